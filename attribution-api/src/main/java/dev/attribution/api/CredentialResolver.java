@@ -1,0 +1,29 @@
+package dev.attribution.api;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Chooses the upstream API key for a call: per tenant (bring-your-own-key) or per route.
+ *
+ * <p>Called on the request thread before the call leaves the process; keep it fast (cache your
+ * lookups). An exception is caught, counted and logged without the key, and the call keeps the
+ * application's own key. Keys are never stored in records or logs: records carry only a
+ * fingerprint.
+ */
+@FunctionalInterface
+public interface CredentialResolver {
+
+  /**
+   * The API key to use, or {@code null} to keep the key the application set.
+   *
+   * @param context who the call is for
+   * @param provider the provider id the call goes to, e.g. {@code openai}
+   * @param route the route name when a routing rule or budget chose one, else {@code null}
+   */
+  @Nullable String apiKey(AttributionContext context, String provider, @Nullable String route);
+
+  /** A resolver that always keeps the application's key. */
+  static CredentialResolver none() {
+    return (context, provider, route) -> null;
+  }
+}

@@ -1,0 +1,134 @@
+package dev.attribution.api;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where usage records go: a database, OpenTelemetry, a log, your own system.
+ *
+ * <p>Shaped like an OpenTelemetry exporter. The record pipeline calls {@link #export(List)} on its
+ * own worker thread with batches, never on a request thread, and never concurrently for one sink.
+ * An exception from any method is caught, counted and logged by the pipeline; the batch counts as
+ * failed and the application is never affected. An implementation that must not lose records (e.g.
+ * the JDBC sink) keeps its own durable spool rather than throwing.
+ */
+public interface UsageSink {
+
+  /**
+   * Exports one batch. Called from a single worker thread; the list is unmodifiable and never
+   * empty.
+   *
+   * @throws Exception when the batch could not be exported; the pipeline counts it as failed
+   */
+  void export(List<UsageRecord> batch) throws Exception;
+
+  /** Pushes out anything buffered inside the sink. The default does nothing. */
+  default void flush() throws Exception {}
+
+  /** Flushes and releases resources; called once, when the pipeline closes. */
+  default void shutdown() throws Exception {}
+
+  /** A short name for logs, metrics and the worker thread; defaults to the class's simple name. */
+  default String name() {
+    String n = getClass().getSimpleName();
+    return n.isEmpty() ? "sink" : n;
+  }
+
+  /** A sink that discards everything. */
+  static UsageSink noop() {
+    return new UsageSink() {
+      @Override
+      public void export(List<UsageRecord> batch) {}
+
+      @Override
+      public String name() {
+        return "noop";
+      }
+    };
+  }
+
+  /** A new thread-safe sink that keeps every record in memory, for tests and demos. */
+  static InMemoryUsageSink inMemory() {
+    return new InMemoryUsageSink();
+  }
+
+  /**
+   * One sink that exports to each of {@code sinks} in order. Every sink is called even if an
+   * earlier one throws; afterwards the first failure is rethrown with the others suppressed. Prefer
+   * registering sinks separately with the pipeline, which gives each its own worker so a slow one
+   * cannot delay the others.
+   */
+  static UsageSink composite(UsageSink... sinks) {
+    List<UsageSink> list = new ArrayList<>(Arrays.asList(sinks));
+    list.forEach(s -> Objects.requireNonNull(s, "sink"));
+    return new UsageSink() {
+      @Override
+      public void export(List<UsageRecord> batch) throws Exception {
+        Exception first = null;
+        for (UsageSink s : list) {
+          try {
+            s.export(batch);
+          } catch (Exception e) {
+            if (first == null) {
+              first = e;
+            } else {
+              first.addSuppressed(e);
+            }
+          }
+        }
+        if (first != null) {
+          throw first;
+        }
+      }
+
+      @Override
+      public void flush() throws Exception {
+        Exception first = null;
+        for (UsageSink s : list) {
+          try {
+            s.flush();
+          } catch (Exception e) {
+            if (first == null) {
+              first = e;
+            } else {
+              first.addSuppressed(e);
+            }
+          }
+        }
+        if (first != null) {
+          throw first;
+        }
+      }
+
+      @Override
+      public void shutdown() throws Exception {
+        Exception first = null;
+        for (UsageSink s : list) {
+          try {
+            s.shutdown();
+          } catch (Exception e) {
+            if (first == null) {
+              first = e;
+            } else {
+              first.addSuppressed(e);
+            }
+          }
+        }
+        if (first != null) {
+          throw first;
+        }
+      }
+
+      @Override
+      public String name() {
+        StringBuilder sb = new StringBuilder("composite(");
+        for (int i = 0; i < list.size(); i++) {
+          sb.append(i == 0 ? "" : ",").append(list.get(i).name());
+        }
+        return sb.append(')').toString();
+      }
+    };
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The application-facing API of the attribution library: who a call is for ({@link
+ * dev.attribution.api.AttributionContext}), how that travels with the work ({@link
+ * dev.attribution.api.Attribution}), what is recorded per call ({@link
+ * dev.attribution.api.UsageRecord}) and the plug-in points ({@link dev.attribution.api.UsageSink},
+ * {@link dev.attribution.api.BudgetListener}, {@link dev.attribution.api.CredentialResolver}).
+ *
+ * <p>This package has no run-time dependencies.
+ */
+@NullMarked
+package dev.attribution.api;
+
+import org.jspecify.annotations.NullMarked;

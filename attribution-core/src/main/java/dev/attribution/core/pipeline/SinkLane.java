@@ -1,0 +1,235 @@
+package dev.attribution.core.pipeline;
+
+import dev.attribution.api.UsageRecord;
+import dev.attribution.api.UsageSink;
+import dev.attribution.core.internal.RateLimitedLogger;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One sink's bounded queue and its worker thread. */
+final class SinkLane {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RecordPipeline.class);
+
+  private final UsageSink sink;
+  private final ArrayBlockingQueue<UsageRecord> queue;
+  private final int batchSize;
+  private final long lingerNanos;
+  private final @Nullable OverflowSpool spool;
+  private final Thread worker;
+  private final RateLimitedLogger dropLog = new RateLimitedLogger(LOG, 10_000);
+  private final RateLimitedLogger failLog = new RateLimitedLogger(LOG, 10_000);
+
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong spooled = new AtomicLong();
+  // Written by the worker only; read by anyone.
+  private final AtomicLong exported = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong lostAfterAccept = new AtomicLong();
+  private final Object progress = new Object();
+  private volatile boolean flushRequested;
+  private volatile boolean closing;
+
+  SinkLane(
+      UsageSink sink,
+      int capacity,
+      int batchSize,
+      long lingerNanos,
+      @Nullable OverflowSpool spool,
+      String threadName) {
+    this.sink = sink;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.batchSize = batchSize;
+    this.lingerNanos = lingerNanos;
+    this.spool = spool;
+    this.worker = new Thread(this::run, threadName);
+    this.worker.setDaemon(true);
+  }
+
+  void start() {
+    worker.start();
+  }
+
+  String sinkName() {
+    return sink.name();
+  }
+
+  void submit(UsageRecord record) {
+    if (closing) {
+      dropped.incrementAndGet();
+      dropLog.warn("Usage record dropped for sink {}: the pipeline is closed", sink.name());
+      return;
+    }
+    if (queue.offer(record)) {
+      accepted.incrementAndGet();
+      if (queue.size() >= batchSize) {
+        flushRequested = true;
+      }
+      return;
+    }
+    if (spool != null) {
+      try {
+        spool.append(record);
+        spooled.incrementAndGet();
+        return;
+      } catch (IOException | RuntimeException e) {
+        dropped.incrementAndGet();
+        dropLog.warn(
+            "Queue for sink {} is full and the spool failed; records are being dropped ({} so far)",
+            sink.name(),
+            dropped.get(),
+            e);
+        return;
+      }
+    }
+    dropped.incrementAndGet();
+    dropLog.warn(
+        "Queue for sink {} is full ({} records); records are being dropped ({} so far). "
+            + "Raise queueCapacity or configure a spool.",
+        sink.name(),
+        queue.remainingCapacity() + queue.size(),
+        dropped.get());
+  }
+
+  private void run() {
+    List<UsageRecord> batch = new ArrayList<>(batchSize);
+    while (true) {
+      try {
+        UsageRecord first = queue.poll(lingerNanos, TimeUnit.NANOSECONDS);
+        if (first != null) {
+          batch.add(first);
+          // Wait up to the linger time for a fuller batch unless asked to hurry.
+          long deadline = System.nanoTime() + lingerNanos;
+          while (batch.size() < batchSize) {
+            queue.drainTo(batch, batchSize - batch.size());
+            if (batch.size() >= batchSize || flushRequested || closing) {
+              break;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              break;
+            }
+            UsageRecord next = queue.poll(Math.min(left, lingerNanos), TimeUnit.NANOSECONDS);
+            if (next != null) {
+              batch.add(next);
+            }
+          }
+          export(batch);
+          batch.clear();
+        }
+        if (queue.isEmpty()) {
+          flushRequested = false;
+          if (closing) {
+            return;
+          }
+        }
+      } catch (InterruptedException e) {
+        // Interrupt only comes from close() after its timeout: stop now, count what is left.
+        long left = queue.size();
+        queue.clear();
+        lostAfterAccept.addAndGet(left + batch.size());
+        signal();
+        return;
+      }
+    }
+  }
+
+  private void export(List<UsageRecord> batch) {
+    try {
+      sink.export(Collections.unmodifiableList(new ArrayList<>(batch)));
+      exported.addAndGet(batch.size());
+    } catch (Exception | LinkageError e) {
+      failed.addAndGet(batch.size());
+      failLog.warn(
+          "Sink {} failed to export {} usage records; they are counted as failed",
+          sink.name(),
+          batch.size(),
+          e);
+    }
+    signal();
+  }
+
+  private void signal() {
+    synchronized (progress) {
+      progress.notifyAll();
+    }
+  }
+
+  /** Waits until every record accepted before this call has been exported or failed. */
+  boolean awaitDrained(long deadlineNanos) {
+    long target = accepted.get();
+    flushRequested = true;
+    synchronized (progress) {
+      while (exported.get() + failed.get() + droppedAfterAccept() < target) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0 || !worker.isAlive()) {
+          return exported.get() + failed.get() + droppedAfterAccept() >= target;
+        }
+        try {
+          progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private long droppedAfterAccept() {
+    return lostAfterAccept.get();
+  }
+
+  void flushSink() {
+    try {
+      sink.flush();
+    } catch (Exception | LinkageError e) {
+      failLog.warn("Sink {} failed to flush", sink.name(), e);
+    }
+  }
+
+  /** Stops accepting, drains within the deadline, then flushes and closes the sink. */
+  boolean close(long deadlineNanos) {
+    closing = true;
+    boolean drained = awaitDrained(deadlineNanos);
+    try {
+      worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (worker.isAlive()) {
+      worker.interrupt();
+      try {
+        worker.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    flushSink();
+    try {
+      sink.shutdown();
+    } catch (Exception | LinkageError e) {
+      failLog.warn("Sink {} failed to close", sink.name(), e);
+    }
+    return drained;
+  }
+
+  PipelineStats stats() {
+    return new PipelineStats(
+        accepted.get(),
+        exported.get(),
+        failed.get(),
+        dropped.get() + lostAfterAccept.get(),
+        spooled.get(),
+        queue.size());
+  }
+}

@@ -1,0 +1,5 @@
+/** The runnable demo and integration samples. */
+@NullMarked
+package dev.attribution.examples;
+
+import org.jspecify.annotations.NullMarked;
