@@ -1,0 +1,63 @@
+package dev.attribution.core.provider;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * Reads a non-streaming response body: usage, response model and id, provider-reported cost and
+ * error. Only the few top-level members that matter are materialised; the rest (choices, content,
+ * embeddings) is skipped token by token, so large bodies cost no tree.
+ */
+public final class ResponseParser {
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private static final Set<String> WANTED =
+      Set.of(
+          "usage", "usageMetadata", "x_groq", "model", "modelVersion", "id", "responseId", "error");
+
+  private ResponseParser() {}
+
+  /**
+   * Parses {@code body} (a complete JSON response) of {@code dialect}.
+   *
+   * @throws IOException if the body is not JSON
+   */
+  public static ParsedResponse parse(Dialect dialect, byte[] body, int length) throws IOException {
+    UsageAccumulator acc = new UsageAccumulator(dialect);
+    try (JsonParser p = MAPPER.getFactory().createParser(body, 0, length)) {
+      JsonToken first = p.nextToken();
+      if (first == JsonToken.START_ARRAY) {
+        // Gemini's non-SSE streamGenerateContent answers with an array of chunks.
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+          readObject(p, acc);
+        }
+      } else if (first == JsonToken.START_OBJECT) {
+        readObject(p, acc);
+      } else {
+        throw new IOException("response body is not a JSON object");
+      }
+    }
+    acc.completed = true;
+    return acc.result();
+  }
+
+  private static void readObject(JsonParser p, UsageAccumulator acc) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      p.nextToken();
+      if (WANTED.contains(name)) {
+        JsonNode value = p.readValueAsTree();
+        if (value != null) {
+          acc.onField(name, value);
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+  }
+}
