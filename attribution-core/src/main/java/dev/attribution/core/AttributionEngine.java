@@ -1,0 +1,721 @@
+package dev.attribution.core;
+
+import dev.attribution.api.Attribution;
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.BudgetAction;
+import dev.attribution.api.CallStatus;
+import dev.attribution.api.CostBreakdown;
+import dev.attribution.api.CredentialResolver;
+import dev.attribution.api.TokenUsage;
+import dev.attribution.api.UsageRecord;
+import dev.attribution.api.UsageSink;
+import dev.attribution.core.internal.RateLimitedLogger;
+import dev.attribution.core.pipeline.RecordPipeline;
+import dev.attribution.core.provider.Dialect;
+import dev.attribution.core.provider.Endpoint;
+import dev.attribution.core.provider.ProviderRegistry;
+import dev.attribution.core.provider.Providers;
+import dev.attribution.core.provider.RequestFacts;
+import dev.attribution.core.provider.RequestParser;
+import dev.attribution.core.routing.Route;
+import dev.attribution.core.routing.RoutingRule;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine behind every transport: recognises the call, decides before it is sent (routing rules,
+ * budgets, loop guard), and turns its response into one priced usage record on the record pipeline.
+ *
+ * <p>Thread-safe; build one per application and share it. {@link #begin(CallRequest)} never throws
+ * and never blocks on I/O: a failure inside attribution is counted ({@link #stats()}), logged at
+ * most every 10 seconds, and the call proceeds untouched. Only a budget decision stops a call.
+ */
+public final class AttributionEngine implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
+  private static final Set<String> CREDENTIAL_HEADERS =
+      Set.of("authorization", "api-key", "x-api-key", "x-goog-api-key");
+
+  private final ProviderRegistry registry;
+  private final RecordPipeline pipeline;
+  private final boolean ownsPipeline;
+  private final CostModel costModel;
+  private final BudgetGate budgets;
+  private final Map<String, Route> routes;
+  private final List<RoutingRule> rules;
+  private final CredentialResolver credentials;
+  private final Clock clock;
+  private final LongSupplier nanoTime;
+  private final boolean addStreamUsage;
+  private final boolean recordUnrecognised;
+  private final boolean blockSignedRewrites;
+  private final String currency;
+  private final AtomicLong calls = new AtomicLong();
+  private final AtomicLong internalFailures = new AtomicLong();
+  private final AtomicLong parseFailures = new AtomicLong();
+  private final AtomicLong blockedCalls = new AtomicLong();
+  private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
+
+  private AttributionEngine(Builder b) {
+    this.registry = b.registry;
+    if (b.pipeline != null) {
+      this.pipeline = b.pipeline;
+      this.ownsPipeline = false;
+    } else {
+      RecordPipeline.Builder pb = RecordPipeline.builder();
+      if (b.sinks.isEmpty()) {
+        pb.addSink(UsageSink.noop());
+      }
+      b.sinks.forEach(pb::addSink);
+      this.pipeline = pb.build();
+      this.ownsPipeline = true;
+    }
+    this.costModel = b.costModel;
+    this.budgets = b.budgets;
+    this.routes = Map.copyOf(b.routes);
+    this.rules = List.copyOf(b.rules);
+    this.credentials = b.credentials;
+    this.clock = b.clock;
+    this.nanoTime = b.nanoTime;
+    this.addStreamUsage = b.addStreamUsage;
+    this.recordUnrecognised = b.recordUnrecognised;
+    this.blockSignedRewrites = b.blockSignedRewrites;
+    this.currency = b.currency;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts a call: recognises it, applies routing rules and budgets, and says whether to block or
+   * how to rewrite it. Never throws; on an internal failure the returned call proceeds untouched.
+   */
+  public LlmCall begin(CallRequest request) {
+    Instant started = clock.instant();
+    long startNanos = nanoTime.getAsLong();
+    try {
+      return decide(request, started, startNanos);
+    } catch (RuntimeException | LinkageError e) {
+      internalFailure("deciding on a call", e);
+      return new LlmCall(this, false, null, request.context(), started, startNanos);
+    }
+  }
+
+  private LlmCall decide(CallRequest req, Instant started, long startNanos) {
+    if (!req.method().equals("POST")) {
+      return new LlmCall(this, false, null, req.context(), started, startNanos);
+    }
+    Endpoint endpoint = registry.recognize(req.host(), req.port(), req.path());
+    if (endpoint == null) {
+      LlmCall c = new LlmCall(this, recordUnrecognised, null, req.context(), started, startNanos);
+      c.serverHost = req.host();
+      c.contextSource = req.contextSource();
+      c.attempt = req.attempt();
+      c.keyFingerprint =
+          KeyFingerprints.fingerprint(KeyFingerprints.keyOf(req.headers(), req.query()));
+      return c;
+    }
+    calls.incrementAndGet();
+    LlmCall call = new LlmCall(this, true, endpoint, req.context(), started, startNanos);
+    call.provider = endpoint.provider();
+    call.operation = endpoint.operation();
+    call.serverHost = req.host();
+    call.contextSource = req.contextSource();
+    call.attempt = req.attempt();
+
+    byte[] body = req.body();
+    RequestFacts facts = RequestFacts.unknown(endpoint.modelInPath(), endpoint.streamingByPath());
+    if (body != null) {
+      try {
+        facts = RequestParser.parse(endpoint, body);
+      } catch (Exception e) {
+        parseFailure(endpoint.provider(), e);
+      }
+    }
+    String model = facts.model();
+    if (endpoint.provider().equals(Providers.AZURE_OPENAI) && endpoint.modelInPath() != null) {
+      model = registry.azureModel(endpoint.modelInPath());
+    }
+    call.requestedModel = model;
+    call.effectiveModel = model;
+    call.streaming = facts.streaming();
+    String originalKey = KeyFingerprints.keyOf(req.headers(), req.query());
+    boolean signed = isSigned(req);
+
+    // 1. Routing rules, independent of budgets.
+    Route route = null;
+    for (RoutingRule rule : rules) {
+      if (rule.matches(req.context(), endpoint.provider(), model)) {
+        route = routes.get(rule.route());
+        call.routeRule = rule.name();
+        break;
+      }
+    }
+    if (route != null && signed) {
+      call.attribute("rewrite_skipped", "signed_request");
+      route = null;
+      call.routeRule = null;
+    }
+    String provider = route != null ? route.provider() : endpoint.provider();
+    String sendModel = route != null ? route.modelFor(model) : model;
+
+    // 2. Budgets: reserve the worst case before any money is spent.
+    long inputTokens = costModel.estimateInputTokens(provider, sendModel, body);
+    call.estimatedInputTokens = inputTokens;
+    long maxOut = facts.maxOutputTokens() >= 0 ? facts.maxOutputTokens() : -1;
+    BigDecimal estimate =
+        sendModel == null
+            ? null
+            : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
+    String keyForBudget = KeyFingerprints.fingerprint(originalKey);
+    BudgetGate.Gate gate =
+        budgets.admit(
+            req.context(),
+            provider,
+            sendModel == null ? "unknown" : sendModel,
+            keyForBudget,
+            estimate,
+            inputTokens + Math.max(0, maxOut));
+    call.gate = gate;
+    BudgetAction action = gate.dryRun() ? BudgetAction.NONE : gate.action();
+    if (gate.action() != BudgetAction.NONE) {
+      call.budgetName = gate.budgetName();
+      call.budgetPercent = gate.percent();
+      call.budgetAction = gate.action();
+      if (gate.dryRun()) {
+        call.attribute("budget_dry_run", gate.action().wireName());
+        call.budgetAction = BudgetAction.NONE;
+      }
+    }
+    if ((action == BudgetAction.DOWNGRADE || action == BudgetAction.REROUTE) && signed) {
+      call.attribute("rewrite_skipped", "signed_request");
+      if (blockSignedRewrites) {
+        action = BudgetAction.BLOCK;
+        call.budgetAction = BudgetAction.BLOCK;
+      } else {
+        action = BudgetAction.NONE;
+        call.budgetAction = BudgetAction.NONE;
+      }
+    }
+    if (action == BudgetAction.BLOCK) {
+      gate.release(null);
+      call.blocked = blockedResponse(endpoint.dialect(), gate, started);
+      blockedCalls.incrementAndGet();
+      call.finishBlocked();
+      return call;
+    }
+    if (action == BudgetAction.DOWNGRADE && gate.targetModel() != null) {
+      String target = gate.targetModel();
+      BigDecimal newEstimate = costModel.estimate(provider, target, inputTokens, maxOut, started);
+      call.gate = gate.readmit(provider, target, newEstimate, inputTokens + Math.max(0, maxOut));
+      sendModel = target;
+    } else if (action == BudgetAction.REROUTE && gate.route() != null) {
+      Route r = routes.get(gate.route());
+      if (r != null) {
+        route = r;
+        call.routeRule = "budget:" + gate.budgetName();
+        provider = r.provider();
+        sendModel = r.modelFor(model);
+        BigDecimal newEstimate =
+            sendModel == null
+                ? null
+                : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
+        call.gate =
+            gate.readmit(
+                provider,
+                sendModel == null ? "unknown" : sendModel,
+                newEstimate,
+                inputTokens + Math.max(0, maxOut));
+      }
+    }
+    call.provider = provider;
+    call.effectiveModel = sendModel;
+    if (route != null) {
+      call.route = route.name();
+      call.serverHost = route.baseUrl().getHost();
+    }
+
+    // 3. The rewrite: body, URL, credentials.
+    call.rewrite = rewrite(req, endpoint, facts, body, model, sendModel, route, call, signed);
+    String finalKey = originalKey;
+    if (call.rewrite != null) {
+      for (Map.Entry<String, String> h : call.rewrite.setHeaders().entrySet()) {
+        if (CREDENTIAL_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+          String v = h.getValue();
+          finalKey = v.regionMatches(true, 0, "Bearer ", 0, 7) ? v.substring(7) : v;
+        }
+      }
+    }
+    call.keyFingerprint = KeyFingerprints.fingerprint(finalKey);
+    return call;
+  }
+
+  private static boolean isSigned(CallRequest req) {
+    String auth = req.headers().apply("Authorization");
+    return auth != null && auth.startsWith("AWS4-HMAC-SHA256");
+  }
+
+  private @Nullable UpstreamRewrite rewrite(
+      CallRequest req,
+      Endpoint endpoint,
+      RequestFacts facts,
+      byte @Nullable [] body,
+      @Nullable String requestedModel,
+      @Nullable String sendModel,
+      @Nullable Route route,
+      LlmCall call,
+      boolean signed) {
+    if (signed) {
+      return null;
+    }
+    byte[] newBody = null;
+    String newPath = null;
+    boolean modelChanged = sendModel != null && !sendModel.equals(requestedModel);
+    if (modelChanged) {
+      if (endpoint.dialect() == Dialect.GEMINI_GENERATE) {
+        newPath = replaceGeminiModel(req.path(), sendModel);
+      } else if (body != null) {
+        newBody = RequestParser.withModel(body, facts, sendModel);
+        if (newBody == null) {
+          call.attribute("rewrite_skipped", "model_not_in_body");
+          call.effectiveModel = requestedModel;
+        }
+      }
+    }
+    if (addStreamUsage
+        && facts.streaming()
+        && !facts.includeUsageRequested()
+        && endpoint.dialect() == Dialect.OPENAI_CHAT) {
+      byte[] base = newBody != null ? newBody : body;
+      if (base != null) {
+        try {
+          RequestFacts f = newBody != null ? RequestParser.parse(endpoint, newBody) : facts;
+          byte[] withUsage = RequestParser.withIncludeUsage(base, f);
+          if (withUsage != null) {
+            newBody = withUsage;
+            call.attribute("include_usage_added", "true");
+          }
+        } catch (Exception e) {
+          parseFailure(endpoint.provider(), e);
+        }
+      }
+    }
+    String scheme = null;
+    String host = null;
+    int port = -1;
+    Map<String, String> set = new LinkedHashMap<>();
+    if (route != null) {
+      scheme = route.baseUrl().getScheme();
+      host = route.baseUrl().getHost();
+      port = route.baseUrl().getPort() >= 0 ? route.baseUrl().getPort() : defaultPort(scheme);
+      String base = route.baseUrl().getPath() == null ? "" : route.baseUrl().getPath();
+      if (base.endsWith("/")) {
+        base = base.substring(0, base.length() - 1);
+      }
+      String p = newPath != null ? newPath : req.path();
+      newPath = base + operationSuffix(p, endpoint);
+    }
+    String key = null;
+    try {
+      key = credentials.apiKey(req.context(), call.provider, route != null ? route.name() : null);
+    } catch (RuntimeException e) {
+      internalFailure("the credential resolver", e);
+    }
+    if (key == null && route != null) {
+      key = route.apiKey();
+    }
+    if (key != null) {
+      String target = route != null ? route.provider() : endpoint.provider();
+      set.put(credentialHeader(target, endpoint), credentialValue(target, endpoint, key));
+    }
+    UpstreamRewrite rw =
+        new UpstreamRewrite(
+            newBody, scheme, host, port, newPath, set, key != null ? CREDENTIAL_HEADERS : Set.of());
+    return rw.isEmpty() ? null : rw;
+  }
+
+  private static int defaultPort(String scheme) {
+    return "https".equals(scheme) ? 443 : 80;
+  }
+
+  private static String operationSuffix(String path, Endpoint endpoint) {
+    String[] suffixes = {
+      "/chat/completions", "/responses", "/embeddings", "/completions", "/messages"
+    };
+    for (String s : suffixes) {
+      int i = path.lastIndexOf(s);
+      if (i >= 0 && i + s.length() >= path.length() - 1) {
+        return s;
+      }
+    }
+    int slash = path.lastIndexOf('/');
+    return slash >= 0 ? path.substring(slash) : "/" + path;
+  }
+
+  private static String replaceGeminiModel(String path, String model) {
+    int colon = path.lastIndexOf(':');
+    int slash = path.lastIndexOf('/', colon);
+    if (colon < 0 || slash < 0) {
+      return path;
+    }
+    return path.substring(0, slash + 1) + model + path.substring(colon);
+  }
+
+  private static String credentialHeader(String provider, Endpoint endpoint) {
+    if (endpoint.dialect() == Dialect.ANTHROPIC_MESSAGES) {
+      return "x-api-key";
+    }
+    if (endpoint.dialect() == Dialect.GEMINI_GENERATE) {
+      return "x-goog-api-key";
+    }
+    if (provider.equals(Providers.AZURE_OPENAI)) {
+      return "api-key";
+    }
+    return "Authorization";
+  }
+
+  private static String credentialValue(String provider, Endpoint endpoint, String key) {
+    return credentialHeader(provider, endpoint).equals("Authorization") ? "Bearer " + key : key;
+  }
+
+  private BlockedResponse blockedResponse(Dialect dialect, BudgetGate.Gate gate, Instant now) {
+    String reason =
+        gate.reason().isEmpty()
+            ? "Budget " + gate.budgetName() + " is exhausted; the call was not sent."
+            : gate.reason();
+    String type = blockErrorType(gate.budgetName());
+    String json;
+    if (dialect == Dialect.ANTHROPIC_MESSAGES) {
+      json =
+          "{\"type\":\"error\",\"error\":{\"type\":\""
+              + type
+              + "\",\"message\":"
+              + quote(reason)
+              + "}}";
+    } else if (dialect == Dialect.GEMINI_GENERATE) {
+      json =
+          "{\"error\":{\"code\":429,\"message\":"
+              + quote(reason)
+              + ",\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"reason\":\""
+              + type
+              + "\"}]}}";
+    } else {
+      json =
+          "{\"error\":{\"message\":"
+              + quote(reason)
+              + ",\"type\":\""
+              + type
+              + "\",\"param\":null,\"code\":\""
+              + type
+              + "\"}}";
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("x-should-retry", "false");
+    headers.put("x-attribution-blocked", gate.budgetName() == null ? "budget" : gate.budgetName());
+    Instant retry = gate.retryAt();
+    if (retry != null) {
+      long secs = Math.max(1, Duration.between(now, retry).toSeconds());
+      headers.put("retry-after", Long.toString(secs));
+    }
+    return new BlockedResponse(
+        429,
+        Map.copyOf(headers),
+        "application/json",
+        json.getBytes(StandardCharsets.UTF_8),
+        reason);
+  }
+
+  String blockErrorType(@Nullable String budgetName) {
+    return budgetName != null && budgetName.startsWith("loop-guard")
+        ? "loop_detected"
+        : "budget_exceeded";
+  }
+
+  private static String quote(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  /**
+   * Records a custom meter reading (vector-store reads, memory writes, GPU seconds) in the current
+   * {@link Attribution} context, priced at the meter's unit price from the catalog. Never throws.
+   *
+   * @param meter the meter name, e.g. {@code vector.read}
+   * @param quantity how many units were used
+   */
+  public void recordMeter(String meter, BigDecimal quantity) {
+    try {
+      Objects.requireNonNull(meter, "meter");
+      if (quantity.signum() < 0) {
+        throw new IllegalArgumentException("quantity must not be negative");
+      }
+      Instant now = clock.instant();
+      AttributionContext ctx = Attribution.current();
+      CostModel.Priced p = costModel.priceMeter(meter, quantity, now, ctx);
+      UsageRecord r =
+          UsageRecord.builder()
+              .startedAt(now)
+              .context(ctx)
+              .contextSource(
+                  ctx.isEmpty()
+                      ? dev.attribution.api.ContextSource.NONE
+                      : dev.attribution.api.ContextSource.SCOPE)
+              .provider("meter")
+              .operation("meter")
+              .requestedModel(meter)
+              .effectiveModel(meter)
+              .usage(TokenUsage.zero())
+              .cost(p.cost())
+              .charge(p.charge())
+              .costSource(p.source())
+              .priceVersion(p.priceVersion())
+              .status(CallStatus.OK)
+              .attribute("meter.name", meter)
+              .attribute("meter.quantity", quantity.toPlainString())
+              .build();
+      submit(r);
+    } catch (RuntimeException e) {
+      internalFailure("recording meter " + meter, e);
+    }
+  }
+
+  // ---- services for LlmCall ----
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  long nanoTime() {
+    return nanoTime.getAsLong();
+  }
+
+  String currency() {
+    return currency;
+  }
+
+  CostModel.Priced price(
+      String provider,
+      @Nullable String model,
+      TokenUsage usage,
+      long perCallUnits,
+      Instant at,
+      @Nullable BigDecimal providerCost,
+      AttributionContext context) {
+    try {
+      return costModel.price(provider, model, usage, perCallUnits, at, providerCost, context);
+    } catch (RuntimeException e) {
+      internalFailure("pricing a call", e);
+      return new CostModel.Priced(
+          CostBreakdown.zero(currency),
+          dev.attribution.api.CostSource.UNPRICED,
+          null,
+          null,
+          providerCost);
+    }
+  }
+
+  void submit(UsageRecord record) {
+    pipeline.submit(record);
+  }
+
+  void internalFailure(String what, Throwable e) {
+    internalFailures.incrementAndGet();
+    failureLog.warn("Attribution failed while {}; the call proceeds untouched", what, e);
+  }
+
+  void parseFailure(String provider, Exception e) {
+    parseFailures.incrementAndGet();
+    failureLog.warn(
+        "Could not parse a {} payload ({}); usage for this call may be missing",
+        provider,
+        e.getClass().getSimpleName());
+  }
+
+  /** Counters since start. */
+  public EngineStats stats() {
+    return new EngineStats(
+        calls.get(),
+        blockedCalls.get(),
+        internalFailures.get(),
+        parseFailures.get(),
+        pipeline.stats());
+  }
+
+  /** The record pipeline records go to. */
+  public RecordPipeline pipeline() {
+    return pipeline;
+  }
+
+  /** Flushes the pipeline, waiting at most {@code timeout}. */
+  public boolean flush(Duration timeout) {
+    return pipeline.flush(timeout);
+  }
+
+  /** Closes the pipeline if the engine created it (draining every record). */
+  @Override
+  public void close() {
+    if (ownsPipeline) {
+      pipeline.close();
+    }
+  }
+
+  /** Builds an {@link AttributionEngine}; configuration errors fail in {@link #build()}. */
+  public static final class Builder {
+    private ProviderRegistry registry = ProviderRegistry.defaults();
+    private @Nullable RecordPipeline pipeline;
+    private final List<UsageSink> sinks = new ArrayList<>();
+    CostModel costModel = CostModel.UNPRICED;
+    BudgetGate budgets = BudgetGate.NONE;
+    private final Map<String, Route> routes = new HashMap<>();
+    private final List<RoutingRule> rules = new ArrayList<>();
+    private CredentialResolver credentials = CredentialResolver.none();
+    private Clock clock = Clock.systemUTC();
+    private LongSupplier nanoTime = System::nanoTime;
+    private boolean addStreamUsage = true;
+    private boolean recordUnrecognised = true;
+    private boolean blockSignedRewrites;
+    private String currency = CostBreakdown.DEFAULT_CURRENCY;
+
+    private Builder() {}
+
+    /** Which hosts and paths are LLM endpoints; default {@link ProviderRegistry#defaults()}. */
+    public Builder providers(ProviderRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** Sends records to this pipeline, which the caller owns and closes. */
+    public Builder pipeline(RecordPipeline pipeline) {
+      this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+      return this;
+    }
+
+    /**
+     * Adds a sink to the pipeline the engine creates (default settings; use {@link
+     * #pipeline(RecordPipeline)} to tune it).
+     */
+    public Builder addSink(UsageSink sink) {
+      sinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /** Defines a route that rules and budgets can send calls to. */
+    public Builder route(Route route) {
+      Objects.requireNonNull(route, "route");
+      if (routes.putIfAbsent(route.name(), route) != null) {
+        throw new IllegalArgumentException("route " + route.name() + " is defined twice");
+      }
+      return this;
+    }
+
+    /** Adds a routing rule; rules are tried in the order added. */
+    public Builder routingRule(RoutingRule rule) {
+      rules.add(Objects.requireNonNull(rule, "rule"));
+      return this;
+    }
+
+    /** Chooses upstream keys per tenant or route (bring-your-own-key). */
+    public Builder credentials(CredentialResolver resolver) {
+      this.credentials = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    /** The clock for record times and budget periods; default UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The monotonic time source for latencies, in nanoseconds; default {@link System#nanoTime}. */
+    public Builder nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
+    /**
+     * Whether to add {@code stream_options.include_usage} to OpenAI-style chat streams that lack
+     * it, so streams report usage (the application then also sees one extra, choice-less chunk
+     * before {@code [DONE]}, which the OpenAI SDKs handle); default {@code true}.
+     */
+    public Builder addStreamUsage(boolean enabled) {
+      this.addStreamUsage = enabled;
+      return this;
+    }
+
+    /**
+     * Whether POSTs to unrecognised endpoints are recorded (provider {@code unknown}); default
+     * true.
+     */
+    public Builder recordUnrecognised(boolean enabled) {
+      this.recordUnrecognised = enabled;
+      return this;
+    }
+
+    /**
+     * What to do when a budget would downgrade or reroute a request signed over its body (AWS
+     * SigV4), which must not be rewritten: {@code false} (default) lets it through unchanged,
+     * {@code true} blocks it. The record says so either way.
+     */
+    public Builder blockSignedRewrites(boolean block) {
+      this.blockSignedRewrites = block;
+      return this;
+    }
+
+    /** The currency of zero costs for blocked and unpriced calls; default USD. */
+    public Builder currency(String currency) {
+      this.currency = CostBreakdown.zero(currency).currency();
+      return this;
+    }
+
+    /**
+     * The engine.
+     *
+     * @throws IllegalStateException if a routing rule names an undefined route
+     */
+    public AttributionEngine build() {
+      for (RoutingRule r : rules) {
+        if (!routes.containsKey(r.route())) {
+          throw new IllegalStateException(
+              "routing rule "
+                  + r.name()
+                  + " sends calls to route '"
+                  + r.route()
+                  + "', which is not defined; define it with route(Route)");
+        }
+      }
+      if (pipeline != null && !sinks.isEmpty()) {
+        throw new IllegalStateException(
+            "set either pipeline(..) or addSink(..), not both: add the sinks to your pipeline");
+      }
+      return new AttributionEngine(this);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.attribution.core;
+
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.BudgetAction;
+import java.math.BigDecimal;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/** Budgets, as the engine uses them: the seam between the engine and the budget engine. */
+interface BudgetGate {
+
+  /** Reserves the estimate against every matching budget and decides. Never throws. */
+  Gate admit(
+      AttributionContext context,
+      String provider,
+      String model,
+      @Nullable String keyFingerprint,
+      @Nullable BigDecimal estimate,
+      long estimatedTokens);
+
+  /** One admission: the decision and the reservation to settle. */
+  interface Gate {
+    BudgetAction action();
+
+    boolean dryRun();
+
+    @Nullable String budgetName();
+
+    @Nullable BigDecimal percent();
+
+    @Nullable String targetModel();
+
+    @Nullable String route();
+
+    String reason();
+
+    @Nullable Instant retryAt();
+
+    /** Re-reserves for a rewritten call (downgraded model or rerouted provider). */
+    Gate readmit(String provider, String model, @Nullable BigDecimal estimate, long tokens);
+
+    /** Replaces the reservation by the real cost. Idempotent. */
+    void settle(BigDecimal cost, long tokens);
+
+    /** Drops the reservation, charging {@code billed} if known. Idempotent. */
+    void release(@Nullable BigDecimal billed);
+  }
+
+  /** A gate that allows everything and reserves nothing. */
+  Gate ALLOW_ALL =
+      new Gate() {
+        @Override
+        public BudgetAction action() {
+          return BudgetAction.NONE;
+        }
+
+        @Override
+        public boolean dryRun() {
+          return false;
+        }
+
+        @Override
+        public @Nullable String budgetName() {
+          return null;
+        }
+
+        @Override
+        public @Nullable BigDecimal percent() {
+          return null;
+        }
+
+        @Override
+        public @Nullable String targetModel() {
+          return null;
+        }
+
+        @Override
+        public @Nullable String route() {
+          return null;
+        }
+
+        @Override
+        public String reason() {
+          return "";
+        }
+
+        @Override
+        public @Nullable Instant retryAt() {
+          return null;
+        }
+
+        @Override
+        public Gate readmit(
+            String provider, String model, @Nullable BigDecimal estimate, long tokens) {
+          return this;
+        }
+
+        @Override
+        public void settle(BigDecimal cost, long tokens) {}
+
+        @Override
+        public void release(@Nullable BigDecimal billed) {}
+      };
+
+  /** No budgets. */
+  BudgetGate NONE = (context, provider, model, key, estimate, tokens) -> ALLOW_ALL;
+}

@@ -1,0 +1,75 @@
+package dev.attribution.core;
+
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.CostBreakdown;
+import dev.attribution.api.CostSource;
+import dev.attribution.api.TokenUsage;
+import java.math.BigDecimal;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/** Pricing, as the engine uses it: the seam between the engine and the price catalog. */
+interface CostModel {
+
+  /** Estimated input tokens of a request body for {@code model}. */
+  long estimateInputTokens(String provider, @Nullable String model, byte @Nullable [] body);
+
+  /** Worst-case cost of the call before it is made, or {@code null} when the model is unpriced. */
+  @Nullable BigDecimal estimate(
+      String provider, String model, long inputTokens, long maxOutputTokens, Instant at);
+
+  /** The cost of a finished call. */
+  Priced price(
+      String provider,
+      @Nullable String model,
+      TokenUsage usage,
+      long perCallUnits,
+      Instant at,
+      @Nullable BigDecimal providerCost,
+      AttributionContext context);
+
+  /** The cost of a custom meter reading. */
+  Priced priceMeter(String meter, BigDecimal quantity, Instant at, AttributionContext context);
+
+  /** A priced call. */
+  record Priced(
+      CostBreakdown cost,
+      CostSource source,
+      @Nullable String priceVersion,
+      @Nullable BigDecimal charge,
+      @Nullable BigDecimal providerCost) {}
+
+  /** Prices nothing: every call is unpriced; inputs estimated at 4 bytes per token. */
+  CostModel UNPRICED =
+      new CostModel() {
+        @Override
+        public long estimateInputTokens(
+            String provider, @Nullable String model, byte @Nullable [] body) {
+          return body == null ? 0 : (body.length + 3) / 4;
+        }
+
+        @Override
+        public @Nullable BigDecimal estimate(
+            String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
+          return null;
+        }
+
+        @Override
+        public Priced price(
+            String provider,
+            @Nullable String model,
+            TokenUsage usage,
+            long perCallUnits,
+            Instant at,
+            @Nullable BigDecimal providerCost,
+            AttributionContext context) {
+          return new Priced(CostBreakdown.zero(), CostSource.UNPRICED, null, null, providerCost);
+        }
+
+        @Override
+        public Priced priceMeter(
+            String meter, BigDecimal quantity, Instant at, AttributionContext context) {
+          return new Priced(CostBreakdown.zero(), CostSource.UNPRICED, null, null, null);
+        }
+      };
+}

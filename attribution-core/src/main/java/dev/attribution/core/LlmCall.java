@@ -1,0 +1,328 @@
+package dev.attribution.core;
+
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.BudgetAction;
+import dev.attribution.api.CallStatus;
+import dev.attribution.api.CostSource;
+import dev.attribution.api.TokenUsage;
+import dev.attribution.api.UsageRecord;
+import dev.attribution.core.provider.Dialect;
+import dev.attribution.core.provider.Endpoint;
+import dev.attribution.core.provider.ParsedResponse;
+import dev.attribution.core.provider.Providers;
+import dev.attribution.core.provider.ResponseParser;
+import dev.attribution.core.provider.StreamUsageTracker;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One call in flight, from the engine's decision to its usage record. Returned by {@link
+ * AttributionEngine#begin(CallRequest)}; the transport reads {@link #blocked()} and {@link
+ * #rewrite()} before sending, then reports the response with {@link #onResponse}, and finishes with
+ * exactly one of {@link #completeBody}, {@link #completeStream}, {@link #failed} or {@link
+ * #completeWithoutBody()}. Finishing twice is a no-op, so a stream closed after its EOF is recorded
+ * once.
+ *
+ * <p>No method throws: a failure inside attribution is counted by the engine and the call goes on.
+ * A call must be finished from one thread at a time (streams are read by one thread).
+ */
+public final class LlmCall {
+
+  private final AttributionEngine engine;
+  private final boolean tracked;
+  private final @Nullable Endpoint endpoint;
+  private final AttributionContext context;
+  private final Instant startedAt;
+  private final long startNanos;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private final TreeMap<String, String> attributes = new TreeMap<>();
+
+  // Filled by the engine in begin().
+  String provider = Providers.UNKNOWN;
+  String operation = "unknown";
+  @Nullable String serverHost;
+  @Nullable String requestedModel;
+  @Nullable String effectiveModel;
+  @Nullable String route;
+  @Nullable String routeRule;
+  boolean streaming;
+  int attempt = 1;
+  @Nullable String keyFingerprint;
+  long estimatedInputTokens;
+  BudgetGate.Gate gate = BudgetGate.ALLOW_ALL;
+  BudgetAction budgetAction = BudgetAction.NONE;
+  @Nullable String budgetName;
+  @Nullable BigDecimal budgetPercent;
+  dev.attribution.api.ContextSource contextSource = dev.attribution.api.ContextSource.NONE;
+  @Nullable BlockedResponse blocked;
+  @Nullable UpstreamRewrite rewrite;
+
+  private int httpStatus;
+  private long firstByteNanos = -1;
+  private @Nullable String headerRequestId;
+  private @Nullable StreamUsageTracker tracker;
+
+  LlmCall(
+      AttributionEngine engine,
+      boolean tracked,
+      @Nullable Endpoint endpoint,
+      AttributionContext context,
+      Instant startedAt,
+      long startNanos) {
+    this.engine = engine;
+    this.tracked = tracked;
+    this.endpoint = endpoint;
+    this.context = context;
+    this.startedAt = startedAt;
+    this.startNanos = startNanos;
+  }
+
+  /** Whether the engine records this call at all (false for non-LLM traffic it ignores). */
+  public boolean tracked() {
+    return tracked;
+  }
+
+  /** Whether the endpoint is a recognised LLM API. */
+  public boolean recognised() {
+    return endpoint != null;
+  }
+
+  /** The local answer to send instead of calling upstream, or {@code null} to proceed. */
+  public @Nullable BlockedResponse blocked() {
+    return blocked;
+  }
+
+  /** How to change the request before sending it, or {@code null} for no change. */
+  public @Nullable UpstreamRewrite rewrite() {
+    return rewrite;
+  }
+
+  /** Whether the request asked for a streamed response. */
+  public boolean streamingRequested() {
+    return streaming;
+  }
+
+  /** The context the call is attributed to. */
+  public AttributionContext context() {
+    return context;
+  }
+
+  void attribute(String key, String value) {
+    attributes.put(key, value);
+  }
+
+  /**
+   * Reports the response status and headers, at the moment they arrived (that is the time to first
+   * byte).
+   */
+  public void onResponse(int status, Function<String, @Nullable String> headers) {
+    try {
+      this.httpStatus = status;
+      this.firstByteNanos = engine.nanoTime();
+      String id = headers.apply("x-request-id");
+      if (id == null) {
+        id = headers.apply("request-id");
+      }
+      this.headerRequestId = id;
+    } catch (RuntimeException e) {
+      engine.internalFailure("reading response headers", e);
+    }
+  }
+
+  /**
+   * The tracker to feed with every byte of a server-sent-event response as the application reads
+   * it; {@code null} when the call is not tracked.
+   */
+  public @Nullable StreamUsageTracker streamTracker() {
+    if (!tracked) {
+      return null;
+    }
+    if (tracker == null) {
+      Dialect d = endpoint != null ? endpoint.dialect() : Dialect.OPENAI_CHAT;
+      tracker = new StreamUsageTracker(d);
+    }
+    return tracker;
+  }
+
+  /** Finishes a call whose complete (non-streamed) response body is {@code body[0..length)}. */
+  public void completeBody(byte[] body, int length) {
+    if (!tracked || finished.get()) {
+      return;
+    }
+    ParsedResponse parsed = ParsedResponse.empty();
+    if (endpoint != null && length > 0) {
+      try {
+        parsed = ResponseParser.parse(endpoint.dialect(), body, length);
+      } catch (Exception e) {
+        engine.parseFailure(provider, e);
+      }
+    }
+    finish(parsed, false, null);
+  }
+
+  /** Finishes a call whose response body was not read (too large, not JSON, or none). */
+  public void completeWithoutBody() {
+    if (!tracked || finished.get()) {
+      return;
+    }
+    finish(ParsedResponse.empty(), false, null);
+  }
+
+  /**
+   * Finishes a streamed call.
+   *
+   * @param reachedEnd whether the stream was read to its end; {@code false} when the application
+   *     closed it early (recorded as cancelled unless the provider's terminal event was seen)
+   */
+  public void completeStream(boolean reachedEnd) {
+    if (!tracked || finished.get()) {
+      return;
+    }
+    ParsedResponse parsed = tracker != null ? tracker.finish() : ParsedResponse.empty();
+    boolean cancelled = !reachedEnd && !parsed.completed();
+    finish(parsed, cancelled, null);
+  }
+
+  /** Finishes a call that failed in transport; the exception is not changed or swallowed. */
+  public void failed(Throwable error) {
+    if (!tracked || finished.get()) {
+      return;
+    }
+    ParsedResponse parsed = tracker != null ? tracker.finish() : ParsedResponse.empty();
+    finish(parsed, false, error);
+  }
+
+  /** Records a blocked call; the engine does this itself when it blocks. */
+  void finishBlocked() {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      BlockedResponse b = blocked;
+      UsageRecord.Builder r = base(engine.now());
+      r.status(CallStatus.BLOCKED)
+          .httpStatus(b != null ? b.status() : 429)
+          .errorType(engine.blockErrorType(budgetName))
+          .errorMessage(b != null ? b.reason() : null)
+          .cost(dev.attribution.api.CostBreakdown.zero(engine.currency()))
+          .costSource(CostSource.COMPUTED)
+          .latency(Duration.ofNanos(Math.max(0, engine.nanoTime() - startNanos)));
+      engine.submit(r.build());
+    } catch (RuntimeException e) {
+      engine.internalFailure("recording a blocked call", e);
+    }
+  }
+
+  private UsageRecord.Builder base(Instant endedAt) {
+    UsageRecord.Builder r =
+        UsageRecord.builder()
+            .startedAt(startedAt)
+            .endedAt(endedAt.isBefore(startedAt) ? startedAt : endedAt)
+            .context(context)
+            .contextSource(contextSource)
+            .provider(provider)
+            .operation(operation)
+            .serverHost(serverHost)
+            .requestedModel(requestedModel)
+            .effectiveModel(effectiveModel)
+            .route(route)
+            .routeRule(routeRule)
+            .streaming(streaming)
+            .attempt(attempt)
+            .budgetAction(budgetAction)
+            .budgetName(budgetName)
+            .budgetPercent(budgetPercent)
+            .keyFingerprint(keyFingerprint);
+    if (!attributes.isEmpty()) {
+      r.attributes(Map.copyOf(attributes));
+    }
+    return r;
+  }
+
+  private void finish(ParsedResponse parsed, boolean cancelled, @Nullable Throwable error) {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      long end = engine.nanoTime();
+      TokenUsage usage = parsed.usage();
+      boolean estimated = false;
+      boolean upstreamError = httpStatus >= 400;
+      if (usage == null && !upstreamError && endpoint != null && (streaming || error != null)) {
+        // Usage never arrived (abandoned or broken stream): estimate from what was seen.
+        long out = (parsed.streamedTextChars() + 3) / 4;
+        usage = TokenUsage.of(estimatedInputTokens, out);
+        estimated = true;
+      }
+      if (usage == null) {
+        usage = TokenUsage.zero();
+      }
+      String pricedModel = effectiveModel != null ? effectiveModel : parsed.responseModel();
+      CostModel.Priced priced =
+          engine.price(
+              provider,
+              pricedModel,
+              usage,
+              parsed.webSearchRequests(),
+              startedAt,
+              parsed.providerCost(),
+              context);
+      CostSource source = priced.source();
+      if (estimated && source == CostSource.COMPUTED) {
+        source = CostSource.ESTIMATED;
+      }
+      CallStatus status;
+      if (error != null) {
+        status = cancelled ? CallStatus.CANCELLED : CallStatus.FAILED;
+      } else if (upstreamError) {
+        status = CallStatus.UPSTREAM_ERROR;
+      } else if (cancelled) {
+        status = CallStatus.CANCELLED;
+      } else {
+        status = CallStatus.OK;
+      }
+      if (usage.isZero() && priced.cost().isZero()) {
+        gate.release(null);
+      } else {
+        gate.settle(priced.cost().total(), usage.totalTokens());
+      }
+      UsageRecord.Builder r = base(engine.now());
+      r.responseModel(parsed.responseModel())
+          .usage(usage)
+          .usageEstimated(estimated)
+          .cost(priced.cost())
+          .providerReportedCost(priced.providerCost())
+          .charge(priced.charge())
+          .costSource(source)
+          .priceVersion(priced.priceVersion())
+          .latency(Duration.ofNanos(Math.max(0, end - startNanos)))
+          .timeToFirstByte(
+              firstByteNanos >= 0
+                  ? Duration.ofNanos(Math.max(0, firstByteNanos - startNanos))
+                  : null)
+          .status(status)
+          .httpStatus(httpStatus)
+          .providerRequestId(parsed.responseId() != null ? parsed.responseId() : headerRequestId);
+      if (error != null) {
+        r.errorType(error.getClass().getSimpleName()).errorMessage(safeMessage(error));
+      } else if (upstreamError) {
+        r.errorType(parsed.errorType() != null ? parsed.errorType() : "http_" + httpStatus)
+            .errorMessage(parsed.errorMessage());
+      }
+      engine.submit(r.build());
+    } catch (RuntimeException e) {
+      engine.internalFailure("recording a call", e);
+    }
+  }
+
+  private static @Nullable String safeMessage(Throwable t) {
+    String m = t.getMessage();
+    return m == null ? null : m.length() > 200 ? m.substring(0, 200) : m;
+  }
+}

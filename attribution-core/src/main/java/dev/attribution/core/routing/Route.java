@@ -1,0 +1,168 @@
+package dev.attribution.core.routing;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A named upstream a call can be sent to instead of the one the application chose: e.g. a cheaper
+ * provider, a regional deployment, or a free self-hosted model. A route speaks the same wire
+ * dialect as the original call (OpenAI-compatible to OpenAI-compatible); only the base URL,
+ * credentials and model change.
+ *
+ * <p>The request path keeps its operation suffix ({@code /chat/completions}, {@code /embeddings},
+ * ...) appended to the route's base path: a call to {@code
+ * https://api.openai.com/v1/chat/completions} routed to base URL {@code
+ * http://vllm.internal:8000/v1} goes to {@code http://vllm.internal:8000/v1/chat/completions}.
+ */
+public final class Route {
+
+  private final String name;
+  private final URI baseUrl;
+  private final String provider;
+  private final @Nullable String apiKey;
+  private final Map<String, String> modelMap;
+  private final @Nullable String defaultModel;
+
+  private Route(Builder b) {
+    this.name = b.name;
+    this.baseUrl = Objects.requireNonNull(b.baseUrl);
+    this.provider = Objects.requireNonNull(b.provider);
+    this.apiKey = b.apiKey;
+    this.modelMap = Map.copyOf(b.modelMap);
+    this.defaultModel = b.defaultModel;
+  }
+
+  /** A builder for a route called {@code name}. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** The route's name, recorded in {@code UsageRecord.route()}. */
+  public String name() {
+    return name;
+  }
+
+  /** Base URL: scheme, host, port and base path. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** The provider id calls on this route are priced and recorded under. */
+  public String provider() {
+    return provider;
+  }
+
+  /**
+   * The API key for this route, or {@code null} to keep the application's key (or let the {@code
+   * CredentialResolver} choose). Never logged.
+   */
+  public @Nullable String apiKey() {
+    return apiKey;
+  }
+
+  /** The model to send on this route for {@code requestedModel}. */
+  public @Nullable String modelFor(@Nullable String requestedModel) {
+    if (requestedModel != null) {
+      String m = modelMap.get(requestedModel);
+      if (m != null) {
+        return m;
+      }
+    }
+    return defaultModel != null ? defaultModel : requestedModel;
+  }
+
+  @Override
+  public String toString() {
+    return "Route{" + name + " -> " + baseUrl + " provider=" + provider + '}';
+  }
+
+  /** Builds a {@link Route}; validation happens at once. */
+  public static final class Builder {
+    private final String name;
+    private @Nullable URI baseUrl;
+    private @Nullable String provider;
+    private @Nullable String apiKey;
+    private final Map<String, String> modelMap = new LinkedHashMap<>();
+    private @Nullable String defaultModel;
+
+    private Builder(String name) {
+      if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+        throw new IllegalArgumentException(
+            "route name must be 1-64 characters of A-Z a-z 0-9 _ . -, was '" + name + "'");
+      }
+      this.name = name;
+    }
+
+    /**
+     * The base URL, e.g. {@code https://api.deepseek.com/v1} or {@code http://localhost:11434/v1}.
+     *
+     * @throws IllegalArgumentException naming the route if it is not an absolute http(s) URL
+     */
+    public Builder baseUrl(String url) {
+      URI u;
+      try {
+        u = URI.create(url.trim());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            "route " + name + ": baseUrl '" + url + "' is not a URL");
+      }
+      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
+        throw new IllegalArgumentException(
+            "route " + name + ": baseUrl must be an absolute http or https URL, was '" + url + "'");
+      }
+      this.baseUrl = u;
+      return this;
+    }
+
+    /** The provider id for pricing and records, e.g. {@code deepseek} or {@code local}. */
+    public Builder provider(String provider) {
+      if (provider == null || provider.isBlank()) {
+        throw new IllegalArgumentException("route " + name + ": provider must not be blank");
+      }
+      this.provider = provider.trim();
+      return this;
+    }
+
+    /** The API key to send on this route; never logged or recorded. */
+    public Builder apiKey(@Nullable String apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    /** Sends {@code to} when the application asked for {@code from}. */
+    public Builder mapModel(String from, String to) {
+      if (from == null || from.isBlank() || to == null || to.isBlank()) {
+        throw new IllegalArgumentException(
+            "route " + name + ": model map entries must not be blank");
+      }
+      modelMap.put(from, to);
+      return this;
+    }
+
+    /** The model to send when the requested one is not in the model map. */
+    public Builder defaultModel(@Nullable String model) {
+      this.defaultModel = model;
+      return this;
+    }
+
+    /**
+     * The immutable route.
+     *
+     * @throws IllegalStateException naming the route when baseUrl or provider is missing
+     */
+    public Route build() {
+      if (baseUrl == null) {
+        throw new IllegalStateException("route " + name + ": baseUrl is required");
+      }
+      if (provider == null) {
+        throw new IllegalStateException("route " + name + ": provider is required");
+      }
+      return new Route(this);
+    }
+  }
+}
