@@ -190,6 +190,16 @@ final class UsageAccumulator {
     return Math.max(0, v);
   }
 
+  /** Non-negative sum that saturates instead of overflowing on absurd provider numbers. */
+  private static long sum(long... values) {
+    long total = 0;
+    for (long v : values) {
+      long x = Math.max(0, v);
+      total = total > Long.MAX_VALUE - x ? Long.MAX_VALUE : total + x;
+    }
+    return total;
+  }
+
   /** The normalised usage, or {@code null} when none was reported. */
   @Nullable TokenUsage usage() {
     if (!sawUsage) {
@@ -204,8 +214,8 @@ final class UsageAccumulator {
           if (w5 < 0) {
             w5 = Math.max(0, z(cacheCreation) - w1);
           }
-          long writes = Math.max(z(cacheCreation), w5 + w1);
-          b.inputTokens(z(promptTokens) + z(cachedTokens) + writes)
+          long writes = Math.max(z(cacheCreation), sum(w5, w1));
+          b.inputTokens(sum(promptTokens, cachedTokens, writes))
               .cachedInputTokens(z(cachedTokens))
               .cacheWrite5mTokens(w5)
               .cacheWrite1hTokens(w1)
@@ -213,9 +223,9 @@ final class UsageAccumulator {
           break;
         }
       case GEMINI_GENERATE:
-        b.inputTokens(z(promptTokens) + z(toolUsePrompt))
+        b.inputTokens(sum(promptTokens, toolUsePrompt))
             .cachedInputTokens(z(cachedTokens))
-            .outputTokens(z(completionTokens) + z(reasoningTokens))
+            .outputTokens(sum(completionTokens, reasoningTokens))
             .reasoningTokens(z(reasoningTokens));
         break;
       default:
