@@ -126,6 +126,10 @@ final class LiteLlmImporter {
       throw new IllegalArgumentException("not a JSON object");
     }
     JsonNode prov = node.get("litellm_provider");
+    if (prov == null && !hasPriceField(node)) {
+      skipped.merge("not a model entry (no provider, no prices)", 1, Integer::sum);
+      return null;
+    }
     if (prov == null || !prov.isTextual() || prov.asText().isBlank()) {
       throw new IllegalArgumentException("litellm_provider is missing or not a string");
     }
@@ -243,6 +247,15 @@ final class LiteLlmImporter {
       }
     }
     return b.build();
+  }
+
+  private static boolean hasPriceField(JsonNode node) {
+    for (Map.Entry<String, JsonNode> f : node.properties()) {
+      if (f.getKey().contains("cost")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static TokenRates.Builder apply(TokenRates.Builder b, Map<String, BigDecimal> rates) {

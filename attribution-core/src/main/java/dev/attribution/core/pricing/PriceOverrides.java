@@ -54,6 +54,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PriceOverrides {
 
+  private static final List<String> SECTIONS =
+      List.of("discounts", "models", "aliases", "regionalUplifts", "plans", "meters");
   private static final PriceOverrides NONE = builder().build();
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -132,6 +134,10 @@ public final class PriceOverrides {
       for (Map.Entry<String, JsonNode> section : root.properties()) {
         String name = section.getKey();
         JsonNode list = section.getValue();
+        if (!SECTIONS.contains(name)) {
+          throw new IllegalArgumentException(
+              "unknown section '" + name + "'; expected one of " + String.join(", ", SECTIONS));
+        }
         if (!list.isArray()) {
           throw new IllegalArgumentException("section '" + name + "' must be a list");
         }
