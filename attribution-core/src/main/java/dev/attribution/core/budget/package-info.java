@@ -1,0 +1,16 @@
+/**
+ * Budgets enforced before the money is spent.
+ *
+ * <p>Entry point: {@link dev.attribution.core.budget.BudgetEngine#builder()}. Before a call the
+ * caller {@linkplain dev.attribution.core.budget.BudgetEngine#admit(AdmissionRequest) admits} it
+ * with a worst-case cost estimate; the engine reserves that estimate against every matching {@link
+ * dev.attribution.core.budget.BudgetDefinition budget} at once and returns an {@link
+ * dev.attribution.core.budget.Admission} carrying the {@link dev.attribution.core.budget.Decision}.
+ * After the call the caller {@linkplain dev.attribution.core.budget.Admission#settle settles} the
+ * real cost, or {@linkplain dev.attribution.core.budget.Admission#release releases} the
+ * reservation. State lives behind the {@link dev.attribution.core.budget.BudgetStore} SPI.
+ */
+@NullMarked
+package dev.attribution.core.budget;
+
+import org.jspecify.annotations.NullMarked;
