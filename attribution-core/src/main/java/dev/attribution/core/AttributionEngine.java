@@ -177,14 +177,21 @@ public final class AttributionEngine implements AutoCloseable {
     String provider = route != null ? route.provider() : endpoint.provider();
     String sendModel = route != null ? route.modelFor(model) : model;
 
-    // 2. Budgets: reserve the worst case before any money is spent.
-    long inputTokens = costModel.estimateInputTokens(provider, sendModel, body);
-    call.estimatedInputTokens = inputTokens;
+    // 2. Budgets: reserve the worst case before any money is spent. Estimating tokenises the
+    // request, so it is skipped entirely when no budgets are configured.
+    call.requestBody = body;
     long maxOut = facts.maxOutputTokens() >= 0 ? facts.maxOutputTokens() : -1;
-    BigDecimal estimate =
-        sendModel == null
-            ? null
-            : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
+    String text = "";
+    BigDecimal estimate = null;
+    long estimatedTokens = 0;
+    if (budgets != BudgetGate.NONE) {
+      text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
+      long inputTokens = costModel.estimateInputTokens(provider, sendModel, text);
+      call.estimatedInputTokens = inputTokens;
+      estimatedTokens = inputTokens + Math.max(0, maxOut);
+      estimate =
+          sendModel == null ? null : costModel.estimate(provider, sendModel, text, maxOut, started);
+    }
     String keyForBudget = KeyFingerprints.fingerprint(originalKey);
     BudgetGate.Gate gate =
         budgets.admit(
@@ -193,7 +200,7 @@ public final class AttributionEngine implements AutoCloseable {
             sendModel == null ? "unknown" : sendModel,
             keyForBudget,
             estimate,
-            inputTokens + Math.max(0, maxOut));
+            estimatedTokens);
     call.gate = gate;
     BudgetAction action = gate.dryRun() ? BudgetAction.NONE : gate.action();
     if (gate.action() != BudgetAction.NONE) {
@@ -224,8 +231,8 @@ public final class AttributionEngine implements AutoCloseable {
     }
     if (action == BudgetAction.DOWNGRADE && gate.targetModel() != null) {
       String target = gate.targetModel();
-      BigDecimal newEstimate = costModel.estimate(provider, target, inputTokens, maxOut, started);
-      call.gate = gate.readmit(provider, target, newEstimate, inputTokens + Math.max(0, maxOut));
+      BigDecimal newEstimate = costModel.estimate(provider, target, text, maxOut, started);
+      call.gate = gate.readmit(provider, target, newEstimate, estimatedTokens);
       sendModel = target;
     } else if (action == BudgetAction.REROUTE && gate.route() != null) {
       Route r = routes.get(gate.route());
@@ -237,13 +244,10 @@ public final class AttributionEngine implements AutoCloseable {
         BigDecimal newEstimate =
             sendModel == null
                 ? null
-                : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
+                : costModel.estimate(provider, sendModel, text, maxOut, started);
         call.gate =
             gate.readmit(
-                provider,
-                sendModel == null ? "unknown" : sendModel,
-                newEstimate,
-                inputTokens + Math.max(0, maxOut));
+                provider, sendModel == null ? "unknown" : sendModel, newEstimate, estimatedTokens);
       }
     }
     call.provider = provider;
@@ -444,9 +448,7 @@ public final class AttributionEngine implements AutoCloseable {
   }
 
   String blockErrorType(@Nullable String budgetName) {
-    return budgetName != null && budgetName.startsWith("loop-guard")
-        ? "loop_detected"
-        : "budget_exceeded";
+    return BudgetEngineGate.LOOP_GUARD.equals(budgetName) ? "loop_detected" : "budget_exceeded";
   }
 
   private static String quote(String s) {
@@ -508,6 +510,19 @@ public final class AttributionEngine implements AutoCloseable {
   }
 
   // ---- services for LlmCall ----
+
+  long estimateInputTokens(String provider, @Nullable String model, byte @Nullable [] body) {
+    if (body == null) {
+      return 0;
+    }
+    try {
+      return costModel.estimateInputTokens(
+          provider, model, new String(body, StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      internalFailure("estimating input tokens", e);
+      return (body.length + 3) / 4;
+    }
+  }
 
   Instant now() {
     return clock.instant();
@@ -594,6 +609,7 @@ public final class AttributionEngine implements AutoCloseable {
     private final List<UsageSink> sinks = new ArrayList<>();
     CostModel costModel = CostModel.UNPRICED;
     BudgetGate budgets = BudgetGate.NONE;
+    private dev.attribution.core.budget.@Nullable BudgetEngine budgetEngine;
     private final Map<String, Route> routes = new HashMap<>();
     private final List<RoutingRule> rules = new ArrayList<>();
     private CredentialResolver credentials = CredentialResolver.none();
@@ -624,6 +640,26 @@ public final class AttributionEngine implements AutoCloseable {
      */
     public Builder addSink(UsageSink sink) {
       sinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /**
+     * Prices calls with {@code pricing}; without it every call is recorded as unpriced (with its
+     * tokens), never as free.
+     */
+    public Builder pricing(dev.attribution.core.pricing.PricingEngine pricing) {
+      this.costModel = new PricingCostModel(Objects.requireNonNull(pricing, "pricing"));
+      return this;
+    }
+
+    /**
+     * Enforces {@code budgets} before each call: reserve the worst case, then notify, downgrade,
+     * reroute or block. Routes named by budget thresholds must be defined with {@link
+     * #route(Route)}.
+     */
+    public Builder budgets(dev.attribution.core.budget.BudgetEngine budgets) {
+      this.budgets = new BudgetEngineGate(Objects.requireNonNull(budgets, "budgets"));
+      this.budgetEngine = budgets;
       return this;
     }
 
@@ -709,6 +745,21 @@ public final class AttributionEngine implements AutoCloseable {
                   + " sends calls to route '"
                   + r.route()
                   + "', which is not defined; define it with route(Route)");
+        }
+      }
+      if (budgetEngine != null) {
+        for (dev.attribution.core.budget.BudgetDefinition d : budgetEngine.budgets()) {
+          for (dev.attribution.core.budget.Threshold t : d.thresholds()) {
+            String r = t.route();
+            if (r != null && !routes.containsKey(r)) {
+              throw new IllegalStateException(
+                  "budget "
+                      + d.name()
+                      + " reroutes to route '"
+                      + r
+                      + "', which is not defined; define it with route(Route)");
+            }
+          }
         }
       }
       if (pipeline != null && !sinks.isEmpty()) {

@@ -11,12 +11,12 @@ import org.jspecify.annotations.Nullable;
 /** Pricing, as the engine uses it: the seam between the engine and the price catalog. */
 interface CostModel {
 
-  /** Estimated input tokens of a request body for {@code model}. */
-  long estimateInputTokens(String provider, @Nullable String model, byte @Nullable [] body);
+  /** Estimated input tokens of a request's text for {@code model}. */
+  long estimateInputTokens(String provider, @Nullable String model, String requestText);
 
   /** Worst-case cost of the call before it is made, or {@code null} when the model is unpriced. */
   @Nullable BigDecimal estimate(
-      String provider, String model, long inputTokens, long maxOutputTokens, Instant at);
+      String provider, String model, String requestText, long maxOutputTokens, Instant at);
 
   /** The cost of a finished call. */
   Priced price(
@@ -39,18 +39,18 @@ interface CostModel {
       @Nullable BigDecimal charge,
       @Nullable BigDecimal providerCost) {}
 
-  /** Prices nothing: every call is unpriced; inputs estimated at 4 bytes per token. */
+  /** Prices nothing: every call is unpriced; inputs estimated at 3 characters per token. */
   CostModel UNPRICED =
       new CostModel() {
         @Override
         public long estimateInputTokens(
-            String provider, @Nullable String model, byte @Nullable [] body) {
-          return body == null ? 0 : (body.length + 3) / 4;
+            String provider, @Nullable String model, String requestText) {
+          return (requestText.length() + 2) / 3;
         }
 
         @Override
         public @Nullable BigDecimal estimate(
-            String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
+            String provider, String model, String requestText, long maxOutputTokens, Instant at) {
           return null;
         }
 

@@ -54,7 +54,8 @@ public final class LlmCall {
   boolean streaming;
   int attempt = 1;
   @Nullable String keyFingerprint;
-  long estimatedInputTokens;
+  long estimatedInputTokens = -1;
+  byte @Nullable [] requestBody;
   BudgetGate.Gate gate = BudgetGate.ALLOW_ALL;
   BudgetAction budgetAction = BudgetAction.NONE;
   @Nullable String budgetName;
@@ -257,7 +258,11 @@ public final class LlmCall {
       if (usage == null && !upstreamError && endpoint != null && (streaming || error != null)) {
         // Usage never arrived (abandoned or broken stream): estimate from what was seen.
         long out = (parsed.streamedTextChars() + 3) / 4;
-        usage = TokenUsage.of(estimatedInputTokens, out);
+        long in =
+            estimatedInputTokens >= 0
+                ? estimatedInputTokens
+                : engine.estimateInputTokens(provider, effectiveModel, requestBody);
+        usage = TokenUsage.of(in, out);
         estimated = true;
       }
       if (usage == null) {

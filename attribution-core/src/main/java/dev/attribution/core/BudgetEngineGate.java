@@ -1,0 +1,103 @@
+package dev.attribution.core;
+
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.BudgetAction;
+import dev.attribution.core.budget.Admission;
+import dev.attribution.core.budget.AdmissionRequest;
+import dev.attribution.core.budget.BudgetEngine;
+import dev.attribution.core.budget.Decision;
+import java.math.BigDecimal;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/** The engine's view of a {@link BudgetEngine}. */
+final class BudgetEngineGate implements BudgetGate {
+
+  /** The budget name recorded when the loop guard decided. */
+  static final String LOOP_GUARD = "loop-guard";
+
+  private final BudgetEngine budgets;
+
+  BudgetEngineGate(BudgetEngine budgets) {
+    this.budgets = budgets;
+  }
+
+  @Override
+  public Gate admit(
+      AttributionContext context,
+      String provider,
+      String model,
+      @Nullable String keyFingerprint,
+      @Nullable BigDecimal estimate,
+      long estimatedTokens) {
+    return new AdmissionGate(
+        budgets.admit(
+            AdmissionRequest.of(
+                context, provider, model, keyFingerprint, estimate, estimatedTokens)));
+  }
+
+  private static final class AdmissionGate implements Gate {
+    private final Admission admission;
+    private final Decision d;
+
+    AdmissionGate(Admission admission) {
+      this.admission = admission;
+      this.d = admission.decision();
+    }
+
+    @Override
+    public BudgetAction action() {
+      return d.intendedAction();
+    }
+
+    @Override
+    public boolean dryRun() {
+      return d.dryRun();
+    }
+
+    @Override
+    public @Nullable String budgetName() {
+      return d.loopGuard() ? LOOP_GUARD : d.budgetName();
+    }
+
+    @Override
+    public @Nullable BigDecimal percent() {
+      return d.thresholdPercent();
+    }
+
+    @Override
+    public @Nullable String targetModel() {
+      return d.targetModel();
+    }
+
+    @Override
+    public @Nullable String route() {
+      return d.route();
+    }
+
+    @Override
+    public String reason() {
+      return d.reason();
+    }
+
+    @Override
+    public @Nullable Instant retryAt() {
+      return d.retryAt();
+    }
+
+    @Override
+    public Gate readmit(String provider, String model, @Nullable BigDecimal estimate, long tokens) {
+      return new AdmissionGate(admission.readmit(provider, model, estimate, tokens));
+    }
+
+    @Override
+    public void settle(BigDecimal cost, long tokens) {
+      admission.settle(cost, tokens);
+    }
+
+    @Override
+    public void release(@Nullable BigDecimal billed) {
+      admission.release(billed);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.attribution.core;
+
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.TokenUsage;
+import dev.attribution.core.pricing.PriceOptions;
+import dev.attribution.core.pricing.PriceResult;
+import dev.attribution.core.pricing.PricingEngine;
+import java.math.BigDecimal;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The engine's view of a {@link PricingEngine}. The tenant plan that gives the charge comes from
+ * the context tag {@value #PLAN_TAG}.
+ */
+final class PricingCostModel implements CostModel {
+
+  /** The context tag naming the tenant's plan, for sell prices. */
+  static final String PLAN_TAG = "plan";
+
+  private final PricingEngine pricing;
+
+  PricingCostModel(PricingEngine pricing) {
+    this.pricing = pricing;
+  }
+
+  @Override
+  public long estimateInputTokens(String provider, @Nullable String model, String requestText) {
+    return pricing.estimateInputTokens(provider, model == null ? "" : model, requestText);
+  }
+
+  @Override
+  public @Nullable BigDecimal estimate(
+      String provider, String model, String requestText, long maxOutputTokens, Instant at) {
+    return pricing.estimateWorstCase(provider, model, requestText, maxOutputTokens, at);
+  }
+
+  @Override
+  public Priced price(
+      String provider,
+      @Nullable String model,
+      TokenUsage usage,
+      long perCallUnits,
+      Instant at,
+      @Nullable BigDecimal providerCost,
+      AttributionContext context) {
+    PriceResult r =
+        pricing.price(
+            provider,
+            model == null ? "unknown" : model,
+            usage,
+            at,
+            PriceOptions.of(null, null, providerCost, context.tags().get(PLAN_TAG)));
+    return new Priced(
+        r.cost(), r.costSource(), r.priceVersion(), r.charge(), r.providerReportedCost());
+  }
+
+  @Override
+  public Priced priceMeter(
+      String meter, BigDecimal quantity, Instant at, AttributionContext context) {
+    PriceResult r = pricing.priceMeter(meter, quantity, at, context.tags().get(PLAN_TAG));
+    return new Priced(
+        r.cost(), r.costSource(), r.priceVersion(), r.charge(), r.providerReportedCost());
+  }
+}
