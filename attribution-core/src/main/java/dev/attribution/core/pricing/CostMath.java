@@ -14,6 +14,31 @@ final class CostMath {
 
   private CostMath() {}
 
+  private static final BigDecimal UNITS_LIMIT = BigDecimal.valueOf(Integer.MAX_VALUE, 9);
+
+  /**
+   * {@code amount} (scale 9, not negative) in 1e-9 units when below 2^31 units, else -1 (so a
+   * product of two such values fits a long).
+   */
+  static long units(BigDecimal amount) {
+    if (amount.scale() != 9 || amount.compareTo(UNITS_LIMIT) >= 0 || amount.signum() < 0) {
+      return -1;
+    }
+    return amount.unscaledValue().longValue();
+  }
+
+  /** {@code a * b / c} rounded half-even; {@code a, b < 2^31}, {@code c > 0}. */
+  static long mulDivHalfEven(long a, long b, long c) {
+    long n = a * b;
+    long q = n / c;
+    long r = n - q * c;
+    long twice = 2 * r;
+    if (twice > c || (twice == c && (q & 1) == 1)) {
+      q++;
+    }
+    return q;
+  }
+
   /** {@code tokens * rate}, exact; avoids allocation for zero tokens. */
   static BigDecimal times(long tokens, BigDecimal rate) {
     if (tokens == 0 || rate.signum() == 0) {

@@ -264,8 +264,7 @@ public final class PricingEngine {
           false,
           0);
     }
-    CostBreakdown cost =
-        CostBreakdown.builder().currency(mp.currency()).other(mp.costOf(quantity)).build();
+    CostBreakdown cost = builderIn(mp.currency()).other(mp.costOf(quantity)).build();
     return new PriceResult(
         CostSource.COMPUTED,
         cost,
@@ -593,10 +592,7 @@ public final class PricingEngine {
     if (p.perCallFee().signum() != 0 && !u.isZero()) {
       other = other.add(p.perCallFee());
     }
-    CostBreakdown.Builder b = CostBreakdown.builder();
-    if (!"USD".equals(p.currency())) {
-      b.currency(p.currency());
-    }
+    CostBreakdown.Builder b = builderIn(p.currency());
     if (factor != null) {
       input = input.multiply(factor);
       cached = cached.multiply(factor);
@@ -614,6 +610,12 @@ public final class PricingEngine {
         .build();
   }
 
+  /** A builder in {@code currency}; skips the currency check (a regex) for the default. */
+  private static CostBreakdown.Builder builderIn(String currency) {
+    CostBreakdown.Builder b = CostBreakdown.builder();
+    return CostBreakdown.DEFAULT_CURRENCY.equals(currency) ? b : b.currency(currency);
+  }
+
   private static BigDecimal nz(@Nullable BigDecimal v, BigDecimal dflt) {
     return v != null ? v : dflt;
   }
@@ -624,7 +626,7 @@ public final class PricingEngine {
    */
   static CostBreakdown allocate(BigDecimal reported, CostBreakdown computed) {
     BigDecimal total = computed.total();
-    CostBreakdown.Builder b = CostBreakdown.builder().currency(computed.currency());
+    CostBreakdown.Builder b = builderIn(computed.currency());
     if (total.signum() == 0) {
       return b.other(reported).build();
     }
@@ -639,11 +641,31 @@ public final class PricingEngine {
     BigDecimal[] out = new BigDecimal[parts.length];
     BigDecimal sum = BigDecimal.ZERO;
     int largest = 0;
-    for (int i = 0; i < parts.length; i++) {
-      out[i] = CostBreakdown.round(reported.multiply(parts[i]).divide(total, CostMath.MC));
-      sum = sum.add(out[i]);
-      if (parts[i].compareTo(parts[largest]) > 0) {
-        largest = i;
+    long reportedUnits = CostMath.units(reported);
+    long totalUnits = CostMath.units(total);
+    if (reportedUnits >= 0 && totalUnits > 0) {
+      // Both below 2^31 units (about 2.1 of the currency): exact integer arithmetic in 1e-9 units.
+      for (int i = 0; i < parts.length; i++) {
+        long p = CostMath.units(parts[i]);
+        out[i] =
+            p == 0
+                ? parts[i]
+                : BigDecimal.valueOf(CostMath.mulDivHalfEven(reportedUnits, p, totalUnits), 9);
+        sum = sum.add(out[i]);
+        if (parts[i].compareTo(parts[largest]) > 0) {
+          largest = i;
+        }
+      }
+    } else {
+      // One division; the rounding remainder is corrected below, so the ratio's precision only
+      // affects which component absorbs the last units, never the total.
+      BigDecimal ratio = reported.divide(total, CostMath.MC);
+      for (int i = 0; i < parts.length; i++) {
+        out[i] = parts[i].signum() == 0 ? parts[i] : CostBreakdown.round(parts[i].multiply(ratio));
+        sum = sum.add(out[i]);
+        if (parts[i].compareTo(parts[largest]) > 0) {
+          largest = i;
+        }
       }
     }
     out[largest] = out[largest].add(reported.subtract(sum));

@@ -4,6 +4,7 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +20,8 @@ final class TokenEstimator {
 
   /** Characters per token assumed for models without a bundled tokenizer. */
   static final int CHARS_PER_TOKEN = 3;
+
+  private static final Pattern O_SERIES = Pattern.compile("o\\d.*");
 
   private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
 
@@ -53,7 +56,7 @@ final class TokenEstimator {
         m.startsWith("gpt-")
             || m.startsWith("chatgpt-")
             || m.startsWith("text-embedding-")
-            || m.matches("o\\d.*")
+            || O_SERIES.matcher(m).matches()
             || m.startsWith("ft:gpt-");
     if (!openAiProvider && !gptName) {
       return null;
@@ -67,7 +70,7 @@ final class TokenEstimator {
         || m.startsWith("gpt-4.5")
         || m.startsWith("gpt-5")
         || m.startsWith("gpt-oss")
-        || m.matches("o\\d.*")) {
+        || O_SERIES.matcher(m).matches()) {
       return EncodingType.O200K_BASE;
     }
     if (m.startsWith("gpt-4") || m.startsWith("gpt-3.5") || m.startsWith("text-embedding-")) {

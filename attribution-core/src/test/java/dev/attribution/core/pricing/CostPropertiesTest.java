@@ -135,4 +135,29 @@ class CostPropertiesTest {
       @ForAll("model") int model, @ForAll("anyCounts") Counts a) {
     assertThat(cost(model, a).total().signum()).isGreaterThanOrEqualTo(0);
   }
+
+  @Provide
+  Arbitrary<java.math.BigDecimal> reported() {
+    return Arbitraries.bigDecimals()
+        .between(java.math.BigDecimal.ZERO, new java.math.BigDecimal("5000"))
+        .ofScale(9);
+  }
+
+  @Property(tries = 300)
+  void providerReportedCostIsSplitWithoutLosingAUnit(
+      @ForAll("model") int model,
+      @ForAll("anyCounts") Counts a,
+      @ForAll("reported") java.math.BigDecimal reported) {
+    CostBreakdown computed = cost(model, a);
+    CostBreakdown split = PricingEngine.allocate(reported, computed);
+    assertThat(split.total()).isEqualTo(reported);
+    assertThat(
+            split.input().signum()
+                | split.cachedInput().signum()
+                | split.cacheWrite().signum()
+                | split.output().signum()
+                | split.reasoning().signum()
+                | split.other().signum())
+        .isGreaterThanOrEqualTo(0);
+  }
 }

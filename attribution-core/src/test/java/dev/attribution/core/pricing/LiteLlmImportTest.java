@@ -173,6 +173,21 @@ class LiteLlmImportTest {
   }
 
   @Test
+  void reloadForgetsCachedResolutionsSoANewModelBecomesPriced(@TempDir Path dir)
+      throws IOException {
+    Path file = dir.resolve("prices.json");
+    Files.writeString(file, entry("gpt-4o", "openai", "1e-06", "2e-06"));
+    PricingEngine e = PricingEngine.builder().liteLlmFile(file).build();
+    assertThat(e.price("openai", "gpt-7", TokenUsage.of(1, 1), AT).isPriced()).isFalse();
+
+    Files.writeString(file, entry("gpt-7", "openai", "1e-06", "2e-06"));
+    e.reloadLiteLlm();
+
+    assertThat(e.price("openai", "gpt-7", TokenUsage.of(1_000_000, 0), AT).cost().total())
+        .isEqualByComparingTo("1");
+  }
+
+  @Test
   void badFilesAreRejectedWithAClearErrorAndTheOldPricesStay(@TempDir Path dir) throws IOException {
     Path good = dir.resolve("good.json");
     Files.writeString(good, entry("gpt-4o", "openai", "1e-06", "2e-06"));
