@@ -125,6 +125,8 @@ public final class RecordPipeline implements AutoCloseable {
       return true;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    // Stop every lane before draining any, so no sink keeps accepting while another drains.
+    lanes.forEach(SinkLane::stopAccepting);
     boolean ok = true;
     for (SinkLane lane : lanes) {
       ok &= lane.close(deadline);

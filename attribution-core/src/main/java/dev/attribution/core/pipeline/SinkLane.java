@@ -4,6 +4,7 @@ import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import dev.attribution.core.internal.RateLimitedLogger;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,6 +19,13 @@ import org.slf4j.LoggerFactory;
 final class SinkLane {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecordPipeline.class);
+
+  /** Longest a partial batch waits before the worker re-checks for a flush or close request. */
+  private static final long HURRY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  /** Not a real record: put in the queue only to wake the worker at close; never exported. */
+  private static final UsageRecord WAKE_UP =
+      UsageRecord.builder().startedAt(Instant.EPOCH).provider("wake-up").build();
 
   private final UsageSink sink;
   private final ArrayBlockingQueue<UsageRecord> queue;
@@ -81,7 +89,7 @@ final class SinkLane {
         spool.append(record);
         spooled.incrementAndGet();
         return;
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | LinkageError e) {
         dropped.incrementAndGet();
         dropLog.warn(
             "Queue for sink {} is full and the spool failed; records are being dropped ({} so far)",
@@ -105,12 +113,13 @@ final class SinkLane {
     while (true) {
       try {
         UsageRecord first = queue.poll(lingerNanos, TimeUnit.NANOSECONDS);
-        if (first != null) {
+        if (first != null && first != WAKE_UP) {
           batch.add(first);
           // Wait up to the linger time for a fuller batch unless asked to hurry.
           long deadline = System.nanoTime() + lingerNanos;
           while (batch.size() < batchSize) {
             queue.drainTo(batch, batchSize - batch.size());
+            batch.removeIf(r -> r == WAKE_UP);
             if (batch.size() >= batchSize || flushRequested || closing) {
               break;
             }
@@ -118,8 +127,10 @@ final class SinkLane {
             if (left <= 0) {
               break;
             }
-            UsageRecord next = queue.poll(Math.min(left, lingerNanos), TimeUnit.NANOSECONDS);
-            if (next != null) {
+            // Short slices, so a flush() or close() arriving meanwhile is noticed at once
+            // instead of after the whole linger.
+            UsageRecord next = queue.poll(Math.min(left, HURRY_CHECK_NANOS), TimeUnit.NANOSECONDS);
+            if (next != null && next != WAKE_UP) {
               batch.add(next);
             }
           }
@@ -134,9 +145,7 @@ final class SinkLane {
         }
       } catch (InterruptedException e) {
         // Interrupt only comes from close() after its timeout: stop now, count what is left.
-        long left = queue.size();
-        queue.clear();
-        lostAfterAccept.addAndGet(left + batch.size());
+        lostAfterAccept.addAndGet(discardQueued() + batch.size());
         signal();
         return;
       }
@@ -148,6 +157,10 @@ final class SinkLane {
       sink.export(Collections.unmodifiableList(new ArrayList<>(batch)));
       exported.addAndGet(batch.size());
     } catch (Exception | LinkageError e) {
+      if (e instanceof InterruptedException) {
+        // close() gave up waiting; keep the interrupt so the worker stops instead of exporting on.
+        Thread.currentThread().interrupt();
+      }
       failed.addAndGet(batch.size());
       failLog.warn(
           "Sink {} failed to export {} usage records; they are counted as failed",
@@ -185,6 +198,14 @@ final class SinkLane {
     return true;
   }
 
+  /** Empties the queue atomically and returns how many records it held. */
+  private long discardQueued() {
+    List<UsageRecord> left = new ArrayList<>();
+    queue.drainTo(left);
+    left.removeIf(r -> r == WAKE_UP);
+    return left.size();
+  }
+
   private long droppedAfterAccept() {
     return lostAfterAccept.get();
   }
@@ -197,9 +218,17 @@ final class SinkLane {
     }
   }
 
+  /** From now on every submitted record is dropped and counted. */
+  void stopAccepting() {
+    closing = true;
+    // Wake a worker idling in a long poll so it sees the close now, not after the linger. If the
+    // queue is full the worker is busy and will see the flag anyway.
+    queue.offer(WAKE_UP);
+  }
+
   /** Stops accepting, drains within the deadline, then flushes and closes the sink. */
   boolean close(long deadlineNanos) {
-    closing = true;
+    stopAccepting();
     boolean drained = awaitDrained(deadlineNanos);
     try {
       worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
@@ -213,6 +242,10 @@ final class SinkLane {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (!worker.isAlive()) {
+      // A submit that raced with stopAccepting() may have queued after the worker's last look.
+      lostAfterAccept.addAndGet(discardQueued());
     }
     flushSink();
     try {
