@@ -24,7 +24,11 @@ public interface UsageSink {
    */
   void export(List<UsageRecord> batch) throws Exception;
 
-  /** Pushes out anything buffered inside the sink. The default does nothing. */
+  /**
+   * Pushes out anything buffered inside the sink. The default does nothing. The pipeline calls it
+   * on the thread that asked for the flush or close, which may overlap an {@link #export(List)}
+   * still running on the worker when a drain timed out, so make it thread-safe.
+   */
   default void flush() throws Exception {}
 
   /** Flushes and releases resources; called once, when the pipeline closes. */
