@@ -26,8 +26,8 @@ public interface UsageSink {
 
   /**
    * Pushes out anything buffered inside the sink. The default does nothing. The pipeline calls it
-   * on the thread that asked for the flush or close, which may overlap an {@link #export(List)}
-   * still running on the worker when a drain timed out, so make it thread-safe.
+   * on the export worker between batches, and once more at close after the worker stopped, so it
+   * never overlaps {@link #export(List)} (unless an export outlived the close timeout).
    */
   default void flush() throws Exception {}
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,8 @@ final class SinkLane {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong lostAfterAccept = new AtomicLong();
   private final Object progress = new Object();
+  private final AtomicLong flushTickets = new AtomicLong();
+  private final AtomicLong flushedTicket = new AtomicLong();
   private volatile boolean flushRequested;
   private volatile boolean closing;
 
@@ -112,6 +115,7 @@ final class SinkLane {
     List<UsageRecord> batch = new ArrayList<>(batchSize);
     while (true) {
       try {
+        flushIfRequested();
         UsageRecord first = queue.poll(lingerNanos, TimeUnit.NANOSECONDS);
         if (first != null && first != WAKE_UP) {
           batch.add(first);
@@ -152,6 +156,59 @@ final class SinkLane {
     }
   }
 
+  /** On the worker: runs the sink's flush if someone asked since the last one. */
+  private void flushIfRequested() {
+    long ticket = flushTickets.get();
+    if (ticket > flushedTicket.get()) {
+      flushSink();
+      flushedTicket.set(ticket);
+      signal();
+    }
+  }
+
+  /** Wakes a worker idling in a long poll; skipped when records are queued (it is not idle). */
+  private void wakeWorker() {
+    if (queue.isEmpty()) {
+      queue.offer(WAKE_UP);
+    }
+  }
+
+  /**
+   * Has the worker call the sink's flush between batches, so flush never overlaps an export, and
+   * waits for it.
+   *
+   * @return whether the flush ran before the deadline (true after close: nothing is left to flush)
+   */
+  boolean flushOnWorker(long deadlineNanos) {
+    if (closing) {
+      return true;
+    }
+    long ticket = flushTickets.incrementAndGet();
+    wakeWorker();
+    // A close that stopped the worker meanwhile flushes the sink itself.
+    return awaitProgress(
+        deadlineNanos, () -> flushedTicket.get() >= ticket || (closing && !worker.isAlive()));
+  }
+
+  /** Waits, woken by the worker's progress, until {@code done} holds, the deadline or death. */
+  private boolean awaitProgress(long deadlineNanos, BooleanSupplier done) {
+    synchronized (progress) {
+      while (!done.getAsBoolean()) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0 || !worker.isAlive()) {
+          return done.getAsBoolean();
+        }
+        try {
+          progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   private void export(List<UsageRecord> batch) {
     try {
       sink.export(Collections.unmodifiableList(new ArrayList<>(batch)));
@@ -181,21 +238,8 @@ final class SinkLane {
   boolean awaitDrained(long deadlineNanos) {
     long target = accepted.get();
     flushRequested = true;
-    synchronized (progress) {
-      while (exported.get() + failed.get() + droppedAfterAccept() < target) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0 || !worker.isAlive()) {
-          return exported.get() + failed.get() + droppedAfterAccept() >= target;
-        }
-        try {
-          progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-    }
-    return true;
+    return awaitProgress(
+        deadlineNanos, () -> exported.get() + failed.get() + droppedAfterAccept() >= target);
   }
 
   /** Empties the queue atomically and returns how many records it held. */
@@ -210,7 +254,7 @@ final class SinkLane {
     return lostAfterAccept.get();
   }
 
-  void flushSink() {
+  private void flushSink() {
     try {
       sink.flush();
     } catch (Exception | LinkageError e) {
@@ -221,9 +265,8 @@ final class SinkLane {
   /** From now on every submitted record is dropped and counted. */
   void stopAccepting() {
     closing = true;
-    // Wake a worker idling in a long poll so it sees the close now, not after the linger. If the
-    // queue is full the worker is busy and will see the flag anyway.
-    queue.offer(WAKE_UP);
+    // So a worker idling in a long poll sees the close now, not after the linger.
+    wakeWorker();
   }
 
   /** Stops accepting, drains within the deadline, then flushes and closes the sink. */

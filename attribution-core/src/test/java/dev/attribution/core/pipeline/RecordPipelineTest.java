@@ -87,6 +87,7 @@ class RecordPipelineTest {
     final List<UsageRecord> received = new CopyOnWriteArrayList<>();
     final AtomicInteger batches = new AtomicInteger();
     final AtomicInteger flushes = new AtomicInteger();
+    final List<String> flushThreads = new CopyOnWriteArrayList<>();
     final AtomicInteger shutdowns = new AtomicInteger();
     private final long delayMillis;
 
@@ -105,6 +106,7 @@ class RecordPipelineTest {
 
     @Override
     public void flush() {
+      flushThreads.add(Thread.currentThread().getName());
       flushes.incrementAndGet();
     }
 
@@ -333,6 +335,8 @@ class RecordPipelineTest {
     assertThat(drained).isTrue();
     assertThat(sink.received).hasSize(35);
     assertThat(sink.flushes.get()).isEqualTo(1);
+    // On the worker, between batches: a sink's flush never races its export.
+    assertThat(sink.flushThreads).containsExactly("attribution-export-counting");
     // The 30 s linger must not hold back a flush.
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     assertThat(p.stats()).isEqualTo(new PipelineStats(35, 35, 0, 0, 0, 0));
