@@ -306,6 +306,7 @@ final class SinkLane {
         failed.get(),
         dropped.get() + lostAfterAccept.get(),
         spooled.get(),
-        queue.size());
+        // Real records only: a wake-up marker may sit in the queue for a moment.
+        queue.stream().filter(r -> r != WAKE_UP).count());
   }
 }
