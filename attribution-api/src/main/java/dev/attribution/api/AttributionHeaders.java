@@ -136,6 +136,8 @@ public final class AttributionHeaders {
   }
 
   private static void parseTags(AttributionContext.Builder b, String raw) {
+    // Validate every pair before taking any, so a rejected header contributes no tags at all.
+    AttributionContext.Builder tags = AttributionContext.builder();
     for (String pair : raw.split(",")) {
       String p = pair.trim();
       if (p.isEmpty()) {
@@ -145,8 +147,9 @@ public final class AttributionHeaders {
       if (eq <= 0) {
         throw new IllegalArgumentException("tag without '='");
       }
-      b.tag(p.substring(0, eq).trim().toLowerCase(Locale.ROOT), decode(p.substring(eq + 1)));
+      tags.tag(p.substring(0, eq).trim().toLowerCase(Locale.ROOT), decode(p.substring(eq + 1)));
     }
+    b.tags(tags.build().tags());
   }
 
   private static void set(AttributionContext.Builder b, String name, String value) {

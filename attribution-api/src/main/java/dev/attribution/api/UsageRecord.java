@@ -61,10 +61,10 @@ public final class UsageRecord {
   private final @Nullable String spanId;
   private final Map<String, String> attributes;
 
-  private UsageRecord(Builder b) {
-    this.id = Objects.requireNonNull(b.id);
-    this.startedAt = Objects.requireNonNull(b.startedAt);
-    this.endedAt = Objects.requireNonNull(b.endedAt);
+  private UsageRecord(Builder b, UUID id, Instant startedAt, Instant endedAt) {
+    this.id = id;
+    this.startedAt = startedAt;
+    this.endedAt = endedAt;
     this.context = b.context;
     this.contextSource = b.contextSource;
     this.provider = b.provider;
@@ -710,9 +710,7 @@ public final class UsageRecord {
      */
     public Builder errorMessage(@Nullable String value) {
       this.errorMessage =
-          value == null || value.length() <= MAX_ERROR_MESSAGE_LENGTH
-              ? value
-              : value.substring(0, MAX_ERROR_MESSAGE_LENGTH - 1) + "\u2026";
+          value == null || value.length() <= MAX_ERROR_MESSAGE_LENGTH ? value : truncate(value);
       return this;
     }
 
@@ -781,6 +779,15 @@ public final class UsageRecord {
       return this;
     }
 
+    /** The first characters of {@code value} and an ellipsis, never splitting a surrogate pair. */
+    private static String truncate(String value) {
+      int end = MAX_ERROR_MESSAGE_LENGTH - 1;
+      if (Character.isHighSurrogate(value.charAt(end - 1))) {
+        end--;
+      }
+      return value.substring(0, end) + "\u2026";
+    }
+
     private static String nonBlank(String field, String value) {
       if (value == null || value.isBlank()) {
         throw new IllegalArgumentException(field + " must not be blank");
@@ -794,18 +801,17 @@ public final class UsageRecord {
      * @throws IllegalStateException if {@code startedAt} is missing or {@code endedAt} is before it
      */
     public UsageRecord build() {
-      if (startedAt == null) {
+      Instant start = startedAt;
+      if (start == null) {
         throw new IllegalStateException("startedAt must be set");
       }
-      if (endedAt == null) {
-        endedAt = startedAt;
-      } else if (endedAt.isBefore(startedAt)) {
-        throw new IllegalStateException("endedAt " + endedAt + " is before startedAt " + startedAt);
+      Instant end = endedAt == null ? start : endedAt;
+      if (end.isBefore(start)) {
+        throw new IllegalStateException("endedAt " + end + " is before startedAt " + start);
       }
-      if (id == null) {
-        id = newId(startedAt);
-      }
-      return new UsageRecord(this);
+      // Locals, not fields: a builder reused for a second record must not repeat the first id.
+      UUID recordId = id == null ? newId(start) : id;
+      return new UsageRecord(this, recordId, start, end);
     }
   }
 }

@@ -24,7 +24,11 @@ public interface UsageSink {
    */
   void export(List<UsageRecord> batch) throws Exception;
 
-  /** Pushes out anything buffered inside the sink. The default does nothing. */
+  /**
+   * Pushes out anything buffered inside the sink. The default does nothing. The pipeline calls it
+   * on the export worker between batches, and once more at close after the worker stopped, so it
+   * never overlaps {@link #export(List)} (unless an export outlived the close timeout).
+   */
   default void flush() throws Exception {}
 
   /** Flushes and releases resources; called once, when the pipeline closes. */

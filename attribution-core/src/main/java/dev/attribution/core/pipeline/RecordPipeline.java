@@ -74,9 +74,9 @@ public final class RecordPipeline implements AutoCloseable {
 
   /**
    * Waits until every record submitted before this call has been handed to its sinks (exported or
-   * failed), then flushes the sinks.
+   * failed), then has each sink's worker call its {@link UsageSink#flush()} between batches.
    *
-   * @return whether everything drained within {@code timeout}
+   * @return whether everything drained and every sink flushed within {@code timeout}
    */
   public boolean flush(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -84,7 +84,9 @@ public final class RecordPipeline implements AutoCloseable {
     for (SinkLane lane : lanes) {
       ok &= lane.awaitDrained(deadline);
     }
-    lanes.forEach(SinkLane::flushSink);
+    for (SinkLane lane : lanes) {
+      ok &= lane.flushOnWorker(deadline);
+    }
     return ok;
   }
 
@@ -125,6 +127,8 @@ public final class RecordPipeline implements AutoCloseable {
       return true;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    // Stop every lane before draining any, so no sink keeps accepting while another drains.
+    lanes.forEach(SinkLane::stopAccepting);
     boolean ok = true;
     for (SinkLane lane : lanes) {
       ok &= lane.close(deadline);

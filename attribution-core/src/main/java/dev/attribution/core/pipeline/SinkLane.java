@@ -4,12 +4,14 @@ import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import dev.attribution.core.internal.RateLimitedLogger;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +20,13 @@ import org.slf4j.LoggerFactory;
 final class SinkLane {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecordPipeline.class);
+
+  /** Longest a partial batch waits before the worker re-checks for a flush or close request. */
+  private static final long HURRY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  /** Not a real record: put in the queue only to wake the worker at close; never exported. */
+  private static final UsageRecord WAKE_UP =
+      UsageRecord.builder().startedAt(Instant.EPOCH).provider("wake-up").build();
 
   private final UsageSink sink;
   private final ArrayBlockingQueue<UsageRecord> queue;
@@ -36,6 +45,8 @@ final class SinkLane {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong lostAfterAccept = new AtomicLong();
   private final Object progress = new Object();
+  private final AtomicLong flushTickets = new AtomicLong();
+  private final AtomicLong flushedTicket = new AtomicLong();
   private volatile boolean flushRequested;
   private volatile boolean closing;
 
@@ -81,7 +92,7 @@ final class SinkLane {
         spool.append(record);
         spooled.incrementAndGet();
         return;
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | LinkageError e) {
         dropped.incrementAndGet();
         dropLog.warn(
             "Queue for sink {} is full and the spool failed; records are being dropped ({} so far)",
@@ -104,13 +115,15 @@ final class SinkLane {
     List<UsageRecord> batch = new ArrayList<>(batchSize);
     while (true) {
       try {
+        flushIfRequested();
         UsageRecord first = queue.poll(lingerNanos, TimeUnit.NANOSECONDS);
-        if (first != null) {
+        if (first != null && first != WAKE_UP) {
           batch.add(first);
           // Wait up to the linger time for a fuller batch unless asked to hurry.
           long deadline = System.nanoTime() + lingerNanos;
           while (batch.size() < batchSize) {
             queue.drainTo(batch, batchSize - batch.size());
+            batch.removeIf(r -> r == WAKE_UP);
             if (batch.size() >= batchSize || flushRequested || closing) {
               break;
             }
@@ -118,8 +131,10 @@ final class SinkLane {
             if (left <= 0) {
               break;
             }
-            UsageRecord next = queue.poll(Math.min(left, lingerNanos), TimeUnit.NANOSECONDS);
-            if (next != null) {
+            // Short slices, so a flush() or close() arriving meanwhile is noticed at once
+            // instead of after the whole linger.
+            UsageRecord next = queue.poll(Math.min(left, HURRY_CHECK_NANOS), TimeUnit.NANOSECONDS);
+            if (next != null && next != WAKE_UP) {
               batch.add(next);
             }
           }
@@ -134,13 +149,64 @@ final class SinkLane {
         }
       } catch (InterruptedException e) {
         // Interrupt only comes from close() after its timeout: stop now, count what is left.
-        long left = queue.size();
-        queue.clear();
-        lostAfterAccept.addAndGet(left + batch.size());
+        lostAfterAccept.addAndGet(discardQueued() + batch.size());
         signal();
         return;
       }
     }
+  }
+
+  /** On the worker: runs the sink's flush if someone asked since the last one. */
+  private void flushIfRequested() {
+    long ticket = flushTickets.get();
+    if (ticket > flushedTicket.get()) {
+      flushSink();
+      flushedTicket.set(ticket);
+      signal();
+    }
+  }
+
+  /** Wakes a worker idling in a long poll; skipped when records are queued (it is not idle). */
+  private void wakeWorker() {
+    if (queue.isEmpty()) {
+      queue.offer(WAKE_UP);
+    }
+  }
+
+  /**
+   * Has the worker call the sink's flush between batches, so flush never overlaps an export, and
+   * waits for it.
+   *
+   * @return whether the flush ran before the deadline (true after close: nothing is left to flush)
+   */
+  boolean flushOnWorker(long deadlineNanos) {
+    if (closing) {
+      return true;
+    }
+    long ticket = flushTickets.incrementAndGet();
+    wakeWorker();
+    // A close that stopped the worker meanwhile flushes the sink itself.
+    return awaitProgress(
+        deadlineNanos, () -> flushedTicket.get() >= ticket || (closing && !worker.isAlive()));
+  }
+
+  /** Waits, woken by the worker's progress, until {@code done} holds, the deadline or death. */
+  private boolean awaitProgress(long deadlineNanos, BooleanSupplier done) {
+    synchronized (progress) {
+      while (!done.getAsBoolean()) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0 || !worker.isAlive()) {
+          return done.getAsBoolean();
+        }
+        try {
+          progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private void export(List<UsageRecord> batch) {
@@ -148,6 +214,10 @@ final class SinkLane {
       sink.export(Collections.unmodifiableList(new ArrayList<>(batch)));
       exported.addAndGet(batch.size());
     } catch (Exception | LinkageError e) {
+      if (e instanceof InterruptedException) {
+        // close() gave up waiting; keep the interrupt so the worker stops instead of exporting on.
+        Thread.currentThread().interrupt();
+      }
       failed.addAndGet(batch.size());
       failLog.warn(
           "Sink {} failed to export {} usage records; they are counted as failed",
@@ -168,28 +238,23 @@ final class SinkLane {
   boolean awaitDrained(long deadlineNanos) {
     long target = accepted.get();
     flushRequested = true;
-    synchronized (progress) {
-      while (exported.get() + failed.get() + droppedAfterAccept() < target) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0 || !worker.isAlive()) {
-          return exported.get() + failed.get() + droppedAfterAccept() >= target;
-        }
-        try {
-          progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-    }
-    return true;
+    return awaitProgress(
+        deadlineNanos, () -> exported.get() + failed.get() + droppedAfterAccept() >= target);
+  }
+
+  /** Empties the queue atomically and returns how many records it held. */
+  private long discardQueued() {
+    List<UsageRecord> left = new ArrayList<>();
+    queue.drainTo(left);
+    left.removeIf(r -> r == WAKE_UP);
+    return left.size();
   }
 
   private long droppedAfterAccept() {
     return lostAfterAccept.get();
   }
 
-  void flushSink() {
+  private void flushSink() {
     try {
       sink.flush();
     } catch (Exception | LinkageError e) {
@@ -197,9 +262,16 @@ final class SinkLane {
     }
   }
 
+  /** From now on every submitted record is dropped and counted. */
+  void stopAccepting() {
+    closing = true;
+    // So a worker idling in a long poll sees the close now, not after the linger.
+    wakeWorker();
+  }
+
   /** Stops accepting, drains within the deadline, then flushes and closes the sink. */
   boolean close(long deadlineNanos) {
-    closing = true;
+    stopAccepting();
     boolean drained = awaitDrained(deadlineNanos);
     try {
       worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
@@ -213,6 +285,10 @@ final class SinkLane {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (!worker.isAlive()) {
+      // A submit that raced with stopAccepting() may have queued after the worker's last look.
+      lostAfterAccept.addAndGet(discardQueued());
     }
     flushSink();
     try {
@@ -230,6 +306,7 @@ final class SinkLane {
         failed.get(),
         dropped.get() + lostAfterAccept.get(),
         spooled.get(),
-        queue.size());
+        // Real records only: a wake-up marker may sit in the queue for a moment.
+        queue.stream().filter(r -> r != WAKE_UP).count());
   }
 }
