@@ -183,30 +183,7 @@ public final class BudgetEngine {
           {
             String reason =
                 "model '" + request.model() + "' has no price and unpriced calls are blocked";
-            Decision d =
-                dryRun
-                    ? new Decision(
-                        BudgetAction.NONE,
-                        BudgetAction.BLOCK,
-                        null,
-                        null,
-                        null,
-                        null,
-                        reason,
-                        null,
-                        true,
-                        false)
-                    : new Decision(
-                        BudgetAction.BLOCK,
-                        BudgetAction.BLOCK,
-                        null,
-                        null,
-                        null,
-                        null,
-                        reason,
-                        null,
-                        false,
-                        false);
+            Decision d = Decision.budgetless(BudgetAction.BLOCK, reason, null, dryRun, false);
             if (!dryRun) {
               return new Admission(this, request, d, null, 0);
             }
@@ -619,29 +596,8 @@ public final class BudgetEngine {
               .message(reason)
               .build());
     }
-    return dryRun
-        ? new Decision(
-            BudgetAction.NONE,
-            BudgetAction.BLOCK,
-            null,
-            null,
-            null,
-            null,
-            "[dry-run] " + reason,
-            retry,
-            true,
-            true)
-        : new Decision(
-            BudgetAction.BLOCK,
-            BudgetAction.BLOCK,
-            null,
-            null,
-            null,
-            null,
-            reason,
-            retry,
-            false,
-            true);
+    return Decision.budgetless(
+        BudgetAction.BLOCK, dryRun ? "[dry-run] " + reason : reason, retry, dryRun, true);
   }
 
   private Admission storeFailed(AdmissionRequest request, RuntimeException e) {
@@ -652,29 +608,8 @@ public final class BudgetEngine {
         e.toString());
     String reason = "budget store unavailable: " + e.getClass().getSimpleName();
     Decision d =
-        failClosed
-            ? new Decision(
-                BudgetAction.BLOCK,
-                BudgetAction.BLOCK,
-                null,
-                null,
-                null,
-                null,
-                reason,
-                null,
-                false,
-                false)
-            : new Decision(
-                BudgetAction.NONE,
-                BudgetAction.NONE,
-                null,
-                null,
-                null,
-                null,
-                reason,
-                null,
-                false,
-                false);
+        Decision.budgetless(
+            failClosed ? BudgetAction.BLOCK : BudgetAction.NONE, reason, null, false, false);
     return new Admission(this, request, d, null, 0);
   }
 
