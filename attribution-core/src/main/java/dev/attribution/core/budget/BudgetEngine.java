@@ -201,7 +201,13 @@ public final class BudgetEngine {
 
     // Loop guard.
     String threadId = ctx.threadId();
-    if (loopStates != null && threadId != null && !request.readmission) {
+    if (loopStates != null && threadId != null && request.readmission) {
+      // Not another call, but its estimate replaces the released one in the spend window.
+      LoopGuardState st = loopStates.getIfPresent(threadId);
+      if (st != null) {
+        st.adjust(now, nanos);
+      }
+    } else if (loopStates != null && threadId != null) {
       Decision loop = loopCheck(request, threadId, now, nanos);
       if (loop != null) {
         if (!loop.dryRun()) {

@@ -508,6 +508,13 @@ class BudgetEngineTest {
     Admission b = block.admit(unpriced);
     assertThat(b.decision().blocked()).isTrue();
     assertThat(b.decision().reason()).contains("new-model", "no price");
+
+    BudgetEngine observe =
+        engine(perTenant("10").build()).unpricedPolicy(UnpricedPolicy.BLOCK).dryRun(true).build();
+    Admission o = observe.admit(unpriced);
+    assertThat(o.decision().action()).isEqualTo(BudgetAction.NONE);
+    assertThat(o.decision().intendedAction()).isEqualTo(BudgetAction.BLOCK);
+    assertThat(o.decision().dryRun()).isTrue();
   }
 
   @Test
