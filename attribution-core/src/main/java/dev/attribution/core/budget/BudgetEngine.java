@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * dev.attribution.budget}). A failing store makes admission fail open ({@code NONE}, logged) unless
  * {@link Builder#failClosed(boolean)} is set.
  *
- * <p>Thread-safe. {@link #admit} allocates a few small objects and takes only the store's
+ * <p>Thread-safe. {@link #admit} plus settle allocates about 1.7 KB and takes only the store's
  * per-counter locks.
  */
 public final class BudgetEngine {
