@@ -1,6 +1,7 @@
 package dev.attribution.core.budget;
 
 import dev.attribution.api.AttributionContext;
+import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CostBreakdown;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -249,7 +250,17 @@ public final class BudgetDefinition {
     return Objects.requireNonNull(sb).toString();
   }
 
-  /** Whether {@code threshold}'s action must be applied to a call with this traffic class. */
+  /** Index of the first threshold with {@code action}, or -1. */
+  int actionsIndex(BudgetAction action) {
+    for (int i = 0; i < thresholds.size(); i++) {
+      if (thresholds.get(i).action() == action) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether calls of {@code trafficClass} are exempt from downgrades. */
   boolean exempt(@Nullable String trafficClass) {
     return trafficClass != null && downgradeExemptTrafficClasses.contains(trafficClass);
   }

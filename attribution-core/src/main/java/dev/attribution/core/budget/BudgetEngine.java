@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * dev.attribution.budget}). A failing store makes admission fail open ({@code NONE}, logged) unless
  * {@link Builder#failClosed(boolean)} is set.
  *
- * <p>Thread-safe. {@link #admit} allocates a few small objects and takes only the store's
+ * <p>Thread-safe. {@link #admit} plus settle allocates about 1.7 KB and takes only the store's
  * per-counter locks.
  */
 public final class BudgetEngine {
@@ -172,6 +172,8 @@ public final class BudgetEngine {
     // Money to reserve.
     BigDecimal est = request.estimatedCost();
     long nanos;
+    // A dry-run decision of the unpriced policy or loop guard, reported if no budget says more.
+    Decision observed = null;
     if (est != null) {
       nanos = Money.toNanos(est);
     } else {
@@ -181,33 +183,11 @@ public final class BudgetEngine {
           {
             String reason =
                 "model '" + request.model() + "' has no price and unpriced calls are blocked";
-            Decision d =
-                dryRun
-                    ? new Decision(
-                        BudgetAction.NONE,
-                        BudgetAction.BLOCK,
-                        null,
-                        null,
-                        null,
-                        null,
-                        reason,
-                        null,
-                        true,
-                        false)
-                    : new Decision(
-                        BudgetAction.BLOCK,
-                        BudgetAction.BLOCK,
-                        null,
-                        null,
-                        null,
-                        null,
-                        reason,
-                        null,
-                        false,
-                        false);
+            Decision d = Decision.budgetless(BudgetAction.BLOCK, reason, null, dryRun, false);
             if (!dryRun) {
               return new Admission(this, request, d, null, 0);
             }
+            observed = d;
             nanos = 0;
             break;
           }
@@ -221,11 +201,19 @@ public final class BudgetEngine {
 
     // Loop guard.
     String threadId = ctx.threadId();
-    Decision loopDecision = null;
-    if (loopStates != null && threadId != null && !request.readmission) {
-      loopDecision = loopCheck(request, threadId, now, nanos);
-      if (loopDecision != null && !loopDecision.dryRun()) {
-        return new Admission(this, request, loopDecision, null, 0);
+    if (loopStates != null && threadId != null && request.readmission) {
+      // Not another call, but its estimate replaces the released one in the spend window.
+      LoopGuardState st = loopStates.getIfPresent(threadId);
+      if (st != null) {
+        st.adjust(now, nanos);
+      }
+    } else if (loopStates != null && threadId != null) {
+      Decision loop = loopCheck(request, threadId, now, nanos);
+      if (loop != null) {
+        if (!loop.dryRun()) {
+          return new Admission(this, request, loop, null, 0);
+        }
+        observed = loop;
       }
     }
 
@@ -248,8 +236,7 @@ public final class BudgetEngine {
       charges.add(b.charge(st.key, nanos, request.estimatedTokens(), now));
     }
     if (m == 0) {
-      return new Admission(
-          this, request, loopDecision != null ? loopDecision : Decision.ALLOW, null, 0);
+      return new Admission(this, request, observed != null ? observed : Decision.ALLOW, null, 0);
     }
 
     // Reserve, dropping budgets that reroute.
@@ -400,7 +387,7 @@ public final class BudgetEngine {
     String rid = result == null ? null : id;
     Decision d;
     if (intended == BudgetAction.NONE) {
-      d = loopDecision != null ? loopDecision : Decision.ALLOW;
+      d = observed != null ? observed : Decision.ALLOW;
     } else {
       Budget bb = Objects.requireNonNull(by);
       Threshold tt = Objects.requireNonNull(byThreshold);
@@ -495,6 +482,22 @@ public final class BudgetEngine {
         current,
         p.isCalendar() ? Instant.ofEpochMilli(p.startMillis(now)) : null,
         p.end(Instant.ofEpochMilli(now)));
+  }
+
+  /**
+   * Where every budget covering such a call stands, in definition order: what a caller can show as
+   * "remaining" for a context.
+   */
+  public List<BudgetStatus> statuses(
+      AttributionContext context, String provider, String model, @Nullable String keyFingerprint) {
+    List<BudgetStatus> out = new ArrayList<>();
+    for (Budget b : budgets) {
+      String key = b.def.scopeKeyFor(context, provider, model, keyFingerprint);
+      if (key != null) {
+        out.add(status(b.def.name(), key));
+      }
+    }
+    return out;
   }
 
   /**
@@ -599,29 +602,8 @@ public final class BudgetEngine {
               .message(reason)
               .build());
     }
-    return dryRun
-        ? new Decision(
-            BudgetAction.NONE,
-            BudgetAction.BLOCK,
-            null,
-            null,
-            null,
-            null,
-            "[dry-run] " + reason,
-            retry,
-            true,
-            true)
-        : new Decision(
-            BudgetAction.BLOCK,
-            BudgetAction.BLOCK,
-            null,
-            null,
-            null,
-            null,
-            reason,
-            retry,
-            false,
-            true);
+    return Decision.budgetless(
+        BudgetAction.BLOCK, dryRun ? "[dry-run] " + reason : reason, retry, dryRun, true);
   }
 
   private Admission storeFailed(AdmissionRequest request, RuntimeException e) {
@@ -632,29 +614,8 @@ public final class BudgetEngine {
         e.toString());
     String reason = "budget store unavailable: " + e.getClass().getSimpleName();
     Decision d =
-        failClosed
-            ? new Decision(
-                BudgetAction.BLOCK,
-                BudgetAction.BLOCK,
-                null,
-                null,
-                null,
-                null,
-                reason,
-                null,
-                false,
-                false)
-            : new Decision(
-                BudgetAction.NONE,
-                BudgetAction.NONE,
-                null,
-                null,
-                null,
-                null,
-                reason,
-                null,
-                false,
-                false);
+        Decision.budgetless(
+            failClosed ? BudgetAction.BLOCK : BudgetAction.NONE, reason, null, false, false);
     return new Admission(this, request, d, null, 0);
   }
 
@@ -948,6 +909,9 @@ public final class BudgetEngine {
         String model,
         long now) {
       int k = highest(s);
+      if (!def.period().isCalendar()) {
+        st.rearm(def, k);
+      }
       for (int i = 0; i <= k; i++) {
         Threshold t = def.thresholds().get(i);
         if ((t.isCap() && !def.soft()) || !reached(i, s, s.creditNanos())) {
@@ -990,6 +954,29 @@ public final class BudgetEngine {
 
     ScopeState(String scopeKey) {
       this.scopeKey = scopeKey;
+    }
+
+    /**
+     * Rolling and lifetime budgets have one endless period, so their events re-arm once usage falls
+     * back (the window slid, a top-up): thresholds above {@code highest}; the downgrade event below
+     * the first downgrade threshold; block and reroute events below the threshold under the cap (a
+     * hysteresis, so calls alternating around the cap do not repeat the event).
+     */
+    void rearm(BudgetDefinition def, int highest) {
+      long keep = ~0L << (highest + 1) ^ ~0L; // bits 0..highest
+      keep |= ~0L << BIT_DOWNGRADED; // action bits, unless re-armed below
+      int firstDowngrade = def.actionsIndex(BudgetAction.DOWNGRADE);
+      if (firstDowngrade >= 0 && highest < firstDowngrade) {
+        keep &= ~(1L << BIT_DOWNGRADED);
+      }
+      if (def.capIndex >= 0 && highest < Math.max(def.capIndex - 1, 0)) {
+        keep &= ~(1L << BIT_BLOCKED) & ~(1L << BIT_REROUTED);
+      }
+      long clear = ~keep;
+      if ((fired.get() & clear) != 0) {
+        long k = keep;
+        fired.getAndUpdate(v -> v & k);
+      }
     }
 
     boolean markFired(int bit) {

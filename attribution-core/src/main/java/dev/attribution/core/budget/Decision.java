@@ -55,6 +55,29 @@ public final class Decision {
     this.loopGuard = loopGuard;
   }
 
+  /**
+   * A decision no budget threshold made (unpriced policy, loop guard, store failure): {@code
+   * intended} is applied unless {@code dryRun}, when {@link BudgetAction#NONE} is.
+   */
+  static Decision budgetless(
+      BudgetAction intended,
+      String reason,
+      @Nullable Instant retryAt,
+      boolean dryRun,
+      boolean loopGuard) {
+    return new Decision(
+        dryRun ? BudgetAction.NONE : intended,
+        intended,
+        null,
+        null,
+        null,
+        null,
+        reason,
+        retryAt,
+        dryRun,
+        loopGuard);
+  }
+
   /** The action to apply to the call. */
   public BudgetAction action() {
     return action;

@@ -362,6 +362,43 @@ class BudgetEngineTest {
   }
 
   @Test
+  void rollingWindowEventsFireAgainAfterUsageFellBack() {
+    BudgetDefinition hourly =
+        BudgetDefinition.builder("hourly")
+            .limit("10")
+            .period(BudgetPeriod.rolling(Duration.ofHours(1)))
+            .build();
+    BudgetEngine e = engine(hourly).build();
+    e.admit(call(ACME, "6")).settle(usd("6"), 1);
+    e.admit(call(ACME, "1")).settle(usd("1"), 1);
+    assertThat(count(BudgetEvent.Type.THRESHOLD_CROSSED)).isEqualTo(1);
+    assertThat(e.admit(call(ACME, "5")).decision().blocked()).isTrue();
+    assertThat(e.admit(call(ACME, "5")).decision().blocked()).isTrue();
+    assertThat(count(BudgetEvent.Type.BLOCKED)).isEqualTo(1);
+    clock.advance(Duration.ofMinutes(61));
+    e.admit(call(ACME, "1")).settle(usd("1"), 1); // usage 10 %: everything re-armed
+    e.admit(call(ACME, "5")).settle(usd("5"), 1);
+    assertThat(count(BudgetEvent.Type.THRESHOLD_CROSSED)).isEqualTo(2);
+    assertThat(e.admit(call(ACME, "5")).decision().blocked()).isTrue();
+    assertThat(count(BudgetEvent.Type.BLOCKED)).isEqualTo(2);
+  }
+
+  @Test
+  void statusesListEveryBudgetCoveringACall() {
+    BudgetDefinition global = BudgetDefinition.builder("global").limit("100").build();
+    BudgetEngine e = engine(perTenant("10").build(), global).build();
+    e.admit(call(ACME, "2")).settle(usd("2"), 1);
+    List<BudgetStatus> s = e.statuses(ACME, "openai", "gpt-4o", null);
+    assertThat(s).extracting(BudgetStatus::budgetName).containsExactly("per-tenant", "global");
+    assertThat(s)
+        .extracting(BudgetStatus::remaining)
+        .containsExactly(usd("8.000000000"), usd("98.000000000"));
+    assertThat(e.statuses(AttributionContext.empty(), "openai", "gpt-4o", null))
+        .extracting(BudgetStatus::budgetName)
+        .containsExactly("global");
+  }
+
+  @Test
   void lifetimeBalanceIsRaisedByTopUp() {
     BudgetDefinition prepaid =
         BudgetDefinition.builder("prepaid")
@@ -471,6 +508,13 @@ class BudgetEngineTest {
     Admission b = block.admit(unpriced);
     assertThat(b.decision().blocked()).isTrue();
     assertThat(b.decision().reason()).contains("new-model", "no price");
+
+    BudgetEngine observe =
+        engine(perTenant("10").build()).unpricedPolicy(UnpricedPolicy.BLOCK).dryRun(true).build();
+    Admission o = observe.admit(unpriced);
+    assertThat(o.decision().action()).isEqualTo(BudgetAction.NONE);
+    assertThat(o.decision().intendedAction()).isEqualTo(BudgetAction.BLOCK);
+    assertThat(o.decision().dryRun()).isTrue();
   }
 
   @Test

@@ -39,14 +39,14 @@ public abstract class BudgetStoreContractTest {
   protected abstract BudgetStore createStore(MutableClock clock) throws Exception;
 
   @BeforeEach
-  void setUpStore() throws Exception {
+  protected void setUpStore() throws Exception {
     clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
     store = createStore(clock);
     prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   @AfterEach
-  void closeStore() throws Exception {
+  protected void closeStore() throws Exception {
     store.close();
   }
 

@@ -86,6 +86,17 @@ class LoopGuardTest {
   }
 
   @Test
+  void readmissionKeepsTheSpendWindowExact() {
+    BudgetEngine e = engine(LoopGuard.of(100, new BigDecimal("1.00"), Duration.ofMinutes(1)));
+    Admission a = e.admit(call(RUN_1, "0.90"));
+    Admission b = a.readmit("gpt-4o-mini", new BigDecimal("0.50"), 100);
+    b.settle(new BigDecimal("0.50"), 100);
+    // 0.50 spent: 0.50 more fits, 0.51 does not.
+    assertThat(e.admit(call(RUN_1, "0.51")).decision().blocked()).isTrue();
+    assertThat(e.admit(call(RUN_1, "0.50")).decision().blocked()).isFalse();
+  }
+
+  @Test
   void dryRunOnlyRecordsTheStop() {
     BudgetEngine e =
         BudgetEngine.builder()
