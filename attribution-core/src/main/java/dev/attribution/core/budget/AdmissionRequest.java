@@ -1,6 +1,7 @@
 package dev.attribution.core.budget;
 
 import dev.attribution.api.AttributionContext;
+import dev.attribution.core.pricing.UnpricedPolicy;
 import java.math.BigDecimal;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
