@@ -327,12 +327,14 @@ public final class OtelUsageSink implements UsageSink {
   }
 
   private void emitEvent(UsageRecord r) {
+    Severity severity = r.status() == CallStatus.OK ? Severity.INFO : Severity.WARN;
     var event =
         eventLogger
             .logRecordBuilder()
             .setEventName(EVENT_USAGE)
             .setTimestamp(r.endedAt())
-            .setSeverity(r.status() == CallStatus.OK ? Severity.INFO : Severity.WARN)
+            .setSeverity(severity)
+            .setSeverityText(severity == Severity.INFO ? "INFO" : "WARN")
             .setBody(UsageEventAttributes.summary(r))
             .setAllAttributes(UsageEventAttributes.forEvent(r));
     Context parent = spanContextOf(r);
