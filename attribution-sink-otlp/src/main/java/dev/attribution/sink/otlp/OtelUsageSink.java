@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,19 +72,21 @@ public final class OtelUsageSink implements UsageSink {
   public static final int DEFAULT_MAX_VALUES_PER_ATTRIBUTE = 100;
 
   /** Context field name for the tenant in {@link Builder#metricAttributes}: {@value}. */
-  public static final String TENANT = "tenant";
+  public static final String FIELD_TENANT = "tenant";
 
   /** Context field name for the feature in {@link Builder#metricAttributes}: {@value}. */
-  public static final String FEATURE_FIELD = "feature";
+  public static final String FIELD_FEATURE = "feature";
 
   /** Context field name for the assistant in {@link Builder#metricAttributes}: {@value}. */
-  public static final String ASSISTANT = "assistant";
+  public static final String FIELD_ASSISTANT = "assistant";
 
   /** Context field name for the traffic class in {@link Builder#metricAttributes}: {@value}. */
-  public static final String TRAFFIC_CLASS_FIELD = "traffic_class";
+  public static final String FIELD_TRAFFIC_CLASS = "traffic_class";
 
   /** Prefix that names a custom tag in {@link Builder#metricAttributes}: {@value}, then the key. */
-  public static final String TAG_FIELD_PREFIX = "tag.";
+  public static final String FIELD_TAG_PREFIX = "tag.";
+
+  private static final String METER_OPERATION = "meter";
 
   private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(OtelUsageSink.class);
 
@@ -267,7 +268,9 @@ public final class OtelUsageSink implements UsageSink {
     Attributes callBase = base.build();
     Attributes context = contextAttributes(r.context());
 
-    if (!blocked) {
+    // Blocked calls never reached a provider and custom meter readings are not GenAI calls: neither
+    // belongs in the GenAI latency and token histograms.
+    if (!blocked && !METER_OPERATION.equals(r.operation())) {
       AttributesBuilder genAi = callBase.toBuilder();
       put(genAi, GEN_AI_RESPONSE_MODEL, r.responseModel());
       put(genAi, SERVER_ADDRESS, r.serverHost());
@@ -435,14 +438,14 @@ public final class OtelUsageSink implements UsageSink {
 
     private Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
-      metricAttributes(TENANT, FEATURE_FIELD);
+      metricAttributes(FIELD_TENANT, FIELD_FEATURE);
     }
 
     /**
-     * Which context fields go on the cost and request counters (default {@value #TENANT} and
-     * {@value #FEATURE_FIELD}); replaces the current list. Accepted: {@value #TENANT}, {@value
-     * #FEATURE_FIELD}, {@value #ASSISTANT}, {@value #TRAFFIC_CLASS_FIELD} and {@code tag.<key>} for
-     * a custom tag. No names means no context on metrics.
+     * Which context fields go on the cost and request counters (default {@value #FIELD_TENANT} and
+     * {@value #FIELD_FEATURE}); replaces the current list. Accepted: {@value #FIELD_TENANT},
+     * {@value #FIELD_FEATURE}, {@value #FIELD_ASSISTANT}, {@value #FIELD_TRAFFIC_CLASS} and {@code
+     * tag.<key>} for a custom tag. No names means no context on metrics.
      *
      * @throws IllegalArgumentException for {@code user} or {@code thread} (unbounded, personal:
      *     never on metrics), an unknown name or a repeated one
@@ -467,13 +470,13 @@ public final class OtelUsageSink implements UsageSink {
 
     private static ContextField contextField(String f) {
       switch (f) {
-        case TENANT:
+        case FIELD_TENANT:
           return new ContextField(TENANT_ID, AttributionContext::tenantId);
-        case FEATURE_FIELD:
+        case FIELD_FEATURE:
           return new ContextField(FEATURE, AttributionContext::feature);
-        case ASSISTANT:
+        case FIELD_ASSISTANT:
           return new ContextField(ASSISTANT_ID, AttributionContext::assistantId);
-        case TRAFFIC_CLASS_FIELD:
+        case FIELD_TRAFFIC_CLASS:
           return new ContextField(TRAFFIC_CLASS, AttributionContext::trafficClass);
         case "user":
         case "thread":
@@ -483,8 +486,8 @@ public final class OtelUsageSink implements UsageSink {
                   + "' ids never go on metrics (unbounded cardinality, personal data); they are on"
                   + " the usage event");
         default:
-          if (f.startsWith(TAG_FIELD_PREFIX) && f.length() > TAG_FIELD_PREFIX.length()) {
-            String tag = f.substring(TAG_FIELD_PREFIX.length());
+          if (f.startsWith(FIELD_TAG_PREFIX) && f.length() > FIELD_TAG_PREFIX.length()) {
+            String tag = f.substring(FIELD_TAG_PREFIX.length());
             return new ContextField(
                 AttributeKey.stringKey(TAG_PREFIX + tag), c -> c.tags().get(tag));
           }
@@ -533,7 +536,7 @@ public final class OtelUsageSink implements UsageSink {
         throw new IllegalArgumentException(
             "currency must be a three-letter upper-case ISO 4217 code, was '" + code + "'");
       }
-      this.currency = code.toUpperCase(Locale.ROOT);
+      this.currency = code;
       return this;
     }
 

@@ -367,6 +367,25 @@ class OtelUsageSinkTest {
     assertThat(findMetric(METRIC_COST)).isEmpty();
   }
 
+  @Test
+  void customMeterReadingCountsCostButNoGenAiHistograms() {
+    UsageRecord meter =
+        TestRecords.base("acme")
+            .provider("custom")
+            .operation("meter")
+            .cost(CostBreakdown.builder().other(new BigDecimal("0.04")).build())
+            .attribute("meter.name", "image.generated")
+            .build();
+    OtelUsageSink.create(otel).export(List.of(meter));
+
+    assertThat(findMetric(METRIC_TOKEN_USAGE)).isEmpty();
+    assertThat(findMetric(METRIC_OPERATION_DURATION)).isEmpty();
+    assertThat(doublePoint(metric(METRIC_COST), TENANT_ID.getKey(), "acme").getValue())
+        .isCloseTo(0.04, within(1e-12));
+    assertThat(logs.getFinishedLogRecordItems().get(0).getAttributes().get(OPERATION))
+        .isEqualTo("meter");
+  }
+
   // ---- helpers ----
 
   private MetricData metric(String name) {

@@ -17,8 +17,10 @@ import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
+import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -128,7 +130,7 @@ public final class OtlpSdk implements AutoCloseable {
   public boolean forceFlush(Duration timeout) {
     CompletableResultCode metrics = sdk.getSdkMeterProvider().forceFlush();
     CompletableResultCode logs = sdk.getSdkLoggerProvider().forceFlush();
-    return CompletableResultCode.ofAll(java.util.List.of(metrics, logs))
+    return CompletableResultCode.ofAll(List.of(metrics, logs))
         .join(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .isSuccess();
   }
@@ -444,7 +446,7 @@ public final class OtlpSdk implements AutoCloseable {
             field + " must be an http:// or https:// URL, was '" + url + "'");
       }
       try {
-        java.net.URI.create(url);
+        URI.create(url);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(field + " is not a valid URL: '" + url + "'", e);
       }

@@ -180,13 +180,15 @@ class OtlpSdkEndToEndTest {
   @Test
   void signalSpecificEndpointIsUsedAsGiven() {
     env.put("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", receiver.baseUrl() + "/v1/logs");
-    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
+    // The base has a path the collector does not serve (404, not retried): only logs arrive.
+    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.baseUrl() + "/elsewhere/");
     try (OtlpSdk sdk = sdk()) {
       assertThat(sdk.logsEndpoint()).isEqualTo(receiver.baseUrl() + "/v1/logs");
-      assertThat(sdk.metricsEndpoint()).isEqualTo("http://127.0.0.1:9/v1/metrics");
+      assertThat(sdk.metricsEndpoint()).isEqualTo(receiver.baseUrl() + "/elsewhere/v1/metrics");
       OtelUsageSink.create(sdk.openTelemetry()).export(List.of(TestRecords.chat("acme")));
       sdk.forceFlush(Duration.ofSeconds(5));
       assertThat(receiver.logRecords()).hasSize(1);
+      assertThat(receiver.metricRequests).isEmpty();
     }
   }
 
