@@ -7,10 +7,17 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.UsageRecord;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.logs.Logger;
+import io.opentelemetry.api.logs.LoggerBuilder;
+import io.opentelemetry.api.logs.LoggerProvider;
 import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
@@ -384,6 +391,61 @@ class OtelUsageSinkTest {
         .isCloseTo(0.04, within(1e-12));
     assertThat(logs.getFinishedLogRecordItems().get(0).getAttributes().get(OPERATION))
         .isEqualTo("meter");
+  }
+
+  @Test
+  void aFailingLoggerNeverBreaksTheBatchOrThrows() {
+    LoggerBuilder broken =
+        new LoggerBuilder() {
+          @Override
+          public LoggerBuilder setSchemaUrl(String url) {
+            return this;
+          }
+
+          @Override
+          public LoggerBuilder setInstrumentationVersion(String version) {
+            return this;
+          }
+
+          @Override
+          public Logger build() {
+            return () -> {
+              throw new IllegalStateException("logger broken");
+            };
+          }
+        };
+    OpenTelemetry faulty =
+        new OpenTelemetry() {
+          @Override
+          public TracerProvider getTracerProvider() {
+            return otel.getTracerProvider();
+          }
+
+          @Override
+          public MeterProvider getMeterProvider() {
+            return otel.getMeterProvider();
+          }
+
+          @Override
+          public LoggerProvider getLogsBridge() {
+            return name -> broken;
+          }
+
+          @Override
+          public ContextPropagators getPropagators() {
+            return ContextPropagators.noop();
+          }
+        };
+    OtelUsageSink sink = OtelUsageSink.create(faulty);
+
+    sink.export(List.of(TestRecords.chat("acme"), TestRecords.stream("acme")));
+
+    assertThat(sink.failedRecords()).isEqualTo(2);
+    assertThat(
+            metric(METRIC_REQUESTS).getLongSumData().getPoints().stream()
+                .mapToLong(LongPointData::getValue)
+                .sum())
+        .isEqualTo(2);
   }
 
   // ---- helpers ----
