@@ -442,9 +442,10 @@ public final class OtelUsageSink implements UsageSink {
     }
 
     /**
-     * Which context fields go on the cost and request counters (default {@value #FIELD_TENANT} and
-     * {@value #FIELD_FEATURE}); replaces the current list. Accepted: {@value #FIELD_TENANT},
-     * {@value #FIELD_FEATURE}, {@value #FIELD_ASSISTANT}, {@value #FIELD_TRAFFIC_CLASS} and {@code
+     * Which context fields go on the cost and request counters (default {@value
+     * OtelUsageSink#FIELD_TENANT} and {@value OtelUsageSink#FIELD_FEATURE}); replaces the current
+     * list. Accepted: {@value OtelUsageSink#FIELD_TENANT}, {@value OtelUsageSink#FIELD_FEATURE},
+     * {@value OtelUsageSink#FIELD_ASSISTANT}, {@value OtelUsageSink#FIELD_TRAFFIC_CLASS} and {@code
      * tag.<key>} for a custom tag. No names means no context on metrics.
      *
      * @throws IllegalArgumentException for {@code user} or {@code thread} (unbounded, personal:

@@ -78,57 +78,61 @@ public final class TelemetryNames {
 
   // ---- GenAI convention attributes ----
 
-  /** {@value}: e.g. {@code chat}, {@code text_completion}, {@code embeddings}. */
+  /**
+   * {@code gen_ai.operation.name}: e.g. {@code chat}, {@code text_completion}, {@code embeddings}.
+   */
   public static final AttributeKey<String> GEN_AI_OPERATION_NAME =
       AttributeKey.stringKey("gen_ai.operation.name");
 
-  /** {@value}: e.g. {@code openai}, {@code anthropic}, {@code gcp.gemini}. */
+  /** {@code gen_ai.provider.name}: e.g. {@code openai}, {@code anthropic}, {@code gcp.gemini}. */
   public static final AttributeKey<String> GEN_AI_PROVIDER_NAME =
       AttributeKey.stringKey("gen_ai.provider.name");
 
-  /** {@value}: the model sent upstream (after any downgrade or reroute). */
+  /** {@code gen_ai.request.model}: the model sent upstream (after any downgrade or reroute). */
   public static final AttributeKey<String> GEN_AI_REQUEST_MODEL =
       AttributeKey.stringKey("gen_ai.request.model");
 
-  /** {@value}: the model the provider says answered. */
+  /** {@code gen_ai.response.model}: the model the provider says answered. */
   public static final AttributeKey<String> GEN_AI_RESPONSE_MODEL =
       AttributeKey.stringKey("gen_ai.response.model");
 
-  /** {@value}: the provider's response or request id. */
+  /** {@code gen_ai.response.id}: the provider's response or request id. */
   public static final AttributeKey<String> GEN_AI_RESPONSE_ID =
       AttributeKey.stringKey("gen_ai.response.id");
 
-  /** {@value}: {@link #TOKEN_TYPE_INPUT} or {@link #TOKEN_TYPE_OUTPUT}. */
+  /** {@code gen_ai.token.type}: {@link #TOKEN_TYPE_INPUT} or {@link #TOKEN_TYPE_OUTPUT}. */
   public static final AttributeKey<String> GEN_AI_TOKEN_TYPE =
       AttributeKey.stringKey("gen_ai.token.type");
 
-  /** {@value}: the thread (conversation, session) id; events and spans only. */
+  /**
+   * {@code gen_ai.conversation.id}: the thread (conversation, session) id; events and spans only.
+   */
   public static final AttributeKey<String> GEN_AI_CONVERSATION_ID =
       AttributeKey.stringKey("gen_ai.conversation.id");
 
-  /** {@value}: all input tokens, cached included. */
+  /** {@code gen_ai.usage.input_tokens}: all input tokens, cached included. */
   public static final AttributeKey<Long> GEN_AI_USAGE_INPUT_TOKENS =
       AttributeKey.longKey("gen_ai.usage.input_tokens");
 
-  /** {@value}: all output tokens, reasoning included. */
+  /** {@code gen_ai.usage.output_tokens}: all output tokens, reasoning included. */
   public static final AttributeKey<Long> GEN_AI_USAGE_OUTPUT_TOKENS =
       AttributeKey.longKey("gen_ai.usage.output_tokens");
 
-  /** {@value}: input tokens read from the prompt cache. */
+  /** {@code gen_ai.usage.cache_read.input_tokens}: input tokens read from the prompt cache. */
   public static final AttributeKey<Long> GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS =
       AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
 
-  /** {@value}: input tokens written to the prompt cache. */
+  /** {@code gen_ai.usage.cache_write.input_tokens}: input tokens written to the prompt cache. */
   public static final AttributeKey<Long> GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS =
       AttributeKey.longKey("gen_ai.usage.cache_write.input_tokens");
 
-  /** {@value}: reasoning output tokens. */
+  /** {@code gen_ai.usage.reasoning.output_tokens}: reasoning output tokens. */
   public static final AttributeKey<Long> GEN_AI_USAGE_REASONING_OUTPUT_TOKENS =
       AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens");
 
   /**
-   * {@value}: the call's cost as a floating-point number in {@link #COST_CURRENCY} (the exact
-   * decimal is in {@link #COST_TOTAL}).
+   * {@code gen_ai.usage.cost}: the call's cost as a floating-point number in {@link #COST_CURRENCY}
+   * (the exact decimal is in {@link #COST_TOTAL}).
    */
   public static final AttributeKey<Double> GEN_AI_USAGE_COST =
       AttributeKey.doubleKey("gen_ai.usage.cost");
@@ -139,34 +143,34 @@ public final class TelemetryNames {
   /** Value of {@link #GEN_AI_TOKEN_TYPE} for output tokens: {@value}. */
   public static final String TOKEN_TYPE_OUTPUT = "output";
 
-  /** {@value}: host the call went to. */
+  /** {@code server.address}: host the call went to. */
   public static final AttributeKey<String> SERVER_ADDRESS =
       AttributeKey.stringKey("server.address");
 
-  /** {@value}: set only when the call did not succeed. */
+  /** {@code error.type}: set only when the call did not succeed. */
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
-  /** {@value}: HTTP status the application saw; events only. */
+  /** {@code http.response.status_code}: HTTP status the application saw; events only. */
   public static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE =
       AttributeKey.longKey("http.response.status_code");
 
-  /** {@value}: the end user; events and spans only, never metrics. */
+  /** {@code user.id}: the end user; events and spans only, never metrics. */
   public static final AttributeKey<String> USER_ID = AttributeKey.stringKey("user.id");
 
   // ---- this library's attributes ----
 
-  /** {@value}: the tenant (customer account). */
+  /** {@code attribution.tenant.id}: the tenant (customer account). */
   public static final AttributeKey<String> TENANT_ID =
       AttributeKey.stringKey("attribution.tenant.id");
 
-  /** {@value}: the product feature. */
+  /** {@code attribution.feature}: the product feature. */
   public static final AttributeKey<String> FEATURE = AttributeKey.stringKey("attribution.feature");
 
-  /** {@value}: the assistant, agent or workflow. */
+  /** {@code attribution.assistant.id}: the assistant, agent or workflow. */
   public static final AttributeKey<String> ASSISTANT_ID =
       AttributeKey.stringKey("attribution.assistant.id");
 
-  /** {@value}: the traffic class. */
+  /** {@code attribution.traffic_class}: the traffic class. */
   public static final AttributeKey<String> TRAFFIC_CLASS =
       AttributeKey.stringKey("attribution.traffic_class");
 
@@ -176,146 +180,173 @@ public final class TelemetryNames {
   /** Prefix of the record's free-form attributes (events only): {@value} followed by the key. */
   public static final String RECORD_ATTRIBUTE_PREFIX = "attribution.attr.";
 
-  /** {@value}: the usage record's id (UUIDv7), for joining with the database. */
+  /**
+   * {@code attribution.record.id}: the usage record's id (UUIDv7), for joining with the database.
+   */
   public static final AttributeKey<String> RECORD_ID =
       AttributeKey.stringKey("attribution.record.id");
 
-  /** {@value}: ISO-8601 start of the call (the event's timestamp is its end). */
+  /**
+   * {@code attribution.started_at}: ISO-8601 start of the call (the event's timestamp is its end).
+   */
   public static final AttributeKey<String> STARTED_AT =
       AttributeKey.stringKey("attribution.started_at");
 
-  /** {@value}: where the context came from (header, tag, scope, none). */
+  /** {@code attribution.context.source}: where the context came from (header, tag, scope, none). */
   public static final AttributeKey<String> CONTEXT_SOURCE =
       AttributeKey.stringKey("attribution.context.source");
 
-  /** {@value}: the library's own operation name (e.g. {@code responses}, {@code messages}). */
+  /**
+   * {@code attribution.operation}: the library's own operation name (e.g. {@code responses}, {@code
+   * messages}).
+   */
   public static final AttributeKey<String> OPERATION =
       AttributeKey.stringKey("attribution.operation");
 
-  /** {@value}: the model the application asked for, before any downgrade. */
+  /**
+   * {@code attribution.requested_model}: the model the application asked for, before any downgrade.
+   */
   public static final AttributeKey<String> REQUESTED_MODEL =
       AttributeKey.stringKey("attribution.requested_model");
 
-  /** {@value}: the route taken. */
+  /** {@code attribution.route}: the route taken. */
   public static final AttributeKey<String> ROUTE = AttributeKey.stringKey("attribution.route");
 
-  /** {@value}: the routing rule that chose the route. */
+  /** {@code attribution.route.rule}: the routing rule that chose the route. */
   public static final AttributeKey<String> ROUTE_RULE =
       AttributeKey.stringKey("attribution.route.rule");
 
-  /** {@value}: whether the response was streamed. */
+  /** {@code attribution.streaming}: whether the response was streamed. */
   public static final AttributeKey<Boolean> STREAMING =
       AttributeKey.booleanKey("attribution.streaming");
 
-  /** {@value}: attempt number, 1 for the first try. */
+  /** {@code attribution.attempt}: attempt number, 1 for the first try. */
   public static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("attribution.attempt");
 
-  /** {@value}: tokens written to a 5-minute cache. */
+  /** {@code attribution.usage.cache_write_5m.input_tokens}: tokens written to a 5-minute cache. */
   public static final AttributeKey<Long> CACHE_WRITE_5M_TOKENS =
       AttributeKey.longKey("attribution.usage.cache_write_5m.input_tokens");
 
-  /** {@value}: tokens written to a 1-hour cache. */
+  /** {@code attribution.usage.cache_write_1h.input_tokens}: tokens written to a 1-hour cache. */
   public static final AttributeKey<Long> CACHE_WRITE_1H_TOKENS =
       AttributeKey.longKey("attribution.usage.cache_write_1h.input_tokens");
 
-  /** {@value}: audio input tokens. */
+  /** {@code attribution.usage.audio.input_tokens}: audio input tokens. */
   public static final AttributeKey<Long> AUDIO_INPUT_TOKENS =
       AttributeKey.longKey("attribution.usage.audio.input_tokens");
 
-  /** {@value}: audio output tokens. */
+  /** {@code attribution.usage.audio.output_tokens}: audio output tokens. */
   public static final AttributeKey<Long> AUDIO_OUTPUT_TOKENS =
       AttributeKey.longKey("attribution.usage.audio.output_tokens");
 
-  /** {@value}: image input tokens. */
+  /** {@code attribution.usage.image.input_tokens}: image input tokens. */
   public static final AttributeKey<Long> IMAGE_INPUT_TOKENS =
       AttributeKey.longKey("attribution.usage.image.input_tokens");
 
-  /** {@value}: image output tokens. */
+  /** {@code attribution.usage.image.output_tokens}: image output tokens. */
   public static final AttributeKey<Long> IMAGE_OUTPUT_TOKENS =
       AttributeKey.longKey("attribution.usage.image.output_tokens");
 
-  /** {@value}: whether the token counts were estimated. */
+  /** {@code attribution.usage.estimated}: whether the token counts were estimated. */
   public static final AttributeKey<Boolean> USAGE_ESTIMATED =
       AttributeKey.booleanKey("attribution.usage.estimated");
 
-  /** {@value}: exact total cost as a plain decimal string (scale 9). */
+  /** {@code attribution.cost.total}: exact total cost as a plain decimal string (scale 9). */
   public static final AttributeKey<String> COST_TOTAL =
       AttributeKey.stringKey("attribution.cost.total");
 
-  /** {@value}: exact cost of plain input. */
+  /** {@code attribution.cost.input}: exact cost of plain input. */
   public static final AttributeKey<String> COST_INPUT =
       AttributeKey.stringKey("attribution.cost.input");
 
-  /** {@value}: exact cost of cached input reads. */
+  /** {@code attribution.cost.cached_input}: exact cost of cached input reads. */
   public static final AttributeKey<String> COST_CACHED_INPUT =
       AttributeKey.stringKey("attribution.cost.cached_input");
 
-  /** {@value}: exact cost of cache writes. */
+  /** {@code attribution.cost.cache_write}: exact cost of cache writes. */
   public static final AttributeKey<String> COST_CACHE_WRITE =
       AttributeKey.stringKey("attribution.cost.cache_write");
 
-  /** {@value}: exact cost of plain output. */
+  /** {@code attribution.cost.output}: exact cost of plain output. */
   public static final AttributeKey<String> COST_OUTPUT =
       AttributeKey.stringKey("attribution.cost.output");
 
-  /** {@value}: exact cost of reasoning output. */
+  /** {@code attribution.cost.reasoning}: exact cost of reasoning output. */
   public static final AttributeKey<String> COST_REASONING =
       AttributeKey.stringKey("attribution.cost.reasoning");
 
-  /** {@value}: exact cost of everything else. */
+  /** {@code attribution.cost.other}: exact cost of everything else. */
   public static final AttributeKey<String> COST_OTHER =
       AttributeKey.stringKey("attribution.cost.other");
 
-  /** {@value}: ISO 4217 code of every cost on the event. */
+  /** {@code attribution.cost.currency}: ISO 4217 code of every cost on the event. */
   public static final AttributeKey<String> COST_CURRENCY =
       AttributeKey.stringKey("attribution.cost.currency");
 
-  /** {@value}: where the cost came from (computed, provider_reported, estimated, unpriced). */
+  /**
+   * {@code attribution.cost.source}: where the cost came from (computed, provider_reported,
+   * estimated, unpriced).
+   */
   public static final AttributeKey<String> COST_SOURCE =
       AttributeKey.stringKey("attribution.cost.source");
 
-  /** {@value}: the provider's own cost figure, exact decimal string. */
+  /**
+   * {@code attribution.cost.provider_reported}: the provider's own cost figure, exact decimal
+   * string.
+   */
   public static final AttributeKey<String> PROVIDER_REPORTED_COST =
       AttributeKey.stringKey("attribution.cost.provider_reported");
 
-  /** {@value}: the price charged to the customer, exact decimal string. */
+  /** {@code attribution.charge}: the price charged to the customer, exact decimal string. */
   public static final AttributeKey<String> CHARGE = AttributeKey.stringKey("attribution.charge");
 
-  /** {@value}: version of the price data used. */
+  /** {@code attribution.price_version}: version of the price data used. */
   public static final AttributeKey<String> PRICE_VERSION =
       AttributeKey.stringKey("attribution.price_version");
 
-  /** {@value}: call latency in seconds. */
+  /** {@code attribution.latency}: call latency in seconds. */
   public static final AttributeKey<Double> LATENCY = AttributeKey.doubleKey("attribution.latency");
 
-  /** {@value}: time to the first response byte in seconds. */
+  /** {@code attribution.time_to_first_byte}: time to the first response byte in seconds. */
   public static final AttributeKey<Double> TIME_TO_FIRST_BYTE =
       AttributeKey.doubleKey("attribution.time_to_first_byte");
 
-  /** {@value}: how the call ended (ok, upstream_error, blocked, cancelled, failed). */
+  /**
+   * {@code attribution.status}: how the call ended (ok, upstream_error, blocked, cancelled,
+   * failed).
+   */
   public static final AttributeKey<String> STATUS = AttributeKey.stringKey("attribution.status");
 
-  /** {@value}: the error message (never prompt text). */
+  /** {@code attribution.error.message}: the error message (never prompt text). */
   public static final AttributeKey<String> ERROR_MESSAGE =
       AttributeKey.stringKey("attribution.error.message");
 
-  /** {@value}: what budget enforcement did (none, notify, downgrade, reroute, block). */
+  /**
+   * {@code attribution.budget.action}: what budget enforcement did (none, notify, downgrade,
+   * reroute, block).
+   */
   public static final AttributeKey<String> BUDGET_ACTION =
       AttributeKey.stringKey("attribution.budget.action");
 
-  /** {@value}: the budget that decided the action, or that a budget gauge reports. */
+  /**
+   * {@code attribution.budget.name}: the budget that decided the action, or that a budget gauge
+   * reports.
+   */
   public static final AttributeKey<String> BUDGET_NAME =
       AttributeKey.stringKey("attribution.budget.name");
 
-  /** {@value}: percentage of the budget that triggered the action. */
+  /** {@code attribution.budget.percent}: percentage of the budget that triggered the action. */
   public static final AttributeKey<Double> BUDGET_PERCENT =
       AttributeKey.doubleKey("attribution.budget.percent");
 
-  /** {@value}: on budget gauges, the scope value (e.g. the tenant id) the budget applies to. */
+  /**
+   * {@code attribution.budget.scope}: on budget gauges, the scope value (e.g. the tenant id) the
+   * budget applies to.
+   */
   public static final AttributeKey<String> BUDGET_SCOPE =
       AttributeKey.stringKey("attribution.budget.scope");
 
-  /** {@value}: fingerprint of the API key used (never the key). */
+  /** {@code attribution.key_fingerprint}: fingerprint of the API key used (never the key). */
   public static final AttributeKey<String> KEY_FINGERPRINT =
       AttributeKey.stringKey("attribution.key_fingerprint");
 
