@@ -65,7 +65,9 @@ public final class OtlpSdk implements AutoCloseable {
   public static final long DEFAULT_METRIC_INTERVAL_MILLIS = 60_000;
 
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+  // Attribute names of the SDK's own (legacy) processor and exporter counters.
   private static final AttributeKey<Boolean> DROPPED = AttributeKey.booleanKey("dropped");
+  private static final AttributeKey<Boolean> SUCCESS = AttributeKey.booleanKey("success");
 
   private final OpenTelemetrySdk sdk;
   private final SdkMeterProvider selfTelemetry;
@@ -120,6 +122,14 @@ public final class OtlpSdk implements AutoCloseable {
    */
   public long droppedLogRecords() {
     return selfReader.sumLongPoints(DROPPED, true);
+  }
+
+  /**
+   * How many items (log records and metric points) the exporters failed to deliver after their
+   * retries, since start: the collector was unreachable or refused them.
+   */
+  public long failedExportItems() {
+    return selfReader.sumLongPoints(SUCCESS, false);
   }
 
   /**

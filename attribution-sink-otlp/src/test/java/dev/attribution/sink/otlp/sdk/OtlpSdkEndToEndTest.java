@@ -157,6 +157,7 @@ class OtlpSdkEndToEndTest {
       assertThat(blockedEvent.getSeverityNumber()).isEqualTo(SeverityNumber.SEVERITY_NUMBER_WARN);
       assertThat(blockedEvent.getSeverityText()).isEqualTo("WARN");
       assertThat(sdk.droppedLogRecords()).isZero();
+      assertThat(sdk.failedExportItems()).isZero();
     }
   }
 
@@ -189,6 +190,7 @@ class OtlpSdkEndToEndTest {
       sdk.forceFlush(Duration.ofSeconds(5));
       assertThat(receiver.logRecords()).hasSize(1);
       assertThat(receiver.metricRequests).isEmpty();
+      assertThat(sdk.failedExportItems()).isPositive();
     }
   }
 
