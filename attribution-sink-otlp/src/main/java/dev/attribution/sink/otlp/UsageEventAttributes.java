@@ -12,7 +12,6 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -175,17 +174,22 @@ final class UsageEventAttributes {
   /** A one-line human summary for the event body; never prompt text. */
   static String summary(UsageRecord r) {
     String model = requestModel(r);
-    return String.format(
-        Locale.ROOT,
-        "%s %s %s %s: %d input / %d output tokens, %s %s",
-        r.provider(),
-        r.operation(),
-        model == null ? "-" : model,
-        r.status().wireName(),
-        r.usage().inputTokens(),
-        r.usage().outputTokens(),
-        r.cost().total().toPlainString(),
-        r.cost().currency());
+    // Plain concatenation: String.format costs more than the rest of the event on the worker.
+    return r.provider()
+        + ' '
+        + r.operation()
+        + ' '
+        + (model == null ? "-" : model)
+        + ' '
+        + r.status().wireName()
+        + ": "
+        + r.usage().inputTokens()
+        + " input / "
+        + r.usage().outputTokens()
+        + " output tokens, "
+        + r.cost().total().toPlainString()
+        + ' '
+        + r.cost().currency();
   }
 
   /**
