@@ -66,6 +66,9 @@ public final class AttributionEngine implements AutoCloseable {
   private final boolean recordUnrecognised;
   private final boolean blockSignedRewrites;
   private final String currency;
+  private final @Nullable String failoverRoute;
+  private final Set<Integer> failoverStatuses;
+  private final boolean failoverOnTimeout;
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong internalFailures = new AtomicLong();
   private final AtomicLong parseFailures = new AtomicLong();
@@ -97,6 +100,9 @@ public final class AttributionEngine implements AutoCloseable {
     this.recordUnrecognised = b.recordUnrecognised;
     this.blockSignedRewrites = b.blockSignedRewrites;
     this.currency = b.currency;
+    this.failoverRoute = b.failoverRoute;
+    this.failoverStatuses = Set.copyOf(b.failoverStatuses);
+    this.failoverOnTimeout = b.failoverOnTimeout;
   }
 
   /** A new builder. */
@@ -112,14 +118,53 @@ public final class AttributionEngine implements AutoCloseable {
     Instant started = clock.instant();
     long startNanos = nanoTime.getAsLong();
     try {
-      return decide(request, started, startNanos);
+      return decide(request, started, startNanos, null);
     } catch (RuntimeException | LinkageError e) {
       internalFailure("deciding on a call", e);
       return new LlmCall(this, false, null, request.context(), started, startNanos);
     }
   }
 
-  private LlmCall decide(CallRequest req, Instant started, long startNanos) {
+  /**
+   * Starts the one failover attempt for {@code failed}: the same request sent over the configured
+   * failover route, when the failed attempt's status (or timeout) is one that fails over and it was
+   * not itself a failover. Budgets admit it like any call. Never throws.
+   *
+   * @param request the request as the application built it
+   * @param failed the attempt that failed
+   * @param httpStatus the failed attempt's HTTP status, or 0 for a transport failure
+   * @param timedOut whether the failed attempt timed out
+   * @return the failover call, or {@code null} when there is none to make
+   */
+  public @Nullable LlmCall beginFailover(
+      CallRequest request, LlmCall failed, int httpStatus, boolean timedOut) {
+    Route target = failoverRoute == null ? null : routes.get(failoverRoute);
+    if (target == null || failed.failover || !failed.recognised() || failed.blocked() != null) {
+      return null;
+    }
+    if (target.name().equals(failed.route)) {
+      return null;
+    }
+    boolean eligible = timedOut ? failoverOnTimeout : failoverStatuses.contains(httpStatus);
+    if (!eligible) {
+      return null;
+    }
+    Instant started = clock.instant();
+    long startNanos = nanoTime.getAsLong();
+    try {
+      LlmCall c = decide(request, started, startNanos, target);
+      c.failover = true;
+      c.attempt = failed.attempt + 1;
+      c.attribute("failover_from", failed.route == null ? failed.provider : failed.route);
+      return c;
+    } catch (RuntimeException | LinkageError e) {
+      internalFailure("starting a failover", e);
+      return null;
+    }
+  }
+
+  private LlmCall decide(
+      CallRequest req, Instant started, long startNanos, @Nullable Route forcedRoute) {
     if (!req.method().equals("POST")) {
       return new LlmCall(this, false, null, req.context(), started, startNanos);
     }
@@ -160,13 +205,17 @@ public final class AttributionEngine implements AutoCloseable {
     String originalKey = KeyFingerprints.keyOf(req.headers(), req.query());
     boolean signed = isSigned(req);
 
-    // 1. Routing rules, independent of budgets.
-    Route route = null;
-    for (RoutingRule rule : rules) {
-      if (rule.matches(req.context(), endpoint.provider(), model)) {
-        route = routes.get(rule.route());
-        call.routeRule = rule.name();
-        break;
+    // 1. Routing rules, independent of budgets (a failover attempt has its route already).
+    Route route = forcedRoute;
+    if (route != null) {
+      call.routeRule = "failover";
+    } else {
+      for (RoutingRule rule : rules) {
+        if (rule.matches(req.context(), endpoint.provider(), model)) {
+          route = routes.get(rule.route());
+          call.routeRule = rule.name();
+          break;
+        }
       }
     }
     if (route != null && signed) {
@@ -619,8 +668,34 @@ public final class AttributionEngine implements AutoCloseable {
     private boolean recordUnrecognised = true;
     private boolean blockSignedRewrites;
     private String currency = CostBreakdown.DEFAULT_CURRENCY;
+    private @Nullable String failoverRoute;
+    private final Set<Integer> failoverStatuses = new java.util.HashSet<>();
+    private boolean failoverOnTimeout;
 
     private Builder() {}
+
+    /**
+     * Retries a call once over {@code route} when it fails with one of {@code statuses} (e.g. 429,
+     * 500, 502, 503) or, with {@code onTimeout}, times out. Bounded: a failover attempt never fails
+     * over again, so there are no retry storms. Both attempts are recorded; budgets admit the
+     * failover like any call.
+     *
+     * @throws IllegalArgumentException if a status is not 400..599
+     */
+    public Builder failover(String route, boolean onTimeout, int... statuses) {
+      if (route == null || route.isBlank()) {
+        throw new IllegalArgumentException("failover: route must not be blank");
+      }
+      for (int st : statuses) {
+        if (st < 400 || st > 599) {
+          throw new IllegalArgumentException("failover: status " + st + " is not an error status");
+        }
+        failoverStatuses.add(st);
+      }
+      this.failoverRoute = route;
+      this.failoverOnTimeout = onTimeout;
+      return this;
+    }
 
     /** Which hosts and paths are LLM endpoints; default {@link ProviderRegistry#defaults()}. */
     public Builder providers(ProviderRegistry registry) {
@@ -746,6 +821,10 @@ public final class AttributionEngine implements AutoCloseable {
                   + r.route()
                   + "', which is not defined; define it with route(Route)");
         }
+      }
+      if (failoverRoute != null && !routes.containsKey(failoverRoute)) {
+        throw new IllegalStateException(
+            "failover route '" + failoverRoute + "' is not defined; define it with route(Route)");
       }
       if (budgetEngine != null) {
         for (dev.attribution.core.budget.BudgetDefinition d : budgetEngine.budgets()) {

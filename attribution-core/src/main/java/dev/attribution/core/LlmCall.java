@@ -63,6 +63,7 @@ public final class LlmCall {
   dev.attribution.api.ContextSource contextSource = dev.attribution.api.ContextSource.NONE;
   @Nullable BlockedResponse blocked;
   @Nullable UpstreamRewrite rewrite;
+  boolean failover;
 
   private int httpStatus;
   private long firstByteNanos = -1;

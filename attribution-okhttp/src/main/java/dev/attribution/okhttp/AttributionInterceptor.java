@@ -12,6 +12,7 @@ import dev.attribution.core.UpstreamRewrite;
 import dev.attribution.core.internal.RateLimitedLogger;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -106,13 +107,38 @@ public final class AttributionInterceptor implements Interceptor {
   public Response intercept(Chain chain) throws IOException {
     Request original = chain.request();
     Request outgoing = stripAttributionHeaders(original);
+    CallRequest request;
     LlmCall call;
     try {
-      call = begin(chain.call(), original, outgoing);
+      request = describe(chain.call(), original, outgoing);
+      call = engine.begin(request);
     } catch (RuntimeException | LinkageError e) {
       failure("preparing the call", e);
       return chain.proceed(outgoing);
     }
+    Response response;
+    try {
+      response = send(chain, outgoing, call);
+    } catch (IOException e) {
+      LlmCall failover =
+          engine.beginFailover(request, call, 0, e instanceof InterruptedIOException);
+      if (failover == null) {
+        throw e;
+      }
+      return send(chain, outgoing, failover);
+    }
+    if (!response.isSuccessful() && call.blocked() == null) {
+      LlmCall failover = engine.beginFailover(request, call, response.code(), false);
+      if (failover != null) {
+        response.close();
+        return send(chain, outgoing, failover);
+      }
+    }
+    return response;
+  }
+
+  /** Sends one attempt as {@code call} decided (block, rewrite or as is) and observes it. */
+  private Response send(Chain chain, Request outgoing, LlmCall call) throws IOException {
     BlockedResponse blocked = call.blocked();
     if (blocked != null) {
       if (blockWithException) {
@@ -150,7 +176,7 @@ public final class AttributionInterceptor implements Interceptor {
     }
   }
 
-  private LlmCall begin(Call okCall, Request original, Request outgoing) throws IOException {
+  private CallRequest describe(Call okCall, Request original, Request outgoing) throws IOException {
     AttributionContext ctx = AttributionContext.empty();
     ContextSource source = ContextSource.NONE;
     AttributionHeaders.Parsed fromHeaders = null;
@@ -197,19 +223,18 @@ public final class AttributionInterceptor implements Interceptor {
         attempt = 1;
       }
     }
-    return engine.begin(
-        new CallRequest(
-            outgoing.method(),
-            url.scheme(),
-            url.host(),
-            url.port(),
-            url.encodedPath(),
-            url.encodedQuery(),
-            body,
-            outgoing::header,
-            ctx,
-            source,
-            Math.max(1, attempt)));
+    return new CallRequest(
+        outgoing.method(),
+        url.scheme(),
+        url.host(),
+        url.port(),
+        url.encodedPath(),
+        url.encodedQuery(),
+        body,
+        outgoing::header,
+        ctx,
+        source,
+        Math.max(1, attempt));
   }
 
   private static boolean hasAttributionHeaders(Headers headers) {
