@@ -15,8 +15,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /** The usage table's columns in insert order, and how a record maps onto them and back. */
@@ -124,90 +126,158 @@ final class Columns {
     return sb.append(d.insertSuffix()).toString();
   }
 
-  /** Binds {@code r} to parameters {@code base + 1 .. base + COUNT}. */
-  static void bind(PreparedStatement ps, int base, UsageRecord r, SqlDialect d)
-      throws SQLException {
-    int i = base;
+  /** Receives one record's column values, in {@link #NAMES} order. */
+  interface Sink {
+    void id(UUID v) throws SQLException;
+
+    void instant(Instant v) throws SQLException;
+
+    void string(@Nullable String v) throws SQLException;
+
+    /** A JSON object, as text. */
+    void json(String v) throws SQLException;
+
+    void bool(boolean v) throws SQLException;
+
+    void number(long v) throws SQLException;
+
+    void nullableNumber(@Nullable Long v) throws SQLException;
+
+    /** An amount with scale 9, or null. */
+    void money(@Nullable BigDecimal v) throws SQLException;
+  }
+
+  /** Hands {@code r}'s values to {@code out}, strings cut to their column's length. */
+  static void emit(UsageRecord r, Sink out) throws SQLException {
     AttributionContext c = r.context();
     TokenUsage u = r.usage();
     CostBreakdown k = r.cost();
-    d.bindId(ps, ++i, r.id());
-    d.bindInstant(ps, ++i, r.startedAt());
-    d.bindInstant(ps, ++i, r.endedAt());
-    str(ps, ++i, c.tenantId(), SHORT);
-    str(ps, ++i, c.userId(), SHORT);
-    str(ps, ++i, c.assistantId(), SHORT);
-    str(ps, ++i, c.threadId(), SHORT);
-    str(ps, ++i, c.feature(), SHORT);
-    str(ps, ++i, c.trafficClass(), SHORT);
-    ps.setString(++i, c.tags().isEmpty() ? "{}" : RecordJson.mapJson(c.tags()));
-    ps.setString(++i, r.contextSource().wireName());
-    str(ps, ++i, r.provider(), 64);
-    str(ps, ++i, r.operation(), 64);
-    str(ps, ++i, r.serverHost(), LONG);
-    str(ps, ++i, r.requestedModel(), LONG);
-    str(ps, ++i, r.effectiveModel(), LONG);
-    str(ps, ++i, r.responseModel(), LONG);
-    str(ps, ++i, r.route(), SHORT);
-    str(ps, ++i, r.routeRule(), SHORT);
-    d.bindBoolean(ps, ++i, r.streaming());
-    ps.setInt(++i, r.attempt());
-    ps.setString(++i, r.status().wireName());
-    ps.setInt(++i, r.httpStatus());
-    str(ps, ++i, r.errorType(), LONG);
-    str(ps, ++i, r.errorMessage(), UsageRecord.MAX_ERROR_MESSAGE_LENGTH);
-    ps.setLong(++i, u.inputTokens());
-    ps.setLong(++i, u.cachedInputTokens());
-    ps.setLong(++i, u.cacheWriteTokens());
-    ps.setLong(++i, u.cacheWrite5mTokens());
-    ps.setLong(++i, u.cacheWrite1hTokens());
-    ps.setLong(++i, u.outputTokens());
-    ps.setLong(++i, u.reasoningTokens());
-    ps.setLong(++i, u.audioInputTokens());
-    ps.setLong(++i, u.audioOutputTokens());
-    ps.setLong(++i, u.imageInputTokens());
-    ps.setLong(++i, u.imageOutputTokens());
-    d.bindBoolean(ps, ++i, r.usageEstimated());
-    d.bindMoney(ps, ++i, k.total());
-    d.bindMoney(ps, ++i, k.input());
-    d.bindMoney(ps, ++i, k.cachedInput());
-    d.bindMoney(ps, ++i, k.cacheWrite());
-    d.bindMoney(ps, ++i, k.output());
-    d.bindMoney(ps, ++i, k.reasoning());
-    d.bindMoney(ps, ++i, k.other());
-    d.bindMoney(ps, ++i, round(r.providerReportedCost()));
-    d.bindMoney(ps, ++i, round(r.charge()));
-    ps.setString(++i, k.currency());
-    ps.setString(++i, r.costSource().wireName());
-    str(ps, ++i, r.priceVersion(), SHORT);
-    ps.setLong(++i, r.latency().toMillis());
+    out.id(r.id());
+    out.instant(r.startedAt());
+    out.instant(r.endedAt());
+    out.string(cut(c.tenantId(), SHORT));
+    out.string(cut(c.userId(), SHORT));
+    out.string(cut(c.assistantId(), SHORT));
+    out.string(cut(c.threadId(), SHORT));
+    out.string(cut(c.feature(), SHORT));
+    out.string(cut(c.trafficClass(), SHORT));
+    out.json(c.tags().isEmpty() ? "{}" : RecordJson.mapJson(c.tags()));
+    out.string(r.contextSource().wireName());
+    out.string(cut(r.provider(), 64));
+    out.string(cut(r.operation(), 64));
+    out.string(cut(r.serverHost(), LONG));
+    out.string(cut(r.requestedModel(), LONG));
+    out.string(cut(r.effectiveModel(), LONG));
+    out.string(cut(r.responseModel(), LONG));
+    out.string(cut(r.route(), SHORT));
+    out.string(cut(r.routeRule(), SHORT));
+    out.bool(r.streaming());
+    out.number(r.attempt());
+    out.string(r.status().wireName());
+    out.number(r.httpStatus());
+    out.string(cut(r.errorType(), LONG));
+    out.string(cut(r.errorMessage(), UsageRecord.MAX_ERROR_MESSAGE_LENGTH));
+    out.number(u.inputTokens());
+    out.number(u.cachedInputTokens());
+    out.number(u.cacheWriteTokens());
+    out.number(u.cacheWrite5mTokens());
+    out.number(u.cacheWrite1hTokens());
+    out.number(u.outputTokens());
+    out.number(u.reasoningTokens());
+    out.number(u.audioInputTokens());
+    out.number(u.audioOutputTokens());
+    out.number(u.imageInputTokens());
+    out.number(u.imageOutputTokens());
+    out.bool(r.usageEstimated());
+    out.money(k.total());
+    out.money(k.input());
+    out.money(k.cachedInput());
+    out.money(k.cacheWrite());
+    out.money(k.output());
+    out.money(k.reasoning());
+    out.money(k.other());
+    out.money(round(r.providerReportedCost()));
+    out.money(round(r.charge()));
+    out.string(k.currency());
+    out.string(r.costSource().wireName());
+    out.string(cut(r.priceVersion(), SHORT));
+    out.number(r.latency().toMillis());
     Duration ttfb = r.timeToFirstByte();
-    if (ttfb == null) {
-      ps.setNull(++i, Types.BIGINT);
-    } else {
-      ps.setLong(++i, ttfb.toMillis());
-    }
-    ps.setString(++i, r.budgetAction().wireName());
-    str(ps, ++i, r.budgetName(), SHORT);
-    d.bindMoney(ps, ++i, round(r.budgetPercent()));
-    str(ps, ++i, r.keyFingerprint(), 64);
-    str(ps, ++i, r.providerRequestId(), LONG);
-    str(ps, ++i, r.traceId(), 64);
-    str(ps, ++i, r.spanId(), 32);
-    ps.setString(++i, r.attributes().isEmpty() ? "{}" : RecordJson.mapJson(r.attributes()));
+    out.nullableNumber(ttfb == null ? null : ttfb.toMillis());
+    out.string(r.budgetAction().wireName());
+    out.string(cut(r.budgetName(), SHORT));
+    out.money(round(r.budgetPercent()));
+    out.string(cut(r.keyFingerprint(), 64));
+    out.string(cut(r.providerRequestId(), LONG));
+    out.string(cut(r.traceId(), 64));
+    out.string(cut(r.spanId(), 32));
+    out.json(r.attributes().isEmpty() ? "{}" : RecordJson.mapJson(r.attributes()));
+  }
+
+  /** Binds {@code r} to parameters {@code base + 1 .. base + COUNT}. */
+  static void bind(PreparedStatement ps, int base, UsageRecord r, SqlDialect d)
+      throws SQLException {
+    emit(
+        r,
+        new Sink() {
+          int i = base;
+
+          @Override
+          public void id(UUID v) throws SQLException {
+            d.bindId(ps, ++i, v);
+          }
+
+          @Override
+          public void instant(Instant v) throws SQLException {
+            d.bindInstant(ps, ++i, v);
+          }
+
+          @Override
+          public void string(@Nullable String v) throws SQLException {
+            if (v == null) {
+              ps.setNull(++i, Types.VARCHAR);
+            } else {
+              ps.setString(++i, v);
+            }
+          }
+
+          @Override
+          public void json(String v) throws SQLException {
+            ps.setString(++i, v);
+          }
+
+          @Override
+          public void bool(boolean v) throws SQLException {
+            d.bindBoolean(ps, ++i, v);
+          }
+
+          @Override
+          public void number(long v) throws SQLException {
+            ps.setLong(++i, v);
+          }
+
+          @Override
+          public void nullableNumber(@Nullable Long v) throws SQLException {
+            if (v == null) {
+              ps.setNull(++i, Types.BIGINT);
+            } else {
+              ps.setLong(++i, v);
+            }
+          }
+
+          @Override
+          public void money(@Nullable BigDecimal v) throws SQLException {
+            d.bindMoney(ps, ++i, v);
+          }
+        });
   }
 
   private static @Nullable BigDecimal round(@Nullable BigDecimal v) {
     return v == null ? null : CostBreakdown.round(v);
   }
 
-  private static void str(PreparedStatement ps, int i, @Nullable String v, int max)
-      throws SQLException {
-    if (v == null) {
-      ps.setNull(i, Types.VARCHAR);
-    } else {
-      ps.setString(i, v.length() <= max ? v : v.substring(0, max));
-    }
+  private static @Nullable String cut(@Nullable String v, int max) {
+    return v == null || v.length() <= max ? v : v.substring(0, max);
   }
 
   /** Reads the current row (selected with {@code SELECT <NAMES>}) back into a record. */
