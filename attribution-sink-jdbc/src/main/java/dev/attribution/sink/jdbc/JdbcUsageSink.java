@@ -34,12 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>When a write fails, or while the database is known to be down, batches go to an append-only
  * spool of JSON lines in a local directory. A background thread ({@code attribution-jdbc-replay})
  * probes the database with exponential backoff and replays the spool, oldest first, as soon as it
- * answers; while anything is spooled, new batches are appended behind it so order is kept. {@link
- * #shutdown()} replays what it can before returning; what is left stays on disk and is replayed by
- * the next sink started on the same directory, so a crash loses nothing that reached the spool.
- * Records are lost only when the spool is disabled or full or the disk fails; they are then counted
- * in {@link JdbcSinkStats#dropped()} and logged (rate-limited). Nothing here throws into the
- * pipeline.
+ * answers; live batches go straight to the database again as soon as it is healthy, so rows written
+ * during a replay may land before older spooled ones (the table has no insertion order; {@code
+ * started_at} orders it). {@link #shutdown()} replays what it can before returning; what is left
+ * stays on disk and is replayed by the next sink started on the same directory, so a crash loses
+ * nothing that reached the spool. Records are lost only when the spool is disabled or full or the
+ * disk fails; they are then counted in {@link JdbcSinkStats#dropped()} and logged (rate-limited).
+ * Nothing here throws into the pipeline.
  *
  * <p>The sink can also take the pipeline's overflow: pass {@link #overflowSpool()} to {@code
  * RecordPipeline.Builder.overflowSpool}.
@@ -107,7 +108,7 @@ public final class JdbcUsageSink implements UsageSink {
   private final AtomicLong batchNanos = new AtomicLong();
   private final AtomicLong batchNanosMax = new AtomicLong();
 
-  // Guarded by writeLock for writes; read anywhere.
+  // Health and schema state; written by the export and replay threads, read anywhere.
   private volatile boolean healthy;
   private volatile boolean schemaReady;
   private volatile boolean stopping;
@@ -232,16 +233,15 @@ public final class JdbcUsageSink implements UsageSink {
     if (batch.isEmpty()) {
       return;
     }
-    FileSpool s = spool;
-    boolean behind = s != null && s.hasPending();
-    if (healthy && !behind && writeLock.tryLock()) {
+    // While the database is healthy, batches go straight to it even if the replay thread is
+    // still draining older spooled records: ids make the writes idempotent, and routing live
+    // batches through the spool under load would only slow the worker down further.
+    if (healthy && schemaReady) {
       try {
         writeAll(batch, false);
         return;
       } catch (SQLException e) {
         markUnhealthy(e);
-      } finally {
-        writeLock.unlock();
       }
     }
     spoolOrDrop(batch);
