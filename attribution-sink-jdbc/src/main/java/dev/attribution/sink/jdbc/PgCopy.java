@@ -1,9 +1,8 @@
 package dev.attribution.sink.jdbc;
 
 import dev.attribution.api.UsageRecord;
-import java.io.IOException;
-import java.io.StringReader;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * PostgreSQL's fastest path: {@code COPY ... FROM STDIN} in text format. COPY cannot skip
@@ -22,6 +22,8 @@ import org.postgresql.PGConnection;
  * present.
  */
 final class PgCopy {
+
+  private static final int CHUNK = 64 * 1024;
 
   private PgCopy() {}
 
@@ -44,20 +46,41 @@ final class PgCopy {
     if (!c.isWrapperFor(PGConnection.class)) {
       return false;
     }
-    StringBuilder sb = new StringBuilder(records.size() * 700);
-    TextRow row = new TextRow(sb);
-    for (UsageRecord r : records) {
-      row.first = true;
-      Columns.emit(r, row);
-      sb.append('\n');
-    }
     String sql = "COPY " + table + " (" + String.join(",", Columns.NAMES) + ") FROM STDIN";
+    CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
     try {
-      c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(sb.toString()));
-    } catch (IOException e) {
-      throw new SQLException("COPY into " + table + " failed: " + e.getMessage(), "08006", e);
+      // Rows are sent in chunks as they are formatted, so the server parses and indexes one
+      // chunk while the next is being built: client and server work on two cores at once.
+      StringBuilder sb = new StringBuilder(CHUNK + 4096);
+      TextRow row = new TextRow(sb);
+      for (UsageRecord r : records) {
+        row.first = true;
+        Columns.emit(r, row);
+        sb.append('\n');
+        if (sb.length() >= CHUNK) {
+          send(in, sb);
+        }
+      }
+      send(in, sb);
+      in.endCopy();
+    } finally {
+      if (in.isActive()) {
+        try {
+          in.cancelCopy();
+        } catch (SQLException ignored) {
+          // the connection is broken; the original failure is what matters
+        }
+      }
     }
     return true;
+  }
+
+  private static void send(CopyIn in, StringBuilder sb) throws SQLException {
+    if (sb.length() > 0) {
+      byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+      in.writeToCopy(bytes, 0, bytes.length);
+      sb.setLength(0);
+    }
   }
 
   /** One row in COPY text format: tab-separated, {@code \N} for null, backslash escapes. */
