@@ -84,7 +84,13 @@ class BudgetEnforcementTest {
 
   @Test
   void unknownModelIsRecordedUnpricedWithItsTokensNeverAsFree() throws Exception {
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING))) {
+    List<BudgetEvent> events = new CopyOnWriteArrayList<>();
+    PricingEngine pricing =
+        PricingEngine.builder()
+            .unpricedListener(
+                dev.attribution.core.pricing.UnpricedModelListener.toBudgetEvents(events::add))
+            .build();
+    try (Harness h = new Harness("openai", b -> b.pricing(pricing))) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       h.server.enqueue(chatJson());
@@ -94,6 +100,13 @@ class BudgetEnforcementTest {
       UsageRecord r = h.onlyRecord();
       assertThat(r.costSource()).isEqualTo(CostSource.UNPRICED);
       assertThat(r.usage().inputTokens()).isEqualTo(1117);
+      assertThat(events)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.type()).isEqualTo(BudgetEvent.Type.UNPRICED_MODEL);
+                assertThat(e.model()).isEqualTo("acme-secret-model-7");
+              });
     }
   }
 

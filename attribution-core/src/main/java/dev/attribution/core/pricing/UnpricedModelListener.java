@@ -1,5 +1,8 @@
 package dev.attribution.core.pricing;
 
+import dev.attribution.api.Attribution;
+import dev.attribution.api.BudgetEvent;
+import dev.attribution.api.BudgetListener;
 import java.time.Instant;
 
 /**
@@ -18,4 +21,24 @@ public interface UnpricedModelListener {
    * @param at when, from the engine's clock
    */
   void onUnpricedModel(String provider, String model, Instant at);
+
+  /**
+   * A listener that turns each first sighting into a {@link BudgetEvent.Type#UNPRICED_MODEL} event
+   * for {@code listener}, carrying the context current on the pricing thread (the thread that
+   * finished the call).
+   */
+  static UnpricedModelListener toBudgetEvents(BudgetListener listener) {
+    return (provider, model, at) ->
+        listener.onEvent(
+            BudgetEvent.builder(BudgetEvent.Type.UNPRICED_MODEL, at)
+                .model(model)
+                .context(Attribution.current())
+                .message(
+                    "model '"
+                        + model
+                        + "' at provider '"
+                        + provider
+                        + "' has no price; its calls are recorded as unpriced")
+                .build());
+  }
 }
