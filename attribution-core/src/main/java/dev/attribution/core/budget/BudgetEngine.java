@@ -486,6 +486,21 @@ public final class BudgetEngine {
   }
 
   /**
+   * Where every budget stands for each scope value this engine has admitted calls for recently
+   * (bounded by the engine's per-budget scope cache): the feed for budget gauges and dashboards,
+   * e.g. the OpenTelemetry sink's budget status source.
+   */
+  public List<BudgetStatus> knownStatuses() {
+    List<BudgetStatus> out = new ArrayList<>();
+    for (Budget b : budgets) {
+      for (String scopeKey : b.scopes.asMap().keySet()) {
+        out.add(status(b.def.name(), scopeKey));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Where every budget covering such a call stands, in definition order: what a caller can show as
    * "remaining" for a context.
    */
