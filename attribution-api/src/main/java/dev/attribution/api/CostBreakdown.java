@@ -228,12 +228,25 @@ public final class CostBreakdown {
 
     /** Three upper-case letters, e.g. {@code USD} or {@code EUR}. */
     public Builder currency(String code) {
-      if (code == null || !code.matches("[A-Z]{3}")) {
+      if (!isCurrencyCode(code)) {
         throw new IllegalArgumentException(
             "currency must be a three-letter upper-case ISO 4217 code, was '" + code + "'");
       }
       currency = code;
       return this;
+    }
+
+    private static boolean isCurrencyCode(@Nullable String code) {
+      if (code == null || code.length() != 3) {
+        return false;
+      }
+      for (int i = 0; i < 3; i++) {
+        char c = code.charAt(i);
+        if (c < 'A' || c > 'Z') {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** The immutable breakdown. */

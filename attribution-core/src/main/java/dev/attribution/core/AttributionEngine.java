@@ -9,7 +9,7 @@ import dev.attribution.api.CredentialResolver;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.internal.RateLimitedLogger;
+import dev.attribution.core.logging.RateLimitedLogger;
 import dev.attribution.core.pipeline.RecordPipeline;
 import dev.attribution.core.provider.Dialect;
 import dev.attribution.core.provider.Endpoint;

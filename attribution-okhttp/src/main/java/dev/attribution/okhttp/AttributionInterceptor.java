@@ -9,7 +9,7 @@ import dev.attribution.core.BlockedResponse;
 import dev.attribution.core.CallRequest;
 import dev.attribution.core.LlmCall;
 import dev.attribution.core.UpstreamRewrite;
-import dev.attribution.core.internal.RateLimitedLogger;
+import dev.attribution.core.logging.RateLimitedLogger;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;

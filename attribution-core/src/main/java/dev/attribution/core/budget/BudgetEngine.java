@@ -6,7 +6,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
 import dev.attribution.api.BudgetEvent;
 import dev.attribution.api.BudgetListener;
-import dev.attribution.core.internal.RateLimitedLogger;
+import dev.attribution.core.logging.RateLimitedLogger;
 import dev.attribution.core.pricing.UnpricedPolicy;
 import java.math.BigDecimal;
 import java.time.Clock;

@@ -2,7 +2,7 @@ package dev.attribution.core.pipeline;
 
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.internal.RateLimitedLogger;
+import dev.attribution.core.logging.RateLimitedLogger;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;

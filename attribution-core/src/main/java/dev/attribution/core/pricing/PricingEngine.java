@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
-import dev.attribution.core.internal.RateLimitedLogger;
+import dev.attribution.core.logging.RateLimitedLogger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;

@@ -2,7 +2,7 @@ package dev.attribution.sink.jdbc;
 
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.internal.RateLimitedLogger;
+import dev.attribution.core.logging.RateLimitedLogger;
 import dev.attribution.core.pipeline.OverflowSpool;
 import java.io.IOException;
 import java.nio.file.Path;

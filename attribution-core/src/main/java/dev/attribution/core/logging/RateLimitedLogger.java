@@ -1,4 +1,4 @@
-package dev.attribution.core.internal;
+package dev.attribution.core.logging;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
