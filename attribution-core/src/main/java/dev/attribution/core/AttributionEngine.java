@@ -317,7 +317,10 @@ public final class AttributionEngine implements AutoCloseable {
         }
       }
     }
-    call.keyFingerprint = KeyFingerprints.fingerprint(finalKey);
+    call.keyFingerprint =
+        java.util.Objects.equals(finalKey, originalKey)
+            ? keyForBudget
+            : KeyFingerprints.fingerprint(finalKey);
     return call;
   }
 
