@@ -4,13 +4,13 @@ import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import dev.attribution.core.logging.RateLimitedLogger;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,10 +23,6 @@ final class SinkLane {
 
   /** Longest a partial batch waits before the worker re-checks for a flush or close request. */
   private static final long HURRY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
-  /** Not a real record: put in the queue only to wake the worker at close; never exported. */
-  private static final UsageRecord WAKE_UP =
-      UsageRecord.builder().startedAt(Instant.EPOCH).provider("wake-up").build();
 
   private final UsageSink sink;
   private final ArrayBlockingQueue<UsageRecord> queue;
@@ -84,6 +80,7 @@ final class SinkLane {
       accepted.incrementAndGet();
       if (queue.size() >= batchSize) {
         flushRequested = true;
+        LockSupport.unpark(worker);
       }
       return;
     }
@@ -112,48 +109,48 @@ final class SinkLane {
   }
 
   private void run() {
+    // The worker parks instead of blocking in queue.poll(): a producer's offer() then signals
+    // nobody, so request threads never pay for waking this thread on every record. Producers
+    // unpark it only when a batch is full; flush() and close() unpark it too.
     List<UsageRecord> batch = new ArrayList<>(batchSize);
     while (true) {
-      try {
-        flushIfRequested();
-        UsageRecord first = queue.poll(lingerNanos, TimeUnit.NANOSECONDS);
-        if (first != null && first != WAKE_UP) {
-          batch.add(first);
-          // Wait up to the linger time for a fuller batch unless asked to hurry.
-          long deadline = System.nanoTime() + lingerNanos;
-          while (batch.size() < batchSize) {
-            queue.drainTo(batch, batchSize - batch.size());
-            batch.removeIf(r -> r == WAKE_UP);
-            if (batch.size() >= batchSize || flushRequested || closing) {
-              break;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-              break;
-            }
-            // Short slices, so a flush() or close() arriving meanwhile is noticed at once
-            // instead of after the whole linger.
-            UsageRecord next = queue.poll(Math.min(left, HURRY_CHECK_NANOS), TimeUnit.NANOSECONDS);
-            if (next != null && next != WAKE_UP) {
-              batch.add(next);
-            }
+      flushIfRequested();
+      queue.drainTo(batch, batchSize);
+      if (!batch.isEmpty()) {
+        long deadline = System.nanoTime() + lingerNanos;
+        while (batch.size() < batchSize && !flushRequested && !closing) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
           }
-          export(batch);
-          batch.clear();
-        }
-        if (queue.isEmpty()) {
-          flushRequested = false;
-          if (closing) {
+          // Short slices, so a flush() or close() arriving meanwhile is noticed at once.
+          LockSupport.parkNanos(this, Math.min(left, HURRY_CHECK_NANOS));
+          if (Thread.interrupted()) {
+            stopInterrupted(batch);
             return;
           }
+          queue.drainTo(batch, batchSize - batch.size());
         }
-      } catch (InterruptedException e) {
-        // Interrupt only comes from close() after its timeout: stop now, count what is left.
-        lostAfterAccept.addAndGet(discardQueued() + batch.size());
-        signal();
+        export(batch);
+        batch.clear();
+        continue;
+      }
+      flushRequested = false;
+      if (closing) {
+        return;
+      }
+      LockSupport.parkNanos(this, lingerNanos);
+      if (Thread.interrupted()) {
+        stopInterrupted(batch);
         return;
       }
     }
+  }
+
+  /** Interrupt only comes from close() after its timeout: stop now, count what is left. */
+  private void stopInterrupted(List<UsageRecord> batch) {
+    lostAfterAccept.addAndGet(discardQueued() + batch.size());
+    signal();
   }
 
   /** On the worker: runs the sink's flush if someone asked since the last one. */
@@ -166,11 +163,9 @@ final class SinkLane {
     }
   }
 
-  /** Wakes a worker idling in a long poll; skipped when records are queued (it is not idle). */
+  /** Wakes a worker parked between batches. */
   private void wakeWorker() {
-    if (queue.isEmpty()) {
-      queue.offer(WAKE_UP);
-    }
+    LockSupport.unpark(worker);
   }
 
   /**
@@ -238,6 +233,7 @@ final class SinkLane {
   boolean awaitDrained(long deadlineNanos) {
     long target = accepted.get();
     flushRequested = true;
+    wakeWorker();
     return awaitProgress(
         deadlineNanos, () -> exported.get() + failed.get() + droppedAfterAccept() >= target);
   }
@@ -246,7 +242,6 @@ final class SinkLane {
   private long discardQueued() {
     List<UsageRecord> left = new ArrayList<>();
     queue.drainTo(left);
-    left.removeIf(r -> r == WAKE_UP);
     return left.size();
   }
 
@@ -306,7 +301,6 @@ final class SinkLane {
         failed.get(),
         dropped.get() + lostAfterAccept.get(),
         spooled.get(),
-        // Real records only: a wake-up marker may sit in the queue for a moment.
-        queue.stream().filter(r -> r != WAKE_UP).count());
+        queue.size());
   }
 }
