@@ -53,36 +53,43 @@ public final class StreamUsageTracker {
   /** Consumes {@code len} bytes the application read. Never throws on malformed input. */
   public void feed(byte[] buf, int off, int len) {
     int end = off + len;
-    for (int i = off; i < end; i++) {
-      byte b = buf[i];
-      if (b == '\n') {
-        if (lastWasCr) {
-          lastWasCr = false;
+    int i = off;
+    while (i < end) {
+      if (lastWasCr) {
+        lastWasCr = false;
+        if (buf[i] == '\n') {
+          i++;
           continue;
         }
-        endLine();
-      } else if (b == '\r') {
-        lastWasCr = true;
-        endLine();
-      } else {
-        lastWasCr = false;
-        append(b);
       }
+      int j = i;
+      while (j < end && buf[j] != '\n' && buf[j] != '\r') {
+        j++;
+      }
+      append(buf, i, j - i);
+      if (j == end) {
+        return;
+      }
+      lastWasCr = buf[j] == '\r';
+      endLine();
+      i = j + 1;
     }
   }
 
-  private void append(byte b) {
-    if (lineOverflow) {
+  private void append(byte[] buf, int off, int len) {
+    if (lineOverflow || len == 0) {
       return;
     }
-    if (lineLength == line.length) {
-      if (line.length >= MAX_LINE) {
+    int need = lineLength + len;
+    if (need > line.length) {
+      if (need > MAX_LINE) {
         lineOverflow = true;
         return;
       }
-      line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 2));
+      line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE, Math.max(need, line.length * 2)));
     }
-    line[lineLength++] = b;
+    System.arraycopy(buf, off, line, lineLength, len);
+    lineLength = need;
   }
 
   private void endLine() {
@@ -124,7 +131,34 @@ public final class StreamUsageTracker {
       acc.completed = true;
       return;
     }
-    boolean parse = firstData || mentionsUsage(start, end) || indexOf(line, start, end, ERROR) >= 0;
+    // One pass over the line finds every key that matters; JSON is parsed only for the few
+    // events that can carry usage, model, id or errors.
+    byte[] textKey = textKey();
+    boolean usage = false;
+    boolean error = false;
+    int text = -1;
+    int thinking = -1;
+    for (int i = start; i < end; i++) {
+      if (line[i] != '"') {
+        continue;
+      }
+      if (!usage && regionEquals(line, i, USAGE)) {
+        usage = !regionEquals(line, i, USAGE_NULL);
+      } else if (!error && regionEquals(line, i, ERROR)) {
+        error = true;
+      } else if (text < 0 && regionEquals(line, i, textKey)) {
+        text = i + textKey.length;
+      } else if (text < 0
+          && dialect == Dialect.GEMINI_GENERATE
+          && regionEquals(line, i, TEXT_SPACED)) {
+        text = i + TEXT_SPACED.length;
+      } else if (thinking < 0
+          && dialect == Dialect.ANTHROPIC_MESSAGES
+          && regionEquals(line, i, THINKING)) {
+        thinking = i + THINKING.length;
+      }
+    }
+    boolean parse = firstData || usage || error;
     if (!parse) {
       switch (dialect) {
         case ANTHROPIC_MESSAGES:
@@ -160,41 +194,24 @@ public final class StreamUsageTracker {
         parseFailures++;
       }
     }
-    acc.textChars += textChars(start, end);
+    if (text >= 0) {
+      acc.textChars += stringChars(text, end);
+    }
+    if (thinking >= 0) {
+      acc.textChars += stringChars(thinking, end);
+    }
   }
 
-  private boolean mentionsUsage(int start, int end) {
-    int i = indexOf(line, start, end, USAGE);
-    return i >= 0 && !regionEquals(line, i, USAGE_NULL);
-  }
-
-  private long textChars(int start, int end) {
-    byte[] key;
+  private byte[] textKey() {
     switch (dialect) {
       case ANTHROPIC_MESSAGES:
-        key = TEXT;
-        break;
-      case OPENAI_RESPONSES:
-        key = DELTA;
-        break;
       case GEMINI_GENERATE:
-        key = indexOf(line, start, end, TEXT_SPACED) >= 0 ? TEXT_SPACED : TEXT;
-        break;
+        return TEXT;
+      case OPENAI_RESPONSES:
+        return DELTA;
       default:
-        key = CONTENT;
+        return CONTENT;
     }
-    long n = 0;
-    int i = indexOf(line, start, end, key);
-    if (i >= 0) {
-      n += stringChars(i + key.length, end);
-    }
-    if (dialect == Dialect.ANTHROPIC_MESSAGES) {
-      int t = indexOf(line, start, end, THINKING);
-      if (t >= 0) {
-        n += stringChars(t + THINKING.length, end);
-      }
-    }
-    return n;
   }
 
   /** Characters of a JSON string body starting at {@code i}, up to its closing quote. */
