@@ -230,16 +230,18 @@ public final class AttributionEngine implements AutoCloseable {
     // request, so it is skipped entirely when no budgets are configured.
     call.requestBody = body;
     long maxOut = facts.maxOutputTokens() >= 0 ? facts.maxOutputTokens() : -1;
-    String text = "";
     BigDecimal estimate = null;
     long estimatedTokens = 0;
+    long inputTokens = 0;
     if (budgets != BudgetGate.NONE) {
-      text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
-      long inputTokens = costModel.estimateInputTokens(provider, sendModel, text);
+      String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
+      inputTokens = costModel.estimateInputTokens(provider, sendModel, text);
       call.estimatedInputTokens = inputTokens;
       estimatedTokens = inputTokens + Math.max(0, maxOut);
       estimate =
-          sendModel == null ? null : costModel.estimate(provider, sendModel, text, maxOut, started);
+          sendModel == null
+              ? null
+              : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
     }
     String keyForBudget = KeyFingerprints.fingerprint(originalKey);
     BudgetGate.Gate gate =
@@ -280,7 +282,7 @@ public final class AttributionEngine implements AutoCloseable {
     }
     if (action == BudgetAction.DOWNGRADE && gate.targetModel() != null) {
       String target = gate.targetModel();
-      BigDecimal newEstimate = costModel.estimate(provider, target, text, maxOut, started);
+      BigDecimal newEstimate = costModel.estimate(provider, target, inputTokens, maxOut, started);
       call.gate = gate.readmit(provider, target, newEstimate, estimatedTokens);
       sendModel = target;
     } else if (action == BudgetAction.REROUTE && gate.route() != null) {
@@ -293,7 +295,7 @@ public final class AttributionEngine implements AutoCloseable {
         BigDecimal newEstimate =
             sendModel == null
                 ? null
-                : costModel.estimate(provider, sendModel, text, maxOut, started);
+                : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
         call.gate =
             gate.readmit(
                 provider, sendModel == null ? "unknown" : sendModel, newEstimate, estimatedTokens);

@@ -16,7 +16,7 @@ interface CostModel {
 
   /** Worst-case cost of the call before it is made, or {@code null} when the model is unpriced. */
   @Nullable BigDecimal estimate(
-      String provider, String model, String requestText, long maxOutputTokens, Instant at);
+      String provider, String model, long inputTokens, long maxOutputTokens, Instant at);
 
   /** The cost of a finished call. */
   Priced price(
@@ -50,7 +50,7 @@ interface CostModel {
 
         @Override
         public @Nullable BigDecimal estimate(
-            String provider, String model, String requestText, long maxOutputTokens, Instant at) {
+            String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
           return null;
         }
 

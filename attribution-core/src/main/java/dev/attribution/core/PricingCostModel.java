@@ -31,8 +31,8 @@ final class PricingCostModel implements CostModel {
 
   @Override
   public @Nullable BigDecimal estimate(
-      String provider, String model, String requestText, long maxOutputTokens, Instant at) {
-    return pricing.estimateWorstCase(provider, model, requestText, maxOutputTokens, at);
+      String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
+    return pricing.estimateWorstCase(provider, model, inputTokens, maxOutputTokens, at);
   }
 
   @Override

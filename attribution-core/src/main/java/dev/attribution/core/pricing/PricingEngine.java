@@ -324,7 +324,31 @@ public final class PricingEngine {
     } else {
       return null;
     }
-    long in = TokenEstimator.count(r.provider, model, requestText);
+    return worstCase(
+        r, p, TokenEstimator.count(r.provider, model, requestText), maxOutputTokens, options);
+  }
+
+  /**
+   * As {@link #estimateWorstCase(String, String, String, long, Instant, PriceOptions)}, for a
+   * caller that already counted the input tokens (so the request is tokenised once).
+   */
+  public @Nullable BigDecimal estimateWorstCase(
+      String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
+    State s = state.get();
+    Resolution r = resolution(s, provider, model);
+    ModelPrice p;
+    if (r.versions != null) {
+      p = PriceCatalog.inForce(r.versions, at);
+    } else if (unpricedPolicy == UnpricedPolicy.FALLBACK_RATE && fallbackPrice != null) {
+      p = fallbackPrice;
+    } else {
+      return null;
+    }
+    return worstCase(r, p, Math.max(0, inputTokens), maxOutputTokens, PriceOptions.none());
+  }
+
+  private BigDecimal worstCase(
+      Resolution r, ModelPrice p, long in, long maxOutputTokens, PriceOptions options) {
     long out = maxOutputTokens;
     if (out < 0) {
       out = defaultMaxOutputTokens;
