@@ -132,9 +132,11 @@ final class Analyzer {
     }
     total.add(r);
     currencyCalls.merge(r.currency, 1L, Long::sum);
-    featureModel
-        .computeIfAbsent(List.of(Dim.FEATURE.keyOf(r), Dim.MODEL.keyOf(r)), k -> new Stats())
-        .add(r);
+    if ("ok".equals(r.status)) { // per-call ratios only mean something for answered calls
+      featureModel
+          .computeIfAbsent(List.of(Dim.FEATURE.keyOf(r), Dim.MODEL.keyOf(r)), k -> new Stats())
+          .add(r);
+    }
     if (r.thread != null && !r.thread.isEmpty()) {
       threadCalls
           .computeIfAbsent(r.thread, k -> new ArrayList<>())

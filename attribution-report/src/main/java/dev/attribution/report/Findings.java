@@ -25,6 +25,9 @@ final class Findings {
   /** Days with spend needed besides the candidate before a median counts as "usual". */
   static final int SPIKE_MIN_OTHER_DAYS = 3;
 
+  /** A tenant's spike day must exceed its usual day by this share of the window's spend (%). */
+  static final BigDecimal TENANT_SPIKE_MIN_SHARE = new BigDecimal("2");
+
   /** A tenant's week is a spike at this multiple of its previous week... */
   static final BigDecimal TENANT_GROWTH_FACTOR = new BigDecimal("2");
 
@@ -126,7 +129,8 @@ final class Findings {
         .divide(BigDecimal.valueOf(2), Money.SCALE, RoundingMode.HALF_EVEN);
   }
 
-  private List<Finding> spikesIn(Map<LocalDate, BigDecimal> daily, String who) {
+  private List<Finding> spikesIn(
+      Map<LocalDate, BigDecimal> daily, String who, BigDecimal minShare) {
     List<Finding> out = new ArrayList<>();
     for (Map.Entry<LocalDate, BigDecimal> day : daily.entrySet()) {
       if (day.getKey().isBefore(a.from) || day.getValue().signum() <= 0) {
@@ -142,7 +146,11 @@ final class Findings {
         continue;
       }
       BigDecimal usual = median(others);
-      if (day.getValue().compareTo(usual.multiply(SPIKE_FACTOR)) >= 0) {
+      boolean large =
+          minShare.signum() == 0
+              || Money.percent(day.getValue().subtract(usual), a.total.cost).compareTo(minShare)
+                  >= 0;
+      if (large && day.getValue().compareTo(usual.multiply(SPIKE_FACTOR)) >= 0) {
         BigDecimal factor = day.getValue().divide(usual, 1, RoundingMode.HALF_EVEN);
         Map<String, String> nums = new LinkedHashMap<>();
         nums.put("day", day.getKey().toString());
@@ -167,9 +175,9 @@ final class Findings {
   }
 
   private List<Finding> daySpikes() {
-    List<Finding> out = spikesIn(daily(null), "all tenants");
+    List<Finding> out = spikesIn(daily(null), "all tenants", BigDecimal.ZERO);
     for (String tenant : a.current.get(Analyzer.Dim.TENANT).keySet()) {
-      out.addAll(spikesIn(daily(tenant), "tenant " + tenant));
+      out.addAll(spikesIn(daily(tenant), "tenant " + tenant, TENANT_SPIKE_MIN_SHARE));
     }
     return out;
   }
@@ -441,9 +449,9 @@ final class Findings {
               "model " + e.getKey(),
               "Model "
                   + e.getKey()
-                  + " has no price: "
+                  + " has no price: the cost of "
                   + n(s.calls)
-                  + " calls are missing from every total and budget; add it to the price catalog.",
+                  + " calls is unknown and missing from every total; add it to the price catalog.",
               Money.ZERO,
               nums));
     }

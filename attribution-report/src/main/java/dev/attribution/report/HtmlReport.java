@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ final class HtmlReport {
           + "main{max-width:1240px;margin:0 auto;padding:28px 24px 48px}"
           + "header h1{margin:0;font-size:26px;letter-spacing:-.01em}"
           + "header p{margin:4px 0 0;color:var(--muted)}"
-          + ".kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(165px,1fr));gap:12px;"
+          + ".kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:12px;"
           + "margin:20px 0}"
           + ".kpi{background:var(--card);border:1px solid var(--line);border-radius:12px;"
           + "padding:14px 16px}"
@@ -137,14 +136,14 @@ final class HtmlReport {
       grouping(r.table(name), top, cur, h);
     }
     h.append("</div>\n");
-    grouping(r.table("by_thread"), top, cur, h);
     h.append("<div class=\"grid\">\n");
+    grouping(r.table("by_thread"), top, cur, h);
+    grouping(r.table("by_user"), top, cur, h);
     tokenCategories(r.table("token_categories"), cur, h);
     cacheRatio(r.table("cache_by_feature"), top, cur, h);
     h.append("</div>\n");
     budgets(r.table("budgets"), cur, h);
     plainSection(r.table("outcomes"), Integer.MAX_VALUE, cur, h);
-    plainSection(r.table("by_user"), top, cur, h);
     h.append("<footer>Generated ")
         .append(
             DateTimeFormatter.ISO_INSTANT.format(
@@ -419,7 +418,18 @@ final class HtmlReport {
     int calls = t.columnIndex("calls");
     int chg = t.columnIndex("change_pct");
     int share = t.columnIndex("share_pct");
-    List<List<@Nullable Object>> rows = t.rows().subList(0, Math.min(top, t.rows().size()));
+    List<List<@Nullable Object>> rows = new ArrayList<>();
+    long unkeyed = 0;
+    for (List<@Nullable Object> row : t.rows()) {
+      if (Analyzer.NONE.equals(row.get(0)) && t.name().equals("by_thread")) {
+        unkeyed = (Long) row.get(calls); // calls without a thread id would hide the real threads
+      } else if (rows.size() < top) {
+        rows.add(row);
+      }
+    }
+    if (unkeyed > 0) {
+      h.append("<p class=\"muted\">").append(unkeyed).append(" calls carried no thread id.</p>");
+    }
     if (rows.isEmpty()) {
       h.append("<p class=\"muted\">No calls.</p></section>\n");
       return;
@@ -496,7 +506,9 @@ final class HtmlReport {
           .append(esc(chText))
           .append("</text>");
     }
-    h.append("</svg>");
+    h.append(
+        "</svg><div class=\"legend\"><span><i style=\"background:#4C6FFF\"></i>this window</span>");
+    h.append("<span><i style=\"background:#0f172a;width:3px\"></i>previous window</span></div>");
     h.append("<table><tr><th>").append(esc(t.columns().get(0).name())).append("</th>");
     h.append("<th class=\"n\">calls</th><th class=\"n\">cost</th><th class=\"n\">share</th>");
     h.append("<th class=\"n\">previous</th><th class=\"n\">change</th></tr>");
@@ -663,6 +675,7 @@ final class HtmlReport {
     for (List<@Nullable Object> row : t.rows()) {
       BigDecimal last = (BigDecimal) row.get(2);
       double fill = last == null ? 0 : Math.min(100, Math.max(0, last.doubleValue()));
+      String meter = fill >= 100 ? "#dc2626" : fill >= 80 ? "#f59e0b" : "#4C6FFF";
       h.append("<tr><td>")
           .append(esc(String.valueOf(row.get(0))))
           .append("</td><td><span class=\"pill ")
@@ -671,7 +684,9 @@ final class HtmlReport {
           .append(esc(String.valueOf(row.get(1))))
           .append("</span></td><td><span class=\"meter\"><b style=\"width:")
           .append(fmt(fill))
-          .append("%\"></b></span>")
+          .append("%;background:")
+          .append(meter)
+          .append("\"></b></span>")
           .append(last == null ? "" : last.toPlainString() + "%")
           .append("</td><td class=\"n\">")
           .append(Cells.display(row.get(3), ColumnType.PERCENT, cur).replace("new", ""))
@@ -744,6 +759,9 @@ final class HtmlReport {
 
   private static String axisLabel(double v, String cur) {
     String symbol = "USD".equals(cur) ? "$" : cur + " ";
+    if (v == 0) {
+      return symbol + "0";
+    }
     if (v >= 1000) {
       return symbol + String.format(Locale.ROOT, "%,.0f", v);
     }
@@ -789,9 +807,5 @@ final class HtmlReport {
       }
     }
     return sb.toString();
-  }
-
-  static String utcDate(Instant t) {
-    return LocalDate.ofInstant(t, ZoneOffset.UTC).toString();
   }
 }

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 /** Prints the review as aligned plain-text tables. */
 final class TerminalReport {
   private static final int MAX_CELL = 48;
+  private static final int PIVOT_TENANTS = 5;
 
   private TerminalReport() {}
 
@@ -46,7 +47,11 @@ final class TerminalReport {
       if (t.name().equals("findings") || t.name().equals("summary")) {
         continue;
       }
-      table(t, t.name().equals("daily_by_tenant") ? Integer.MAX_VALUE : top, cur, out);
+      if (t.name().equals("daily_by_tenant")) {
+        table(dailyPivot(r), Integer.MAX_VALUE, cur, out);
+      } else {
+        table(t, top, cur, out);
+      }
     }
     out.println();
     out.println("Findings (" + r.findings().size() + ")");
@@ -66,6 +71,49 @@ final class TerminalReport {
       }
       out.println("     " + nums);
     }
+  }
+
+  /** Spend by day as one row per day: the total, then the top tenants and the rest. */
+  static ReviewTable dailyPivot(ReviewResult r) {
+    List<String> tenants = new ArrayList<>();
+    for (List<@Nullable Object> row : r.table("by_tenant").rows()) {
+      if (tenants.size() < PIVOT_TENANTS) {
+        tenants.add(String.valueOf(row.get(0)));
+      }
+    }
+    boolean other = r.table("by_tenant").rows().size() > PIVOT_TENANTS;
+    ReviewTable.Builder b =
+        ReviewTable.builder("daily_by_tenant", "Spend by day, by tenant")
+            .column("day", ReviewTable.ColumnType.TEXT)
+            .column("total", ReviewTable.ColumnType.MONEY);
+    for (String t : tenants) {
+      b.column(t, ReviewTable.ColumnType.MONEY);
+    }
+    if (other) {
+      b.column("other", ReviewTable.ColumnType.MONEY);
+    }
+    Map<String, List<java.math.BigDecimal>> days = new java.util.TreeMap<>();
+    int width = tenants.size() + (other ? 2 : 1);
+    for (java.time.LocalDate d = r.from(); !d.isAfter(r.to()); d = d.plusDays(1)) {
+      days.put(d.toString(), new ArrayList<>(java.util.Collections.nCopies(width, Money.ZERO)));
+    }
+    for (List<@Nullable Object> row : r.table("daily_by_tenant").rows()) {
+      List<java.math.BigDecimal> cells = days.get(String.valueOf(row.get(0)));
+      java.math.BigDecimal cost = (java.math.BigDecimal) row.get(3);
+      int i = tenants.indexOf(String.valueOf(row.get(1)));
+      int col = i >= 0 ? i + 1 : width - 1;
+      cells.set(0, cells.get(0).add(cost));
+      cells.set(col, cells.get(col).add(cost));
+    }
+    for (Map.Entry<String, List<java.math.BigDecimal>> e : days.entrySet()) {
+      Object[] cells = new Object[width + 1];
+      cells[0] = e.getKey();
+      for (int i = 0; i < width; i++) {
+        cells[i + 1] = e.getValue().get(i);
+      }
+      b.row(cells);
+    }
+    return b.build();
   }
 
   private static String changeText(java.math.@Nullable BigDecimal change) {
