@@ -66,7 +66,7 @@ final class UsageReader {
         "SELECT " + COLUMNS + " FROM " + table + " WHERE started_at >= ? AND started_at < ?";
     long n = 0;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setFetchSize(kind == Kind.MYSQL ? Integer.MIN_VALUE : 1000);
+      ps.setFetchSize(1000);
       bindTime(ps, 1, from, kind);
       bindTime(ps, 2, to, kind);
       try (ResultSet rs = ps.executeQuery()) {
