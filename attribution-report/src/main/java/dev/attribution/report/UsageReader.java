@@ -47,7 +47,7 @@ final class UsageReader {
 
   /**
    * Calls {@code sink} for every row with {@code from <= started_at < to}, and {@code progress}
-   * with the running count every {@value #PROGRESS_EVERY} rows.
+   * with the running count every {@code progressEvery} rows.
    */
   static long read(
       Connection c,
@@ -55,6 +55,7 @@ final class UsageReader {
       Instant from,
       Instant to,
       Consumer<Row> sink,
+      int progressEvery,
       Consumer<Long> progress)
       throws SQLException {
     Kind kind = kind(c);
@@ -72,7 +73,7 @@ final class UsageReader {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           sink.accept(row(rs, kind));
-          if (++n % PROGRESS_EVERY == 0) {
+          if (++n % progressEvery == 0) {
             progress.accept(n);
           }
         }

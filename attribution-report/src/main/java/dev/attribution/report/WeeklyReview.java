@@ -188,6 +188,14 @@ public final class WeeklyReview {
    */
   public static ReviewResult run(ReviewOptions options, PrintStream terminal)
       throws SQLException, IOException {
+    return run(options, terminal, UsageReader.PROGRESS_EVERY);
+  }
+
+  /**
+   * {@link #run(ReviewOptions, PrintStream)} with a progress line every {@code progressEvery} rows.
+   */
+  static ReviewResult run(ReviewOptions options, PrintStream terminal, int progressEvery)
+      throws SQLException, IOException {
     Map<String, BigDecimal> plans =
         options.planPrices() == null ? Map.of() : readPlanPrices(options.planPrices());
     Analyzer analyzer = new Analyzer(options.from(), options.to());
@@ -209,6 +217,7 @@ public final class WeeklyReview {
           analyzer.previousStart,
           analyzer.end,
           analyzer::add,
+          progressEvery,
           n ->
               terminal.println(
                   "  ... "

@@ -215,6 +215,20 @@ class WeeklyReviewTest {
   }
 
   @Test
+  void showsProgressWhileReadingLongRuns() throws Exception {
+    ReviewFixture f = new ReviewFixture(dir).insert(calls());
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.io.PrintStream terminal = new java.io.PrintStream(out, true, "UTF-8")) {
+      WeeklyReview.run(
+          ReviewOptions.builder().url(f.url).from(FIRST).to(LAST).build(), terminal, 1000);
+    }
+    String text = out.toString("UTF-8");
+    assertThat(text).contains("  ... 1000 rows read (", "  ... 2000 rows read (");
+    assertThat(text.indexOf("... 1000 rows read"))
+        .isLessThan(text.indexOf("Weekly LLM cost review"));
+  }
+
+  @Test
   void rejectsBadOptionsNamingTheField() {
     assertThatThrownBy(() -> ReviewOptions.builder().table("llm_usage; drop table x"))
         .hasMessageContaining("table");
