@@ -20,7 +20,12 @@ final class LuaScripts {
       """
       local P = KEYS[1]
       local N = 60
-      local function num(v) if v then return tonumber(v) else return 0 end end
+      -- Negates an integer string exactly (Lua numbers would print large values as 1.2e+17).
+      local function neg(v)
+        if not v or v == '0' then return '0' end
+        if string.sub(v, 1, 1) == '-' then return string.sub(v, 2) end
+        return '-'..v
+      end
       -- Rolling windows: drop buckets that slid out of the window. Creates lb only if asked.
       local function advance(k, bucket, now, create)
         if bucket <= 0 then return end
@@ -37,9 +42,9 @@ final class LuaScripts {
           local b = (lb + j) % N
           local v = redis.call('HMGET', k, 'bn'..b, 'bt'..b, 'bq'..b)
           if v[1] or v[2] or v[3] then
-            redis.call('HINCRBY', k, 'sn', -num(v[1]))
-            redis.call('HINCRBY', k, 'st', -num(v[2]))
-            redis.call('HINCRBY', k, 'sq', -num(v[3]))
+            redis.call('HINCRBY', k, 'sn', neg(v[1]))
+            redis.call('HINCRBY', k, 'st', neg(v[2]))
+            redis.call('HINCRBY', k, 'sq', neg(v[3]))
             redis.call('HDEL', k, 'bn'..b, 'bt'..b, 'bq'..b)
           end
         end
@@ -84,9 +89,9 @@ final class LuaScripts {
           if redis.call('EXISTS', k) == 1 then
             local bucket = tonumber(f[2])
             advance(k, bucket, now, false)
-            redis.call('HINCRBY', k, 'rn', -tonumber(f[3]))
-            redis.call('HINCRBY', k, 'rt', -tonumber(f[4]))
-            redis.call('HINCRBY', k, 'rq', -tonumber(f[5]))
+            redis.call('HINCRBY', k, 'rn', neg(f[3]))
+            redis.call('HINCRBY', k, 'rt', neg(f[4]))
+            redis.call('HINCRBY', k, 'rq', neg(f[5]))
             if n ~= '0' or t ~= '0' or q ~= '0' then addSpent(k, bucket, now, n, t, q) end
           end
         end
