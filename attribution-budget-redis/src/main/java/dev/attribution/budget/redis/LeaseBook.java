@@ -280,7 +280,7 @@ final class LeaseBook {
     long n = l.settledN + (chargeOpen ? l.openN : 0);
     long t = l.settledT + (chargeOpen ? l.openT : 0);
     long q = l.settledQ + (chargeOpen ? l.openQ : 0);
-    store.settleInRedis(l.id, n, t, q, now);
+    store.settleInRedis(l.id, n, t, q, now, true);
   }
 
   /** The lease slot of one combination of counters. Its monitor guards its leases. */

@@ -291,21 +291,26 @@ public final class RedisBudgetStore implements BudgetStore {
         }
       }
     }
-    return settleInRedis(reservationId, n, t, q, nowMillis);
+    return settleInRedis(reservationId, n, t, q, nowMillis, false);
   }
 
-  boolean settleInRedis(String reservationId, long n, long t, long q, long nowMillis) {
+  /**
+   * Settles a Redis reservation, or journals the settlement if Redis is unreachable. {@code replay}
+   * (lease returns) charges the amounts even if the reservation expired meanwhile.
+   */
+  boolean settleInRedis(
+      String reservationId, long n, long t, long q, long nowMillis, boolean replay) {
     Open o = open.remove(reservationId);
     if (connected) {
       try {
-        long r = settleScript(reservationId, n, t, q, nowMillis, false);
+        long r = settleScript(reservationId, n, t, q, nowMillis, replay);
         if (r == -1) {
           throw new EpochChanged();
         }
-        if (r == 1 && o != null) {
+        if ((r == 1 || r == 2) && o != null) {
           record(o.charges, n, t, q, 0, nowMillis);
         }
-        return r == 1;
+        return r == 1 || r == 2;
       } catch (EpochChanged e) {
         disconnect("Redis lost its budget data");
       } catch (RuntimeException e) {
@@ -336,6 +341,9 @@ public final class RedisBudgetStore implements BudgetStore {
     }
     if (!connected) {
       return removed;
+    }
+    if (leases != null) {
+      leases.maintain(nowMillis);
     }
     try {
       while (true) {
