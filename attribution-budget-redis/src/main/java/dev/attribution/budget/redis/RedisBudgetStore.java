@@ -162,6 +162,7 @@ public final class RedisBudgetStore implements BudgetStore {
   // What this instance has written to Redis in live periods, to write back after a data loss.
   private final InMemoryBudgetStore ledger;
   private final Map<SlotKey, LedgerMeta> ledgerKeys = new ConcurrentHashMap<>();
+  private long nextLedgerPrune; // maintenance thread only
 
   private final AtomicLong redisFailures = new AtomicLong();
   private final AtomicLong disconnects = new AtomicLong();
@@ -750,8 +751,13 @@ public final class RedisBudgetStore implements BudgetStore {
           recoverLock.unlock();
         }
       }
+      long now = clock.millis();
       if (leases != null && connected) {
-        leases.maintain(clock.millis());
+        leases.maintain(now);
+      }
+      if (now >= nextLedgerPrune) {
+        nextLedgerPrune = now + 60_000;
+        ledgerKeys.values().removeIf(m -> m.expiresAtMillis <= now);
       }
     } catch (EpochChanged e) {
       disconnect("Redis lost its budget data");

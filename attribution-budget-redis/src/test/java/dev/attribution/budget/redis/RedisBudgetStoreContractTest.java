@@ -61,6 +61,29 @@ class RedisBudgetStoreContractTest extends BudgetStoreContractTest {
   }
 
   @Test
+  void largeAmountsStayExact() {
+    // 4.5 million units in nano-units has 16 digits: beyond what Lua prints exactly as a number.
+    SlotKey k = key("large");
+    long now = clock.millis();
+    long big = 4_500_000L * UNIT + 123_456_789L;
+    long cap = 9_000_000L * UNIT;
+    store.reserve("big1", List.of(charge(k, big, cap, Long.MAX_VALUE)), now, now + 60_000);
+    assertThat(store.settle("big1", big - 1, 0, 1, now)).isTrue();
+    assertThat(store.state(k, 0, now).spentNanos()).isEqualTo(big - 1);
+    assertThat(store.state(k, 0, now).reservedNanos()).isZero();
+    assertThat(
+            store
+                .reserve("big2", List.of(charge(k, cap - big + 2, cap, Long.MAX_VALUE)), now, now)
+                .reserved())
+        .isFalse();
+    assertThat(
+            store
+                .reserve("big3", List.of(charge(k, cap - big + 1, cap, Long.MAX_VALUE)), now, now)
+                .reserved())
+        .isTrue();
+  }
+
+  @Test
   void reusingAnOpenReservationIdIsRejectedWithoutEffect() {
     SlotKey k = key("dup");
     long now = clock.millis();
