@@ -57,11 +57,15 @@ import redis.clients.jedis.UnifiedJedis;
  *       RedisStoreUnavailableException}; build the engine with {@code failClosed(true)} so it
  *       blocks the call (an engine left fail-open admits it unenforced).
  *   <li>{@link FailureMode#FAIL_OPEN}: calls are admitted against a local in-memory shadow whose
- *       counters start from the last state this instance saw in Redis. Each instance enforces the
- *       cap alone against what it last saw, so during an outage N instances may together overshoot
- *       the cap by up to N − 1 times the headroom they last saw (the full cap for counters an
- *       instance had not touched).
+ *       counters start from the last state this instance saw in Redis (its last reservation there).
+ *       Each instance enforces the cap alone against what it last saw, so during an outage the cap
+ *       may be overshot by up to the sum of the headroom each instance last saw minus the real
+ *       headroom (at most N times the largest; an instance that never touched a counter sees the
+ *       whole cap).
  * </ul>
+ *
+ * <p>In lease mode a live lease keeps admitting locally during an outage until it ages out (the cap
+ * still holds: the lease is reserved in Redis); after that the failure mode applies.
  *
  * <p>In both modes settled spend is never lost: settlements that cannot reach Redis are journaled
  * in memory (up to {@linkplain Builder#maxJournal a bound}, beyond which they are dropped and

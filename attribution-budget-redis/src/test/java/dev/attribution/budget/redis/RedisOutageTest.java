@@ -56,6 +56,78 @@ class RedisOutageTest {
     assertThat(o.spent).isEqualByComparingTo(o.settled());
   }
 
+  @Test
+  void failOpenOvershootDuringAnOutageStaysWithinTheHeadroomEachInstanceLastSaw() throws Exception {
+    BudgetDefinition budget =
+        BudgetDefinition.builder("small")
+            .limit("1.00")
+            .currency("USD")
+            .period(BudgetPeriod.calendarMonth(ZoneOffset.UTC))
+            .thresholds(dev.attribution.core.budget.Threshold.blockAt(100))
+            .build();
+    List<RedisBudgetStore> stores = new ArrayList<>();
+    List<BudgetEngine> engines = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      RedisBudgetStore s =
+          RedisBudgetStore.builder()
+              .client(RedisTestSupport.client(), true)
+              .keyPrefix(prefix)
+              .failureMode(RedisBudgetStore.FailureMode.FAIL_OPEN)
+              .probeInterval(Duration.ofMillis(100))
+              .build();
+      stores.add(s);
+      engines.add(
+          BudgetEngine.builder().budget(budget).store(s).listener(BudgetListener.noop()).build());
+    }
+    BigDecimal call = new BigDecimal("0.10");
+    // Instance 0 spends 0.30 and last sees 0.30 used; instance 1 spends 0.30 and sees 0.60.
+    for (BudgetEngine e : engines) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(admitAndSettle(e, call)).isTrue();
+      }
+    }
+    int admittedDuringOutage = 0;
+    try {
+      RedisTestSupport.stopRedis();
+      for (BudgetEngine e : engines) {
+        while (admitAndSettle(e, call)) {
+          admittedDuringOutage++;
+        }
+      }
+    } finally {
+      RedisTestSupport.startRedis();
+    }
+    // Each instance admitted up to the headroom it last saw: 0.70 and 0.40.
+    assertThat(admittedDuringOutage).isEqualTo(7 + 4);
+    for (RedisBudgetStore s : stores) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while ((s.status() != RedisBudgetStore.Status.CONNECTED || s.stats().journaled() > 0)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+    }
+    BigDecimal spent = engines.get(0).status("small", "global").spent();
+    BigDecimal overshoot = spent.subtract(budget.limit());
+    System.out.printf(
+        "FAIL_OPEN with 2 instances: spent %s of %s, overshoot %s"
+            + " (bound: headroom last seen 0.70 + 0.40 minus real headroom 0.40 = 0.70)%n",
+        spent.toPlainString(), budget.limit().toPlainString(), overshoot.toPlainString());
+    assertThat(spent).isEqualByComparingTo("1.70"); // nothing settled is lost
+    for (RedisBudgetStore s : stores) {
+      s.close();
+    }
+  }
+
+  private static boolean admitAndSettle(BudgetEngine e, BigDecimal cost) {
+    Admission a =
+        e.admit(AdmissionRequest.of(AttributionContext.empty(), "openai", "gpt-4o", null, cost, 1));
+    if (a.decision().action() == BudgetAction.BLOCK) {
+      return false;
+    }
+    a.settle(cost, 1);
+    return true;
+  }
+
   private Outcome runThroughRestart(RedisBudgetStore.FailureMode mode) throws Exception {
     List<BudgetEvent> events = new CopyOnWriteArrayList<>();
     BudgetListener record = events::add;
