@@ -91,6 +91,24 @@ import redis.clients.jedis.UnifiedJedis;
  * <p><b>Events once across instances.</b> The engine fires each threshold event once per engine;
  * wrap the listener with {@link #sharedListener} so one instance of all forwards it.
  *
+ * <pre>{@code
+ * RedisBudgetStore store = RedisBudgetStore.builder()
+ *     .client(new JedisPooled("redis", 6379), true)
+ *     .keyPrefix("myservice:budget:")
+ *     .failureMode(RedisBudgetStore.FailureMode.FAIL_CLOSED)
+ *     .listener(alerts)
+ *     .build();
+ * BudgetEngine engine = BudgetEngine.builder()
+ *     .budgets(budgets)
+ *     .store(store)
+ *     .failClosed(true)
+ *     .listener(store.sharedListener(alerts, budgets))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Reservation expiry and period boundaries follow the engines' clocks, so the instances' clocks
+ * should agree (NTP); an instance whose clock runs ahead expires others' reservations early.
+ *
  * <p>Money must stay below 2^53 nano-units (about 9 million currency units) per counter and call
  * for cap checks to be exact; amounts are clamped there. Keys use the prefix; for Redis Cluster put
  * a hash tag in it (e.g. {@code "{budgets}:"}) so all keys share a slot. Thread-safe.
