@@ -1,0 +1,369 @@
+package dev.attribution.sink.jdbc;
+
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.BudgetAction;
+import dev.attribution.api.CallStatus;
+import dev.attribution.api.ContextSource;
+import dev.attribution.api.CostBreakdown;
+import dev.attribution.api.CostSource;
+import dev.attribution.api.TokenUsage;
+import dev.attribution.api.UsageRecord;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** The usage table's columns in insert order, and how a record maps onto them and back. */
+final class Columns {
+
+  static final List<String> NAMES =
+      List.of(
+          "id",
+          "started_at",
+          "ended_at",
+          "tenant_id",
+          "user_id",
+          "assistant_id",
+          "thread_id",
+          "feature",
+          "traffic_class",
+          "tags",
+          "context_source",
+          "provider",
+          "operation",
+          "server_host",
+          "requested_model",
+          "effective_model",
+          "response_model",
+          "route",
+          "route_rule",
+          "streaming",
+          "attempt",
+          "status",
+          "http_status",
+          "error_type",
+          "error_message",
+          "input_tokens",
+          "cached_input_tokens",
+          "cache_write_tokens",
+          "cache_write_5m_tokens",
+          "cache_write_1h_tokens",
+          "output_tokens",
+          "reasoning_tokens",
+          "audio_input_tokens",
+          "audio_output_tokens",
+          "image_input_tokens",
+          "image_output_tokens",
+          "usage_estimated",
+          "cost_total",
+          "cost_input",
+          "cost_cached_input",
+          "cost_cache_write",
+          "cost_output",
+          "cost_reasoning",
+          "cost_other",
+          "provider_cost",
+          "charge_total",
+          "currency",
+          "cost_source",
+          "price_version",
+          "latency_ms",
+          "ttfb_ms",
+          "budget_action",
+          "budget_name",
+          "budget_percent",
+          "key_fingerprint",
+          "provider_request_id",
+          "trace_id",
+          "span_id",
+          "attributes");
+
+  static final int COUNT = NAMES.size();
+
+  private static final int SHORT = 128;
+  private static final int LONG = 255;
+
+  private Columns() {}
+
+  /** {@code (?, ?, ...)} for one row in this dialect. */
+  static String rowPlaceholders(SqlDialect d) {
+    StringBuilder sb = new StringBuilder("(");
+    for (int i = 0; i < COUNT; i++) {
+      String name = NAMES.get(i);
+      if (i > 0) {
+        sb.append(',');
+      }
+      if (name.equals("id")) {
+        sb.append(d.idPlaceholder());
+      } else if (name.equals("tags") || name.equals("attributes")) {
+        sb.append(d.jsonPlaceholder());
+      } else {
+        sb.append('?');
+      }
+    }
+    return sb.append(')').toString();
+  }
+
+  /** The INSERT (or MERGE) statement for {@code rows} rows. */
+  static String insertSql(SqlDialect d, String table, int rows) {
+    String row = rowPlaceholders(d);
+    StringBuilder sb = new StringBuilder(d.insertPrefix(table)).append(" (");
+    sb.append(String.join(",", NAMES)).append(')').append(d.afterColumns()).append(" VALUES ");
+    for (int i = 0; i < rows; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(row);
+    }
+    return sb.append(d.insertSuffix()).toString();
+  }
+
+  /** Receives one record's column values, in {@link #NAMES} order. */
+  interface Sink {
+    void id(UUID v) throws SQLException;
+
+    void instant(Instant v) throws SQLException;
+
+    void string(@Nullable String v) throws SQLException;
+
+    /** A JSON object, as text. */
+    void json(String v) throws SQLException;
+
+    void bool(boolean v) throws SQLException;
+
+    void number(long v) throws SQLException;
+
+    void nullableNumber(@Nullable Long v) throws SQLException;
+
+    /** An amount with scale 9, or null. */
+    void money(@Nullable BigDecimal v) throws SQLException;
+  }
+
+  /** Hands {@code r}'s values to {@code out}, strings cut to their column's length. */
+  static void emit(UsageRecord r, Sink out) throws SQLException {
+    AttributionContext c = r.context();
+    TokenUsage u = r.usage();
+    CostBreakdown k = r.cost();
+    out.id(r.id());
+    out.instant(r.startedAt());
+    out.instant(r.endedAt());
+    out.string(cut(c.tenantId(), SHORT));
+    out.string(cut(c.userId(), SHORT));
+    out.string(cut(c.assistantId(), SHORT));
+    out.string(cut(c.threadId(), SHORT));
+    out.string(cut(c.feature(), SHORT));
+    out.string(cut(c.trafficClass(), SHORT));
+    out.json(c.tags().isEmpty() ? "{}" : RecordJson.mapJson(c.tags()));
+    out.string(r.contextSource().wireName());
+    out.string(cut(r.provider(), 64));
+    out.string(cut(r.operation(), 64));
+    out.string(cut(r.serverHost(), LONG));
+    out.string(cut(r.requestedModel(), LONG));
+    out.string(cut(r.effectiveModel(), LONG));
+    out.string(cut(r.responseModel(), LONG));
+    out.string(cut(r.route(), SHORT));
+    out.string(cut(r.routeRule(), SHORT));
+    out.bool(r.streaming());
+    out.number(r.attempt());
+    out.string(r.status().wireName());
+    out.number(r.httpStatus());
+    out.string(cut(r.errorType(), LONG));
+    out.string(cut(r.errorMessage(), UsageRecord.MAX_ERROR_MESSAGE_LENGTH));
+    out.number(u.inputTokens());
+    out.number(u.cachedInputTokens());
+    out.number(u.cacheWriteTokens());
+    out.number(u.cacheWrite5mTokens());
+    out.number(u.cacheWrite1hTokens());
+    out.number(u.outputTokens());
+    out.number(u.reasoningTokens());
+    out.number(u.audioInputTokens());
+    out.number(u.audioOutputTokens());
+    out.number(u.imageInputTokens());
+    out.number(u.imageOutputTokens());
+    out.bool(r.usageEstimated());
+    out.money(k.total());
+    out.money(k.input());
+    out.money(k.cachedInput());
+    out.money(k.cacheWrite());
+    out.money(k.output());
+    out.money(k.reasoning());
+    out.money(k.other());
+    out.money(round(r.providerReportedCost()));
+    out.money(round(r.charge()));
+    out.string(k.currency());
+    out.string(r.costSource().wireName());
+    out.string(cut(r.priceVersion(), SHORT));
+    out.number(r.latency().toMillis());
+    Duration ttfb = r.timeToFirstByte();
+    out.nullableNumber(ttfb == null ? null : ttfb.toMillis());
+    out.string(r.budgetAction().wireName());
+    out.string(cut(r.budgetName(), SHORT));
+    out.money(round(r.budgetPercent()));
+    out.string(cut(r.keyFingerprint(), 64));
+    out.string(cut(r.providerRequestId(), LONG));
+    out.string(cut(r.traceId(), 64));
+    out.string(cut(r.spanId(), 32));
+    out.json(r.attributes().isEmpty() ? "{}" : RecordJson.mapJson(r.attributes()));
+  }
+
+  /** Binds {@code r} to parameters {@code base + 1 .. base + COUNT}. */
+  static void bind(PreparedStatement ps, int base, UsageRecord r, SqlDialect d)
+      throws SQLException {
+    emit(
+        r,
+        new Sink() {
+          int i = base;
+
+          @Override
+          public void id(UUID v) throws SQLException {
+            d.bindId(ps, ++i, v);
+          }
+
+          @Override
+          public void instant(Instant v) throws SQLException {
+            d.bindInstant(ps, ++i, v);
+          }
+
+          @Override
+          public void string(@Nullable String v) throws SQLException {
+            if (v == null) {
+              ps.setNull(++i, Types.VARCHAR);
+            } else {
+              ps.setString(++i, v);
+            }
+          }
+
+          @Override
+          public void json(String v) throws SQLException {
+            ps.setString(++i, v);
+          }
+
+          @Override
+          public void bool(boolean v) throws SQLException {
+            d.bindBoolean(ps, ++i, v);
+          }
+
+          @Override
+          public void number(long v) throws SQLException {
+            ps.setLong(++i, v);
+          }
+
+          @Override
+          public void nullableNumber(@Nullable Long v) throws SQLException {
+            if (v == null) {
+              ps.setNull(++i, Types.BIGINT);
+            } else {
+              ps.setLong(++i, v);
+            }
+          }
+
+          @Override
+          public void money(@Nullable BigDecimal v) throws SQLException {
+            d.bindMoney(ps, ++i, v);
+          }
+        });
+  }
+
+  private static @Nullable BigDecimal round(@Nullable BigDecimal v) {
+    return v == null ? null : CostBreakdown.round(v);
+  }
+
+  private static @Nullable String cut(@Nullable String v, int max) {
+    return v == null || v.length() <= max ? v : v.substring(0, max);
+  }
+
+  /** Reads the current row (selected with {@code SELECT <NAMES>}) back into a record. */
+  static UsageRecord read(ResultSet rs, SqlDialect d) throws SQLException {
+    int i = 0;
+    UsageRecord.Builder b = UsageRecord.builder();
+    b.id(d.readId(rs, "id"));
+    i++;
+    b.startedAt(Objects.requireNonNull(d.readInstant(rs, ++i), "started_at"));
+    b.endedAt(Objects.requireNonNull(d.readInstant(rs, ++i), "ended_at"));
+    AttributionContext.Builder c = AttributionContext.builder();
+    c.tenantId(rs.getString(++i));
+    c.userId(rs.getString(++i));
+    c.assistantId(rs.getString(++i));
+    c.threadId(rs.getString(++i));
+    c.feature(rs.getString(++i));
+    c.trafficClass(rs.getString(++i));
+    c.tags(json(rs.getString(++i)));
+    b.context(c.build());
+    b.contextSource(ContextSource.fromWireName(rs.getString(++i)));
+    b.provider(rs.getString(++i));
+    b.operation(rs.getString(++i));
+    b.serverHost(rs.getString(++i));
+    b.requestedModel(rs.getString(++i));
+    b.effectiveModel(rs.getString(++i));
+    b.responseModel(rs.getString(++i));
+    b.route(rs.getString(++i));
+    b.routeRule(rs.getString(++i));
+    b.streaming(d.readBoolean(rs, ++i));
+    b.attempt(rs.getInt(++i));
+    b.status(CallStatus.fromWireName(rs.getString(++i)));
+    b.httpStatus(rs.getInt(++i));
+    b.errorType(rs.getString(++i));
+    b.errorMessage(rs.getString(++i));
+    TokenUsage.Builder u = TokenUsage.builder();
+    u.inputTokens(rs.getLong(++i));
+    u.cachedInputTokens(rs.getLong(++i));
+    ++i; // cache_write_tokens: the sum of the next two
+    u.cacheWrite5mTokens(rs.getLong(++i));
+    u.cacheWrite1hTokens(rs.getLong(++i));
+    u.outputTokens(rs.getLong(++i));
+    u.reasoningTokens(rs.getLong(++i));
+    u.audioInputTokens(rs.getLong(++i));
+    u.audioOutputTokens(rs.getLong(++i));
+    u.imageInputTokens(rs.getLong(++i));
+    u.imageOutputTokens(rs.getLong(++i));
+    b.usage(u.build());
+    b.usageEstimated(d.readBoolean(rs, ++i));
+    ++i; // cost_total: the sum of the parts
+    CostBreakdown.Builder k = CostBreakdown.builder();
+    k.input(money(rs, ++i, d));
+    k.cachedInput(money(rs, ++i, d));
+    k.cacheWrite(money(rs, ++i, d));
+    k.output(money(rs, ++i, d));
+    k.reasoning(money(rs, ++i, d));
+    k.other(money(rs, ++i, d));
+    b.providerReportedCost(d.readMoney(rs, ++i));
+    b.charge(d.readMoney(rs, ++i));
+    k.currency(rs.getString(++i));
+    b.cost(k.build());
+    b.costSource(CostSource.fromWireName(rs.getString(++i)));
+    b.priceVersion(rs.getString(++i));
+    b.latency(Duration.ofMillis(rs.getLong(++i)));
+    long ttfb = rs.getLong(++i);
+    b.timeToFirstByte(rs.wasNull() ? null : Duration.ofMillis(ttfb));
+    b.budgetAction(BudgetAction.fromWireName(rs.getString(++i)));
+    b.budgetName(rs.getString(++i));
+    b.budgetPercent(d.readMoney(rs, ++i));
+    b.keyFingerprint(rs.getString(++i));
+    b.providerRequestId(rs.getString(++i));
+    b.traceId(rs.getString(++i));
+    b.spanId(rs.getString(++i));
+    b.attributes(json(rs.getString(++i)));
+    return b.build();
+  }
+
+  private static BigDecimal money(ResultSet rs, int i, SqlDialect d) throws SQLException {
+    BigDecimal v = d.readMoney(rs, i);
+    return v == null ? BigDecimal.ZERO : v;
+  }
+
+  private static java.util.Map<String, String> json(@Nullable String s) throws SQLException {
+    try {
+      return RecordJson.parseMap(s);
+    } catch (IOException e) {
+      throw new SQLException("unreadable JSON column: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,730 @@
+package dev.attribution.sink.jdbc;
+
+import dev.attribution.api.UsageRecord;
+import dev.attribution.api.UsageSink;
+import dev.attribution.core.internal.RateLimitedLogger;
+import dev.attribution.core.pipeline.OverflowSpool;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link UsageSink} that writes every usage record as one row of a SQL table, in the
+ * application's own database, and never loses one while the database is away.
+ *
+ * <p>Each {@link #export(List)} batch is written in one transaction ({@code INSERT ... ON CONFLICT
+ * DO NOTHING} or the dialect's equivalent, as one multi-row statement on PostgreSQL and
+ * MySQL/MariaDB and a JDBC batch elsewhere), so a replayed record never makes a second row. A
+ * connection is borrowed from the {@link DataSource} per transaction and returned at once.
+ *
+ * <p>When a write fails, or while the database is known to be down, batches go to an append-only
+ * spool of JSON lines in a local directory. A background thread ({@code attribution-jdbc-replay})
+ * probes the database with exponential backoff and replays the spool, oldest first, as soon as it
+ * answers; live batches go straight to the database again as soon as it is healthy, so rows written
+ * during a replay may land before older spooled ones (the table has no insertion order; {@code
+ * started_at} orders it). {@link #shutdown()} replays what it can before returning; what is left
+ * stays on disk and is replayed by the next sink started on the same directory, so a crash loses
+ * nothing that reached the spool. Records are lost only when the spool is disabled or full or the
+ * disk fails; they are then counted in {@link JdbcSinkStats#dropped()} and logged (rate-limited).
+ * Nothing here throws into the pipeline.
+ *
+ * <p>The sink can also take the pipeline's overflow: pass {@link #overflowSpool()} to {@code
+ * RecordPipeline.Builder.overflowSpool}.
+ *
+ * <pre>{@code
+ * JdbcUsageSink sink = JdbcUsageSink.builder(dataSource)
+ *     .table("llm_usage")
+ *     .spoolDirectory(Path.of("/var/lib/myapp/usage-spool"))
+ *     .build();
+ * RecordPipeline pipeline = RecordPipeline.builder()
+ *     .addSink(sink)
+ *     .overflowSpool(sink.overflowSpool())
+ *     .build();
+ * }</pre>
+ */
+public final class JdbcUsageSink implements UsageSink {
+
+  /** Default table name: {@value}. */
+  public static final String DEFAULT_TABLE = "llm_usage";
+
+  /** Default spool size cap: {@value} bytes (256 MiB). */
+  public static final long DEFAULT_SPOOL_MAX_BYTES = 256L * 1024 * 1024;
+
+  /** Default largest number of rows per transaction when replaying the spool: {@value}. */
+  public static final int DEFAULT_REPLAY_BATCH_SIZE = 1000;
+
+  /** Default statement timeout in seconds: {@value}. */
+  public static final int DEFAULT_WRITE_TIMEOUT_SECONDS = 30;
+
+  /** Default first delay before re-probing a failed database, in milliseconds: {@value}. */
+  public static final long DEFAULT_RETRY_MILLIS = 500;
+
+  /** Default longest delay between probes of a failed database, in milliseconds: {@value}. */
+  public static final long DEFAULT_MAX_RETRY_MILLIS = 30_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageSink.class);
+  private static final long SEGMENT_BYTES = 4L * 1024 * 1024;
+
+  private final DataSource dataSource;
+  private final SqlDialect dialect;
+  private final String table;
+  private final @Nullable FileSpool spool;
+  private final int replayBatchSize;
+  private final int writeTimeoutSeconds;
+  private final long retryNanos;
+  private final long maxRetryNanos;
+  private final @Nullable SchemaManager schema;
+  private final Thread replayer;
+  private final RateLimitedLogger dropLog = new RateLimitedLogger(LOG, 10_000);
+  private final RateLimitedLogger failLog = new RateLimitedLogger(LOG, 10_000);
+
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ReentrantLock wakeLock = new ReentrantLock();
+  private final Condition wake = wakeLock.newCondition();
+  private final String singleSql;
+  private @Nullable String fullMultiSql;
+  private final int rowsPerStatement;
+  private final boolean usePgCopy;
+
+  private final AtomicLong written = new AtomicLong();
+  private final AtomicLong spooled = new AtomicLong();
+  private final AtomicLong replayed = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong batchNanos = new AtomicLong();
+  private final AtomicLong batchNanosMax = new AtomicLong();
+
+  // Health and schema state; written by the export and replay threads, read anywhere.
+  private volatile boolean healthy;
+  private volatile boolean schemaReady;
+  private volatile boolean stopping;
+  private volatile long backoffNanos;
+
+  private JdbcUsageSink(Builder b, SqlDialect dialect, @Nullable FileSpool spool) {
+    this.dataSource = b.dataSource;
+    this.dialect = dialect;
+    this.table = b.table;
+    this.spool = spool;
+    this.replayBatchSize = b.replayBatchSize;
+    this.writeTimeoutSeconds = b.writeTimeoutSeconds;
+    this.retryNanos = b.retry.toNanos();
+    this.maxRetryNanos = b.maxRetry.toNanos();
+    this.backoffNanos = retryNanos;
+    this.schema = b.createSchema ? new SchemaManager(dataSource, dialect, table, b.clock) : null;
+    this.schemaReady = schema == null;
+    this.singleSql = Columns.insertSql(dialect, table, 1);
+    this.rowsPerStatement =
+        dialect.multiRowInsert()
+            ? Math.max(1, Math.min(replayBatchSize, dialect.maxParameters() / Columns.COUNT))
+            : 1;
+    this.usePgCopy = dialect == SqlDialect.POSTGRESQL && b.pgCopy && PgCopy.available();
+    this.replayer = new Thread(this::replayLoop, "attribution-jdbc-replay-" + table);
+    this.replayer.setDaemon(true);
+  }
+
+  /** A builder writing through {@code dataSource} (pooled, e.g. HikariCP, is recommended). */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /**
+   * A builder for the embedded default: a SQLite database file at {@code databaseFile} (created if
+   * missing). Needs {@code org.xerial:sqlite-jdbc} on the class path; this module declares it as an
+   * optional dependency, so add it to your build.
+   */
+  public static Builder sqlite(Path databaseFile) {
+    String url = "jdbc:sqlite:" + databaseFile.toAbsolutePath() + "?busy_timeout=10000";
+    return new Builder(new DriverManagerDataSource(url)).dialect(SqlDialect.SQLITE);
+  }
+
+  private void start() {
+    if (schema != null) {
+      try {
+        schema.migrate();
+        schemaReady = true;
+      } catch (SQLException e) {
+        // The database may just be down; records spool until the schema can be created.
+        LOG.warn(
+            "Cannot create or migrate usage table {} now; records will spool until it can",
+            table,
+            e);
+      }
+    }
+    healthy = schemaReady;
+    replayer.start();
+  }
+
+  /** The table's dialect. */
+  public SqlDialect dialect() {
+    return dialect;
+  }
+
+  /** The table written to. */
+  public String table() {
+    return table;
+  }
+
+  /** A query API over this sink's table, through the same data source. */
+  public UsageQueries queries() {
+    return UsageQueries.create(dataSource, dialect, table);
+  }
+
+  /**
+   * This sink's spool as the pipeline's overflow, so records that do not fit in a full queue are
+   * stored on disk and replayed instead of dropped. Appending takes a few microseconds (one small
+   * file write) on the submitting thread.
+   *
+   * @throws IllegalStateException if the spool is disabled
+   */
+  public OverflowSpool overflowSpool() {
+    if (spool == null) {
+      throw new IllegalStateException("the spool is disabled; enable it to use it as overflow");
+    }
+    return record -> {
+      FileSpool s = spool;
+      if (s.append(List.of(record)) > 0) {
+        dropped.incrementAndGet();
+        throw new IOException("usage spool is full (" + s.pendingBytes() + " bytes)");
+      }
+      spooled.incrementAndGet();
+      signal();
+    };
+  }
+
+  /** Counters since start. */
+  public JdbcSinkStats stats() {
+    FileSpool s = spool;
+    return new JdbcSinkStats(
+        written.get(),
+        spooled.get(),
+        replayed.get(),
+        dropped.get(),
+        batches.get(),
+        batchNanos.get(),
+        batchNanosMax.get(),
+        s == null ? 0 : s.pendingBytes());
+  }
+
+  @Override
+  public String name() {
+    return "jdbc-" + table;
+  }
+
+  /**
+   * Writes {@code batch} in one transaction, or spools it. Never throws: failures are spooled or
+   * counted as dropped.
+   */
+  @Override
+  public void export(List<UsageRecord> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    // While the database is healthy, batches go straight to it even if the replay thread is
+    // still draining older spooled records: ids make the writes idempotent, and routing live
+    // batches through the spool under load would only slow the worker down further.
+    if (healthy && schemaReady) {
+      try {
+        writeAll(batch, false);
+        return;
+      } catch (SQLException e) {
+        markUnhealthy(e);
+      }
+    }
+    spoolOrDrop(batch);
+  }
+
+  /** Replays the spool now if the database is up; forces spooled records to disk. */
+  @Override
+  public void flush() {
+    if (healthy) {
+      replayOnce();
+    }
+    syncSpool();
+  }
+
+  /**
+   * Stops the replay thread, replays what the spool holds if the database answers, and closes the
+   * spool; what could not be replayed stays on disk for the next start.
+   */
+  @Override
+  public void shutdown() {
+    stopping = true;
+    signal();
+    try {
+      replayer.join(TimeUnit.SECONDS.toMillis(writeTimeoutSeconds) + 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    replayOnce();
+    FileSpool s = spool;
+    if (s != null) {
+      if (s.hasPending()) {
+        LOG.warn(
+            "Usage sink {} closed with {} bytes still spooled in {}; they will be replayed at next"
+                + " start",
+            name(),
+            s.pendingBytes(),
+            s.directory());
+      }
+      try {
+        s.close();
+      } catch (IOException e) {
+        LOG.warn("Cannot close usage spool {}", s.directory(), e);
+      }
+    }
+  }
+
+  private void spoolOrDrop(List<UsageRecord> batch) {
+    FileSpool s = spool;
+    if (s == null) {
+      dropped.addAndGet(batch.size());
+      dropLog.warn(
+          "Usage table {} is unavailable and the spool is disabled: {} records dropped ({} so far)",
+          table,
+          batch.size(),
+          dropped.get());
+      return;
+    }
+    try {
+      int lost = s.append(batch);
+      spooled.addAndGet(batch.size() - lost);
+      if (lost > 0) {
+        dropped.addAndGet(lost);
+        dropLog.warn(
+            "Usage spool {} is full: {} records dropped ({} so far)",
+            s.directory(),
+            lost,
+            dropped.get());
+      }
+    } catch (IOException | RuntimeException e) {
+      dropped.addAndGet(batch.size());
+      dropLog.warn(
+          "Cannot write usage spool {}: {} records dropped ({} so far)",
+          s.directory(),
+          batch.size(),
+          dropped.get(),
+          e);
+    }
+    signal();
+  }
+
+  private void syncSpool() {
+    FileSpool s = spool;
+    if (s != null) {
+      try {
+        s.sync();
+      } catch (IOException e) {
+        failLog.warn("Cannot sync usage spool {}", s.directory(), e);
+      }
+    }
+  }
+
+  private void markUnhealthy(SQLException e) {
+    if (healthy) {
+      healthy = false;
+      backoffNanos = retryNanos;
+    }
+    failLog.warn(
+        "Cannot write usage table {} ({}); spooling records and retrying in the background",
+        table,
+        e.toString());
+  }
+
+  private void signal() {
+    wakeLock.lock();
+    try {
+      wake.signalAll();
+    } finally {
+      wakeLock.unlock();
+    }
+  }
+
+  private void replayLoop() {
+    while (!stopping) {
+      FileSpool s = spool;
+      boolean work = !schemaReady || (s != null && s.hasPending()) || !healthy;
+      long waitNanos = healthy ? TimeUnit.SECONDS.toNanos(1) : backoffNanos;
+      if (work && (healthy || probeDue())) {
+        boolean ok = replayOnce();
+        if (!ok) {
+          backoffNanos = Math.min(maxRetryNanos, backoffNanos * 2);
+          waitNanos = backoffNanos;
+        } else if (s != null && s.hasPending()) {
+          continue;
+        }
+      }
+      wakeLock.lock();
+      try {
+        if (!stopping) {
+          wake.awaitNanos(waitNanos);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        wakeLock.unlock();
+      }
+    }
+  }
+
+  private volatile long lastProbe;
+
+  private boolean probeDue() {
+    long now = System.nanoTime();
+    if (lastProbe == 0 || now - lastProbe >= backoffNanos) {
+      lastProbe = now;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Makes the schema ready and replays every closed spool segment, oldest first.
+   *
+   * @return whether the database accepted everything tried
+   */
+  private boolean replayOnce() {
+    writeLock.lock();
+    try {
+      if (!schemaReady) {
+        try {
+          Objects.requireNonNull(schema).migrate();
+          schemaReady = true;
+        } catch (SQLException e) {
+          markUnhealthy(e);
+          return false;
+        }
+      }
+      FileSpool s = spool;
+      if (s == null) {
+        if (!healthy) {
+          // Probe so export() can resume direct writes.
+          try (Connection c = dataSource.getConnection()) {
+            if (!c.isValid(writeTimeoutSeconds)) {
+              return false;
+            }
+          } catch (SQLException e) {
+            markUnhealthy(e);
+            return false;
+          }
+          healthy = true;
+        }
+        return true;
+      }
+      Long seq;
+      while ((seq = s.oldestSegment()) != null) {
+        FileSpool.Segment seg = s.read(seq);
+        if (seg.unreadable() > 0) {
+          dropped.addAndGet(seg.unreadable());
+          dropLog.warn(
+              "{} unreadable lines in usage spool segment {} (torn by a crash?) were dropped",
+              seg.unreadable(),
+              s.segmentPath(seq));
+        }
+        List<UsageRecord> records = seg.records();
+        for (int from = 0; from < records.size(); from += replayBatchSize) {
+          writeAll(records.subList(from, Math.min(records.size(), from + replayBatchSize)), true);
+        }
+        s.delete(seq);
+        healthy = true;
+        backoffNanos = retryNanos;
+      }
+      healthy = true;
+      return true;
+    } catch (SQLException e) {
+      markUnhealthy(e);
+      return false;
+    } catch (IOException e) {
+      failLog.warn("Cannot read usage spool; will retry", e);
+      return false;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Writes {@code records} in one transaction; data errors fall back to row-by-row. */
+  private void writeAll(List<UsageRecord> records, boolean replay) throws SQLException {
+    long t0 = System.nanoTime();
+    try {
+      transaction(records);
+    } catch (SQLException e) {
+      if (!isDataError(e) || records.size() == 1) {
+        if (isDataError(e)) {
+          dropped.incrementAndGet();
+          dropLog.warn(
+              "Usage record {} rejected by table {} and dropped: {}",
+              records.get(0).id(),
+              table,
+              e.toString());
+          return;
+        }
+        throw e;
+      }
+      for (UsageRecord r : records) {
+        writeAll(List.of(r), replay);
+      }
+      return;
+    }
+    long took = System.nanoTime() - t0;
+    batches.incrementAndGet();
+    batchNanos.addAndGet(took);
+    batchNanosMax.accumulateAndGet(took, Math::max);
+    (replay ? replayed : written).addAndGet(records.size());
+  }
+
+  private static boolean isDataError(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
+  private void transaction(List<UsageRecord> records) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean auto = c.getAutoCommit();
+      if (auto) {
+        c.setAutoCommit(false);
+      }
+      try {
+        if (usePgCopy) {
+          try {
+            if (PgCopy.copy(c, table, records)) {
+              c.commit();
+              return;
+            }
+          } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {
+              throw e;
+            }
+            // A record is already there (a replay): redo the batch with ON CONFLICT DO NOTHING.
+            c.rollback();
+          }
+        }
+        if (rowsPerStatement > 1) {
+          for (int from = 0; from < records.size(); from += rowsPerStatement) {
+            int n = Math.min(rowsPerStatement, records.size() - from);
+            try (PreparedStatement ps = c.prepareStatement(multiSql(n))) {
+              ps.setQueryTimeout(writeTimeoutSeconds);
+              for (int i = 0; i < n; i++) {
+                Columns.bind(ps, i * Columns.COUNT, records.get(from + i), dialect);
+              }
+              ps.executeUpdate();
+            }
+          }
+        } else {
+          try (PreparedStatement ps = c.prepareStatement(singleSql)) {
+            ps.setQueryTimeout(writeTimeoutSeconds);
+            for (UsageRecord r : records) {
+              Columns.bind(ps, 0, r, dialect);
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        SchemaManager.rollback(c, e);
+        throw e;
+      } finally {
+        if (auto) {
+          try {
+            c.setAutoCommit(true);
+          } catch (SQLException ignored) {
+            // the connection is broken; the pool will discard it
+          }
+        }
+      }
+    }
+  }
+
+  private String multiSql(int rows) {
+    if (rows == rowsPerStatement) {
+      String s = fullMultiSql;
+      if (s == null) {
+        s = Columns.insertSql(dialect, table, rows);
+        fullMultiSql = s;
+      }
+      return s;
+    }
+    return rows == 1 ? singleSql : Columns.insertSql(dialect, table, rows);
+  }
+
+  /**
+   * Builds a {@link JdbcUsageSink}. {@link #build()} validates everything, detects the dialect if
+   * not given, creates or migrates the table unless {@link #createSchema(boolean)} is off, and
+   * starts the replay thread.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private @Nullable SqlDialect dialect;
+    private String table = DEFAULT_TABLE;
+    private boolean createSchema = true;
+    private @Nullable Path spoolDirectory;
+    private boolean spoolEnabled = true;
+    private long spoolMaxBytes = DEFAULT_SPOOL_MAX_BYTES;
+    private boolean spoolFsync;
+    private int replayBatchSize = DEFAULT_REPLAY_BATCH_SIZE;
+    private int writeTimeoutSeconds = DEFAULT_WRITE_TIMEOUT_SECONDS;
+    private Duration retry = Duration.ofMillis(DEFAULT_RETRY_MILLIS);
+    private Duration maxRetry = Duration.ofMillis(DEFAULT_MAX_RETRY_MILLIS);
+    private Clock clock = Clock.systemUTC();
+    private boolean pgCopy = true;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /** The database's dialect; detected from the connection's metadata when not set. */
+    public Builder dialect(SqlDialect value) {
+      this.dialect = Objects.requireNonNull(value, "dialect");
+      return this;
+    }
+
+    /**
+     * The table name, a plain identifier ({@code [A-Za-z_][A-Za-z0-9_]*}, at most 48 characters);
+     * default {@value #DEFAULT_TABLE}. The schema-version table is {@code <table>_schema_version}.
+     */
+    public Builder table(String value) {
+      this.table = SchemaManager.checkTable(value);
+      return this;
+    }
+
+    /**
+     * Whether to create or migrate the table at start (default on). Turn off when a DBA manages the
+     * schema from the shipped DDL ({@code dev/attribution/sink/jdbc/schema/<dialect>/V*.sql}).
+     */
+    public Builder createSchema(boolean value) {
+      this.createSchema = value;
+      return this;
+    }
+
+    /**
+     * Directory of the local spool, one per sink (it is locked); default {@code
+     * ./attribution-spool/<table>} under the working directory.
+     */
+    public Builder spoolDirectory(Path value) {
+      this.spoolDirectory = Objects.requireNonNull(value, "spoolDirectory");
+      return this;
+    }
+
+    /** Largest size of the spool in bytes, at least 64 KiB; default 256 MiB. */
+    public Builder spoolMaxBytes(long value) {
+      if (value < 64 * 1024) {
+        throw new IllegalArgumentException("spoolMaxBytes must be at least 65536, was " + value);
+      }
+      this.spoolMaxBytes = value;
+      return this;
+    }
+
+    /**
+     * Whether each spool append is forced to the device (survives power loss, costs a disk flush
+     * per batch); default off, which survives a process crash but not an OS crash.
+     */
+    public Builder spoolFsync(boolean value) {
+      this.spoolFsync = value;
+      return this;
+    }
+
+    /** Disables the spool: records that cannot be written are dropped and counted. */
+    public Builder disableSpool() {
+      this.spoolEnabled = false;
+      return this;
+    }
+
+    /** Largest number of rows per transaction when replaying; default 1000. */
+    public Builder replayBatchSize(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("replayBatchSize must be at least 1, was " + value);
+      }
+      this.replayBatchSize = value;
+      return this;
+    }
+
+    /**
+     * Statement timeout, whole seconds, at least 1; default 30 s. A batch slower than this is
+     * spooled. Set the driver's socket timeout too, so a hung connection also fails.
+     */
+    public Builder writeTimeout(Duration value) {
+      long s = value.toSeconds();
+      if (s < 1 || s > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("writeTimeout must be at least 1 s, was " + value);
+      }
+      this.writeTimeoutSeconds = (int) s;
+      return this;
+    }
+
+    /**
+     * First and longest delay between probes of a failed database (doubling in between); defaults
+     * 500 ms and 30 s.
+     */
+    public Builder retry(Duration first, Duration max) {
+      if (first.isNegative() || first.isZero() || max.compareTo(first) < 0) {
+        throw new IllegalArgumentException(
+            "retry needs 0 < first <= max, was first=" + first + " max=" + max);
+      }
+      this.retry = first;
+      this.maxRetry = max;
+      return this;
+    }
+
+    /**
+     * Whether PostgreSQL batches go through {@code COPY FROM STDIN} (default on, when the
+     * PostgreSQL driver is on the class path): several times faster than INSERT; a batch that meets
+     * an existing id is redone with {@code INSERT ... ON CONFLICT DO NOTHING}.
+     */
+    public Builder postgresCopy(boolean value) {
+      this.pgCopy = value;
+      return this;
+    }
+
+    /** Clock for the schema-version timestamps; default UTC system clock. */
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * The started sink.
+     *
+     * @throws IllegalStateException if the dialect cannot be detected (set it) or the spool
+     *     directory cannot be opened or is in use by another sink
+     */
+    public JdbcUsageSink build() {
+      SqlDialect d = dialect;
+      if (d == null) {
+        try (Connection c = dataSource.getConnection()) {
+          d = SqlDialect.detect(c);
+        } catch (SQLException e) {
+          throw new IllegalStateException(
+              "cannot detect the database dialect (database unreachable?); set dialect(...)", e);
+        }
+      }
+      FileSpool s = null;
+      if (spoolEnabled) {
+        Path dir =
+            spoolDirectory != null
+                ? spoolDirectory
+                : Path.of(System.getProperty("user.dir"), "attribution-spool", table);
+        try {
+          s = new FileSpool(dir, spoolMaxBytes, SEGMENT_BYTES, spoolFsync);
+        } catch (IOException e) {
+          throw new IllegalStateException("cannot open usage spool directory " + dir, e);
+        }
+      }
+      JdbcUsageSink sink = new JdbcUsageSink(this, d, s);
+      sink.start();
+      return sink;
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package dev.attribution.sink.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * Creates or migrates the usage table to {@link #LATEST_VERSION}.
+ *
+ * <p>Versions are recorded in {@code <table>_schema_version}. Concurrent starts are serialised with
+ * a database lock where the database has one (a transaction-scoped advisory lock on PostgreSQL,
+ * {@code GET_LOCK} on MySQL/MariaDB); every script is also idempotent ({@code IF NOT EXISTS}), and
+ * a failed attempt is retried after re-reading the version, so instances racing on H2 or SQLite
+ * converge too.
+ */
+final class SchemaManager {
+
+  /** The schema version this code writes. */
+  static final int LATEST_VERSION = 1;
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,47}");
+  private static final int ATTEMPTS = 6;
+
+  private final DataSource dataSource;
+  private final SqlDialect dialect;
+  private final String table;
+  private final Clock clock;
+
+  SchemaManager(DataSource dataSource, SqlDialect dialect, String table, Clock clock) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.table = checkTable(table);
+    this.clock = clock;
+  }
+
+  /** Returns {@code name} if it is a plain SQL identifier of at most 48 characters. */
+  static String checkTable(String name) {
+    if (name == null || !IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "table must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most 48 characters),"
+              + " was '"
+              + name
+              + "'");
+    }
+    return name;
+  }
+
+  String versionTable() {
+    return table + "_schema_version";
+  }
+
+  /** Brings the schema to the latest version; idempotent. */
+  void migrate() throws SQLException {
+    SQLException last = null;
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        migrateOnce();
+        return;
+      } catch (SQLException e) {
+        last = e;
+        try {
+          Thread.sleep(50L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+    throw last;
+  }
+
+  /** The version recorded in the database, 0 when there is none. */
+  int currentVersion() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      return readVersion(c);
+    }
+  }
+
+  private void migrateOnce() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean auto = c.getAutoCommit();
+      boolean locked = false;
+      try {
+        if (dialect == SqlDialect.POSTGRESQL) {
+          c.setAutoCommit(false);
+          try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            ps.setLong(1, lockKey());
+            ps.execute();
+          }
+        } else if (dialect == SqlDialect.MYSQL) {
+          try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, 60)")) {
+            ps.setString(1, "attribution:" + table);
+            try (ResultSet rs = ps.executeQuery()) {
+              locked = rs.next() && rs.getInt(1) == 1;
+            }
+          }
+          if (!locked) {
+            throw new SQLException("could not take the schema lock for " + table + " in 60 s");
+          }
+        }
+        try (Statement s = c.createStatement()) {
+          s.execute(
+              "CREATE TABLE IF NOT EXISTS "
+                  + versionTable()
+                  + " (version INTEGER NOT NULL PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)");
+        }
+        int current = readVersion(c);
+        for (int v = current + 1; v <= LATEST_VERSION; v++) {
+          for (String sql : script(v)) {
+            try (Statement s = c.createStatement()) {
+              s.execute(sql);
+            }
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO " + versionTable() + " (version, applied_at) VALUES (?, ?)")) {
+            ps.setInt(1, v);
+            ps.setString(2, clock.instant().toString());
+            ps.executeUpdate();
+          }
+        }
+        if (!c.getAutoCommit()) {
+          c.commit();
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (!c.getAutoCommit()) {
+          rollback(c, e);
+        }
+        throw e;
+      } finally {
+        if (locked) {
+          try (PreparedStatement ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+            ps.setString(1, "attribution:" + table);
+            ps.execute();
+          }
+        }
+        c.setAutoCommit(auto);
+      }
+    }
+  }
+
+  /** Rolls {@code c} back after {@code cause}, keeping a rollback failure as suppressed. */
+  static void rollback(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException r) {
+      cause.addSuppressed(r);
+    }
+  }
+
+  private int readVersion(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT MAX(version) FROM " + versionTable())) {
+      return rs.next() ? rs.getInt(1) : 0;
+    } catch (SQLException e) {
+      if (c.getAutoCommit()) {
+        return 0; // no version table yet
+      }
+      throw e;
+    }
+  }
+
+  private long lockKey() {
+    // A stable 64-bit key per table, so two tables in one database migrate independently.
+    long h = 1125899906842597L;
+    String key = "dev.attribution.sink.jdbc:" + table;
+    for (int i = 0; i < key.length(); i++) {
+      h = 31 * h + key.charAt(i);
+    }
+    return h;
+  }
+
+  /** The statements of version {@code v}'s script for this dialect, table name filled in. */
+  List<String> script(int v) {
+    String path = dialect.resourceDir() + "V" + v + ".sql";
+    String text;
+    try (InputStream in = SchemaManager.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing schema resource " + path);
+      }
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read schema resource " + path, e);
+    }
+    return statements(text.replace("${table}", table));
+  }
+
+  /** Splits a script into statements: comment lines dropped, split at a {@code ;} ending a line. */
+  static List<String> statements(String script) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    for (String line : script.split("\n", -1)) {
+      String t = line.strip();
+      if (t.isEmpty() || t.startsWith("--")) {
+        continue;
+      }
+      if (t.endsWith(";")) {
+        cur.append(t, 0, t.length() - 1);
+        out.add(cur.toString().strip());
+        cur.setLength(0);
+      } else {
+        cur.append(t).append('\n');
+      }
+    }
+    if (!cur.toString().isBlank()) {
+      out.add(cur.toString().strip());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,369 @@
+package dev.attribution.sink.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attribution.api.CallStatus;
+import dev.attribution.api.UsageRecord;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The behaviour every supported database must show. Each dialect's test extends this and supplies a
+ * data source; each test uses its own table, dropped afterwards.
+ */
+abstract class JdbcSinkContractTest {
+
+  @TempDir Path spoolDir;
+
+  String table;
+  private final List<JdbcUsageSink> sinks = new ArrayList<>();
+
+  abstract DataSource dataSource();
+
+  abstract SqlDialect expectedDialect();
+
+  @BeforeEach
+  void uniqueTable() {
+    table = "t_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+  }
+
+  @AfterEach
+  void dropTable() throws SQLException {
+    for (JdbcUsageSink s : sinks) {
+      s.shutdown();
+    }
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS " + table);
+      s.execute("DROP TABLE IF EXISTS " + table + "_schema_version");
+    }
+  }
+
+  JdbcUsageSink.Builder builder(DataSource ds) {
+    return JdbcUsageSink.builder(ds)
+        .table(table)
+        .spoolDirectory(spoolDir)
+        .retry(Duration.ofMillis(50), Duration.ofMillis(200));
+  }
+
+  JdbcUsageSink track(JdbcUsageSink s) {
+    sinks.add(s);
+    return s;
+  }
+
+  long rowCount() throws SQLException {
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT id) FROM " + table)) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("rows equal distinct ids").isEqualTo(rs.getLong(2));
+      return rs.getLong(1);
+    }
+  }
+
+  UsageQuery.Builder all() {
+    return UsageQuery.builder(Instant.parse("2000-01-01T00:00:00Z"), UsageQueries.END_OF_TIME);
+  }
+
+  @Test
+  void detectsDialect() {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    assertThat(sink.dialect()).isEqualTo(expectedDialect());
+  }
+
+  @Test
+  void roundTripsEveryColumn() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    List<UsageRecord> written = new ArrayList<>(TestRecords.many(50, 1));
+    written.add(TestRecords.minimal(TestRecords.T0));
+    sink.export(written);
+
+    List<UsageRecord> read = sink.queries().records(all().build());
+
+    written.sort(Comparator.comparing(UsageRecord::startedAt).thenComparing(UsageRecord::id));
+    assertThat(read).hasSize(written.size());
+    for (int i = 0; i < read.size(); i++) {
+      assertThat(read.get(i)).as("record %d", i).isEqualTo(written.get(i));
+    }
+    assertThat(sink.stats().written()).isEqualTo(written.size());
+    assertThat(sink.stats().dropped()).isZero();
+  }
+
+  @Test
+  void storesCacheWriteAsSumOfBothLifetimes() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    UsageRecord r = TestRecords.full(1, new Random(7));
+    sink.export(List.of(r));
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT cache_write_tokens, cost_total, tenant_id FROM " + table)) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(r.usage().cacheWriteTokens());
+      assertThat(rs.getString(3)).isEqualTo(r.tenantId());
+    }
+  }
+
+  @Test
+  void createsSchemaOnceWhenManyInstancesStartTogether() throws Exception {
+    int n = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Integer>> results = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                SchemaManager m =
+                    new SchemaManager(
+                        dataSource(), expectedDialect(), table, java.time.Clock.systemUTC());
+                m.migrate();
+                return m.currentVersion();
+              }));
+    }
+    go.countDown();
+    for (Future<Integer> f : results) {
+      assertThat(f.get()).isEqualTo(SchemaManager.LATEST_VERSION);
+    }
+    pool.shutdown();
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table + "_schema_version")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(SchemaManager.LATEST_VERSION);
+    }
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    sink.export(TestRecords.many(3, 2));
+    assertThat(rowCount()).isEqualTo(3);
+  }
+
+  @Test
+  void writesNothingTwiceWhenBatchesAreReplayed() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    List<UsageRecord> batch = TestRecords.many(200, 3);
+    sink.export(batch);
+    sink.export(batch);
+    sink.export(batch.subList(50, 120));
+    assertThat(rowCount()).isEqualTo(200);
+  }
+
+  @Test
+  void skipsSchemaCreationWhenSwitchedOff() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).createSchema(false).build());
+    try (Connection c = dataSource().getConnection()) {
+      assertThat(tableExists(c)).isFalse();
+    }
+    sink.export(TestRecords.many(2, 4));
+    assertThat(sink.stats().written()).isZero();
+    assertThat(sink.stats().spooled()).isEqualTo(2);
+  }
+
+  private boolean tableExists(Connection c) {
+    try (Statement s = c.createStatement()) {
+      s.executeQuery("SELECT COUNT(*) FROM " + table).close();
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void spoolsWhileDatabaseIsDownAndReplaysInFullWhenItReturns() throws Exception {
+    FlakyDataSource flaky = new FlakyDataSource(dataSource());
+    JdbcUsageSink sink = track(builder(flaky).build());
+    List<UsageRecord> records = TestRecords.many(3000, 5);
+    sink.export(records.subList(0, 1000));
+    flaky.down.set(true);
+    for (int i = 1000; i < 3000; i += 250) {
+      sink.export(records.subList(i, i + 250));
+    }
+    assertThat(sink.stats().spooled()).isEqualTo(2000);
+    flaky.down.set(false);
+    awaitReplayed(sink, 2000);
+    assertThat(rowCount()).isEqualTo(3000);
+    assertThat(sink.stats().spoolBytes()).isZero();
+    assertThat(sink.stats().dropped()).isZero();
+  }
+
+  @Test
+  void replaysSpoolLeftByAPreviousRunOnStart() throws Exception {
+    FlakyDataSource flaky = new FlakyDataSource(dataSource());
+    JdbcUsageSink first = builder(flaky).build();
+    flaky.down.set(true);
+    List<UsageRecord> records = TestRecords.many(500, 6);
+    first.export(records);
+    first.shutdown(); // database still down: the spool stays on disk
+    assertThat(rowCount()).isZero();
+
+    JdbcUsageSink second = track(builder(dataSource()).build());
+    awaitReplayed(second, 500);
+    assertThat(rowCount()).isEqualTo(500);
+  }
+
+  @Test
+  void countsDropsWhenSpoolIsDisabled() throws Exception {
+    FlakyDataSource flaky = new FlakyDataSource(dataSource());
+    JdbcUsageSink sink = track(builder(flaky).disableSpool().build());
+    flaky.down.set(true);
+    sink.export(TestRecords.many(10, 8));
+    assertThat(sink.stats().dropped()).isEqualTo(10);
+  }
+
+  @Test
+  void countsDropsWhenSpoolIsFull() throws Exception {
+    FlakyDataSource flaky = new FlakyDataSource(dataSource());
+    JdbcUsageSink sink = track(builder(flaky).spoolMaxBytes(64 * 1024).build());
+    flaky.down.set(true);
+    sink.export(TestRecords.many(200, 9)); // about 2 KB each: far more than 64 KiB
+    JdbcSinkStats st = sink.stats();
+    assertThat(st.dropped()).isPositive();
+    assertThat(st.spooled() + st.dropped()).isEqualTo(200);
+    assertThat(st.spoolBytes()).isLessThanOrEqualTo(64 * 1024);
+  }
+
+  @Test
+  void aggregatesEqualTheSumsWrittenToTheLastUnit() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    List<UsageRecord> records = TestRecords.many(2000, 10);
+    for (int i = 0; i < records.size(); i += 500) {
+      sink.export(records.subList(i, i + 500));
+    }
+    UsageQueries q = sink.queries();
+
+    // Grand total.
+    List<UsageSummary> total = q.aggregate(all().build());
+    assertThat(total).hasSize(1);
+    assertThat(total.get(0).requests()).isEqualTo(2000);
+    assertThat(total.get(0).cost()).isEqualTo(sum(records, UsageRecord::cost));
+    assertThat(total.get(0).charge()).isEqualTo(sumCharge(records));
+    assertThat(total.get(0).errors())
+        .isEqualTo(records.stream().filter(r -> r.status() != CallStatus.OK).count());
+    assertThat(total.get(0).inputTokens())
+        .isEqualTo(records.stream().mapToLong(r -> r.usage().inputTokens()).sum());
+
+    // Per tenant and day.
+    Map<List<Object>, BigDecimal> expected = new HashMap<>();
+    Map<List<Object>, Long> expectedCount = new HashMap<>();
+    for (UsageRecord r : records) {
+      List<Object> k =
+          List.of(r.startedAt().truncatedTo(ChronoUnit.DAYS), r.tenantId(), r.context().feature());
+      expected.merge(k, r.cost().total(), BigDecimal::add);
+      expectedCount.merge(k, 1L, Long::sum);
+    }
+    List<UsageSummary> rows =
+        q.aggregate(
+            all().groupBy(Dimension.TENANT, Dimension.FEATURE).bucket(TimeBucket.DAY).build());
+    assertThat(rows).hasSize(expected.size());
+    for (UsageSummary s : rows) {
+      List<Object> k = List.of(s.bucket(), s.get(Dimension.TENANT), s.get(Dimension.FEATURE));
+      assertThat(s.cost()).as("cost of %s", k).isEqualTo(expected.get(k));
+      assertThat(s.requests()).as("count of %s", k).isEqualTo(expectedCount.get(k));
+    }
+
+    // Weekly (ISO, Monday) and monthly buckets, filtered.
+    Map<Instant, BigDecimal> weekly = new HashMap<>();
+    for (UsageRecord r : records) {
+      if ("acme".equals(r.tenantId()) && "gpt-4o".equals(r.effectiveModel())) {
+        LocalDate d = r.startedAt().atOffset(ZoneOffset.UTC).toLocalDate();
+        Instant monday =
+            d.minusDays(d.getDayOfWeek().getValue() - 1L).atStartOfDay().toInstant(ZoneOffset.UTC);
+        weekly.merge(monday, r.cost().total(), BigDecimal::add);
+      }
+    }
+    Map<Instant, BigDecimal> weeklyRead =
+        q
+            .aggregate(
+                all()
+                    .where(Dimension.TENANT, "acme")
+                    .where(Dimension.EFFECTIVE_MODEL, "gpt-4o")
+                    .bucket(TimeBucket.WEEK)
+                    .build())
+            .stream()
+            .collect(Collectors.toMap(UsageSummary::bucket, UsageSummary::cost));
+    assertThat(weeklyRead).isEqualTo(weekly);
+    assertThat(q.aggregate(all().bucket(TimeBucket.MONTH).build()))
+        .extracting(UsageSummary::bucket)
+        .containsExactly(
+            Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-04-01T00:00:00Z"));
+    assertThat(
+            q.aggregate(all().bucket(TimeBucket.HOUR).build()).stream()
+                .mapToLong(UsageSummary::requests)
+                .sum())
+        .isEqualTo(2000);
+
+    // Top 2 tenants by cost.
+    Map<String, BigDecimal> byTenant = new HashMap<>();
+    records.forEach(r -> byTenant.merge(r.tenantId(), r.cost().total(), BigDecimal::add));
+    List<String> top2 =
+        byTenant.entrySet().stream()
+            .sorted(Map.Entry.<String, BigDecimal>comparingByValue().reversed())
+            .limit(2)
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toList());
+    assertThat(q.aggregate(all().groupBy(Dimension.TENANT).top(2, Metric.COST).build()))
+        .extracting(s -> s.get(Dimension.TENANT))
+        .containsExactlyElementsOf(top2);
+
+    // Spend since a point in time, per tenant, for one feature (budget seeding).
+    Instant since = Instant.parse("2026-03-20T00:00:00Z");
+    Map<List<String>, BigDecimal> seed = new HashMap<>();
+    for (UsageRecord r : records) {
+      if (!r.startedAt().isBefore(since) && "chat".equals(r.context().feature())) {
+        seed.merge(Arrays.asList(r.tenantId()), r.cost().total(), BigDecimal::add);
+      }
+    }
+    assertThat(q.spendSince(since, List.of(Dimension.TENANT), Map.of(Dimension.FEATURE, "chat")))
+        .isEqualTo(seed);
+  }
+
+  private static BigDecimal sum(
+      List<UsageRecord> records,
+      java.util.function.Function<UsageRecord, dev.attribution.api.CostBreakdown> f) {
+    return records.stream()
+        .map(r -> f.apply(r).total())
+        .reduce(BigDecimal.ZERO.setScale(9), BigDecimal::add);
+  }
+
+  private static BigDecimal sumCharge(List<UsageRecord> records) {
+    return records.stream()
+        .map(UsageRecord::charge)
+        .filter(java.util.Objects::nonNull)
+        .reduce(BigDecimal.ZERO.setScale(9), BigDecimal::add);
+  }
+
+  static void awaitReplayed(JdbcUsageSink sink, long n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (sink.stats().replayed() < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(sink.stats().replayed()).isGreaterThanOrEqualTo(n);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.attribution.sink.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.attribution.api.UsageRecord;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RecordJsonTest {
+
+  @Test
+  void spoolLineKeepsEveryField() throws IOException {
+    Random rnd = new Random(11);
+    for (int i = 0; i < 100; i++) {
+      UsageRecord r = TestRecords.full(i, rnd);
+      String line = RecordJson.toJson(r);
+      assertThat(line).doesNotContain("\n");
+      assertThat(RecordJson.parse(line)).isEqualTo(r);
+    }
+    UsageRecord minimal = TestRecords.minimal(TestRecords.T0);
+    assertThat(RecordJson.parse(RecordJson.toJson(minimal))).isEqualTo(minimal);
+  }
+
+  @Test
+  void tagJsonEscapesQuotesBackslashesAndControlCharacters() throws IOException {
+    Map<String, String> m = Map.of("a", "x\"y\\z", "b", "tab\there\u0001", "c", "ü€😀");
+    String json = RecordJson.mapJson(m);
+    assertThat(json).doesNotContain("\t").doesNotContain("\u0001");
+    assertThat(RecordJson.parseMap(json)).isEqualTo(m);
+  }
+
+  @Test
+  void tornLineIsRejectedNotMisread() {
+    String line = RecordJson.toJson(TestRecords.full(1, new Random(3)));
+    assertThatThrownBy(() -> RecordJson.parse(line.substring(0, line.length() / 2)))
+        .isInstanceOf(IOException.class);
+  }
+}
