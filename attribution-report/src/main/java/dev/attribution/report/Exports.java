@@ -1,0 +1,154 @@
+package dev.attribution.report;
+
+import dev.attribution.report.ReviewTable.ColumnType;
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** CSV and JSON files of every grouping. */
+final class Exports {
+  private Exports() {}
+
+  static void csv(ReviewResult r, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (ReviewTable t : r.tables()) {
+      try (Writer w =
+          Files.newBufferedWriter(dir.resolve(t.name() + ".csv"), StandardCharsets.UTF_8)) {
+        List<ReviewTable.Column> cols = t.columns();
+        for (int c = 0; c < cols.size(); c++) {
+          w.write((c > 0 ? "," : "") + csvCell(cols.get(c).name()));
+        }
+        w.write("\r\n");
+        for (List<@Nullable Object> row : t.rows()) {
+          for (int c = 0; c < cols.size(); c++) {
+            w.write((c > 0 ? "," : "") + csvCell(Cells.raw(row.get(c))));
+          }
+          w.write("\r\n");
+        }
+      }
+    }
+  }
+
+  static String csvCell(String s) {
+    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+      return s;
+    }
+    return '"' + s.replace("\"", "\"\"") + '"';
+  }
+
+  static void json(ReviewResult r, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (ReviewTable t : r.tables()) {
+      StringBuilder sb = new StringBuilder();
+      table(t, sb);
+      sb.append('\n');
+      Files.writeString(dir.resolve(t.name() + ".json"), sb, StandardCharsets.UTF_8);
+    }
+    StringBuilder sb = new StringBuilder("{\n");
+    sb.append("  \"from\": ").append(str(r.from().toString())).append(",\n");
+    sb.append("  \"to\": ").append(str(r.to().toString())).append(",\n");
+    sb.append("  \"previous_from\": ").append(str(r.previousFrom().toString())).append(",\n");
+    sb.append("  \"previous_to\": ").append(str(r.previousTo().toString())).append(",\n");
+    sb.append("  \"currency\": ").append(str(r.currency())).append(",\n");
+    sb.append("  \"cost_total\": ").append(r.totalCost().toPlainString()).append(",\n");
+    sb.append("  \"previous_cost_total\": ")
+        .append(r.previousTotalCost().toPlainString())
+        .append(",\n");
+    sb.append("  \"calls\": ").append(r.calls()).append(",\n");
+    sb.append("  \"previous_calls\": ").append(r.previousCalls()).append(",\n");
+    sb.append("  \"findings\": [");
+    boolean first = true;
+    for (Finding f : r.findings()) {
+      sb.append(first ? "\n" : ",\n");
+      first = false;
+      sb.append("    {\"kind\": ").append(str(f.kind().name().toLowerCase(java.util.Locale.ROOT)));
+      sb.append(", \"subject\": ").append(str(f.subject()));
+      sb.append(", \"summary\": ").append(str(f.summary()));
+      sb.append(", \"amount\": ").append(f.amount().toPlainString());
+      sb.append(", \"numbers\": {");
+      boolean firstNumber = true;
+      for (Map.Entry<String, String> e : f.numbers().entrySet()) {
+        sb.append(firstNumber ? "" : ", ")
+            .append(str(e.getKey()))
+            .append(": ")
+            .append(str(e.getValue()));
+        firstNumber = false;
+      }
+      sb.append("}}");
+    }
+    sb.append(first ? "],\n" : "\n  ],\n");
+    sb.append("  \"groupings\": {");
+    first = true;
+    for (ReviewTable t : r.tables()) {
+      sb.append(first ? "\n" : ",\n");
+      first = false;
+      sb.append("    ").append(str(t.name())).append(": ");
+      table(t, sb);
+    }
+    sb.append("\n  }\n}\n");
+    Files.writeString(dir.resolve("review.json"), sb, StandardCharsets.UTF_8);
+  }
+
+  /** A table as a JSON array of objects; money and percentages as exact JSON numbers. */
+  private static void table(ReviewTable t, StringBuilder sb) {
+    sb.append('[');
+    List<ReviewTable.Column> cols = t.columns();
+    boolean first = true;
+    for (List<@Nullable Object> row : t.rows()) {
+      sb.append(first ? "" : ",").append("\n      {");
+      first = false;
+      for (int c = 0; c < cols.size(); c++) {
+        sb.append(c > 0 ? ", " : "").append(str(cols.get(c).name())).append(": ");
+        Object v = row.get(c);
+        if (v == null) {
+          sb.append("null");
+        } else if (cols.get(c).type() == ColumnType.TEXT) {
+          sb.append(str(String.valueOf(v)));
+        } else if (v instanceof BigDecimal) {
+          sb.append(((BigDecimal) v).toPlainString());
+        } else {
+          sb.append(v);
+        }
+      }
+      sb.append('}');
+    }
+    sb.append(first ? "]" : "\n    ]");
+  }
+
+  static String str(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '"':
+          sb.append("\\\"");
+          break;
+        case '\\':
+          sb.append("\\\\");
+          break;
+        case '\n':
+          sb.append("\\n");
+          break;
+        case '\r':
+          sb.append("\\r");
+          break;
+        case '\t':
+          sb.append("\\t");
+          break;
+        default:
+          if (ch < 0x20) {
+            sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) ch));
+          } else {
+            sb.append(ch);
+          }
+      }
+    }
+    return sb.append('"').toString();
+  }
+}

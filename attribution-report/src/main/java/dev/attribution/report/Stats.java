@@ -1,0 +1,75 @@
+package dev.attribution.report;
+
+import java.math.BigDecimal;
+
+/** Running sums over the rows of one group; money exact at scale 9. */
+final class Stats {
+  long calls;
+  long failed;
+  long blocked;
+  long downgraded;
+  long inputTokens;
+  long cachedTokens;
+  long cacheWriteTokens;
+  long outputTokens;
+  long reasoningTokens;
+  BigDecimal cost = Money.ZERO;
+  BigDecimal costInput = Money.ZERO;
+  BigDecimal costCached = Money.ZERO;
+  BigDecimal costCacheWrite = Money.ZERO;
+  BigDecimal costOutput = Money.ZERO;
+  BigDecimal costReasoning = Money.ZERO;
+  BigDecimal costOther = Money.ZERO;
+
+  /** Sum of charge_total over the rows that carry one. */
+  BigDecimal charge = Money.ZERO;
+
+  /** Sum of cost_total over the rows that carry a charge. */
+  BigDecimal chargedCost = Money.ZERO;
+
+  long chargedCalls;
+
+  void add(Row r) {
+    calls++;
+    if (isFailure(r.status)) {
+      failed++;
+    }
+    if ("blocked".equals(r.status) || "block".equals(r.budgetAction)) {
+      blocked++;
+    }
+    if ("downgrade".equals(r.budgetAction)) {
+      downgraded++;
+    }
+    inputTokens += r.inputTokens;
+    cachedTokens += r.cachedTokens;
+    cacheWriteTokens += r.cacheWriteTokens;
+    outputTokens += r.outputTokens;
+    reasoningTokens += r.reasoningTokens;
+    cost = cost.add(r.costTotal);
+    costInput = costInput.add(r.costInput);
+    costCached = costCached.add(r.costCached);
+    costCacheWrite = costCacheWrite.add(r.costCacheWrite);
+    costOutput = costOutput.add(r.costOutput);
+    costReasoning = costReasoning.add(r.costReasoning);
+    costOther = costOther.add(r.costOther);
+    if (r.charge != null) {
+      charge = charge.add(r.charge);
+      chargedCost = chargedCost.add(r.costTotal);
+      chargedCalls++;
+    }
+  }
+
+  static boolean isFailure(String status) {
+    return "upstream_error".equals(status) || "failed".equals(status) || "cancelled".equals(status);
+  }
+
+  /** Input tokens that were neither cache reads nor cache writes, never below zero. */
+  long uncachedInputTokens() {
+    return Math.max(0, inputTokens - cachedTokens - cacheWriteTokens);
+  }
+
+  /** Output tokens that were not reasoning, never below zero. */
+  long visibleOutputTokens() {
+    return Math.max(0, outputTokens - reasoningTokens);
+  }
+}

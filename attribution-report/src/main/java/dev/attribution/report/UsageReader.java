@@ -1,0 +1,182 @@
+package dev.attribution.report;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Streams the usage rows of a time range with plain SQL over the documented columns, so any
+ * database the JDBC sink writes can be read: SQLite keeps money as integer billionths and times as
+ * UTC text, the others use exact numerics and UTC timestamps.
+ */
+final class UsageReader {
+
+  /** Rows between progress callbacks. */
+  static final int PROGRESS_EVERY = 50_000;
+
+  private static final String COLUMNS =
+      "started_at, tenant_id, user_id, thread_id, feature, provider, effective_model,"
+          + " requested_model, status, input_tokens, cached_input_tokens, cache_write_tokens,"
+          + " output_tokens, reasoning_tokens, cost_total, cost_input, cost_cached_input,"
+          + " cost_cache_write, cost_output, cost_reasoning, cost_other, charge_total, currency,"
+          + " cost_source, budget_action, budget_name, budget_percent";
+
+  private static final DateTimeFormatter SQLITE_TS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
+
+  private enum Kind {
+    SQLITE,
+    POSTGRESQL,
+    MYSQL,
+    OTHER
+  }
+
+  private UsageReader() {}
+
+  /**
+   * Calls {@code sink} for every row with {@code from <= started_at < to}, and {@code progress}
+   * with the running count every {@value #PROGRESS_EVERY} rows.
+   */
+  static long read(
+      Connection c,
+      String table,
+      Instant from,
+      Instant to,
+      Consumer<Row> sink,
+      Consumer<Long> progress)
+      throws SQLException {
+    Kind kind = kind(c);
+    boolean autoCommit = c.getAutoCommit();
+    if (kind == Kind.POSTGRESQL && autoCommit) {
+      c.setAutoCommit(false); // PostgreSQL only streams with a fetch size inside a transaction
+    }
+    String sql =
+        "SELECT " + COLUMNS + " FROM " + table + " WHERE started_at >= ? AND started_at < ?";
+    long n = 0;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setFetchSize(kind == Kind.MYSQL ? Integer.MIN_VALUE : 1000);
+      bindTime(ps, 1, from, kind);
+      bindTime(ps, 2, to, kind);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          sink.accept(row(rs, kind));
+          if (++n % PROGRESS_EVERY == 0) {
+            progress.accept(n);
+          }
+        }
+      }
+    } finally {
+      if (kind == Kind.POSTGRESQL && autoCommit) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+    }
+    return n;
+  }
+
+  private static Kind kind(Connection c) throws SQLException {
+    String p = String.valueOf(c.getMetaData().getDatabaseProductName()).toLowerCase(Locale.ROOT);
+    if (p.contains("sqlite")) {
+      return Kind.SQLITE;
+    }
+    if (p.contains("postgres")) {
+      return Kind.POSTGRESQL;
+    }
+    if (p.contains("mysql") || p.contains("mariadb")) {
+      return Kind.MYSQL;
+    }
+    return Kind.OTHER;
+  }
+
+  private static void bindTime(PreparedStatement ps, int i, Instant t, Kind kind)
+      throws SQLException {
+    switch (kind) {
+      case SQLITE:
+        ps.setString(i, SQLITE_TS.format(t));
+        break;
+      case POSTGRESQL:
+        ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+        break;
+      default:
+        ps.setObject(i, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
+    }
+  }
+
+  private static Row row(ResultSet rs, Kind kind) throws SQLException {
+    Row r = new Row();
+    r.startedAt = time(rs, 1, kind);
+    r.tenant = rs.getString(2);
+    r.user = rs.getString(3);
+    r.thread = rs.getString(4);
+    r.feature = rs.getString(5);
+    r.provider = orEmpty(rs.getString(6));
+    String effective = rs.getString(7);
+    r.model = effective != null ? effective : rs.getString(8);
+    r.status = orEmpty(rs.getString(9)).toLowerCase(Locale.ROOT);
+    r.inputTokens = rs.getLong(10);
+    r.cachedTokens = rs.getLong(11);
+    r.cacheWriteTokens = rs.getLong(12);
+    r.outputTokens = rs.getLong(13);
+    r.reasoningTokens = rs.getLong(14);
+    r.costTotal = money(rs, 15, kind);
+    r.costInput = money(rs, 16, kind);
+    r.costCached = money(rs, 17, kind);
+    r.costCacheWrite = money(rs, 18, kind);
+    r.costOutput = money(rs, 19, kind);
+    r.costReasoning = money(rs, 20, kind);
+    r.costOther = money(rs, 21, kind);
+    r.charge = nullableMoney(rs, 22, kind);
+    String currency = rs.getString(23);
+    r.currency = currency == null ? "USD" : currency;
+    r.costSource = orEmpty(rs.getString(24)).toLowerCase(Locale.ROOT);
+    r.budgetAction = orEmpty(rs.getString(25)).toLowerCase(Locale.ROOT);
+    r.budgetName = rs.getString(26);
+    r.budgetPercent = nullableMoney(rs, 27, kind);
+    return r;
+  }
+
+  private static String orEmpty(@Nullable String s) {
+    return s == null ? "" : s;
+  }
+
+  private static Instant time(ResultSet rs, int i, Kind kind) throws SQLException {
+    switch (kind) {
+      case SQLITE:
+        {
+          String s = rs.getString(i);
+          return LocalDateTime.parse(s.trim().replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+        }
+      case POSTGRESQL:
+        return rs.getObject(i, OffsetDateTime.class).toInstant();
+      default:
+        return rs.getObject(i, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+    }
+  }
+
+  private static BigDecimal money(ResultSet rs, int i, Kind kind) throws SQLException {
+    BigDecimal v = nullableMoney(rs, i, kind);
+    return v == null ? Money.ZERO : v;
+  }
+
+  private static @Nullable BigDecimal nullableMoney(ResultSet rs, int i, Kind kind)
+      throws SQLException {
+    if (kind == Kind.SQLITE) {
+      long v = rs.getLong(i); // SQLite stores money as integer billionths
+      return rs.wasNull() ? null : BigDecimal.valueOf(v, Money.SCALE);
+    }
+    BigDecimal d = rs.getBigDecimal(i);
+    return d == null ? null : d.setScale(Money.SCALE, RoundingMode.HALF_EVEN);
+  }
+}

@@ -1,0 +1,294 @@
+package dev.attribution.report;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The weekly LLM cost review: reads the JDBC sink's usage table over a window (by default the last
+ * 7 days, compared with the 7 before), prints aligned tables and the playbook's findings, and
+ * optionally writes one self-contained HTML report and CSV/JSON exports of every grouping.
+ *
+ * <p>As a CLI: {@code java -cp ... dev.attribution.report.WeeklyReview [--url jdbc:...] [--table
+ * llm_usage] [--from 2026-11-01] [--to 2026-11-07] [--html report.html] [--csv-dir dir] [--json-dir
+ * dir] [--plan-prices plans.properties] [--user u] [--password p] [--top 10]}. Exit code 0 on
+ * success, 2 on bad arguments, 1 when the database cannot be read.
+ *
+ * <p>As a library: {@link #run(ReviewOptions, PrintStream)}. Totals are exact: every amount is
+ * summed as {@link BigDecimal} at scale 9 from the stored values.
+ */
+public final class WeeklyReview {
+
+  private WeeklyReview() {}
+
+  /**
+   * Runs the review from command-line arguments and exits the JVM with a non-zero status on
+   * failure. Use {@link #execute(String[], PrintStream, PrintStream)} to run without exiting.
+   */
+  public static void main(String[] args) {
+    int code = execute(args, System.out, System.err);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /**
+   * Runs the review from command-line arguments without exiting.
+   *
+   * @return 0 on success, 2 on bad arguments (usage printed to {@code err}), 1 when the database or
+   *     an output file cannot be used
+   */
+  public static int execute(String[] args, PrintStream out, PrintStream err) {
+    ReviewOptions options;
+    try {
+      options = parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("weekly-review: " + e.getMessage());
+      err.println(usage());
+      return 2;
+    }
+    if (options == null) {
+      out.println(usage());
+      return 0;
+    }
+    try {
+      run(options, out);
+      return 0;
+    } catch (SQLException e) {
+      err.println("weekly-review: cannot read " + options.url() + ": " + e.getMessage());
+      return 1;
+    } catch (IOException | UncheckedIOException e) {
+      err.println("weekly-review: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** The command-line help text. */
+  public static String usage() {
+    return String.join(
+        "\n",
+        "usage: WeeklyReview [options]",
+        "  --url <jdbc-url>        database the JDBC sink writes (default "
+            + ReviewOptions.DEFAULT_URL
+            + ")",
+        "  --user <name>           database user (default: from the URL)",
+        "  --password <secret>     database password (default: from the URL)",
+        "  --table <name>          usage table (default " + ReviewOptions.DEFAULT_TABLE + ")",
+        "  --from <yyyy-mm-dd>     first day, UTC (default: 6 days before --to)",
+        "  --to <yyyy-mm-dd>       last day, UTC (default: today)",
+        "  --html <file>           write the self-contained HTML report",
+        "  --csv-dir <dir>         write one CSV per grouping",
+        "  --json-dir <dir>        write one JSON per grouping plus review.json",
+        "  --plan-prices <file>    properties: <tenant>=<plan price per 30 days>, * for the rest",
+        "  --top <n>               rows per grouping on screen (default "
+            + ReviewOptions.DEFAULT_TOP
+            + ")",
+        "  --help                  this text");
+  }
+
+  /** Parses arguments; null when help was asked for. */
+  static @Nullable ReviewOptions parse(String[] args) {
+    ReviewOptions.Builder b = ReviewOptions.builder();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        return null;
+      }
+      String name = a;
+      String value;
+      int eq = a.indexOf('=');
+      if (a.startsWith("--") && eq > 0) {
+        name = a.substring(0, eq);
+        value = a.substring(eq + 1);
+      } else {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(a + " needs a value");
+        }
+        value = args[++i];
+      }
+      switch (name) {
+        case "--url":
+          b.url(value);
+          break;
+        case "--user":
+          b.user(value);
+          break;
+        case "--password":
+          b.password(value);
+          break;
+        case "--table":
+          b.table(value);
+          break;
+        case "--from":
+          b.from(date(name, value));
+          break;
+        case "--to":
+          b.to(date(name, value));
+          break;
+        case "--html":
+          b.html(Path.of(value));
+          break;
+        case "--csv-dir":
+          b.csvDir(Path.of(value));
+          break;
+        case "--json-dir":
+          b.jsonDir(Path.of(value));
+          break;
+        case "--plan-prices":
+          b.planPrices(Path.of(value));
+          break;
+        case "--top":
+          try {
+            b.top(Integer.parseInt(value));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--top must be a number, was '" + value + "'", e);
+          }
+          break;
+        default:
+          throw new IllegalArgumentException("unknown option " + name);
+      }
+    }
+    return b.build();
+  }
+
+  private static LocalDate date(String name, String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          name + " must be an ISO date (yyyy-mm-dd), was '" + value + "'", e);
+    }
+  }
+
+  /**
+   * Runs the review: reads the database, prints the report with progress lines to {@code terminal},
+   * and writes the HTML, CSV and JSON outputs the options ask for.
+   *
+   * @throws SQLException when the database cannot be read
+   * @throws IOException when the plan-price file cannot be read or an output cannot be written
+   */
+  public static ReviewResult run(ReviewOptions options, PrintStream terminal)
+      throws SQLException, IOException {
+    Map<String, BigDecimal> plans =
+        options.planPrices() == null ? Map.of() : readPlanPrices(options.planPrices());
+    Analyzer analyzer = new Analyzer(options.from(), options.to());
+    terminal.println(
+        "Reading "
+            + options.table()
+            + " at "
+            + options.url()
+            + " from "
+            + analyzer.previousFrom
+            + " to "
+            + options.to()
+            + " ...");
+    long started = System.nanoTime();
+    try (Connection c = connect(options)) {
+      UsageReader.read(
+          c,
+          options.table(),
+          analyzer.previousStart,
+          analyzer.end,
+          analyzer::add,
+          n ->
+              terminal.println(
+                  "  ... "
+                      + n
+                      + " rows read ("
+                      + (System.nanoTime() - started) / 1_000_000
+                      + " ms)"));
+    }
+    terminal.println("  " + analyzer.rows + " rows read; analysing ...");
+    ReviewResult result = analyzer.result(plans);
+    TerminalReport.print(result, options.top(), terminal);
+    Path html = options.html();
+    if (html != null) {
+      HtmlReport.write(result, options.top(), html, Instant.now());
+      terminal.println();
+      terminal.println("HTML report: " + html.toAbsolutePath());
+    }
+    if (options.csvDir() != null) {
+      Exports.csv(result, options.csvDir());
+      terminal.println("CSV exports: " + options.csvDir().toAbsolutePath());
+    }
+    if (options.jsonDir() != null) {
+      Exports.json(result, options.jsonDir());
+      terminal.println("JSON exports: " + options.jsonDir().toAbsolutePath());
+    }
+    return result;
+  }
+
+  private static Connection connect(ReviewOptions o) throws SQLException {
+    if (o.url().startsWith("jdbc:sqlite:")) {
+      String file = o.url().substring("jdbc:sqlite:".length());
+      if (!file.isEmpty() && !file.startsWith(":") && !file.startsWith("file:")) {
+        Path p = Path.of(file.contains("?") ? file.substring(0, file.indexOf('?')) : file);
+        if (!Files.exists(p)) {
+          // sqlite-jdbc would create an empty file and report a missing table instead
+          throw new SQLException("no SQLite database at " + p.toAbsolutePath());
+        }
+      }
+    }
+    Properties props = new Properties();
+    if (o.user() != null) {
+      props.setProperty("user", o.user());
+    }
+    if (o.password() != null) {
+      props.setProperty("password", o.password());
+    }
+    Connection c = DriverManager.getConnection(o.url(), props);
+    try {
+      c.setReadOnly(true);
+    } catch (SQLException e) {
+      // SQLite refuses read-only after open; reading works either way
+    }
+    return c;
+  }
+
+  /**
+   * Reads plan prices: a properties file of {@code <tenant>=<price per 30 days>}, {@code *} for
+   * every tenant not listed.
+   */
+  static Map<String, BigDecimal> readPlanPrices(Path file) throws IOException {
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      p.load(in);
+    }
+    Map<String, BigDecimal> m = new HashMap<>();
+    for (String tenant : p.stringPropertyNames()) {
+      String v = p.getProperty(tenant).trim();
+      try {
+        BigDecimal price = new BigDecimal(v);
+        if (price.signum() < 0) {
+          throw new NumberFormatException("negative");
+        }
+        m.put(tenant, price);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            file
+                + ": plan price of tenant '"
+                + tenant
+                + "' must be a non-negative amount, was '"
+                + v
+                + "'",
+            e);
+      }
+    }
+    return Collections.unmodifiableMap(m);
+  }
+}
