@@ -14,6 +14,7 @@ import dev.attribution.core.pipeline.RecordPipeline;
 import dev.attribution.core.pricing.PricingEngine;
 import dev.attribution.core.provider.ProviderRegistry;
 import dev.attribution.okhttp.AttributionOkHttp;
+import dev.attribution.report.ReviewResult;
 import dev.attribution.sink.jdbc.JdbcUsageSink;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -63,7 +64,13 @@ public final class Demo {
   }
 
   /** What a run produced. */
-  record Result(Path database, Path htmlReport, long calls, int loopStops, int ladderBlocks) {}
+  record Result(
+      Path database,
+      Path htmlReport,
+      long calls,
+      int loopStops,
+      int ladderBlocks,
+      ReviewResult review) {}
 
   static Result run(DemoOptions options) throws Exception {
     PrintStream out = options.out();
@@ -201,11 +208,15 @@ public final class Demo {
     out.printf(
         "%nRecorded %d calls into %s in %.1f s.%n%n",
         calls, options.database().toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
-    WeeklyReviewRunner.run(options);
+    ReviewResult review = WeeklyReviewRunner.run(options);
     out.println();
     out.println("Usage database: " + options.database().toAbsolutePath());
     out.println("HTML report:    " + options.htmlReport().toAbsolutePath());
-    return new Result(options.database(), options.htmlReport(), calls, loopStops, ladderBlocks);
+    out.println(
+        "Run the review again: WeeklyReview "
+            + String.join(" ", WeeklyReviewRunner.arguments(options)));
+    return new Result(
+        options.database(), options.htmlReport(), calls, loopStops, ladderBlocks, review);
   }
 
   /**

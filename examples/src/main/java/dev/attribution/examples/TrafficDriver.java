@@ -118,7 +118,7 @@ final class TrafficDriver {
         }
       }
       Duration slotLength = Duration.between(dayStart, dayEnd).dividedBy(SLOTS + 1);
-      List<Call> calls = plan(d, days);
+      List<Call> calls = plan(d);
       Collections.shuffle(calls, new Random(random.nextLong()));
       for (int s = 0; s < SLOTS; s++) {
         clock.set(dayStart.plus(slotLength.multipliedBy(s)));
@@ -126,7 +126,7 @@ final class TrafficDriver {
         runConcurrently(slot);
       }
       clock.set(dayStart.plus(slotLength.multipliedBy(SLOTS)));
-      specials(d, days);
+      specials(d);
       service.awaitJobs();
       flush.run();
       report(dayStart, d);
@@ -135,7 +135,7 @@ final class TrafficDriver {
   }
 
   /** The ordinary traffic of day {@code d} days ago; the last week is busier than the first. */
-  private List<Call> plan(int d, int days) {
+  private List<Call> plan(int d) {
     boolean lastWeek = d < 7;
     List<Call> calls = new ArrayList<>();
     // acme: an enterprise customer whose support volume grows 50 % in the last week.
@@ -210,8 +210,8 @@ final class TrafficDriver {
   }
 
   /** The notable events, each at a fixed day of the two weeks. */
-  private void specials(int d, int days) throws InterruptedException, IOException {
-    if (d == days * 2 / 3 && fake != null && !options.realOpenAi()) {
+  private void specials(int d) throws InterruptedException, IOException {
+    if (d == 5 && fake != null && !options.realOpenAi()) {
       fake.failNext("gpt-4o", 500);
       HttpResponse<String> r = send(call(ACME, "support-chat", null));
       note(
