@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -88,7 +89,7 @@ public final class Demo {
     int loopStops;
     int ladderBlocks;
     try (FakeProvider fake = FakeProvider.start()) {
-      String openAiBase = options.realOpenAi() ? "https://api.openai.com/v1" : fake.openAiBaseUrl();
+      String openAiBase = options.realOpenAi() ? options.openAiBaseUrl() : fake.openAiBaseUrl();
       if (options.realOpenAi()) {
         out.println(
             "OPENAI_API_KEY is set: OpenAI calls go to api.openai.com as gpt-4o-mini, at most "
@@ -124,9 +125,9 @@ public final class Demo {
       // 3. The engine; the fake provider's loopback ports are mapped to the providers they mimic.
       ProviderRegistry.Builder registry =
           ProviderRegistry.builder().mapHost(fake.anthropicHostPort(), "anthropic");
-      if (!options.realOpenAi()) {
-        registry.mapHost(fake.openAiHostPort(), "openai");
-      }
+      registry.mapHost(
+          options.realOpenAi() ? URI.create(openAiBase).getAuthority() : fake.openAiHostPort(),
+          "openai");
       AttributionEngine engine =
           AttributionEngine.builder()
               .providers(registry.build())
@@ -251,6 +252,7 @@ public final class Demo {
     if (options.realOpenAi()) {
       b.budget(
           BudgetDefinition.builder("demo-hard-cap")
+              .fixed(ScopeDimension.PROVIDER, "openai")
               .limit(DemoOptions.REAL_API_CAP_USD)
               .requestLimit(400L)
               .period(BudgetPeriod.lifetime())
@@ -261,7 +263,7 @@ public final class Demo {
   }
 
   private static BigDecimal trialLimit(DemoOptions options) {
-    BigDecimal full = options.realOpenAi() ? new BigDecimal("0.02") : new BigDecimal("0.50");
+    BigDecimal full = options.realOpenAi() ? new BigDecimal("0.05") : new BigDecimal("0.50");
     return full.multiply(BigDecimal.valueOf(options.volume()))
         .setScale(2, java.math.RoundingMode.UP);
   }

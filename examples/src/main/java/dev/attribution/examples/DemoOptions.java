@@ -14,10 +14,22 @@ import org.jspecify.annotations.Nullable;
  * @param volume traffic scale; 1 is the full demo, the test suite runs a fraction
  * @param outputDir where {@code usage.db} and the HTML report are written; emptied first
  * @param openAiKey a real OpenAI key, or {@code null} for the built-in fake provider
+ * @param openAiBaseUrl where OpenAI calls go when {@code openAiKey} is set
  * @param out where progress and the review are printed
  */
 record DemoOptions(
-    int days, double volume, Path outputDir, @Nullable String openAiKey, PrintStream out) {
+    int days,
+    double volume,
+    Path outputDir,
+    @Nullable String openAiKey,
+    String openAiBaseUrl,
+    PrintStream out) {
+
+  /** The real OpenAI API. */
+  static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
+
+  /** Traffic scale against the real API: about a hundred small gpt-4o-mini calls. */
+  static final double REAL_API_VOLUME = 0.15;
 
   /** System property naming the output directory; the Maven profile sets it. */
   static final String DIR_PROPERTY = "demo.dir";
@@ -31,6 +43,7 @@ record DemoOptions(
   DemoOptions {
     Objects.requireNonNull(outputDir, "outputDir");
     Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(openAiBaseUrl, "openAiBaseUrl");
     if (days < 2) {
       throw new IllegalArgumentException("days must be at least 2, was " + days);
     }
@@ -47,7 +60,13 @@ record DemoOptions(
     if (key != null && key.isBlank()) {
       key = null;
     }
-    return new DemoOptions(14, shortRun ? 0.3 : 1.0, dir, key, System.out);
+    double volume = key != null ? REAL_API_VOLUME : shortRun ? 0.3 : 1.0;
+    return new DemoOptions(14, volume, dir, key, OPENAI_BASE_URL, System.out);
+  }
+
+  /** Options for a run on the built-in fake provider. */
+  static DemoOptions fake(double volume, Path outputDir, PrintStream out) {
+    return new DemoOptions(14, volume, outputDir, null, OPENAI_BASE_URL, out);
   }
 
   /** Whether calls go to the real OpenAI API. */

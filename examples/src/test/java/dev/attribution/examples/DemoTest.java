@@ -35,7 +35,7 @@ class DemoTest {
   @BeforeAll
   static void runDemo() throws Exception {
     PrintStream out = new PrintStream(OUTPUT, true, StandardCharsets.UTF_8);
-    result = Demo.run(new DemoOptions(14, 0.3, DIR, null, out));
+    result = Demo.run(DemoOptions.fake(0.3, DIR, out));
     System.out.println(OUTPUT.toString(StandardCharsets.UTF_8));
     db = DriverManager.getConnection("jdbc:sqlite:" + result.database().toAbsolutePath());
   }
