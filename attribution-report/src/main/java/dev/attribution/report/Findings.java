@@ -161,12 +161,13 @@ final class Findings {
             new Finding(
                 FindingKind.COST_SPIKE,
                 who + " on " + day.getKey(),
-                who
+                Character.toUpperCase(who.charAt(0))
+                    + who.substring(1)
                     + " spent "
                     + factor.toPlainString()
-                    + "x its usual day on "
+                    + "x a usual day on "
                     + day.getKey()
-                    + "; look at what changed (a release, a loop, a new customer).",
+                    + "; look at what changed that day (a release, a loop, a new customer).",
                 day.getValue().subtract(usual),
                 nums));
       }
@@ -265,7 +266,7 @@ final class Findings {
                     + LOOP_WINDOW.toMinutes()
                     + " minutes"
                     + (blocked > 0
-                        ? "; the loop guard blocked " + blocked + "."
+                        ? "; " + blocked + " of its calls were blocked."
                         : "; add a loop guard."),
                 threadTotal,
                 nums));

@@ -47,7 +47,7 @@ final class UsageReader {
 
   /**
    * Calls {@code sink} for every row with {@code from <= started_at < to}, and {@code progress}
-   * with the running count every {@value #PROGRESS_EVERY} rows.
+   * with the running count every {@code progressEvery} rows.
    */
   static long read(
       Connection c,
@@ -55,6 +55,7 @@ final class UsageReader {
       Instant from,
       Instant to,
       Consumer<Row> sink,
+      int progressEvery,
       Consumer<Long> progress)
       throws SQLException {
     Kind kind = kind(c);
@@ -66,13 +67,13 @@ final class UsageReader {
         "SELECT " + COLUMNS + " FROM " + table + " WHERE started_at >= ? AND started_at < ?";
     long n = 0;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setFetchSize(kind == Kind.MYSQL ? Integer.MIN_VALUE : 1000);
+      ps.setFetchSize(1000);
       bindTime(ps, 1, from, kind);
       bindTime(ps, 2, to, kind);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           sink.accept(row(rs, kind));
-          if (++n % PROGRESS_EVERY == 0) {
+          if (++n % progressEvery == 0) {
             progress.accept(n);
           }
         }

@@ -50,8 +50,8 @@ public final class WeeklyReview {
   /**
    * Runs the review from command-line arguments without exiting.
    *
-   * @return 0 on success, 2 on bad arguments (usage printed to {@code err}), 1 when the database or
-   *     an output file cannot be used
+   * @return 0 on success, 2 on bad arguments or a bad plan-price file (usage printed to {@code
+   *     err}), 1 when the database or an output file cannot be used
    */
   public static int execute(String[] args, PrintStream out, PrintStream err) {
     ReviewOptions options;
@@ -75,6 +75,9 @@ public final class WeeklyReview {
     } catch (IOException | UncheckedIOException e) {
       err.println("weekly-review: " + e.getMessage());
       return 1;
+    } catch (IllegalArgumentException e) {
+      err.println("weekly-review: " + e.getMessage());
+      return 2;
     }
   }
 
@@ -181,8 +184,17 @@ public final class WeeklyReview {
    *
    * @throws SQLException when the database cannot be read
    * @throws IOException when the plan-price file cannot be read or an output cannot be written
+   * @throws IllegalArgumentException when the plan-price file holds something other than amounts
    */
   public static ReviewResult run(ReviewOptions options, PrintStream terminal)
+      throws SQLException, IOException {
+    return run(options, terminal, UsageReader.PROGRESS_EVERY);
+  }
+
+  /**
+   * {@link #run(ReviewOptions, PrintStream)} with a progress line every {@code progressEvery} rows.
+   */
+  static ReviewResult run(ReviewOptions options, PrintStream terminal, int progressEvery)
       throws SQLException, IOException {
     Map<String, BigDecimal> plans =
         options.planPrices() == null ? Map.of() : readPlanPrices(options.planPrices());
@@ -205,6 +217,7 @@ public final class WeeklyReview {
           analyzer.previousStart,
           analyzer.end,
           analyzer::add,
+          progressEvery,
           n ->
               terminal.println(
                   "  ... "

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -38,7 +39,7 @@ final class UsageRows {
           .withZone(ZoneOffset.UTC);
 
   private static final String INSERT =
-      "INSERT INTO llm_usage (id, started_at, ended_at, tenant_id, user_id, thread_id, feature,"
+      "INSERT INTO %s (id, started_at, ended_at, tenant_id, user_id, thread_id, feature,"
           + " context_source, provider, operation, requested_model, effective_model, streaming,"
           + " attempt, status, http_status, input_tokens, cached_input_tokens, cache_write_tokens,"
           + " cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens,"
@@ -178,6 +179,12 @@ final class UsageRows {
 
   /** Creates the usage table from the sink's DDL resource for {@code dialectDir}. */
   static void createTable(Connection c, String dialectDir) throws SQLException, IOException {
+    createTable(c, dialectDir, "llm_usage");
+  }
+
+  /** Creates the usage table called {@code table} from the sink's DDL resource. */
+  static void createTable(Connection c, String dialectDir, String table)
+      throws SQLException, IOException {
     String ddl;
     try (InputStream in =
         UsageRows.class.getResourceAsStream(
@@ -185,7 +192,7 @@ final class UsageRows {
       if (in == null) {
         throw new IOException("no DDL resource for " + dialectDir);
       }
-      ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${table}", "llm_usage");
+      ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${table}", table);
     }
     StringBuilder body = new StringBuilder();
     for (String line : ddl.split("\n")) {
@@ -204,11 +211,18 @@ final class UsageRows {
 
   /** Writes {@code calls} in one transaction. */
   static void insert(Connection c, List<Call> calls) throws SQLException {
-    boolean sqlite =
-        c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("sqlite");
+    insert(c, "llm_usage", calls);
+  }
+
+  /** Writes {@code calls} into {@code table} in one transaction. */
+  static void insert(Connection c, String table, List<Call> calls) throws SQLException {
+    String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+    boolean sqlite = product.contains("sqlite");
+    boolean h2 = product.startsWith("h2");
+    boolean pg = product.contains("postgres");
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
-    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+    try (PreparedStatement ps = c.prepareStatement(String.format(Locale.ROOT, INSERT, table))) {
       for (Call k : calls) {
         BigDecimal[] parts = k.costParts();
         BigDecimal total = BigDecimal.ZERO.setScale(9);
@@ -220,8 +234,16 @@ final class UsageRows {
           ps.setString(++i, UUID.randomUUID().toString());
           ps.setString(++i, SQLITE_TS.format(k.at));
           ps.setString(++i, SQLITE_TS.format(k.at.plusMillis(800)));
-        } else {
+        } else if (pg) {
           ps.setObject(++i, UUID.randomUUID());
+          ps.setObject(++i, OffsetDateTime.ofInstant(k.at, ZoneOffset.UTC));
+          ps.setObject(++i, OffsetDateTime.ofInstant(k.at.plusMillis(800), ZoneOffset.UTC));
+        } else {
+          if (h2) {
+            ps.setObject(++i, UUID.randomUUID());
+          } else {
+            ps.setString(++i, UUID.randomUUID().toString());
+          }
           ps.setObject(++i, LocalDateTime.ofInstant(k.at, ZoneOffset.UTC));
           ps.setObject(++i, LocalDateTime.ofInstant(k.at.plusMillis(800), ZoneOffset.UTC));
         }
