@@ -48,6 +48,9 @@ public final class Demo {
   /** The trial tenant's budget, the one the demo walks up its 50/80/100 % ladder. */
   static final String TRIAL_BUDGET = "trial-30d";
 
+  /** Calls one agent thread may make within ten minutes before the loop guard stops it. */
+  static final int LOOP_GUARD_CALLS = 25;
+
   /** The usage table the JDBC sink writes. */
   static final String TABLE = JdbcUsageSink.DEFAULT_TABLE;
 
@@ -230,7 +233,8 @@ public final class Demo {
         BudgetEngine.builder()
             .clock(clock)
             .listener(events::add)
-            .loopGuard(LoopGuard.of(12, new BigDecimal("0.50"), Duration.ofMinutes(10)))
+            .loopGuard(
+                LoopGuard.of(LOOP_GUARD_CALLS, new BigDecimal("0.50"), Duration.ofMinutes(10)))
             // The demo's clock jumps hours between slots; keep reservations of jobs in flight.
             .reservationTimeout(Duration.ofDays(2))
             .budget(

@@ -2,6 +2,7 @@ package dev.attribution.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attribution.report.FindingKind;
 import dev.attribution.report.ReviewResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -145,7 +146,10 @@ class DemoTest {
             number(
                 "SELECT COUNT(*) FROM llm_usage WHERE thread_id = ? AND status = 'ok'",
                 stopped.get(0)))
-        .isEqualTo(12);
+        .isEqualTo(Demo.LOOP_GUARD_CALLS);
+    // The weekly review flags the same thread as a loop.
+    assertThat(result.review().findings(FindingKind.LOOPING_THREAD))
+        .anySatisfy(f -> assertThat(f.subject()).endsWith(" " + stopped.get(0)));
     assertThat(result.loopStops()).isEqualTo(1);
   }
 
