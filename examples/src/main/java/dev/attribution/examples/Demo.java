@@ -91,7 +91,9 @@ public final class Demo {
     long calls;
     int loopStops;
     int ladderBlocks;
-    try (FakeProvider fake = FakeProvider.start()) {
+    // 1. Where records go: SQLite through the JDBC sink, plus a tally for the progress lines.
+    try (FakeProvider fake = FakeProvider.start();
+        RecordPipeline pipeline = pipeline(options, tally)) {
       String openAiBase = options.realOpenAi() ? options.openAiBaseUrl() : fake.openAiBaseUrl();
       if (options.realOpenAi()) {
         out.println(
@@ -106,20 +108,6 @@ public final class Demo {
                 + ", Anthropic-style at "
                 + fake.anthropicBaseUrl());
       }
-
-      // 1. Where records go: SQLite through the JDBC sink, plus a tally for the progress lines.
-      JdbcUsageSink jdbc =
-          JdbcUsageSink.sqlite(options.database())
-              .table(TABLE)
-              .spoolDirectory(options.outputDir().resolve("spool"))
-              .build();
-      RecordPipeline pipeline =
-          RecordPipeline.builder()
-              .addSink(jdbc)
-              .addSink(tally)
-              .overflowSpool(jdbc.overflowSpool())
-              .linger(Duration.ofMillis(50))
-              .build();
 
       // 2. Prices and budgets, on the demo's clock.
       PricingEngine pricing = PricingEngine.builder().clock(clock).build();
@@ -161,28 +149,8 @@ public final class Demo {
 
       SaasService.ModelPolicy models =
           options.realOpenAi()
-              ? new SaasService.ModelPolicy() {
-                @Override
-                public String openAi(String model) {
-                  return "gpt-4o-mini";
-                }
-
-                @Override
-                public long maxTokens(long wanted) {
-                  return Math.min(wanted, 64);
-                }
-              }
-              : new SaasService.ModelPolicy() {
-                @Override
-                public String openAi(String model) {
-                  return model;
-                }
-
-                @Override
-                public long maxTokens(long wanted) {
-                  return wanted;
-                }
-              };
+              ? new SaasService.ModelPolicy("gpt-4o-mini", 64)
+              : SaasService.ModelPolicy.AS_REQUESTED;
 
       out.println("Two weeks of traffic, one line per day (cost as recorded, exact to 1e-9 USD):");
       TrafficDriver driver;
@@ -205,8 +173,6 @@ public final class Demo {
       calls = engine.stats().calls();
       loopStops = driver.loopStops;
       ladderBlocks = driver.ladderBlocks;
-      engine.close();
-      pipeline.close();
     }
 
     out.printf(
@@ -221,6 +187,21 @@ public final class Demo {
             + String.join(" ", WeeklyReviewRunner.arguments(options)));
     return new Result(
         options.database(), options.htmlReport(), calls, loopStops, ladderBlocks, review);
+  }
+
+  /** The record pipeline: the JDBC sink into SQLite, with its spool, and the progress tally. */
+  private static RecordPipeline pipeline(DemoOptions options, DemoTally tally) {
+    JdbcUsageSink jdbc =
+        JdbcUsageSink.sqlite(options.database())
+            .table(TABLE)
+            .spoolDirectory(options.outputDir().resolve("spool"))
+            .build();
+    return RecordPipeline.builder()
+        .addSink(jdbc)
+        .addSink(tally)
+        .overflowSpool(jdbc.overflowSpool())
+        .linger(Duration.ofMillis(50))
+        .build();
   }
 
   /**

@@ -25,8 +25,7 @@ final class DemoTally implements UsageSink {
       int downgraded,
       int blocked,
       int failed,
-      int cancelled,
-      int unpriced) {}
+      int cancelled) {}
 
   private int calls;
   private BigDecimal cost = BigDecimal.ZERO;
@@ -36,7 +35,6 @@ final class DemoTally implements UsageSink {
   private int blocked;
   private int failed;
   private int cancelled;
-  private int unpriced;
 
   @Override
   public synchronized void export(List<UsageRecord> batch) {
@@ -57,17 +55,12 @@ final class DemoTally implements UsageSink {
       } else if (r.status() == CallStatus.CANCELLED) {
         cancelled++;
       }
-      if (r.costSource() == dev.attribution.api.CostSource.UNPRICED
-          && r.status() == CallStatus.OK) {
-        unpriced++;
-      }
     }
   }
 
   /** The tally since the previous drain, which starts a new one. */
   synchronized Day drain() {
-    Day d =
-        new Day(calls, cost, byTenant, notified, downgraded, blocked, failed, cancelled, unpriced);
+    Day d = new Day(calls, cost, byTenant, notified, downgraded, blocked, failed, cancelled);
     calls = 0;
     cost = BigDecimal.ZERO;
     byTenant = new TreeMap<>();
@@ -76,7 +69,6 @@ final class DemoTally implements UsageSink {
     blocked = 0;
     failed = 0;
     cancelled = 0;
-    unpriced = 0;
     return d;
   }
 

@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The demo's built-in LLM provider: two WireMock servers on loopback, one answering like OpenAI's
@@ -207,7 +208,7 @@ final class FakeProvider implements AutoCloseable {
       }
     }
 
-    private Integer takeFailure(String model) {
+    private @Nullable Integer takeFailure(String model) {
       for (Map.Entry<String, Integer> f : failures) {
         if (f.getKey().equals(model) && failures.remove(f)) {
           return f.getValue();
@@ -359,7 +360,8 @@ final class FakeProvider implements AutoCloseable {
       return c;
     }
 
-    private static String chunk(String id, String model, ObjectNode delta, String finish) {
+    private static String chunk(
+        String id, String model, ObjectNode delta, @Nullable String finish) {
       ObjectNode c = base(id, model);
       ObjectNode choice = c.putArray("choices").addObject();
       choice.put("index", 0);

@@ -41,6 +41,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The small SaaS the demo runs: a help-desk product whose HTTP API calls LLMs for its features. It
@@ -84,13 +85,26 @@ final class SaasService implements AutoCloseable {
   private final ModelPolicy models;
   private final AtomicLong agentRuns = new AtomicLong();
 
-  /** Which models the features use; the real-API mode swaps in one cheap model. */
-  interface ModelPolicy {
+  /**
+   * Which models the features use: as each feature asks, or (against the real API) one cheap model
+   * with a small output cap.
+   *
+   * @param onlyModel the model every OpenAI call uses instead of its own, or {@code null}
+   * @param maxTokensCap the largest output any call may ask for
+   */
+  record ModelPolicy(@Nullable String onlyModel, long maxTokensCap) {
+    /** Every feature gets the model and output size it asks for. */
+    static final ModelPolicy AS_REQUESTED = new ModelPolicy(null, Long.MAX_VALUE);
+
     /** The model to request in place of {@code model}. */
-    String openAi(String model);
+    String openAi(String model) {
+      return onlyModel != null ? onlyModel : model;
+    }
 
     /** The largest output to ask for, given what the feature wants. */
-    long maxTokens(long wanted);
+    long maxTokens(long wanted) {
+      return Math.min(wanted, maxTokensCap);
+    }
   }
 
   SaasService(OpenAIClient openAi, OkHttpClient http, String anthropicBaseUrl, ModelPolicy models)
