@@ -53,7 +53,7 @@ final class HtmlReport {
           + "section{background:var(--card);border:1px solid var(--line);border-radius:12px;"
           + "padding:18px 20px;margin:14px 0}"
           + "section h2{font-size:16px;margin:0 0 12px}"
-          + ".grid{display:grid;grid-template-columns:1fr 1fr;gap:14px}"
+          + ".grid{display:grid;grid-template-columns:1fr 1fr;gap:14px;margin:14px 0;align-items:start}"
           + ".grid section{margin:0}"
           + "@media(max-width:900px){.grid{grid-template-columns:1fr}}"
           + "table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}"
