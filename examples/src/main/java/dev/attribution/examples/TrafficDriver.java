@@ -102,6 +102,14 @@ final class TrafficDriver {
 
   /** Runs every simulated day, printing one progress line per day. */
   void run() throws InterruptedException, IOException {
+    try {
+      runDays();
+    } finally {
+      browsers.shutdownNow();
+    }
+  }
+
+  private void runDays() throws InterruptedException, IOException {
     Instant now = clock.realNow();
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
     int days = options.days();
@@ -131,7 +139,6 @@ final class TrafficDriver {
       flush.run();
       report(dayStart, d);
     }
-    browsers.shutdown();
   }
 
   /** The ordinary traffic of day {@code d} days ago; the last week is busier than the first. */
