@@ -364,6 +364,12 @@ final class TrafficDriver {
                 : e.thresholdPercent().stripTrailingZeros().toPlainString())
             + "%: "
             + e.action().wireName();
+      case DOWNGRADED:
+        return "budget " + e.budgetName() + ": " + e.message();
+      case BLOCKED:
+        return e.budgetName() == null || e.budgetName().equals("loop-guard")
+            ? null
+            : "budget " + e.budgetName() + " (" + e.scopeKey() + ") now blocks calls";
       case LOOP_STOPPED:
         return "loop guard stopped thread " + e.context().threadId();
       case UNPRICED_MODEL:
