@@ -26,7 +26,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LiteLlmImportTest {
 
-  static final Path SNAPSHOT = Path.of("/work/shared/data/litellm_model_prices.json");
+  /**
+   * The LiteLLM community price file snapshot (MIT, see NOTICE), copied into the test resources so
+   * the import test runs from any checkout.
+   */
+  static final Path SNAPSHOT = snapshot();
+
+  private static Path snapshot() {
+    try {
+      return Path.of(
+          LiteLlmImportTest.class
+              .getResource("/litellm/model_prices_and_context_window.json")
+              .toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static final Instant AT = Instant.parse("2026-06-01T00:00:00Z");
 
   @Test
