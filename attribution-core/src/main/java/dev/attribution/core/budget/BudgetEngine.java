@@ -925,7 +925,13 @@ public final class BudgetEngine {
         String model,
         long now) {
       int k = highest(s);
-      if (!def.period().isCalendar()) {
+      Duration window = def.period().window();
+      if (window != null) {
+        // Rolling: usage including reservations wobbles around a threshold as calls settle below
+        // their estimates, so re-arming on every dip would repeat the event. Fire at most once per
+        // window length instead.
+        st.rearmEvery(window.toMillis(), now);
+      } else if (!def.period().isCalendar()) {
         st.rearm(def, k);
       }
       for (int i = 0; i <= k; i++) {
@@ -968,8 +974,20 @@ public final class BudgetEngine {
     volatile @Nullable SlotKey key;
     final AtomicLong fired = new AtomicLong();
 
+    private final AtomicLong armedAt = new AtomicLong(Long.MIN_VALUE);
+
     ScopeState(String scopeKey) {
       this.scopeKey = scopeKey;
+    }
+
+    /** Clears every fired event once per {@code windowMillis}, counted from the first call. */
+    void rearmEvery(long windowMillis, long nowMillis) {
+      long at = armedAt.get();
+      if (at == Long.MIN_VALUE) {
+        armedAt.compareAndSet(at, nowMillis);
+      } else if (nowMillis - at >= windowMillis && armedAt.compareAndSet(at, nowMillis)) {
+        fired.set(0);
+      }
     }
 
     /**
