@@ -38,17 +38,41 @@ final class KeyFingerprints {
     return null;
   }
 
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /**
+   * Applications use a handful of keys, so fingerprints are memoised (at most {@value
+   * #CACHE_LIMIT}; the map is simply cleared when full) instead of hashing on every call.
+   */
+  private static final int CACHE_LIMIT = 256;
+
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> CACHE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   static @Nullable String fingerprint(@Nullable String key) {
     if (key == null || key.isEmpty()) {
       return null;
     }
+    String cached = CACHE.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    if (CACHE.size() >= CACHE_LIMIT) {
+      CACHE.clear();
+    }
+    String fp = compute(key);
+    CACHE.put(key, fp);
+    return fp;
+  }
+
+  private static String compute(String key) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      StringBuilder sb = new StringBuilder("...");
+      StringBuilder sb = new StringBuilder(20).append("...");
       sb.append(key.length() > 8 ? key.substring(key.length() - 4) : "");
       sb.append('#');
       for (int i = 0; i < 4; i++) {
-        sb.append(String.format("%02x", d[i]));
+        sb.append(HEX[(d[i] >> 4) & 0xF]).append(HEX[d[i] & 0xF]);
       }
       return sb.toString();
     } catch (NoSuchAlgorithmException e) {

@@ -2,8 +2,6 @@ package dev.attribution.core.provider;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Set;
 
@@ -13,8 +11,6 @@ import java.util.Set;
  * embeddings) is skipped token by token, so large bodies cost no tree.
  */
 public final class ResponseParser {
-
-  static final ObjectMapper MAPPER = new ObjectMapper();
 
   private static final Set<String> WANTED =
       Set.of(
@@ -29,7 +25,7 @@ public final class ResponseParser {
    */
   public static ParsedResponse parse(Dialect dialect, byte[] body, int length) throws IOException {
     UsageAccumulator acc = new UsageAccumulator(dialect);
-    try (JsonParser p = MAPPER.getFactory().createParser(body, 0, length)) {
+    try (JsonParser p = JsonTrees.JSON.createParser(body, 0, length)) {
       JsonToken first = p.nextToken();
       if (first == JsonToken.START_ARRAY) {
         // Gemini's non-SSE streamGenerateContent answers with an array of chunks.
@@ -51,10 +47,7 @@ public final class ResponseParser {
       String name = p.currentName();
       p.nextToken();
       if (WANTED.contains(name)) {
-        JsonNode value = p.readValueAsTree();
-        if (value != null) {
-          acc.onField(name, value);
-        }
+        acc.onField(name, JsonTrees.read(p));
       } else {
         p.skipChildren();
       }

@@ -180,7 +180,7 @@ public final class StreamUsageTracker {
     firstData = false;
     if (parse) {
       try {
-        JsonNode node = ResponseParser.MAPPER.readTree(line, start, len);
+        JsonNode node = JsonTrees.read(line, start, len);
         if (node != null && node.isObject()) {
           acc.onObject(node);
           JsonNode type = node.get("type");
