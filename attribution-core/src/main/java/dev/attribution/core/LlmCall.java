@@ -168,6 +168,35 @@ public final class LlmCall {
     finish(parsed, false, null);
   }
 
+  /**
+   * Finishes a call whose complete (non-streamed) response body {@code body} yields; the stream is
+   * read and closed here.
+   */
+  public void completeBody(java.io.InputStream body) {
+    if (!tracked || finished.get()) {
+      closeQuietly(body);
+      return;
+    }
+    ParsedResponse parsed = ParsedResponse.empty();
+    if (endpoint != null) {
+      try {
+        parsed = ResponseParser.parse(endpoint.dialect(), body);
+      } catch (Exception e) {
+        engine.parseFailure(provider, e);
+      }
+    }
+    closeQuietly(body);
+    finish(parsed, false, null);
+  }
+
+  private static void closeQuietly(java.io.InputStream in) {
+    try {
+      in.close();
+    } catch (java.io.IOException e) {
+      // nothing to do: it was an in-memory view of the body
+    }
+  }
+
   /** Finishes a call whose response body was not read (too large, not JSON, or none). */
   public void completeWithoutBody() {
     if (!tracked || finished.get()) {

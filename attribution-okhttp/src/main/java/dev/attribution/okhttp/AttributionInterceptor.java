@@ -10,8 +10,8 @@ import dev.attribution.core.CallRequest;
 import dev.attribution.core.LlmCall;
 import dev.attribution.core.UpstreamRewrite;
 import dev.attribution.core.logging.RateLimitedLogger;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.Objects;
@@ -28,6 +28,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
+import okio.BufferedSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -323,18 +324,25 @@ public final class AttributionInterceptor implements Interceptor {
     if (sse || (call.streamingRequested() && response.isSuccessful() && !isJson(type))) {
       return response.newBuilder().body(new TrackingResponseBody(body, call)).build();
     }
-    ResponseBody peeked = response.peekBody(maxPeekBytes);
-    byte[] bytes = peeked.bytes();
-    if (bytes.length >= maxPeekBytes) {
+    // Buffer the body (bounded) in the source the application will read from, then parse a
+    // clone of that buffer: okio clones share segments, so the body is not copied to read it.
+    BufferedSource source = body.source();
+    try {
+      source.request(maxPeekBytes);
+    } catch (IOException e) {
+      call.failed(e);
+      throw e;
+    }
+    Buffer buffered = source.getBuffer();
+    if (buffered.size() >= maxPeekBytes) {
       call.completeWithoutBody();
       return response;
     }
+    InputStream in = buffered.clone().inputStream();
     if ("gzip".equalsIgnoreCase(response.header("Content-Encoding"))) {
-      try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-        bytes = in.readNBytes((int) maxPeekBytes);
-      }
+      in = new GZIPInputStream(in);
     }
-    call.completeBody(bytes, bytes.length);
+    call.completeBody(in);
     return response;
   }
 

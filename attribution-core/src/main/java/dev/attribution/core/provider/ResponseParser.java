@@ -24,19 +24,34 @@ public final class ResponseParser {
    * @throws IOException if the body is not JSON
    */
   public static ParsedResponse parse(Dialect dialect, byte[] body, int length) throws IOException {
-    UsageAccumulator acc = new UsageAccumulator(dialect);
     try (JsonParser p = JsonTrees.JSON.createParser(body, 0, length)) {
-      JsonToken first = p.nextToken();
-      if (first == JsonToken.START_ARRAY) {
-        // Gemini's non-SSE streamGenerateContent answers with an array of chunks.
-        while (p.nextToken() == JsonToken.START_OBJECT) {
-          readObject(p, acc);
-        }
-      } else if (first == JsonToken.START_OBJECT) {
+      return parse(dialect, p);
+    }
+  }
+
+  /**
+   * Parses the complete JSON response that {@code body} yields (the caller closes it).
+   *
+   * @throws IOException if the body is not JSON or cannot be read
+   */
+  public static ParsedResponse parse(Dialect dialect, java.io.InputStream body) throws IOException {
+    try (JsonParser p = JsonTrees.JSON.createParser(body)) {
+      return parse(dialect, p);
+    }
+  }
+
+  private static ParsedResponse parse(Dialect dialect, JsonParser p) throws IOException {
+    UsageAccumulator acc = new UsageAccumulator(dialect);
+    JsonToken first = p.nextToken();
+    if (first == JsonToken.START_ARRAY) {
+      // Gemini's non-SSE streamGenerateContent answers with an array of chunks.
+      while (p.nextToken() == JsonToken.START_OBJECT) {
         readObject(p, acc);
-      } else {
-        throw new IOException("response body is not a JSON object");
       }
+    } else if (first == JsonToken.START_OBJECT) {
+      readObject(p, acc);
+    } else {
+      throw new IOException("response body is not a JSON object");
     }
     acc.completed = true;
     return acc.result();
