@@ -70,59 +70,17 @@ public interface UsageSink {
     return new UsageSink() {
       @Override
       public void export(List<UsageRecord> batch) throws Exception {
-        Exception first = null;
-        for (UsageSink s : list) {
-          try {
-            s.export(batch);
-          } catch (Exception e) {
-            if (first == null) {
-              first = e;
-            } else {
-              first.addSuppressed(e);
-            }
-          }
-        }
-        if (first != null) {
-          throw first;
-        }
+        CompositeCalls.each(list, s -> s.export(batch));
       }
 
       @Override
       public void flush() throws Exception {
-        Exception first = null;
-        for (UsageSink s : list) {
-          try {
-            s.flush();
-          } catch (Exception e) {
-            if (first == null) {
-              first = e;
-            } else {
-              first.addSuppressed(e);
-            }
-          }
-        }
-        if (first != null) {
-          throw first;
-        }
+        CompositeCalls.each(list, UsageSink::flush);
       }
 
       @Override
       public void shutdown() throws Exception {
-        Exception first = null;
-        for (UsageSink s : list) {
-          try {
-            s.shutdown();
-          } catch (Exception e) {
-            if (first == null) {
-              first = e;
-            } else {
-              first.addSuppressed(e);
-            }
-          }
-        }
-        if (first != null) {
-          throw first;
-        }
+        CompositeCalls.each(list, UsageSink::shutdown);
       }
 
       @Override
