@@ -25,20 +25,13 @@ public interface BudgetListener {
     List<BudgetListener> list = List.of(listeners);
     list.forEach(l -> Objects.requireNonNull(l, "listener"));
     return event -> {
-      RuntimeException first = null;
-      for (BudgetListener l : list) {
-        try {
-          l.onEvent(event);
-        } catch (RuntimeException e) {
-          if (first == null) {
-            first = e;
-          } else {
-            first.addSuppressed(e);
-          }
-        }
-      }
-      if (first != null) {
-        throw first;
+      try {
+        CompositeCalls.each(list, l -> l.onEvent(event));
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        // onEvent declares no checked exception; only a sneaky throw gets here.
+        throw new IllegalStateException(e);
       }
     };
   }
