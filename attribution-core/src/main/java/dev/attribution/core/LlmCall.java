@@ -154,18 +154,11 @@ public final class LlmCall {
 
   /** Finishes a call whose complete (non-streamed) response body is {@code body[0..length)}. */
   public void completeBody(byte[] body, int length) {
-    if (!tracked || finished.get()) {
+    if (length <= 0) {
+      completeWithoutBody();
       return;
     }
-    ParsedResponse parsed = ParsedResponse.empty();
-    if (endpoint != null && length > 0) {
-      try {
-        parsed = ResponseParser.parse(endpoint.dialect(), body, length);
-      } catch (Exception e) {
-        engine.parseFailure(provider, e);
-      }
-    }
-    finish(parsed, false, null);
+    completeBody(new java.io.ByteArrayInputStream(body, 0, length));
   }
 
   /**

@@ -36,8 +36,4 @@ final class ContextCapture {
     }
     return ctx;
   }
-
-  @Nullable AttributionContext peek(Call call) {
-    return contexts.getIfPresent(call);
-  }
 }

@@ -251,17 +251,6 @@ public final class StreamUsageTracker {
     return true;
   }
 
-  static int indexOf(byte[] a, int from, int to, byte[] needle) {
-    byte first = needle[0];
-    int last = to - needle.length;
-    for (int i = from; i <= last; i++) {
-      if (a[i] == first && regionEquals(a, i, needle)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   /**
    * Ends the stream: processes a final line that had no newline and returns what was collected.
    * Safe to call more than once.
