@@ -126,6 +126,19 @@ public final class AttributionEngine implements AutoCloseable {
   }
 
   /**
+   * Whether a {@code method} request to {@code host:port} + {@code path} is a recognised LLM call,
+   * whose request body is worth reading. Never throws.
+   */
+  public boolean recognises(String method, String host, int port, String path) {
+    try {
+      return method.equals("POST") && registry.recognize(host, port, path) != null;
+    } catch (RuntimeException e) {
+      internalFailure("recognising a call", e);
+      return false;
+    }
+  }
+
+  /**
    * Starts the one failover attempt for {@code failed}: the same request sent over the configured
    * failover route, when the failed attempt's status (or timeout) is one that fails over and it was
    * not itself a failover. Budgets admit it like any call. Never throws.
@@ -620,6 +633,14 @@ public final class AttributionEngine implements AutoCloseable {
     failureLog.warn("Attribution failed while {}; the call proceeds untouched", what, e);
   }
 
+  void unreadable(String provider, String reason) {
+    parseFailures.incrementAndGet();
+    failureLog.warn(
+        "Could not read the usage of a {} response ({}); it is recorded without usage",
+        provider,
+        reason);
+  }
+
   void parseFailure(String provider, Exception e) {
     parseFailures.incrementAndGet();
     failureLog.warn(
@@ -670,7 +691,7 @@ public final class AttributionEngine implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private LongSupplier nanoTime = System::nanoTime;
     private boolean addStreamUsage = true;
-    private boolean recordUnrecognised = true;
+    private boolean recordUnrecognised;
     private boolean blockSignedRewrites;
     private String currency = CostBreakdown.DEFAULT_CURRENCY;
     private @Nullable String failoverRoute;
@@ -787,8 +808,9 @@ public final class AttributionEngine implements AutoCloseable {
     }
 
     /**
-     * Whether POSTs to unrecognised endpoints are recorded (provider {@code unknown}); default
-     * true.
+     * Whether POSTs to unrecognised endpoints (hosts and paths that are not a known or mapped LLM
+     * API) are recorded, with provider {@code unknown}; default {@code false}. Either way their
+     * bodies are never buffered or read.
      */
     public Builder recordUnrecognised(boolean enabled) {
       this.recordUnrecognised = enabled;

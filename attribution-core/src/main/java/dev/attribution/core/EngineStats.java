@@ -8,7 +8,8 @@ import dev.attribution.core.pipeline.PipelineStats;
  * @param calls recognised LLM calls begun
  * @param blocked calls blocked by a budget or the loop guard
  * @param internalFailures failures inside attribution (the calls proceeded untouched)
- * @param parseFailures request or response payloads that could not be parsed
+ * @param parseFailures request or response payloads that could not be parsed or read (not JSON,
+ *     undecodable, too large)
  * @param pipeline the record pipeline's counters
  */
 public record EngineStats(

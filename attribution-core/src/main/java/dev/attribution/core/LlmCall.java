@@ -34,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LlmCall {
 
+  /** The record attribute that says why the response's usage could not be read. */
+  static final String USAGE_UNREADABLE = "usage_unreadable";
+
   private final AttributionEngine engine;
   private final boolean tracked;
   private final @Nullable Endpoint endpoint;
@@ -175,7 +178,9 @@ public final class LlmCall {
       try {
         parsed = ResponseParser.parse(endpoint.dialect(), body);
       } catch (Exception e) {
-        engine.parseFailure(provider, e);
+        if (!attributes.containsKey(USAGE_UNREADABLE)) {
+          engine.parseFailure(provider, e);
+        }
       }
     }
     closeQuietly(body);
@@ -188,6 +193,21 @@ public final class LlmCall {
     } catch (java.io.IOException e) {
       // nothing to do: it was an in-memory view of the body
     }
+  }
+
+  /**
+   * Marks that the response's usage could not be read, and why (e.g. {@code body_too_large}, {@code
+   * undecodable_gzip}, {@code content_type}): the record carries the reason as attribute {@code
+   * usage_unreadable}, and the engine counts it with its parse failures ({@link
+   * EngineStats#parseFailures()}). Call it before finishing the call; only the first reason is
+   * kept.
+   */
+  public void markUnreadable(String reason) {
+    if (!tracked || finished.get() || attributes.containsKey(USAGE_UNREADABLE)) {
+      return;
+    }
+    attributes.put(USAGE_UNREADABLE, reason);
+    engine.unreadable(provider, reason);
   }
 
   /** Finishes a call whose response body was not read (too large, not JSON, or none). */

@@ -169,8 +169,8 @@ class PlainOkHttpTest {
   }
 
   @Test
-  void unrecognisedCallsPassThroughUntouchedAndAreRecordedAsUnknown() throws Exception {
-    try (Harness h = new Harness("openai")) {
+  void unrecognisedCallsPassThroughUntouchedAndAreRecordedAsUnknownWhenAskedFor() throws Exception {
+    try (Harness h = new Harness("openai", b -> b.recordUnrecognised(true))) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       h.server.enqueue(new MockResponse().setBody("plain"));
