@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import okhttp3.Call;
@@ -28,7 +29,13 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
+import okio.BufferedSink;
 import okio.BufferedSource;
+import okio.ForwardingSink;
+import okio.Okio;
+import okio.Sink;
+import okio.Source;
+import okio.Timeout;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * The OkHttp interceptor: attributes, prices, enforces budgets on and routes every LLM call.
  *
  * <p>Add it as an application interceptor ({@code addInterceptor}, never {@code
- * addNetworkInterceptor}); it runs once per attempt, SDK retries included. For each request it
+ * addNetworkInterceptor}: added there it logs one warning and lets every call pass through
+ * unattributed); it runs once per attempt, SDK retries included. For each request it
  *
  * <ol>
  *   <li>resolves the context: {@code x-attribution-*} headers (which it removes, so the provider
@@ -47,13 +55,18 @@ import org.slf4j.LoggerFactory;
  *   <li>asks the engine, which may block the call (a provider-shaped 429 with {@code
  *       x-should-retry: false}, so openai-java surfaces its rate-limit exception without retrying),
  *       rewrite the model, or send it to another route;
- *   <li>reads usage from the response without changing a byte of it: a bounded peek of JSON bodies,
- *       a tee over server-sent-event streams.
+ *   <li>reads usage from the response without changing a byte of it: a bounded peek of single JSON
+ *       documents from recognised LLM endpoints (the limit applies to decompressed bytes too), a
+ *       tee over server-sent-event streams; everything else (NDJSON, binary, traffic to other
+ *       hosts) passes through as it arrives, unbuffered. A body whose usage cannot be read (too
+ *       large, not decodable, not JSON) is recorded with attribute {@code usage_unreadable}.
  * </ol>
  *
- * <p>Any failure inside attribution is caught, counted ({@link #internalFailures()}) and logged at
- * most every 10 seconds; the call then proceeds exactly as the application built it (minus the
- * attribution headers). Transport errors are rethrown unchanged.
+ * <p>Any failure inside attribution (errors from its own buffers included) is caught, counted
+ * ({@link #internalFailures()}) and logged at most every 10 seconds; the call then proceeds exactly
+ * as the application built it (minus the attribution headers). Transport errors reach the
+ * application unchanged, where it would have met them without the interceptor: a failure while
+ * reading the body ahead surfaces when the application reads that far, not from {@code execute()}.
  */
 public final class AttributionInterceptor implements Interceptor {
 
@@ -71,6 +84,7 @@ public final class AttributionInterceptor implements Interceptor {
   private final long maxPeekBytes;
   private final long maxRequestBytes;
   private final AtomicLong internalFailures = new AtomicLong();
+  private final AtomicBoolean misuseReported = new AtomicBoolean();
   private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
 
   private AttributionInterceptor(Builder b, @Nullable ContextCapture capture) {
@@ -108,12 +122,24 @@ public final class AttributionInterceptor implements Interceptor {
   public Response intercept(Chain chain) throws IOException {
     Request original = chain.request();
     Request outgoing = stripAttributionHeaders(original);
+    if (chain.connection() != null) {
+      // Only network interceptors see a connection. There, a local answer (a budget block) is an
+      // IllegalStateException in OkHttp and retries and redirects are counted as calls: stay out
+      // of the way and say so once.
+      if (misuseReported.compareAndSet(false, true)) {
+        LOG.warn(
+            "AttributionInterceptor was added with addNetworkInterceptor(..), where it cannot work;"
+                + " calls pass through unattributed. Add it with addInterceptor(..) instead (or use"
+                + " AttributionOkHttp.instrument(..)).");
+      }
+      return chain.proceed(outgoing);
+    }
     CallRequest request;
     LlmCall call;
     try {
       request = describe(chain.call(), original, outgoing);
       call = engine.begin(request);
-    } catch (RuntimeException | LinkageError e) {
+    } catch (RuntimeException | Error e) {
       failure("preparing the call", e);
       return chain.proceed(outgoing);
     }
@@ -154,7 +180,7 @@ public final class AttributionInterceptor implements Interceptor {
       if (rw != null) {
         toSend = apply(outgoing, rw);
       }
-    } catch (RuntimeException | LinkageError e) {
+    } catch (RuntimeException | Error e) {
       failure("rewriting the request", e);
       toSend = outgoing;
     }
@@ -170,14 +196,21 @@ public final class AttributionInterceptor implements Interceptor {
     }
     try {
       return observe(call, response);
-    } catch (RuntimeException | LinkageError e) {
+    } catch (Throwable e) {
+      // Attribution's own work only (observe() hands transport failures to the application
+      // itself); the response's source still holds every byte read so far.
       failure("reading the response", e);
-      call.completeWithoutBody();
+      try {
+        call.markUnreadable("internal_failure");
+        call.completeWithoutBody();
+      } catch (Throwable again) {
+        failure("recording the response", again);
+      }
       return response;
     }
   }
 
-  private CallRequest describe(Call okCall, Request original, Request outgoing) throws IOException {
+  private CallRequest describe(Call okCall, Request original, Request outgoing) {
     AttributionContext ctx = AttributionContext.empty();
     ContextSource source = ContextSource.NONE;
     AttributionHeaders.Parsed fromHeaders = null;
@@ -205,15 +238,9 @@ public final class AttributionInterceptor implements Interceptor {
     HttpUrl url = outgoing.url();
     byte[] body = null;
     RequestBody rb = outgoing.body();
-    if (rb != null && !rb.isOneShot() && !rb.isDuplex()) {
-      long len = rb.contentLength();
-      if (len <= maxRequestBytes) {
-        Buffer buf = new Buffer();
-        rb.writeTo(buf);
-        if (buf.size() <= maxRequestBytes) {
-          body = buf.readByteArray();
-        }
-      }
+    if (rb != null
+        && engine.recognises(outgoing.method(), url.host(), url.port(), url.encodedPath())) {
+      body = readRequestBody(rb);
     }
     int attempt = 1;
     String retry = original.header("x-stainless-retry-count");
@@ -236,6 +263,49 @@ public final class AttributionInterceptor implements Interceptor {
         ctx,
         source,
         Math.max(1, attempt));
+  }
+
+  /**
+   * The request body, or {@code null} when it must not be read twice (one-shot, duplex), is larger
+   * than {@code maxRequestBytes}, or fails to write: the application's own body then meets the same
+   * failure when OkHttp sends it, exactly as without us.
+   */
+  private byte @Nullable [] readRequestBody(RequestBody rb) {
+    if (rb.isOneShot() || rb.isDuplex()) {
+      return null;
+    }
+    try {
+      if (rb.contentLength() > maxRequestBytes) {
+        return null;
+      }
+      Buffer buf = new Buffer();
+      BufferedSink sink = Okio.buffer(new CappedSink(buf, maxRequestBytes));
+      rb.writeTo(sink);
+      sink.emit();
+      return buf.readByteArray();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** A sink that refuses to hold more than {@code max} bytes. */
+  private static final class CappedSink extends ForwardingSink {
+    private final long max;
+    private long written;
+
+    CappedSink(Sink delegate, long max) {
+      super(delegate);
+      this.max = max;
+    }
+
+    @Override
+    public void write(Buffer source, long byteCount) throws IOException {
+      written += byteCount;
+      if (written > max) {
+        throw new IOException("request body larger than maxRequestBytes");
+      }
+      super.write(source, byteCount);
+    }
   }
 
   private static boolean hasAttributionHeaders(Headers headers) {
@@ -311,18 +381,56 @@ public final class AttributionInterceptor implements Interceptor {
         .build();
   }
 
-  private Response observe(LlmCall call, Response response) throws IOException {
+  /**
+   * Reads usage from the response without changing what the application receives. Only a single
+   * JSON document from a recognised endpoint is buffered (bounded, ahead of the application); event
+   * streams are read as the application reads them; anything else passes through as it arrives.
+   * Never throws a transport failure: one met while buffering ahead is handed to the application
+   * where it would have met it, after the bytes that arrived before it.
+   */
+  private Response observe(LlmCall call, Response response) {
     call.onResponse(response.code(), response::header);
     ResponseBody body = response.body();
     if (body == null) {
       call.completeWithoutBody();
       return response;
     }
+    if (!call.recognised()) {
+      // Not an LLM API: never buffered or read, recorded (when asked to) as it answers.
+      call.completeWithoutBody();
+      return response;
+    }
     MediaType type = body.contentType();
+    String encoding = response.header("Content-Encoding");
+    boolean identity =
+        encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity");
     boolean sse =
         type != null && type.type().equals("text") && type.subtype().equals("event-stream");
     if (sse || (call.streamingRequested() && response.isSuccessful() && !isJson(type))) {
-      return response.newBuilder().body(new TrackingResponseBody(body, call)).build();
+      if (!identity) {
+        // The tracker reads event text; compressed bytes are passed through unread.
+        call.markUnreadable("content_encoding");
+      }
+      return response
+          .newBuilder()
+          .body(new TrackingResponseBody(body, call, identity, this::failure))
+          .build();
+    }
+    boolean gzip = !identity && encoding.trim().equalsIgnoreCase("gzip");
+    if (!isJson(type) || !(identity || gzip) || body.contentLength() > maxPeekBytes) {
+      // Not one JSON document we can read (NDJSON, octet-stream, none, an unknown encoding) or
+      // announced too large: streamed through as it arrives, recorded when the application is
+      // done with it.
+      if (response.isSuccessful() || isJson(type)) {
+        call.markUnreadable(
+            !isJson(type)
+                ? "content_type"
+                : !(identity || gzip) ? "content_encoding" : "body_too_large");
+      }
+      return response
+          .newBuilder()
+          .body(new TrackingResponseBody(body, call, false, this::failure))
+          .build();
     }
     // Buffer the body (bounded) in the source the application will read from, then parse a
     // clone of that buffer: okio clones share segments, so the body is not copied to read it.
@@ -330,24 +438,122 @@ public final class AttributionInterceptor implements Interceptor {
     try {
       source.request(maxPeekBytes);
     } catch (IOException e) {
+      // The transport failed while we read ahead. Without us the application would have met
+      // this failure reading the body (or never, reading headers only): hand it the response,
+      // whose body yields the bytes that arrived and then this same failure.
       call.failed(e);
-      throw e;
+      return response.newBuilder().body(failedBody(body, source.getBuffer(), e)).build();
     }
     Buffer buffered = source.getBuffer();
     if (buffered.size() >= maxPeekBytes) {
+      call.markUnreadable("body_too_large");
       call.completeWithoutBody();
       return response;
     }
     InputStream in = buffered.clone().inputStream();
-    if ("gzip".equalsIgnoreCase(response.header("Content-Encoding"))) {
-      in = new GZIPInputStream(in);
+    if (gzip) {
+      in = new BoundedGunzip(in, maxPeekBytes, call);
     }
     call.completeBody(in);
     return response;
   }
 
+  /** A single JSON document: {@code application/json} or {@code +json}, not NDJSON. */
   private static boolean isJson(@Nullable MediaType type) {
-    return type != null && type.subtype().contains("json");
+    if (type == null) {
+      return false;
+    }
+    String sub = type.subtype();
+    return sub.equals("json") || sub.endsWith("+json");
+  }
+
+  /**
+   * The decompressed body for the parser, at most {@code limit} bytes of it: what a small gzip body
+   * expands to is bounded by what we choose to read, not by what it claims. A body that is not gzip
+   * after all, or expands beyond the limit, ends early and marks the record unreadable.
+   */
+  private static final class BoundedGunzip extends InputStream {
+    private final InputStream compressed;
+    private final long limit;
+    private final LlmCall call;
+    private @Nullable InputStream gunzip;
+    private long produced;
+    private boolean done;
+
+    BoundedGunzip(InputStream compressed, long limit, LlmCall call) {
+      this.compressed = compressed;
+      this.limit = limit;
+      this.call = call;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (done || len == 0) {
+        return done ? -1 : 0;
+      }
+      try {
+        InputStream in = gunzip;
+        if (in == null) {
+          in = new GZIPInputStream(compressed);
+          gunzip = in;
+        }
+        if (produced >= limit) {
+          done = true;
+          if (in.read() != -1) {
+            call.markUnreadable("body_too_large");
+          }
+          return -1;
+        }
+        int n = in.read(b, off, (int) Math.min(len, limit - produced));
+        if (n == -1) {
+          done = true;
+        } else {
+          produced += n;
+        }
+        return n;
+      } catch (IOException | RuntimeException e) {
+        // Labelled gzip but plain, empty or corrupt: what the application reads is its business.
+        done = true;
+        call.markUnreadable("undecodable_gzip");
+        return -1;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      compressed.close();
+    }
+  }
+
+  /** A body yielding the bytes that arrived before the transport failed, then that failure. */
+  private static ResponseBody failedBody(ResponseBody body, Buffer arrived, IOException failure) {
+    Source replay =
+        new Source() {
+          @Override
+          public long read(Buffer sink, long byteCount) throws IOException {
+            if (arrived.size() == 0) {
+              throw failure;
+            }
+            return arrived.read(sink, Math.min(byteCount, arrived.size()));
+          }
+
+          @Override
+          public Timeout timeout() {
+            return Timeout.NONE;
+          }
+
+          @Override
+          public void close() {
+            body.close();
+          }
+        };
+    return ResponseBody.create(Okio.buffer(replay), body.contentType(), body.contentLength());
   }
 
   private void failure(String what, Throwable e) {
@@ -376,8 +582,9 @@ public final class AttributionInterceptor implements Interceptor {
     }
 
     /**
-     * Largest JSON response body read for usage, default {@value #DEFAULT_MAX_PEEK_BYTES}; larger
-     * bodies are passed through and recorded without usage.
+     * Largest JSON response body read for usage, default {@value #DEFAULT_MAX_PEEK_BYTES}, on the
+     * wire and after decompression alike; larger bodies are passed through and recorded without
+     * usage (attribute {@code usage_unreadable=body_too_large}).
      */
     public Builder maxPeekBytes(long bytes) {
       if (bytes < 1024) {

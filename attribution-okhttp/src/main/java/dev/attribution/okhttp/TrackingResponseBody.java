@@ -3,6 +3,7 @@ package dev.attribution.okhttp;
 import dev.attribution.core.LlmCall;
 import dev.attribution.core.provider.StreamUsageTracker;
 import java.io.IOException;
+import java.util.function.BiConsumer;
 import okhttp3.MediaType;
 import okhttp3.ResponseBody;
 import okio.Buffer;
@@ -12,22 +13,31 @@ import okio.Okio;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A response body that hands the application exactly the upstream bytes while feeding them, as they
- * are read, to the call's stream tracker. No byte is buffered ahead of the application, so the
- * first byte arrives when it would without us. The call is finished exactly once: at EOF, at {@code
- * close()} (the OpenAI SDK closes at {@code [DONE]} without reading to EOF), or on a read error.
+ * A response body that hands the application exactly the upstream bytes, as they arrive, and
+ * finishes the call's record when the application is done with it. With {@code readUsage} the bytes
+ * are also fed, as they are read, to the call's stream tracker; without it they are only counted
+ * through. No byte is buffered ahead of the application, so the first byte arrives when it would
+ * without us. The call is finished exactly once: at EOF, at {@code close()} (the OpenAI SDK closes
+ * at {@code [DONE]} without reading to EOF), or on a read error. A failure inside attribution (the
+ * tracker, the record) is reported to {@code onFailure} and never reaches the application's read.
  */
 final class TrackingResponseBody extends ResponseBody {
 
   private final ResponseBody delegate;
   private final LlmCall call;
-  private final @Nullable StreamUsageTracker tracker;
+  private final BiConsumer<String, Throwable> onFailure;
+  private @Nullable StreamUsageTracker tracker;
   private @Nullable BufferedSource source;
 
-  TrackingResponseBody(ResponseBody delegate, LlmCall call) {
+  TrackingResponseBody(
+      ResponseBody delegate,
+      LlmCall call,
+      boolean readUsage,
+      BiConsumer<String, Throwable> onFailure) {
     this.delegate = delegate;
     this.call = call;
-    this.tracker = call.streamTracker();
+    this.onFailure = onFailure;
+    this.tracker = readUsage ? call.streamTracker() : null;
   }
 
   @Override
@@ -61,7 +71,20 @@ final class TrackingResponseBody extends ResponseBody {
     } catch (IOException e) {
       // ResponseBody.close() swallows too.
     } finally {
-      call.completeStream(false);
+      finish(false, null);
+    }
+  }
+
+  /** Finishes the record; whatever goes wrong in there is attribution's, not the app's. */
+  private void finish(boolean reachedEnd, @Nullable Throwable error) {
+    try {
+      if (error != null) {
+        call.failed(error);
+      } else {
+        call.completeStream(reachedEnd);
+      }
+    } catch (Throwable e) {
+      onFailure.accept("recording a streamed response", e);
     }
   }
 
@@ -79,34 +102,43 @@ final class TrackingResponseBody extends ResponseBody {
       try {
         n = super.read(sink, byteCount);
       } catch (IOException | RuntimeException e) {
-        call.failed(e);
+        finish(false, e);
         throw e;
       }
       if (n == -1) {
         eof = true;
-        call.completeStream(true);
+        finish(true, null);
         return -1;
       }
-      if (tracker != null && n > 0) {
-        feed(sink, sink.size() - n, n);
+      StreamUsageTracker t = tracker;
+      if (t != null && n > 0) {
+        feed(t, sink, sink.size() - n, n);
       }
       return n;
     }
 
-    private void feed(Buffer sink, long offset, long count) {
+    private void feed(StreamUsageTracker t, Buffer sink, long offset, long count) {
       try (Buffer.UnsafeCursor c = sink.readUnsafe(cursor)) {
         c.seek(offset);
         long remaining = count;
         while (remaining > 0 && c.data != null) {
           int len = (int) Math.min(c.end - c.start, remaining);
-          tracker.feed(c.data, c.start, len);
+          t.feed(c.data, c.start, len);
           remaining -= len;
           if (remaining > 0 && c.next() == -1) {
             break;
           }
         }
-      } catch (RuntimeException e) {
-        // Never let attribution break the application's read.
+      } catch (Throwable e) {
+        // Never let attribution break the application's read: stop reading usage from this
+        // stream, say so on its record, and count it.
+        tracker = null;
+        onFailure.accept("reading a streamed response", e);
+        try {
+          call.markUnreadable("internal_failure");
+        } catch (Throwable ignored) {
+          // already counted above
+        }
       }
     }
 
@@ -115,7 +147,7 @@ final class TrackingResponseBody extends ResponseBody {
       try {
         super.close();
       } finally {
-        call.completeStream(eof);
+        finish(eof, null);
       }
     }
   }
