@@ -434,6 +434,40 @@ class HostileResponsesTest {
   }
 
   @Test
+  void uploadsToOtherEndpointsAreSentAsTheAppStreamsThem() throws Exception {
+    // A body that streams from an InputStream without saying it is one-shot: reading it ahead
+    // would leave nothing for the real send. Only LLM request bodies are worth reading.
+    byte[] upload = new byte[256 * 1024];
+    new java.util.Random(5).nextBytes(upload);
+    java.util.concurrent.atomic.AtomicInteger writes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    InputStream stream = new java.io.ByteArrayInputStream(upload);
+    RequestBody body =
+        new RequestBody() {
+          @Override
+          public MediaType contentType() {
+            return MediaType.get("application/octet-stream");
+          }
+
+          @Override
+          public void writeTo(okio.BufferedSink sink) throws IOException {
+            writes.incrementAndGet();
+            sink.writeAll(okio.Okio.source(stream));
+          }
+        };
+    try (Harness h = new Harness("openai", b -> b.recordUnrecognised(true))) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      h.server.enqueue(new MockResponse().setBody("{\"id\":\"file-1\"}"));
+      Request req = new Request.Builder().url(h.baseUrl("/v1/files")).post(body).build();
+      assertThat(Seen.of(client, req).code()).isEqualTo(200);
+      assertThat(h.server.takeRequest().getBody().readByteArray()).isEqualTo(upload);
+      assertThat(writes).hasValue(1);
+      assertThat(h.onlyRecord().provider()).isEqualTo("unknown");
+    }
+  }
+
+  @Test
   void unrecognisedEndpointsAreRecordedOnlyWhenAskedFor() throws Exception {
     for (boolean asked : new boolean[] {false, true}) {
       // Not asking is the default: the first engine is built without the option.
