@@ -263,6 +263,35 @@ class HostileResponsesTest {
   }
 
   @Test
+  void bodyTooSlowForTheReadTimeoutFailsTheAppsReadNotItsCall() throws Exception {
+    byte[] body = Harness.fixture("openai-chat.json");
+    try (Harness h = new Harness("openai")) {
+      OkHttpClient plain = Harness.client().readTimeout(500, TimeUnit.MILLISECONDS).build();
+      OkHttpClient instrumented =
+          plain.newBuilder().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      Request req = post(h.baseUrl(CHAT), "{\"model\":\"gpt-4o\"}");
+      for (int i = 0; i < 3; i++) {
+        h.server.enqueue(
+            new MockResponse()
+                .setHeader("content-type", "application/json")
+                .setBody(new Buffer().write(body))
+                .throttleBody(100, 3, TimeUnit.SECONDS));
+      }
+      try (Response r = instrumented.newCall(req).execute()) {
+        assertThat(r.code()).isEqualTo(200);
+      }
+      Seen without = Seen.of(plain, req);
+      Seen with = Seen.of(instrumented, req);
+      assertThat(without.failure()).isEqualTo("java.net.SocketTimeoutException");
+      assertThat(with.failure()).isEqualTo(without.failure());
+      assertThat(with.code()).isEqualTo(200);
+      assertThat(h.records(2))
+          .hasSize(2)
+          .allSatisfy(r -> assertThat(r.errorType()).isEqualTo("SocketTimeoutException"));
+    }
+  }
+
+  @Test
   void anErrorInsideAttributionNeverReachesTheApp() throws Exception {
     // The unpriced-model listener runs inside attribution's work; an Error thrown there (like an
     // OutOfMemoryError from our own buffers, which would also stop this test's JVM) stays inside.

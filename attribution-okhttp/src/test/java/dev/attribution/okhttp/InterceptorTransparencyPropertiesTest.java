@@ -38,7 +38,9 @@ class InterceptorTransparencyPropertiesTest {
     NONE,
     GZIP,
     /** Labelled {@code Content-Encoding: gzip}, but plain. */
-    MISLABELLED_GZIP
+    MISLABELLED_GZIP,
+    /** Labelled with an encoding nobody here decodes ({@code br}), plain. */
+    UNKNOWN_LABEL
   }
 
   /** How the body is delivered. */
@@ -182,7 +184,7 @@ class InterceptorTransparencyPropertiesTest {
       r.setHeader("Content-Type", contentType);
     }
     if (encoding != Encoding.NONE) {
-      r.setHeader("Content-Encoding", "gzip");
+      r.setHeader("Content-Encoding", encoding == Encoding.UNKNOWN_LABEL ? "br" : "gzip");
     }
     switch (delivery) {
       case WHOLE -> r.setBody(new Buffer().write(wire));
