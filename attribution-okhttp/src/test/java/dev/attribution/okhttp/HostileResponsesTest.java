@@ -60,11 +60,19 @@ class HostileResponsesTest {
   /** What the application saw: status, the bytes it read, and the failure that stopped it. */
   record Seen(int code, byte[] bytes, String failure) {
     static Seen of(OkHttpClient client, Request request) {
+      return of(client, request, Long.MAX_VALUE);
+    }
+
+    /** Reads at most {@code atMost} bytes of the body, then closes it (abandons the rest). */
+    static Seen of(OkHttpClient client, Request request, long atMost) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (Response r = client.newCall(request).execute()) {
         try (InputStream in = r.body().byteStream()) {
           byte[] buf = new byte[8192];
-          for (int n; (n = in.read(buf)) != -1; ) {
+          for (int n;
+              out.size() < atMost
+                  && (n = in.read(buf, 0, (int) Math.min(buf.length, atMost - out.size())))
+                      != -1; ) {
             out.write(buf, 0, n);
           }
         } catch (IOException e) {

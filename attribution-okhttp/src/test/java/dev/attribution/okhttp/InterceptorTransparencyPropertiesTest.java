@@ -26,8 +26,9 @@ import okio.Buffer;
 /**
  * Whatever the server answers (encoding right, wrong or absent; any content type; any size; cut
  * short anywhere), the application sees the same status, the same bytes and the same failure with
- * the interceptor as without it, the interceptor allocates a bounded amount beyond what the
- * application itself reads, and each call makes at most one record.
+ * the interceptor as without it (reading it all, or abandoning it part way), the interceptor
+ * allocates a bounded amount beyond what the application itself reads, and each call makes at most
+ * one record.
  */
 class InterceptorTransparencyPropertiesTest {
 
@@ -112,6 +113,7 @@ class InterceptorTransparencyPropertiesTest {
       @ForAll boolean appAcceptsGzip,
       @ForAll boolean streamRequested,
       @ForAll boolean llmEndpoint,
+      @ForAll boolean appAbandonsTheBody,
       @ForAll long seed)
       throws Exception {
     byte[] payload = payload(size, jsonShaped, seed);
@@ -122,15 +124,17 @@ class InterceptorTransparencyPropertiesTest {
         request(
             llmEndpoint ? "/v1/chat/completions" : "/v1/files", streamRequested, appAcceptsGzip);
     int recordsBefore = records();
+    long readAtMost = appAbandonsTheBody ? Math.floorMod(seed, 1 + wire.length) : Long.MAX_VALUE;
 
     h.server.enqueue(response(wire, encoding, contentType, delivery, chunk, sent));
     long start = THREADS.getCurrentThreadAllocatedBytes();
-    HostileResponsesTest.Seen without = HostileResponsesTest.Seen.of(plain, request);
+    HostileResponsesTest.Seen without = HostileResponsesTest.Seen.of(plain, request, readAtMost);
     long plainAllocated = THREADS.getCurrentThreadAllocatedBytes() - start;
 
     h.server.enqueue(response(wire, encoding, contentType, delivery, chunk, sent));
     start = THREADS.getCurrentThreadAllocatedBytes();
-    HostileResponsesTest.Seen with = HostileResponsesTest.Seen.of(instrumented, request);
+    HostileResponsesTest.Seen with =
+        HostileResponsesTest.Seen.of(instrumented, request, readAtMost);
     long instrumentedAllocated = THREADS.getCurrentThreadAllocatedBytes() - start;
 
     assertThat(with).isEqualTo(without);
