@@ -51,6 +51,7 @@ public final class AttributionEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
   private static final Set<String> CREDENTIAL_HEADERS =
       Set.of("authorization", "api-key", "x-api-key", "x-goog-api-key");
+  private static final String KEY_PARAMETER = "key";
 
   private final ProviderRegistry registry;
   private final RecordPipeline pipeline;
@@ -312,6 +313,9 @@ public final class AttributionEngine implements AutoCloseable {
     call.rewrite = rewrite(req, endpoint, facts, body, model, sendModel, route, call, signed);
     String finalKey = originalKey;
     if (call.rewrite != null) {
+      if (!call.rewrite.removeHeaders().isEmpty()) {
+        finalKey = null;
+      }
       for (Map.Entry<String, String> h : call.rewrite.setHeaders().entrySet()) {
         if (CREDENTIAL_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
           String v = h.getValue();
@@ -404,10 +408,46 @@ public final class AttributionEngine implements AutoCloseable {
       String target = route != null ? route.provider() : endpoint.provider();
       set.put(credentialHeader(target, endpoint), credentialValue(target, endpoint, key));
     }
+    // Every credential of the original request goes when a key replaces it, and when a route
+    // (another host, maybe another provider) has no key of its own and was not opted in: a key
+    // meant for one provider must never reach another by accident. Without a key the upstream
+    // answers 401, which is the safe failure.
+    boolean strip = key != null || (route != null && !route.forwardApplicationCredentials());
+    if (strip && key == null && hasCredentials(req)) {
+      call.attribute("credentials_stripped", "true");
+    }
     UpstreamRewrite rw =
         new UpstreamRewrite(
-            newBody, scheme, host, port, newPath, set, key != null ? CREDENTIAL_HEADERS : Set.of());
+            newBody,
+            scheme,
+            host,
+            port,
+            newPath,
+            set,
+            strip ? CREDENTIAL_HEADERS : Set.of(),
+            strip && hasKeyParameter(req.query()) ? Set.of(KEY_PARAMETER) : Set.of());
     return rw.isEmpty() ? null : rw;
+  }
+
+  private static boolean hasCredentials(CallRequest req) {
+    for (String h : CREDENTIAL_HEADERS) {
+      if (req.headers().apply(h) != null) {
+        return true;
+      }
+    }
+    return hasKeyParameter(req.query());
+  }
+
+  private static boolean hasKeyParameter(@Nullable String query) {
+    if (query == null) {
+      return false;
+    }
+    for (String part : query.split("&", -1)) {
+      if (part.equals(KEY_PARAMETER) || part.startsWith(KEY_PARAMETER + "=")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int defaultPort(String scheme) {
