@@ -52,6 +52,8 @@ public final class AttributionEngine implements AutoCloseable {
   private static final Set<String> CREDENTIAL_HEADERS =
       Set.of("authorization", "api-key", "x-api-key", "x-goog-api-key");
   private static final String KEY_PARAMETER = "key";
+  private static final java.util.concurrent.atomic.AtomicBoolean PER_PROCESS_NOTICE =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private final ProviderRegistry registry;
   private final RecordPipeline pipeline;
@@ -61,6 +63,7 @@ public final class AttributionEngine implements AutoCloseable {
   private final Map<String, Route> routes;
   private final List<RoutingRule> rules;
   private final CredentialResolver credentials;
+  private final KeyFingerprints fingerprints;
   private final Clock clock;
   private final LongSupplier nanoTime;
   private final boolean addStreamUsage;
@@ -95,6 +98,7 @@ public final class AttributionEngine implements AutoCloseable {
     this.routes = Map.copyOf(b.routes);
     this.rules = List.copyOf(b.rules);
     this.credentials = b.credentials;
+    this.fingerprints = Objects.requireNonNull(b.fingerprints);
     this.clock = b.clock;
     this.nanoTime = b.nanoTime;
     this.addStreamUsage = b.addStreamUsage;
@@ -176,7 +180,7 @@ public final class AttributionEngine implements AutoCloseable {
       c.contextSource = req.contextSource();
       c.attempt = req.attempt();
       c.keyFingerprint =
-          KeyFingerprints.fingerprint(KeyFingerprints.keyOf(req.headers(), req.query()));
+          fingerprints.fingerprint(KeyFingerprints.keyOf(req.headers(), req.query()));
       return c;
     }
     calls.incrementAndGet();
@@ -244,7 +248,7 @@ public final class AttributionEngine implements AutoCloseable {
               ? null
               : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
     }
-    String keyForBudget = KeyFingerprints.fingerprint(originalKey);
+    String keyForBudget = fingerprints.fingerprint(originalKey);
     BudgetGate.Gate gate =
         budgets.admit(
             req.context(),
@@ -326,7 +330,7 @@ public final class AttributionEngine implements AutoCloseable {
     call.keyFingerprint =
         java.util.Objects.equals(finalKey, originalKey)
             ? keyForBudget
-            : KeyFingerprints.fingerprint(finalKey);
+            : fingerprints.fingerprint(finalKey);
     return call;
   }
 
@@ -668,6 +672,31 @@ public final class AttributionEngine implements AutoCloseable {
         e.getClass().getSimpleName());
   }
 
+  /**
+   * The fingerprint this engine records for {@code apiKey} (see {@link
+   * Builder#keyFingerprintSecret(String)}), e.g. to name one key in a budget scope. Never logs or
+   * keeps the key.
+   */
+  public String keyFingerprint(String apiKey) {
+    if (apiKey == null || apiKey.isEmpty()) {
+      throw new IllegalArgumentException("apiKey must not be empty");
+    }
+    return Objects.requireNonNull(fingerprints.fingerprint(apiKey));
+  }
+
+  /**
+   * The fingerprint an engine built with {@code keyFingerprintSecret(secret)} records for {@code
+   * apiKey}: for tools that compute fingerprints to write into budget files.
+   *
+   * @throws IllegalArgumentException if the secret is too short or the key empty
+   */
+  public static String keyFingerprint(String secret, String apiKey) {
+    if (apiKey == null || apiKey.isEmpty()) {
+      throw new IllegalArgumentException("apiKey must not be empty");
+    }
+    return Objects.requireNonNull(KeyFingerprints.withSecret(secret).fingerprint(apiKey));
+  }
+
   /** Counters since start. */
   public EngineStats stats() {
     return new EngineStats(
@@ -707,6 +736,7 @@ public final class AttributionEngine implements AutoCloseable {
     private final Map<String, Route> routes = new HashMap<>();
     private final List<RoutingRule> rules = new ArrayList<>();
     private CredentialResolver credentials = CredentialResolver.none();
+    private @Nullable KeyFingerprints fingerprints;
     private Clock clock = Clock.systemUTC();
     private LongSupplier nanoTime = System::nanoTime;
     private boolean addStreamUsage = true;
@@ -804,6 +834,20 @@ public final class AttributionEngine implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The secret that keys API-key fingerprints (HMAC-SHA256), at least 16 bytes: set the same
+     * value on every replica, from your secret store, so fingerprints are stable across restarts
+     * and replicas and cannot be reversed by trying candidate keys. Default: a random secret per
+     * process, so fingerprints change on restart; a budget scoped by key then fails {@link
+     * #build()}.
+     *
+     * @throws IllegalArgumentException if the secret is shorter than 16 bytes
+     */
+    public Builder keyFingerprintSecret(String secret) {
+      this.fingerprints = KeyFingerprints.withSecret(Objects.requireNonNull(secret, "secret"));
+      return this;
+    }
+
     /** The clock for record times and budget periods; default UTC system clock. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -884,6 +928,24 @@ public final class AttributionEngine implements AutoCloseable {
                       + "', which is not defined; define it with route(Route)");
             }
           }
+          for (dev.attribution.core.budget.BudgetDefinition.ScopePart p : d.scope()) {
+            if (p.dimension() == dev.attribution.core.budget.ScopeDimension.KEY
+                && fingerprints == null) {
+              throw new IllegalStateException(
+                  "budget "
+                      + d.name()
+                      + " is scoped by API-key fingerprint; set keyFingerprintSecret(..) so"
+                      + " fingerprints are the same across restarts and replicas");
+            }
+          }
+        }
+      }
+      if (fingerprints == null) {
+        fingerprints = KeyFingerprints.perProcess();
+        if (PER_PROCESS_NOTICE.compareAndSet(false, true)) {
+          LOG.info(
+              "No keyFingerprintSecret set: API-key fingerprints are random per process and change"
+                  + " on restart; set one for stable fingerprints");
         }
       }
       if (pipeline != null && !sinks.isEmpty()) {
