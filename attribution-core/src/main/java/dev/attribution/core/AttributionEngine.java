@@ -204,6 +204,7 @@ public final class AttributionEngine implements AutoCloseable {
     if (endpoint.provider().equals(Providers.AZURE_OPENAI) && endpoint.modelInPath() != null) {
       model = registry.azureModel(endpoint.modelInPath());
     }
+    model = boundedModel(model);
     call.requestedModel = model;
     call.effectiveModel = model;
     call.streaming = facts.streaming();
@@ -332,6 +333,22 @@ public final class AttributionEngine implements AutoCloseable {
             ? keyForBudget
             : fingerprints.fingerprint(finalKey);
     return call;
+  }
+
+  /**
+   * The model name cut to {@link UsageRecord#MAX_MODEL_LENGTH}: it comes from the request, and
+   * budgets, logs and records must not carry a megabyte of it. Only a name that long changes, and
+   * the request is still sent with the name it had.
+   */
+  private static @Nullable String boundedModel(@Nullable String model) {
+    if (model == null || model.length() <= UsageRecord.MAX_MODEL_LENGTH) {
+      return model;
+    }
+    int end = UsageRecord.MAX_MODEL_LENGTH - 1;
+    if (Character.isHighSurrogate(model.charAt(end - 1))) {
+      end--;
+    }
+    return model.substring(0, end) + "\u2026";
   }
 
   private static boolean isSigned(CallRequest req) {

@@ -3,8 +3,6 @@ package dev.attribution.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.attribution.api.AttributionContext;
-import dev.attribution.api.ContextSource;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.ScopeDimension;
@@ -21,22 +19,10 @@ class KeyFingerprintTest {
   private static final String SHORT_KEY = "sk-12345";
 
   private static String recordedFingerprint(AttributionEngine engine, String key) {
-    byte[] body = "{\"model\":\"gpt-4o\"}".getBytes(StandardCharsets.UTF_8);
-    Map<String, String> headers = Map.of("Authorization", "Bearer " + key);
     LlmCall call =
         engine.begin(
-            new CallRequest(
-                "POST",
-                "https",
-                "api.openai.com",
-                443,
-                "/v1/chat/completions",
-                null,
-                body,
-                headers::get,
-                AttributionContext.empty(),
-                ContextSource.NONE,
-                1));
+            TestCalls.openAiChat(
+                "{\"model\":\"gpt-4o\"}", Map.of("Authorization", "Bearer " + key)));
     return call.keyFingerprint;
   }
 
