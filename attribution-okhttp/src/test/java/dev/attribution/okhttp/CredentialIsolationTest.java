@@ -262,6 +262,51 @@ class CredentialIsolationTest {
     }
   }
 
+  @Test
+  void everyCredentialTheAppSetIsRemovedNotOnlyTheOneItsProviderReads() throws Exception {
+    MockWebServer target = new MockWebServer();
+    target.start();
+    Route route =
+        Route.builder("alt")
+            .baseUrl(target.url("/v1").toString())
+            .provider(Providers.OPENROUTER)
+            .apiKey(ROUTE_KEY)
+            .build();
+    try (Harness h =
+        new Harness(
+            Providers.OPENAI,
+            b -> b.route(route).routingRule(RoutingRule.builder("all").route("alt").build()))) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      target.enqueue(
+          new MockResponse().setHeader("content-type", "application/json").setBody("{}"));
+      Request req =
+          new Request.Builder()
+              .url(h.server.url("/v1/chat/completions?key=" + APP_KEY + "&alt=json"))
+              .post(RequestBody.create(Original.OPENAI.body, MediaType.get("application/json")))
+              .addHeader("AUTHORIZATION", "Bearer " + APP_KEY)
+              .addHeader("authorization", "Basic " + APP_KEY)
+              .addHeader("X-Api-Key", APP_KEY)
+              .addHeader("Api-Key", APP_KEY)
+              .addHeader("X-Goog-Api-Key", APP_KEY)
+              .build();
+      try (Response r = client.newCall(req).execute()) {
+        r.body().string();
+      }
+      RecordedRequest got = target.takeRequest(5, TimeUnit.SECONDS);
+      assertThat(got.getHeaders().values("Authorization")).containsExactly("Bearer " + ROUTE_KEY);
+      assertThat(got.getHeader("x-api-key")).isNull();
+      assertThat(got.getHeader("api-key")).isNull();
+      assertThat(got.getHeader("x-goog-api-key")).isNull();
+      assertThat(got.getRequestUrl().queryParameter("key")).isNull();
+      assertThat(got.getRequestUrl().queryParameter("alt")).isEqualTo("json");
+      assertThat(got.getRequestUrl().toString()).doesNotContain(APP_KEY);
+      assertThat(got.getHeaders().toString()).doesNotContain(APP_KEY);
+    } finally {
+      target.shutdown();
+    }
+  }
+
   private static String basePath(Original o) {
     switch (o) {
       case ANTHROPIC:
