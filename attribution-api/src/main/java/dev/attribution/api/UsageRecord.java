@@ -24,6 +24,12 @@ public final class UsageRecord {
   /** Maximum length kept of {@link #errorMessage()}; longer messages are truncated. */
   public static final int MAX_ERROR_MESSAGE_LENGTH = 512;
 
+  /**
+   * Maximum length kept of a model name, as of a context value ({@value}); longer names (they come
+   * from request and response bodies) are truncated, never rejected.
+   */
+  public static final int MAX_MODEL_LENGTH = AttributionContext.MAX_VALUE_LENGTH;
+
   private final UUID id;
   private final Instant startedAt;
   private final Instant endedAt;
@@ -567,7 +573,7 @@ public final class UsageRecord {
 
     /** Model the application asked for, or {@code null} when the request named none. */
     public Builder requestedModel(@Nullable String value) {
-      this.requestedModel = value;
+      this.requestedModel = model(value);
       return this;
     }
 
@@ -576,13 +582,13 @@ public final class UsageRecord {
      * nothing was rewritten.
      */
     public Builder effectiveModel(@Nullable String value) {
-      this.effectiveModel = value;
+      this.effectiveModel = model(value);
       return this;
     }
 
     /** Model the provider says answered, or {@code null}. */
     public Builder responseModel(@Nullable String value) {
-      this.responseModel = value;
+      this.responseModel = model(value);
       return this;
     }
 
@@ -710,7 +716,9 @@ public final class UsageRecord {
      */
     public Builder errorMessage(@Nullable String value) {
       this.errorMessage =
-          value == null || value.length() <= MAX_ERROR_MESSAGE_LENGTH ? value : truncate(value);
+          value == null || value.length() <= MAX_ERROR_MESSAGE_LENGTH
+              ? value
+              : truncate(value, MAX_ERROR_MESSAGE_LENGTH);
       return this;
     }
 
@@ -780,8 +788,14 @@ public final class UsageRecord {
     }
 
     /** The first characters of {@code value} and an ellipsis, never splitting a surrogate pair. */
-    private static String truncate(String value) {
-      int end = MAX_ERROR_MESSAGE_LENGTH - 1;
+    private static @Nullable String model(@Nullable String value) {
+      return value == null || value.length() <= MAX_MODEL_LENGTH
+          ? value
+          : truncate(value, MAX_MODEL_LENGTH);
+    }
+
+    private static String truncate(String value, int max) {
+      int end = max - 1;
       if (Character.isHighSurrogate(value.charAt(end - 1))) {
         end--;
       }

@@ -51,6 +51,9 @@ public final class AttributionEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
   private static final Set<String> CREDENTIAL_HEADERS =
       Set.of("authorization", "api-key", "x-api-key", "x-goog-api-key");
+  private static final String KEY_PARAMETER = "key";
+  private static final java.util.concurrent.atomic.AtomicBoolean PER_PROCESS_NOTICE =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private final ProviderRegistry registry;
   private final RecordPipeline pipeline;
@@ -60,6 +63,7 @@ public final class AttributionEngine implements AutoCloseable {
   private final Map<String, Route> routes;
   private final List<RoutingRule> rules;
   private final CredentialResolver credentials;
+  private final KeyFingerprints fingerprints;
   private final Clock clock;
   private final LongSupplier nanoTime;
   private final boolean addStreamUsage;
@@ -94,6 +98,7 @@ public final class AttributionEngine implements AutoCloseable {
     this.routes = Map.copyOf(b.routes);
     this.rules = List.copyOf(b.rules);
     this.credentials = b.credentials;
+    this.fingerprints = Objects.requireNonNull(b.fingerprints);
     this.clock = b.clock;
     this.nanoTime = b.nanoTime;
     this.addStreamUsage = b.addStreamUsage;
@@ -188,7 +193,7 @@ public final class AttributionEngine implements AutoCloseable {
       c.contextSource = req.contextSource();
       c.attempt = req.attempt();
       c.keyFingerprint =
-          KeyFingerprints.fingerprint(KeyFingerprints.keyOf(req.headers(), req.query()));
+          fingerprints.fingerprint(KeyFingerprints.keyOf(req.headers(), req.query()));
       return c;
     }
     calls.incrementAndGet();
@@ -212,6 +217,7 @@ public final class AttributionEngine implements AutoCloseable {
     if (endpoint.provider().equals(Providers.AZURE_OPENAI) && endpoint.modelInPath() != null) {
       model = registry.azureModel(endpoint.modelInPath());
     }
+    model = boundedModel(model);
     call.requestedModel = model;
     call.effectiveModel = model;
     call.streaming = facts.streaming();
@@ -256,7 +262,7 @@ public final class AttributionEngine implements AutoCloseable {
               ? null
               : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
     }
-    String keyForBudget = KeyFingerprints.fingerprint(originalKey);
+    String keyForBudget = fingerprints.fingerprint(originalKey);
     BudgetGate.Gate gate =
         budgets.admit(
             req.context(),
@@ -325,6 +331,9 @@ public final class AttributionEngine implements AutoCloseable {
     call.rewrite = rewrite(req, endpoint, facts, body, model, sendModel, route, call, signed);
     String finalKey = originalKey;
     if (call.rewrite != null) {
+      if (!call.rewrite.removeHeaders().isEmpty()) {
+        finalKey = null;
+      }
       for (Map.Entry<String, String> h : call.rewrite.setHeaders().entrySet()) {
         if (CREDENTIAL_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
           String v = h.getValue();
@@ -335,8 +344,24 @@ public final class AttributionEngine implements AutoCloseable {
     call.keyFingerprint =
         java.util.Objects.equals(finalKey, originalKey)
             ? keyForBudget
-            : KeyFingerprints.fingerprint(finalKey);
+            : fingerprints.fingerprint(finalKey);
     return call;
+  }
+
+  /**
+   * The model name cut to {@link UsageRecord#MAX_MODEL_LENGTH}: it comes from the request, and
+   * budgets, logs and records must not carry a megabyte of it. Only a name that long changes, and
+   * the request is still sent with the name it had.
+   */
+  private static @Nullable String boundedModel(@Nullable String model) {
+    if (model == null || model.length() <= UsageRecord.MAX_MODEL_LENGTH) {
+      return model;
+    }
+    int end = UsageRecord.MAX_MODEL_LENGTH - 1;
+    if (Character.isHighSurrogate(model.charAt(end - 1))) {
+      end--;
+    }
+    return model.substring(0, end) + "\u2026";
   }
 
   private static boolean isSigned(CallRequest req) {
@@ -417,10 +442,46 @@ public final class AttributionEngine implements AutoCloseable {
       String target = route != null ? route.provider() : endpoint.provider();
       set.put(credentialHeader(target, endpoint), credentialValue(target, endpoint, key));
     }
+    // Every credential of the original request goes when a key replaces it, and when a route
+    // (another host, maybe another provider) has no key of its own and was not opted in: a key
+    // meant for one provider must never reach another by accident. Without a key the upstream
+    // answers 401, which is the safe failure.
+    boolean strip = key != null || (route != null && !route.forwardApplicationCredentials());
+    if (strip && key == null && hasCredentials(req)) {
+      call.attribute("credentials_stripped", "true");
+    }
     UpstreamRewrite rw =
         new UpstreamRewrite(
-            newBody, scheme, host, port, newPath, set, key != null ? CREDENTIAL_HEADERS : Set.of());
+            newBody,
+            scheme,
+            host,
+            port,
+            newPath,
+            set,
+            strip ? CREDENTIAL_HEADERS : Set.of(),
+            strip && hasKeyParameter(req.query()) ? Set.of(KEY_PARAMETER) : Set.of());
     return rw.isEmpty() ? null : rw;
+  }
+
+  private static boolean hasCredentials(CallRequest req) {
+    for (String h : CREDENTIAL_HEADERS) {
+      if (req.headers().apply(h) != null) {
+        return true;
+      }
+    }
+    return hasKeyParameter(req.query());
+  }
+
+  private static boolean hasKeyParameter(@Nullable String query) {
+    if (query == null) {
+      return false;
+    }
+    for (String part : query.split("&", -1)) {
+      if (part.equals(KEY_PARAMETER) || part.startsWith(KEY_PARAMETER + "=")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int defaultPort(String scheme) {
@@ -649,6 +710,31 @@ public final class AttributionEngine implements AutoCloseable {
         e.getClass().getSimpleName());
   }
 
+  /**
+   * The fingerprint this engine records for {@code apiKey} (see {@link
+   * Builder#keyFingerprintSecret(String)}), e.g. to name one key in a budget scope. Never logs or
+   * keeps the key.
+   */
+  public String keyFingerprint(String apiKey) {
+    if (apiKey == null || apiKey.isEmpty()) {
+      throw new IllegalArgumentException("apiKey must not be empty");
+    }
+    return Objects.requireNonNull(fingerprints.fingerprint(apiKey));
+  }
+
+  /**
+   * The fingerprint an engine built with {@code keyFingerprintSecret(secret)} records for {@code
+   * apiKey}: for tools that compute fingerprints to write into budget files.
+   *
+   * @throws IllegalArgumentException if the secret is too short or the key empty
+   */
+  public static String keyFingerprint(String secret, String apiKey) {
+    if (apiKey == null || apiKey.isEmpty()) {
+      throw new IllegalArgumentException("apiKey must not be empty");
+    }
+    return Objects.requireNonNull(KeyFingerprints.withSecret(secret).fingerprint(apiKey));
+  }
+
   /** Counters since start. */
   public EngineStats stats() {
     return new EngineStats(
@@ -688,6 +774,7 @@ public final class AttributionEngine implements AutoCloseable {
     private final Map<String, Route> routes = new HashMap<>();
     private final List<RoutingRule> rules = new ArrayList<>();
     private CredentialResolver credentials = CredentialResolver.none();
+    private @Nullable KeyFingerprints fingerprints;
     private Clock clock = Clock.systemUTC();
     private LongSupplier nanoTime = System::nanoTime;
     private boolean addStreamUsage = true;
@@ -785,6 +872,20 @@ public final class AttributionEngine implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The secret that keys API-key fingerprints (HMAC-SHA256), at least 16 bytes: set the same
+     * value on every replica, from your secret store, so fingerprints are stable across restarts
+     * and replicas and cannot be reversed by trying candidate keys. Default: a random secret per
+     * process, so fingerprints change on restart; a budget scoped by key then fails {@link
+     * #build()}.
+     *
+     * @throws IllegalArgumentException if the secret is shorter than 16 bytes
+     */
+    public Builder keyFingerprintSecret(String secret) {
+      this.fingerprints = KeyFingerprints.withSecret(Objects.requireNonNull(secret, "secret"));
+      return this;
+    }
+
     /** The clock for record times and budget periods; default UTC system clock. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -866,6 +967,24 @@ public final class AttributionEngine implements AutoCloseable {
                       + "', which is not defined; define it with route(Route)");
             }
           }
+          for (dev.attribution.core.budget.BudgetDefinition.ScopePart p : d.scope()) {
+            if (p.dimension() == dev.attribution.core.budget.ScopeDimension.KEY
+                && fingerprints == null) {
+              throw new IllegalStateException(
+                  "budget "
+                      + d.name()
+                      + " is scoped by API-key fingerprint; set keyFingerprintSecret(..) so"
+                      + " fingerprints are the same across restarts and replicas");
+            }
+          }
+        }
+      }
+      if (fingerprints == null) {
+        fingerprints = KeyFingerprints.perProcess();
+        if (PER_PROCESS_NOTICE.compareAndSet(false, true)) {
+          LOG.info(
+              "No keyFingerprintSecret set: API-key fingerprints are random per process and change"
+                  + " on restart; set one for stable fingerprints");
         }
       }
       if (pipeline != null && !sinks.isEmpty()) {

@@ -358,19 +358,17 @@ public final class LlmCall {
           .httpStatus(httpStatus)
           .providerRequestId(parsed.responseId() != null ? parsed.responseId() : headerRequestId);
       if (error != null) {
-        r.errorType(error.getClass().getSimpleName()).errorMessage(safeMessage(error));
+        r.errorType(error.getClass().getSimpleName())
+            .errorMessage(ErrorText.message(error.getMessage()));
       } else if (upstreamError) {
-        r.errorType(parsed.errorType() != null ? parsed.errorType() : "http_" + httpStatus)
-            .errorMessage(parsed.errorMessage());
+        // Provider errors can echo the request (prompt text, even a key sent in the body).
+        String type = ErrorText.type(parsed.errorType());
+        r.errorType(type != null ? type : "http_" + httpStatus)
+            .errorMessage(ErrorText.message(parsed.errorMessage()));
       }
       engine.submit(r.build());
     } catch (RuntimeException e) {
       engine.internalFailure("recording a call", e);
     }
-  }
-
-  private static @Nullable String safeMessage(Throwable t) {
-    String m = t.getMessage();
-    return m == null ? null : m.length() > 200 ? m.substring(0, 200) : m;
   }
 }

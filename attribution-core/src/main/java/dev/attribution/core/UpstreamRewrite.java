@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param path new path, or {@code null}
  * @param setHeaders headers to set (replacing any value)
  * @param removeHeaders headers to remove (lower-case names)
+ * @param removeQueryParameters query parameters to remove (e.g. {@code key}, a Gemini API key)
  */
 public record UpstreamRewrite(
     byte @Nullable [] body,
@@ -24,11 +25,16 @@ public record UpstreamRewrite(
     int port,
     @Nullable String path,
     Map<String, String> setHeaders,
-    Set<String> removeHeaders) {
+    Set<String> removeHeaders,
+    Set<String> removeQueryParameters) {
 
   /** Whether the URL changes. */
   public boolean changesUrl() {
-    return host != null || scheme != null || port >= 0 || path != null;
+    return host != null
+        || scheme != null
+        || port >= 0
+        || path != null
+        || !removeQueryParameters.isEmpty();
   }
 
   /** Whether anything changes. */

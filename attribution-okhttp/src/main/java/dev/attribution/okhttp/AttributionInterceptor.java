@@ -348,6 +348,9 @@ public final class AttributionInterceptor implements Interceptor {
       if (rw.path() != null) {
         u.encodedPath(rw.path());
       }
+      for (String q : rw.removeQueryParameters()) {
+        u.removeAllQueryParameters(q);
+      }
       b.url(u.build());
     }
     for (String h : rw.removeHeaders()) {

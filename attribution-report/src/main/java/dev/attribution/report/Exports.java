@@ -22,17 +22,34 @@ final class Exports {
           Files.newBufferedWriter(dir.resolve(t.name() + ".csv"), StandardCharsets.UTF_8)) {
         List<ReviewTable.Column> cols = t.columns();
         for (int c = 0; c < cols.size(); c++) {
-          w.write((c > 0 ? "," : "") + csvCell(cols.get(c).name()));
+          w.write((c > 0 ? "," : "") + csvCell(neutralise(cols.get(c).name())));
         }
         w.write("\r\n");
         for (List<@Nullable Object> row : t.rows()) {
           for (int c = 0; c < cols.size(); c++) {
-            w.write((c > 0 ? "," : "") + csvCell(Cells.raw(row.get(c))));
+            String raw = Cells.raw(row.get(c));
+            // Only text comes from recorded data; numbers are ours and keep their minus sign.
+            w.write(
+                (c > 0 ? "," : "")
+                    + csvCell(cols.get(c).type() == ColumnType.TEXT ? neutralise(raw) : raw));
           }
           w.write("\r\n");
         }
       }
     }
+  }
+
+  /**
+   * A text cell a spreadsheet would run as a formula (it starts with {@code = + - @}, a tab or a
+   * carriage return: a tenant named {@code =HYPERLINK(..)}) gets a leading single quote, so it is
+   * shown as text.
+   */
+  static String neutralise(String s) {
+    if (s.isEmpty()) {
+      return s;
+    }
+    char c = s.charAt(0);
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + s : s;
   }
 
   static String csvCell(String s) {

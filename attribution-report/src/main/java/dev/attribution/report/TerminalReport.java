@@ -1,5 +1,6 @@
 package dev.attribution.report;
 
+import dev.attribution.core.logging.ControlChars;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ final class TerminalReport {
   private TerminalReport() {}
 
   static void print(ReviewResult r, int top, PrintStream out) {
-    String cur = r.currency();
+    String cur = ControlChars.escape(r.currency());
     out.println();
     out.println("Weekly LLM cost review " + r.from() + " .. " + r.to() + " (UTC)");
     out.println(
@@ -41,7 +42,10 @@ final class TerminalReport {
             + " calls"
             + changeText(Analyzer.change(r.totalCost(), r.previousTotalCost())));
     if (r.currencies().size() > 1) {
-      out.println("  WARNING: several currencies " + r.currencies() + " are summed as stored");
+      out.println(
+          "  WARNING: several currencies "
+              + ControlChars.escape(r.currencies().toString())
+              + " are summed as stored");
     }
     for (ReviewTable t : r.tables()) {
       if (t.name().equals("findings") || t.name().equals("summary")) {
@@ -60,8 +64,8 @@ final class TerminalReport {
     }
     int i = 1;
     for (Finding f : r.findings()) {
-      out.println("  " + i++ + ". [" + f.kind().title() + "] " + f.subject());
-      out.println("     " + f.summary());
+      out.println("  " + i++ + ". [" + f.kind().title() + "] " + ControlChars.escape(f.subject()));
+      out.println("     " + ControlChars.escape(f.summary()));
       StringBuilder nums = new StringBuilder();
       for (Map.Entry<String, String> e : f.numbers().entrySet()) {
         if (nums.length() > 0) {
@@ -69,7 +73,7 @@ final class TerminalReport {
         }
         nums.append(e.getKey()).append(": ").append(e.getValue());
       }
-      out.println("     " + nums);
+      out.println("     " + ControlChars.escape(nums.toString()));
     }
   }
 
@@ -128,7 +132,7 @@ final class TerminalReport {
     List<String[]> lines = new ArrayList<>();
     String[] head = new String[cols.size()];
     for (int c = 0; c < cols.size(); c++) {
-      head[c] = cols.get(c).name();
+      head[c] = ControlChars.escape(cols.get(c).name());
     }
     lines.add(head);
     int shown = 0;
@@ -138,7 +142,8 @@ final class TerminalReport {
       }
       String[] l = new String[cols.size()];
       for (int c = 0; c < cols.size(); c++) {
-        String s = Cells.display(row.get(c), cols.get(c).type(), currency);
+        // Recorded text (model names, context values) must not move the cursor or forge rows.
+        String s = ControlChars.escape(Cells.display(row.get(c), cols.get(c).type(), currency));
         l[c] = s.length() > MAX_CELL ? s.substring(0, MAX_CELL - 1) + "~" : s;
       }
       lines.add(l);

@@ -2,10 +2,14 @@ package dev.attribution.core.budget;
 
 import dev.attribution.api.BudgetEvent;
 import dev.attribution.api.BudgetListener;
+import dev.attribution.core.logging.ControlChars;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The default listener: one SLF4J line per event; blocks and stopped loops at WARN. */
+/**
+ * The default listener: one SLF4J line per event; blocks and stopped loops at WARN. Messages name
+ * context values, so their control characters are escaped.
+ */
 final class LoggingBudgetListener implements BudgetListener {
 
   static final LoggingBudgetListener INSTANCE = new LoggingBudgetListener();
@@ -21,10 +25,10 @@ final class LoggingBudgetListener implements BudgetListener {
       case LOOP_STOPPED:
       case UNPRICED_MODEL:
       case STORE_STATE_CHANGED:
-        LOG.warn("{}{}", event.dryRun() ? "[dry-run] " : "", event.message());
+        LOG.warn("{}{}", event.dryRun() ? "[dry-run] " : "", ControlChars.escape(event.message()));
         break;
       default:
-        LOG.info("{}{}", event.dryRun() ? "[dry-run] " : "", event.message());
+        LOG.info("{}{}", event.dryRun() ? "[dry-run] " : "", ControlChars.escape(event.message()));
     }
   }
 }

@@ -23,7 +23,8 @@ public final class RateLimitedLogger {
 
   /**
    * Logs {@code message} (an SLF4J pattern) at WARN unless another warning was logged within the
-   * interval; then only counts it.
+   * interval; then only counts it. Control characters in string arguments are escaped ({@link
+   * ControlChars}), so untrusted values cannot forge log lines.
    */
   public void warn(String message, Object... args) {
     long now = System.nanoTime();
@@ -34,11 +35,29 @@ public final class RateLimitedLogger {
       return;
     }
     long skipped = suppressed.getAndSet(0);
+    Object[] safe = escaped(args);
     if (skipped > 0) {
-      logger.warn(message + " ({} similar warnings suppressed)", append(args, skipped));
+      logger.warn(message + " ({} similar warnings suppressed)", append(safe, skipped));
     } else {
-      logger.warn(message, args);
+      logger.warn(message, safe);
     }
+  }
+
+  private static Object[] escaped(Object[] args) {
+    Object[] out = args;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] instanceof CharSequence) {
+        String s = args[i].toString();
+        String e = ControlChars.escape(s);
+        if (!e.equals(s)) {
+          if (out == args) {
+            out = args.clone();
+          }
+          out[i] = e;
+        }
+      }
+    }
+    return out;
   }
 
   private static Object[] append(Object[] args, long skipped) {

@@ -546,8 +546,8 @@ public final class PricingEngine {
     LOG.warn(
         "no price for model '{}' at provider '{}': calls are recorded as UNPRICED; add it with"
             + " PriceOverrides or a newer LiteLLM price file",
-        model,
-        provider);
+        dev.attribution.core.logging.ControlChars.escape(model),
+        dev.attribution.core.logging.ControlChars.escape(provider));
     UnpricedModelListener l = listener;
     if (l != null) {
       try {

@@ -26,6 +26,7 @@ public final class Route {
   private final @Nullable String apiKey;
   private final Map<String, String> modelMap;
   private final @Nullable String defaultModel;
+  private final boolean forwardApplicationCredentials;
 
   private Route(Builder b) {
     this.name = b.name;
@@ -34,6 +35,7 @@ public final class Route {
     this.apiKey = b.apiKey;
     this.modelMap = Map.copyOf(b.modelMap);
     this.defaultModel = b.defaultModel;
+    this.forwardApplicationCredentials = b.forwardApplicationCredentials;
   }
 
   /** A builder for a route called {@code name}. */
@@ -57,11 +59,21 @@ public final class Route {
   }
 
   /**
-   * The API key for this route, or {@code null} to keep the application's key (or let the {@code
-   * CredentialResolver} choose). Never logged.
+   * The API key for this route, or {@code null} to let the {@code CredentialResolver} choose. A
+   * route with neither receives no credential at all, unless {@link
+   * #forwardApplicationCredentials()} is set. Never logged.
    */
   public @Nullable String apiKey() {
     return apiKey;
+  }
+
+  /**
+   * Whether a call on this route that gets no key (none on the route, none from the {@code
+   * CredentialResolver}) keeps the application's own credentials as it sent them; default {@code
+   * false}: every credential of the original request is removed.
+   */
+  public boolean forwardApplicationCredentials() {
+    return forwardApplicationCredentials;
   }
 
   /** The model to send on this route for {@code requestedModel}. */
@@ -88,6 +100,7 @@ public final class Route {
     private @Nullable String apiKey;
     private final Map<String, String> modelMap = new LinkedHashMap<>();
     private @Nullable String defaultModel;
+    private boolean forwardApplicationCredentials;
 
     private Builder(String name) {
       if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -131,6 +144,18 @@ public final class Route {
     /** The API key to send on this route; never logged or recorded. */
     public Builder apiKey(@Nullable String apiKey) {
       this.apiKey = apiKey;
+      return this;
+    }
+
+    /**
+     * Opts this route in to receiving the application's own credentials (authorization headers,
+     * {@code x-api-key}, {@code api-key}, {@code x-goog-api-key}, {@code key=}) when neither the
+     * route nor the {@code CredentialResolver} supplies a key; default {@code false}, so a key
+     * meant for one provider never reaches another host by accident. Set it only for a host you
+     * trust with that key, e.g. a second deployment of the same provider account.
+     */
+    public Builder forwardApplicationCredentials(boolean forward) {
+      this.forwardApplicationCredentials = forward;
       return this;
     }
 
