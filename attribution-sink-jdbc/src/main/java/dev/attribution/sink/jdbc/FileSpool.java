@@ -77,7 +77,10 @@ final class FileSpool implements AutoCloseable {
    */
   private static final List<FileChannel> NEVER_CLOSE = new ArrayList<>();
 
-  /** The spool directory is locked by another spool, in this process or another. */
+  /**
+   * The spool directory is locked by another spool, in this process or another, or cannot be locked
+   * at all (a file system without locks): either way this spool must not use it.
+   */
   static final class LockedException extends IOException {
     private static final long serialVersionUID = 1L;
 
@@ -138,6 +141,10 @@ final class FileSpool implements AutoCloseable {
         l = ch.tryLock();
       } catch (OverlappingFileLockException e) {
         sameProcess = true;
+      } catch (IOException e) {
+        // e.g. a network file system without locks: unsafe to share, so do not use it
+        ch.close();
+        throw new LockedException("spool directory " + this.dir + " cannot be locked (" + e + ")");
       }
       if (l == null) {
         String holder = sameProcess ? "another class loader of this process" : holder(ch);
@@ -150,9 +157,7 @@ final class FileSpool implements AutoCloseable {
         }
         throw new LockedException("spool directory " + this.dir + " is locked by " + holder);
       }
-      byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
-      ch.truncate(0);
-      ch.write(ByteBuffer.wrap(pid), 0);
+      writePid(ch);
       scan();
     } catch (IOException | RuntimeException | Error e) {
       // A LockedException has already closed (or parked) the channel; anything else has not.
@@ -164,6 +169,20 @@ final class FileSpool implements AutoCloseable {
     }
     this.lockChannel = ch;
     this.lock = l;
+  }
+
+  /**
+   * Records this process's pid in the lock file, for the warning of a refused second spool. Best
+   * effort: a full disk must not stop the spool from starting (it may have room again later).
+   */
+  private static void writePid(FileChannel ch) {
+    byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
+    try {
+      ch.truncate(0);
+      ch.write(ByteBuffer.wrap(pid), 0);
+    } catch (IOException e) {
+      // the holder will be reported as unknown
+    }
   }
 
   private void scan() throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.attribution.api.UsageRecord;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,59 +158,100 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
     }
   }
 
-  @Test
-  void writeCutShortByAFullDiskLeavesNoPartialLineBehind() throws Exception {
+  /** A test body run on a freshly mounted 128 KiB file system. */
+  private interface OnSmallDisk {
+    void run(Path mount) throws Exception;
+  }
+
+  /** Runs {@code test} on a 128 KiB tmpfs (root only; skipped elsewhere), unmounted afterwards. */
+  private void onSmallDisk(OnSmallDisk test) throws Exception {
     Path mnt = Files.createDirectories(tmp.resolve("small-disk"));
     assumeTrue(
         run("mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", mnt.toString()),
         "needs root to mount a 128 KiB tmpfs as a full disk");
     try {
-      Path filler = mnt.resolve("filler");
-      Files.write(filler, new byte[48 * 1024]);
-      FlakyDataSource flaky = new FlakyDataSource(sqlite());
-      flaky.down.set(true);
-      JdbcUsageSink sink = start(flaky, mnt.resolve("spool"));
-
-      List<UsageRecord> records = TestRecords.many(200, 24);
-      Set<String> stored = new HashSet<>();
-      int next = 0;
-      int failuresAfterFull = 0;
-      // Fill the disk; a record either reaches the spool or is counted as dropped.
-      while (next < records.size() && failuresAfterFull < 5) {
-        long spooled = sink.stats().spooled();
-        sink.export(List.of(records.get(next)));
-        if (sink.stats().spooled() > spooled) {
-          stored.add(records.get(next).id().toString());
-        } else {
-          failuresAfterFull++;
-        }
-        next++;
-      }
-      assertThat(failuresAfterFull).as("the disk filled up").isEqualTo(5);
-      assertThat(sink.stats().spoolWriteFailures()).isEqualTo(5);
-      assertThat(sink.stats().dropped()).isEqualTo(5);
-
-      // Space comes back: later records must append cleanly behind the failed writes.
-      Files.delete(filler);
-      for (int i = 0; i < 10; i++, next++) {
-        long spooled = sink.stats().spooled();
-        sink.export(List.of(records.get(next)));
-        assertThat(sink.stats().spooled()).isEqualTo(spooled + 1);
-        stored.add(records.get(next).id().toString());
-      }
-
-      flaky.down.set(false);
-      JdbcSinkContractTest.awaitReplayed(sink, stored.size());
-      assertThat(idsInTable()).isEqualTo(stored);
-      assertThat(sink.stats().spoolCorruptLines()).isZero();
-      sink.shutdown();
-      sinks.remove(sink);
+      test.run(mnt);
     } finally {
-      for (JdbcUsageSink s : sinks) {
-        s.shutdown();
-      }
-      sinks.clear();
+      shutdownSinks();
       assertThat(run("umount", mnt.toString())).as("umount " + mnt).isTrue();
     }
+  }
+
+  @Test
+  void writeCutShortByAFullDiskLeavesNoPartialLineBehind() throws Exception {
+    onSmallDisk(
+        mnt -> {
+          Path filler = mnt.resolve("filler");
+          Files.write(filler, new byte[48 * 1024]);
+          FlakyDataSource flaky = new FlakyDataSource(sqlite());
+          flaky.down.set(true);
+          JdbcUsageSink sink = start(flaky, mnt.resolve("spool"));
+
+          List<UsageRecord> records = TestRecords.many(200, 24);
+          Set<String> stored = new HashSet<>();
+          int next = 0;
+          int failuresAfterFull = 0;
+          // Fill the disk; a record either reaches the spool or is counted as dropped.
+          while (next < records.size() && failuresAfterFull < 5) {
+            long spooled = sink.stats().spooled();
+            sink.export(List.of(records.get(next)));
+            if (sink.stats().spooled() > spooled) {
+              stored.add(records.get(next).id().toString());
+            } else {
+              failuresAfterFull++;
+            }
+            next++;
+          }
+          assertThat(failuresAfterFull).as("the disk filled up").isEqualTo(5);
+          assertThat(sink.stats().spoolWriteFailures()).isEqualTo(5);
+          assertThat(sink.stats().dropped()).isEqualTo(5);
+
+          // Space comes back: later records must append cleanly behind the failed writes.
+          Files.delete(filler);
+          for (int i = 0; i < 10; i++, next++) {
+            long spooled = sink.stats().spooled();
+            sink.export(List.of(records.get(next)));
+            assertThat(sink.stats().spooled()).isEqualTo(spooled + 1);
+            stored.add(records.get(next).id().toString());
+          }
+
+          flaky.down.set(false);
+          JdbcSinkContractTest.awaitReplayed(sink, stored.size());
+          assertThat(idsInTable()).isEqualTo(stored);
+          assertThat(sink.stats().spoolCorruptLines()).isZero();
+        });
+  }
+
+  @Test
+  void fullDiskAtStartDoesNotFailTheStartAndSpoolingResumesWhenSpaceReturns() throws Exception {
+    onSmallDisk(
+        mnt -> {
+          Path filler = mnt.resolve("filler");
+          try (OutputStream out = Files.newOutputStream(filler)) {
+            byte[] block = new byte[4096];
+            while (true) {
+              out.write(block);
+            }
+          } catch (IOException full) {
+            // every block is taken
+          }
+          FlakyDataSource flaky = new FlakyDataSource(sqlite());
+          flaky.down.set(true);
+          JdbcUsageSink sink = start(flaky, mnt.resolve("spool"));
+          assertThat(sink.spoolDirectory()).isNotNull();
+
+          List<UsageRecord> records = TestRecords.many(6, 25);
+          sink.export(records.subList(0, 1));
+          assertThat(sink.stats().dropped()).isEqualTo(1);
+          assertThat(sink.stats().spoolWriteFailures()).isEqualTo(1);
+
+          Files.delete(filler);
+          sink.export(records.subList(1, 6));
+          assertThat(sink.stats().spooled()).isEqualTo(5);
+          flaky.down.set(false);
+          JdbcSinkContractTest.awaitReplayed(sink, 5);
+          assertThat(idsInTable()).isEqualTo(ids(records.subList(1, 6)));
+          assertThat(sink.stats().spoolCorruptLines()).isZero();
+        });
   }
 }
