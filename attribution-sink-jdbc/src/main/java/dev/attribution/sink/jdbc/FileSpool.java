@@ -504,7 +504,21 @@ final class FileSpool implements AutoCloseable {
     }
   }
 
-  /** Deletes a replayed segment. */
+  /**
+   * Stops replaying a segment that cannot be read: it stays on disk, out of this spool's pending
+   * bytes, and is picked up again when the next spool opens the directory.
+   */
+  synchronized void setAside(long seq) {
+    Long size = segments.remove(seq);
+    if (size != null) {
+      totalBytes -= size;
+    }
+  }
+
+  /**
+   * Deletes a replayed segment. If the file cannot be deleted it is no longer replayed by this
+   * spool; the next one replays it again, which the record ids make harmless.
+   */
   synchronized void delete(long seq) throws IOException {
     Long size = segments.remove(seq);
     if (size != null) {

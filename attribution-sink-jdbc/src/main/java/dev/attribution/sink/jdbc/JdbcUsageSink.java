@@ -477,7 +477,20 @@ public final class JdbcUsageSink implements UsageSink {
       }
       Long seq;
       while ((seq = s.oldestSegment()) != null) {
-        FileSpool.Segment seg = s.read(seq);
+        FileSpool.Segment seg;
+        try {
+          seg = s.read(seq);
+        } catch (IOException e) {
+          // Not corruption but a file that cannot be read at all: retrying it forever would
+          // hold back every later segment, so it waits on disk for the next start instead.
+          s.setAside(seq);
+          failLog.warn(
+              "Cannot read usage spool segment {} ({}); it stays on disk and is retried at the"
+                  + " next start",
+              s.segmentPath(seq),
+              e.toString());
+          continue;
+        }
         if (seg.unreadable() > 0) {
           // Counted and logged without their content; the segment's other lines still replay.
           spoolCorruptLines.addAndGet(seg.unreadable());

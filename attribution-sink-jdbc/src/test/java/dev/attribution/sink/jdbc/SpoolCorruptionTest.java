@@ -71,6 +71,25 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
     return new ArrayList<>(m.values());
   }
 
+  /** Spools {@code records} one append each into 8 KiB segments; returns the segments. */
+  private static List<Path> spoolInSmallSegments(Path dir, List<UsageRecord> records)
+      throws IOException {
+    try (FileSpool spool = new FileSpool(dir, 1L << 30, 8 * 1024, false)) {
+      for (UsageRecord r : records) {
+        spool.append(List.of(r));
+      }
+    }
+    return segments(dir);
+  }
+
+  private static int lines(byte[] bytes) {
+    int n = 0;
+    for (byte b : bytes) {
+      n += b == '\n' ? 1 : 0;
+    }
+    return n;
+  }
+
   /** Offset of the first byte of line {@code index} (0-based) in {@code bytes}. */
   private static int lineStart(byte[] bytes, int index) {
     int at = 0;
@@ -87,19 +106,10 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
   void oneInvalidByteCostsOnlyItsLineAndEveryLaterSegmentStillReplays() throws Exception {
     Path dir = tmp.resolve("spool");
     List<UsageRecord> records = TestRecords.many(40, 21);
-    try (FileSpool spool = new FileSpool(dir, 1L << 30, 8 * 1024, false)) {
-      for (UsageRecord r : records) {
-        spool.append(List.of(r));
-      }
-    }
-    List<Path> segs = segments(dir);
+    List<Path> segs = spoolInSmallSegments(dir, records);
     assertThat(segs).hasSizeGreaterThan(2);
     byte[] first = Files.readAllBytes(segs.get(0));
-    int lines = 0;
-    for (byte b : first) {
-      lines += b == '\n' ? 1 : 0;
-    }
-    assertThat(lines).isGreaterThan(2);
+    assertThat(lines(first)).isGreaterThan(2);
     first[lineStart(first, 1) + 20] = (byte) 0xFF; // never valid in UTF-8
     Files.write(segs.get(0), first);
 
@@ -112,6 +122,24 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
     assertThat(sink.stats().spoolCorruptLines()).isEqualTo(1);
     assertThat(sink.stats().dropped()).isEqualTo(1);
     assertThat(sink.stats().spoolBytes()).isZero();
+  }
+
+  @Test
+  void segmentThatCannotBeReadAtAllDoesNotHoldBackLaterSegments() throws Exception {
+    Path dir = tmp.resolve("spool");
+    List<UsageRecord> records = TestRecords.many(20, 26);
+    List<Path> segs = spoolInSmallSegments(dir, records);
+    assertThat(segs).hasSizeGreaterThan(1);
+    int inFirst = lines(Files.readAllBytes(segs.get(0)));
+    // Opening it works, reading fails (EISDIR): like a file the disk can no longer return.
+    Files.delete(segs.get(0));
+    Files.createDirectory(segs.get(0));
+
+    JdbcUsageSink sink = start(sqlite(), dir);
+    JdbcSinkContractTest.awaitReplayed(sink, records.size() - inFirst);
+    assertThat(idsInTable()).isEqualTo(ids(records.subList(inFirst, records.size())));
+    assertThat(segs.get(0)).isDirectory();
+    assertThat(sink.stats().spoolCorruptLines()).isZero();
   }
 
   @Test
