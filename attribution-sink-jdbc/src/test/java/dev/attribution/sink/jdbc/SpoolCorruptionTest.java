@@ -143,6 +143,22 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
   }
 
   @Test
+  void spoolLeftByAVersionWithoutLineChecksumsStillReplays() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("spool"));
+    List<UsageRecord> records = TestRecords.many(5, 27);
+    StringBuilder plain = new StringBuilder();
+    for (UsageRecord r : records) {
+      plain.append(RecordJson.toJson(r)).append('\n');
+    }
+    Files.writeString(dir.resolve("usage-00000000000000000007.jsonl"), plain);
+
+    JdbcUsageSink sink = start(sqlite(), dir);
+    JdbcSinkContractTest.awaitReplayed(sink, 5);
+    assertThat(idsInTable()).isEqualTo(ids(records));
+    assertThat(sink.stats().spoolCorruptLines()).isZero();
+  }
+
+  @Test
   void lineTornByACrashCostsOnlyItselfAndTheNextRecordIsIntact() throws Exception {
     Path dir = tmp.resolve("spool");
     List<UsageRecord> before = TestRecords.many(10, 22);
