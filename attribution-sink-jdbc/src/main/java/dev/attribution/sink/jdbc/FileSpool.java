@@ -350,12 +350,28 @@ final class FileSpool implements AutoCloseable {
     if (ch == null) {
       long seq = nextSeq++;
       ch = open(segmentPath(seq), StandardOpenOption.CREATE_NEW);
+      if (fsync) {
+        syncDirectory();
+      }
       current = ch;
       currentSeq = seq;
       currentSize = 0;
       segments.putIfAbsent(seq, 0L);
     }
     return ch;
+  }
+
+  /**
+   * Forces the directory entry of a new segment to disk, so with {@code fsync} a power loss cannot
+   * lose a whole segment whose lines were forced. Best effort: not every platform can open a
+   * directory.
+   */
+  private void syncDirectory() {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | RuntimeException e) {
+      // the lines are still forced; only the new file's name is at the OS's mercy
+    }
   }
 
   private void closeCurrent() throws IOException {

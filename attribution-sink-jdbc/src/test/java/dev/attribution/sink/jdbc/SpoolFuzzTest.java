@@ -36,13 +36,14 @@ class SpoolFuzzTest {
       @ForAll @IntRange(min = 0, max = 12) int flips,
       @ForAll @IntRange(min = 0, max = 2) int cuts,
       @ForAll @LongRange(min = 4 * 1024, max = 32 * 1024) long segmentBytes,
+      @ForAll boolean fsync,
       @ForAll long seed)
       throws IOException {
     Random rnd = new Random(seed);
     Path dir = Files.createTempDirectory("spool-fuzz");
     try {
       List<UsageRecord> records = TestRecords.many(count, seed);
-      try (FileSpool spool = new FileSpool(dir, 1L << 30, segmentBytes, false)) {
+      try (FileSpool spool = new FileSpool(dir, 1L << 30, segmentBytes, fsync)) {
         for (int i = 0; i < count; ) {
           int n = 1 + rnd.nextInt(3);
           spool.append(records.subList(i, Math.min(count, i + n)));
