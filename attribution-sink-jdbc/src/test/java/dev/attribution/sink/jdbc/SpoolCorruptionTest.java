@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.attribution.api.UsageRecord;
+import dev.attribution.core.pipeline.OverflowSpool;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -19,6 +20,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -156,6 +160,51 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
     JdbcSinkContractTest.awaitReplayed(sink, 5);
     assertThat(idsInTable()).isEqualTo(ids(records));
     assertThat(sink.stats().spoolCorruptLines()).isZero();
+  }
+
+  @Test
+  void overflowFromManyThreadsDuringFlappingOutagesLosesNothing() throws Exception {
+    FlakyDataSource flaky = new FlakyDataSource(sqlite());
+    JdbcUsageSink sink = start(flaky, tmp.resolve("spool"));
+    OverflowSpool overflow = sink.overflowSpool();
+    List<UsageRecord> records = TestRecords.many(2400, 28);
+    int threads = 4;
+    int perThread = 400; // the first 1600 go through the overflow, the rest through export()
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        List<UsageRecord> mine = records.subList(t * perThread, (t + 1) * perThread);
+        done.add(
+            pool.submit(
+                () -> {
+                  for (UsageRecord r : mine) {
+                    overflow.append(r);
+                  }
+                  return null;
+                }));
+      }
+      for (int i = threads * perThread; i < records.size(); i += 50) {
+        flaky.down.set((i / 50) % 2 == 0);
+        sink.export(records.subList(i, i + 50));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    flaky.down.set(false);
+    sink.flush();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (sink.stats().spoolBytes() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(idsInTable()).isEqualTo(ids(records));
+    JdbcSinkStats st = sink.stats();
+    assertThat(st.dropped()).isZero();
+    assertThat(st.spoolCorruptLines()).isZero();
+    assertThat(st.spoolWriteFailures()).isZero();
   }
 
   @Test
