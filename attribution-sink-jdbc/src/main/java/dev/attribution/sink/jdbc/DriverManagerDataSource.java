@@ -1,10 +1,14 @@
 package dev.attribution.sink.jdbc;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.HexFormat;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +20,16 @@ final class DriverManagerDataSource implements DataSource {
 
   DriverManagerDataSource(String url) {
     this.url = url;
+  }
+
+  /** The first 8 hex digits of the URL's SHA-256: tells databases apart without naming them. */
+  String urlHash() {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(url.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
   }
 
   @Override

@@ -8,12 +8,16 @@ package dev.attribution.sink.jdbc;
  * @param spooled records appended to the local spool because the database was unavailable, slow or
  *     behind, or because the pipeline's queue overflowed into it
  * @param replayed records written to the database from the spool
- * @param dropped records lost: spool disabled, spool full, spool unwritable, or a spooled line
- *     unreadable; each loss is also logged (rate-limited)
+ * @param dropped records lost: spool disabled, unavailable, full or unwritable, or a spooled line
+ *     corrupt; each loss is also logged (rate-limited)
  * @param batches database transactions committed
  * @param batchNanosTotal summed wall time of those transactions, connection acquisition included
  * @param batchNanosMax the longest of them
  * @param spoolBytes bytes waiting in the spool now
+ * @param spoolCorruptLines spooled lines skipped at replay because they were damaged (a flipped
+ *     byte, invalid UTF-8, a line torn by a crash); each is also in {@code dropped}
+ * @param spoolWriteFailures spool appends that failed (e.g. disk full); their records are in {@code
+ *     dropped}, and the spool is left as it was before the append
  */
 public record JdbcSinkStats(
     long written,
@@ -23,7 +27,9 @@ public record JdbcSinkStats(
     long batches,
     long batchNanosTotal,
     long batchNanosMax,
-    long spoolBytes) {
+    long spoolBytes,
+    long spoolCorruptLines,
+    long spoolWriteFailures) {
 
   /** Mean batch latency in nanoseconds, 0 before the first batch. */
   public long batchNanosMean() {

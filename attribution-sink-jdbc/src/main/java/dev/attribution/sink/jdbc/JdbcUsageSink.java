@@ -38,9 +38,16 @@ import org.slf4j.LoggerFactory;
  * during a replay may land before older spooled ones (the table has no insertion order; {@code
  * started_at} orders it). {@link #shutdown()} replays what it can before returning; what is left
  * stays on disk and is replayed by the next sink started on the same directory, so a crash loses
- * nothing that reached the spool. Records are lost only when the spool is disabled or full or the
- * disk fails; they are then counted in {@link JdbcSinkStats#dropped()} and logged (rate-limited).
- * Nothing here throws into the pipeline.
+ * nothing that reached the spool. Records are lost only when the spool is disabled, full or
+ * unavailable or the disk fails; they are then counted in {@link JdbcSinkStats#dropped()} and
+ * logged (rate-limited). A damaged spool line (a flipped byte, a line torn by a crash or a full
+ * disk) costs only that line ({@link JdbcSinkStats#spoolCorruptLines()}); the rest of the spool
+ * still replays. Nothing here throws into the pipeline.
+ *
+ * <p>The spool directory belongs to one sink in one process: it is locked, and a second sink on it
+ * (in this process or another) starts without a spool and logs a warning saying who holds it. Its
+ * files are readable by the owner only. See {@link Builder#spoolDirectory(Path)} for the default
+ * location.
  *
  * <p>The sink can also take the pipeline's overflow: pass {@link #overflowSpool()} to {@code
  * RecordPipeline.Builder.overflowSpool}.
@@ -83,6 +90,8 @@ public final class JdbcUsageSink implements UsageSink {
   private final SqlDialect dialect;
   private final String table;
   private final @Nullable FileSpool spool;
+  // Why an enabled spool is not in use (locked by another sink, default directory unusable).
+  private final @Nullable String spoolUnavailable;
   private final int replayBatchSize;
   private final int writeTimeoutSeconds;
   private final long retryNanos;
@@ -104,6 +113,8 @@ public final class JdbcUsageSink implements UsageSink {
   private final AtomicLong spooled = new AtomicLong();
   private final AtomicLong replayed = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong spoolCorruptLines = new AtomicLong();
+  private final AtomicLong spoolWriteFailures = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong batchNanos = new AtomicLong();
   private final AtomicLong batchNanosMax = new AtomicLong();
@@ -114,11 +125,13 @@ public final class JdbcUsageSink implements UsageSink {
   private volatile boolean stopping;
   private volatile long backoffNanos;
 
-  private JdbcUsageSink(Builder b, SqlDialect dialect, @Nullable FileSpool spool) {
+  private JdbcUsageSink(
+      Builder b, SqlDialect dialect, @Nullable FileSpool spool, @Nullable String spoolUnavailable) {
     this.dataSource = b.dataSource;
     this.dialect = dialect;
     this.table = b.table;
     this.spool = spool;
+    this.spoolUnavailable = spoolUnavailable;
     this.replayBatchSize = b.replayBatchSize;
     this.writeTimeoutSeconds = b.writeTimeoutSeconds;
     this.retryNanos = b.retry.toNanos();
@@ -188,21 +201,54 @@ public final class JdbcUsageSink implements UsageSink {
    * stored on disk and replayed instead of dropped. Appending takes a few microseconds (one small
    * file write) on the submitting thread.
    *
+   * <p>If the spool is enabled but unavailable (its directory is locked by another sink), the
+   * returned spool refuses every record with an {@link IOException}, so the pipeline counts it as
+   * dropped.
+   *
    * @throws IllegalStateException if the spool is disabled
    */
   public OverflowSpool overflowSpool() {
-    if (spool == null) {
-      throw new IllegalStateException("the spool is disabled; enable it to use it as overflow");
+    FileSpool s = spool;
+    if (s == null) {
+      String why = spoolUnavailable;
+      if (why == null) {
+        throw new IllegalStateException("the spool is disabled; enable it to use it as overflow");
+      }
+      return record -> {
+        dropped.incrementAndGet();
+        throw new IOException("usage spool not in use: " + why);
+      };
     }
     return record -> {
-      FileSpool s = spool;
-      if (s.append(List.of(record)) > 0) {
+      int lost;
+      try {
+        lost = s.append(List.of(record));
+      } catch (IOException | RuntimeException e) {
+        spoolWriteFailures.incrementAndGet();
+        dropped.incrementAndGet();
+        throw e;
+      }
+      if (lost > 0) {
         dropped.incrementAndGet();
         throw new IOException("usage spool is full (" + s.pendingBytes() + " bytes)");
       }
       spooled.incrementAndGet();
       signal();
     };
+  }
+
+  /**
+   * The spool directory in use, or {@code null} when this sink runs without a spool (disabled, or
+   * unavailable: see the warning logged at start).
+   */
+  public @Nullable Path spoolDirectory() {
+    FileSpool s = spool;
+    return s == null ? null : s.directory();
+  }
+
+  /** Why an enabled spool is not in use, or {@code null} when it is in use or disabled. */
+  @Nullable String spoolUnavailableReason() {
+    return spoolUnavailable;
   }
 
   /** Counters since start. */
@@ -216,7 +262,9 @@ public final class JdbcUsageSink implements UsageSink {
         batches.get(),
         batchNanos.get(),
         batchNanosMax.get(),
-        s == null ? 0 : s.pendingBytes());
+        s == null ? 0 : s.pendingBytes(),
+        spoolCorruptLines.get(),
+        spoolWriteFailures.get());
   }
 
   @Override
@@ -293,8 +341,9 @@ public final class JdbcUsageSink implements UsageSink {
     if (s == null) {
       dropped.addAndGet(batch.size());
       dropLog.warn(
-          "Usage table {} is unavailable and the spool is disabled: {} records dropped ({} so far)",
+          "Usage table {} is unavailable and the spool is {}: {} records dropped ({} so far)",
           table,
+          spoolUnavailable == null ? "disabled" : "not in use (" + spoolUnavailable + ")",
           batch.size(),
           dropped.get());
       return;
@@ -311,6 +360,8 @@ public final class JdbcUsageSink implements UsageSink {
             dropped.get());
       }
     } catch (IOException | RuntimeException e) {
+      // The spool is as it was (a failed append leaves no partial line): the batch alone is lost.
+      spoolWriteFailures.incrementAndGet();
       dropped.addAndGet(batch.size());
       dropLog.warn(
           "Cannot write usage spool {}: {} records dropped ({} so far)",
@@ -426,13 +477,29 @@ public final class JdbcUsageSink implements UsageSink {
       }
       Long seq;
       while ((seq = s.oldestSegment()) != null) {
-        FileSpool.Segment seg = s.read(seq);
+        FileSpool.Segment seg;
+        try {
+          seg = s.read(seq);
+        } catch (IOException e) {
+          // Not corruption but a file that cannot be read at all: retrying it forever would
+          // hold back every later segment, so it waits on disk for the next start instead.
+          s.setAside(seq);
+          failLog.warn(
+              "Cannot read usage spool segment {} ({}); it stays on disk and is retried at the"
+                  + " next start",
+              s.segmentPath(seq),
+              e.toString());
+          continue;
+        }
         if (seg.unreadable() > 0) {
+          // Counted and logged without their content; the segment's other lines still replay.
+          spoolCorruptLines.addAndGet(seg.unreadable());
           dropped.addAndGet(seg.unreadable());
           dropLog.warn(
-              "{} unreadable lines in usage spool segment {} (torn by a crash?) were dropped",
+              "{} corrupt or torn lines in usage spool segment {} were skipped ({} so far)",
               seg.unreadable(),
-              s.segmentPath(seq));
+              s.segmentPath(seq),
+              spoolCorruptLines.get());
         }
         List<UsageRecord> records = seg.records();
         for (int from = 0; from < records.size(); from += replayBatchSize) {
@@ -585,6 +652,19 @@ public final class JdbcUsageSink implements UsageSink {
       this.dataSource = dataSource;
     }
 
+    /** See {@link #spoolDirectory(Path)}; {@code null} if {@code user.home} is not absolute. */
+    private @Nullable Path defaultSpoolDirectory() {
+      String home = System.getProperty("user.home", "");
+      if (home.isEmpty() || !Path.of(home).isAbsolute()) {
+        return null;
+      }
+      String name = table;
+      if (dataSource instanceof DriverManagerDataSource dm) {
+        name += "-" + dm.urlHash();
+      }
+      return Path.of(home, ".attribution", "spool", name);
+    }
+
     /** The database's dialect; detected from the connection's metadata when not set. */
     public Builder dialect(SqlDialect value) {
       this.dialect = Objects.requireNonNull(value, "dialect");
@@ -610,8 +690,16 @@ public final class JdbcUsageSink implements UsageSink {
     }
 
     /**
-     * Directory of the local spool, one per sink (it is locked); default {@code
-     * ./attribution-spool/<table>} under the working directory.
+     * Directory of the local spool, one per sink and per process: it is locked while the sink runs,
+     * and a second sink on it runs without a spool (with a warning). It is created (and narrowed
+     * to) owner-only permissions.
+     *
+     * <p>Default {@code ${user.home}/.attribution/spool/<table>} (plus {@code -<hash of the URL>}
+     * for {@link JdbcUsageSink#sqlite(Path)}): under the home directory because that survives a
+     * reboot (the temp directory is often cleared at boot, which would lose the spool) and is
+     * private to the user; never the working directory, which may be read-only or shared. Two
+     * processes of one application on one host share that default, so give each its own directory;
+     * if the default cannot be used, the sink starts without a spool and says why.
      */
     public Builder spoolDirectory(Path value) {
       this.spoolDirectory = Objects.requireNonNull(value, "spoolDirectory");
@@ -697,8 +785,9 @@ public final class JdbcUsageSink implements UsageSink {
     /**
      * The started sink.
      *
-     * @throws IllegalStateException if the dialect cannot be detected (set it) or the spool
-     *     directory cannot be opened or is in use by another sink
+     * @throws IllegalStateException if the dialect cannot be detected (set it) or the configured
+     *     spool directory cannot be created or read (a locked one, or an unusable default, only
+     *     leaves the sink without a spool, with a warning)
      */
     public JdbcUsageSink build() {
       SqlDialect d = dialect;
@@ -711,18 +800,34 @@ public final class JdbcUsageSink implements UsageSink {
         }
       }
       FileSpool s = null;
+      String unavailable = null;
       if (spoolEnabled) {
-        Path dir =
-            spoolDirectory != null
-                ? spoolDirectory
-                : Path.of(System.getProperty("user.dir"), "attribution-spool", table);
+        Path dir = spoolDirectory != null ? spoolDirectory : defaultSpoolDirectory();
         try {
+          if (dir == null) {
+            throw new IOException("user.home is not an absolute path");
+          }
           s = new FileSpool(dir, spoolMaxBytes, SEGMENT_BYTES, spoolFsync);
+        } catch (FileSpool.LockedException e) {
+          unavailable = e.getMessage();
+          LOG.warn(
+              "Usage sink jdbc-{} runs WITHOUT a spool: {}. Records it cannot write are dropped and"
+                  + " counted. Give each sink and each process its own spoolDirectory(...).",
+              table,
+              unavailable);
         } catch (IOException e) {
-          throw new IllegalStateException("cannot open usage spool directory " + dir, e);
+          if (spoolDirectory != null) {
+            throw new IllegalStateException("cannot open usage spool directory " + dir, e);
+          }
+          unavailable = "default spool directory " + dir + " unusable (" + e + ")";
+          LOG.warn(
+              "Usage sink jdbc-{} runs WITHOUT a spool: {}. Records it cannot write are dropped and"
+                  + " counted. Set spoolDirectory(...).",
+              table,
+              unavailable);
         }
       }
-      JdbcUsageSink sink = new JdbcUsageSink(this, d, s);
+      JdbcUsageSink sink = new JdbcUsageSink(this, d, s, unavailable);
       sink.start();
       return sink;
     }

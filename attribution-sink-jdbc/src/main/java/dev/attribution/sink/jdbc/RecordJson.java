@@ -254,6 +254,9 @@ final class RecordJson {
         }
       }
       expect(t, JsonToken.END_OBJECT);
+      if (p.nextToken() != null) {
+        throw new IOException("content after the record");
+      }
     }
     try {
       return b.context(c.build()).usage(u.build()).cost(k.build()).build();

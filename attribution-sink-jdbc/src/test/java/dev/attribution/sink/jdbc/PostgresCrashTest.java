@@ -23,18 +23,8 @@ class PostgresCrashTest {
   @TempDir Path spoolDir;
 
   private Process child(String mode, int port, String table) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
-            CrashChild.class.getName(),
-            mode,
-            String.valueOf(port),
-            table,
-            spoolDir.toString());
+        ChildJvm.of(CrashChild.class, mode, String.valueOf(port), table, spoolDir.toString());
     pb.redirectError(new File(spoolDir.toFile().getParentFile(), "child-" + mode + ".err"));
     return pb.start();
   }
