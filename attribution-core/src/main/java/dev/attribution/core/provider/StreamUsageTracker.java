@@ -1,6 +1,5 @@
 package dev.attribution.core.provider;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -33,6 +32,9 @@ public final class StreamUsageTracker {
   private static final byte[] DELTA = "\"delta\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] THINKING = "\"thinking\":\"".getBytes(StandardCharsets.US_ASCII);
 
+  /** Data events parsed, at most, while looking for the model: {@value}. */
+  private static final int MODEL_SEARCH_EVENTS = 8;
+
   private final Dialect dialect;
   private final UsageAccumulator acc;
   private byte[] line = new byte[256];
@@ -41,6 +43,7 @@ public final class StreamUsageTracker {
   private boolean lastWasCr;
   private String eventName = "";
   private boolean firstData = true;
+  private int dataEvents;
   private long skippedLines;
   private long parseFailures;
 
@@ -158,7 +161,11 @@ public final class StreamUsageTracker {
         thinking = i + THINKING.length;
       }
     }
-    boolean parse = firstData || usage || error;
+    // An early chunk may name no model (Azure's content-filter chunk has "model":""): keep
+    // reading the next few chunks until one does.
+    boolean parse =
+        firstData || usage || error || (acc.modelMissing() && dataEvents < MODEL_SEARCH_EVENTS);
+    dataEvents++;
     if (!parse) {
       switch (dialect) {
         case ANTHROPIC_MESSAGES:
@@ -180,16 +187,7 @@ public final class StreamUsageTracker {
     firstData = false;
     if (parse) {
       try {
-        JsonNode node = JsonTrees.read(line, start, len);
-        if (node != null && node.isObject()) {
-          acc.onObject(node);
-          JsonNode type = node.get("type");
-          if (type != null
-              && (type.asText().equals("response.completed")
-                  || type.asText().equals("message_stop"))) {
-            acc.completed = true;
-          }
-        }
+        ResponseParser.readEvent(line, start, len, acc);
       } catch (java.io.IOException | RuntimeException e) {
         parseFailures++;
       }
