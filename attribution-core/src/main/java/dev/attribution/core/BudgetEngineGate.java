@@ -91,7 +91,7 @@ final class BudgetEngineGate implements BudgetGate {
     }
 
     @Override
-    public void settle(BigDecimal cost, long tokens) {
+    public void settle(@Nullable BigDecimal cost, long tokens) {
       admission.settle(cost, tokens);
     }
 

@@ -292,15 +292,22 @@ public final class LlmCall {
         usage = TokenUsage.zero();
       }
       String pricedModel = effectiveModel != null ? effectiveModel : parsed.responseModel();
+      // Counts that failed validation are never priced: the cost is unknown, not zero or absurd.
+      String invalid = parsed.usageInvalid();
       CostModel.Priced priced =
-          engine.price(
-              provider,
-              pricedModel,
-              usage,
-              parsed.webSearchRequests(),
-              startedAt,
-              parsed.providerCost(),
-              context);
+          invalid != null
+              ? CostModel.Priced.unpriced(parsed.providerCost())
+              : engine.price(
+                  provider,
+                  pricedModel,
+                  usage,
+                  parsed.webSearchRequests(),
+                  startedAt,
+                  parsed.providerCost(),
+                  context);
+      noteUsageFacts(parsed, priced);
+      // An error event inside a 2xx stream (Anthropic "event: error", OpenRouter's error chunk).
+      boolean streamError = !upstreamError && error == null && parsed.errorType() != null;
       CostSource source = priced.source();
       if (estimated && source == CostSource.COMPUTED) {
         source = CostSource.ESTIMATED;
@@ -308,23 +315,26 @@ public final class LlmCall {
       CallStatus status;
       if (error != null) {
         status = cancelled ? CallStatus.CANCELLED : CallStatus.FAILED;
-      } else if (upstreamError) {
+      } else if (upstreamError || streamError) {
         status = CallStatus.UPSTREAM_ERROR;
       } else if (cancelled) {
         status = CallStatus.CANCELLED;
       } else {
         status = CallStatus.OK;
       }
-      if (usage.isZero() && priced.cost().isZero()) {
+      dev.attribution.api.CostBreakdown cost = priced.cost();
+      if (usage.isZero() && invalid == null && (cost == null || cost.isZero())) {
         gate.release(null);
       } else {
-        gate.settle(priced.cost().total(), usage.totalTokens());
+        // An unknown cost (null) keeps the reserved worst case as the charge.
+        gate.settle(cost == null ? null : cost.total(), usage.totalTokens());
       }
       UsageRecord.Builder r = base(engine.now());
       r.responseModel(parsed.responseModel())
           .usage(usage)
           .usageEstimated(estimated)
-          .cost(priced.cost())
+          .cost(cost)
+          .computedCost(priced.computedCost())
           .providerReportedCost(priced.providerCost())
           .charge(priced.charge())
           .costSource(source)
@@ -339,13 +349,26 @@ public final class LlmCall {
           .providerRequestId(parsed.responseId() != null ? parsed.responseId() : headerRequestId);
       if (error != null) {
         r.errorType(error.getClass().getSimpleName()).errorMessage(safeMessage(error));
-      } else if (upstreamError) {
+      } else if (upstreamError || streamError) {
         r.errorType(parsed.errorType() != null ? parsed.errorType() : "http_" + httpStatus)
             .errorMessage(parsed.errorMessage());
       }
       engine.submit(r.build());
     } catch (RuntimeException e) {
       engine.internalFailure("recording a call", e);
+    }
+  }
+
+  /** Marks on the record what the response said about its usage that the cost does not show. */
+  private void noteUsageFacts(ParsedResponse parsed, CostModel.Priced priced) {
+    if (parsed.usageInvalid() != null) {
+      attribute("usage_invalid", parsed.usageInvalid());
+    }
+    if (parsed.webSearchRequests() > 0) {
+      attribute("web_search_requests", Long.toString(parsed.webSearchRequests()));
+    }
+    if (priced.unpricedWebSearches() > 0) {
+      attribute("web_search_unpriced", Long.toString(priced.unpricedWebSearches()));
     }
   }
 
