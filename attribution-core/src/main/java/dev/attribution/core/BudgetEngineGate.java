@@ -96,6 +96,11 @@ final class BudgetEngineGate implements BudgetGate {
     }
 
     @Override
+    public boolean holdsReservation() {
+      return admission.hasReservation();
+    }
+
+    @Override
     public void release(@Nullable BigDecimal billed) {
       admission.release(billed);
     }

@@ -47,6 +47,11 @@ interface BudgetGate {
 
     /** Drops the reservation, charging {@code billed} if known. Idempotent. */
     void release(@Nullable BigDecimal billed);
+
+    /** Whether a reservation is held against at least one budget. */
+    default boolean holdsReservation() {
+      return false;
+    }
   }
 
   /** A gate that allows everything and reserves nothing. */

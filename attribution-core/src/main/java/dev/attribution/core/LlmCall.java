@@ -327,6 +327,9 @@ public final class LlmCall {
         gate.release(null);
       } else {
         // An unknown cost (null) keeps the reserved worst case as the charge.
+        if (cost == null && gate.holdsReservation()) {
+          attribute("budget_charge", "reservation");
+        }
         gate.settle(cost == null ? null : cost.total(), usage.totalTokens());
       }
       UsageRecord.Builder r = base(engine.now());

@@ -132,6 +132,7 @@ class UsageCorrectnessTest {
       // charged: never released to zero because the provider's numbers were nonsense.
       assertThat(st.spent()).isGreaterThanOrEqualTo(new BigDecimal("0.01"));
       assertThat(st.reserved()).isZero();
+      assertThat(r.attributes()).containsEntry("budget_charge", "reservation");
     }
   }
 

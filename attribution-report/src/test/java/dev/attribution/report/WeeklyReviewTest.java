@@ -177,8 +177,7 @@ class WeeklyReviewTest {
     assertThat(r.unknownCostCalls()).isEqualTo(2);
     assertThat(r.totalCost()).isEqualByComparingTo("1.50");
     ReviewTable summary = r.table("summary");
-    assertThat(summary.rows().get(0).get(summary.columnIndex("cost_unknown_calls")))
-        .isEqualTo(2L);
+    assertThat(summary.rows().get(0).get(summary.columnIndex("cost_unknown_calls"))).isEqualTo(2L);
     assertThat(f.terminalText()).contains("2 calls have an unknown cost");
   }
 
