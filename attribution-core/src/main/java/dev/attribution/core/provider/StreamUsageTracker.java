@@ -26,6 +26,8 @@ public final class StreamUsageTracker {
   private static final byte[] USAGE = "\"usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] USAGE_NULL = "\"usage\":null".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ERROR = "\"error\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] FINISH_ERROR =
+      "\"finish_reason\":\"error\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CONTENT = "\"content\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TEXT = "\"text\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TEXT_SPACED = "\"text\": \"".getBytes(StandardCharsets.US_ASCII);
@@ -147,7 +149,7 @@ public final class StreamUsageTracker {
       }
       if (!usage && regionEquals(line, i, USAGE)) {
         usage = !regionEquals(line, i, USAGE_NULL);
-      } else if (!error && regionEquals(line, i, ERROR)) {
+      } else if (!error && (regionEquals(line, i, ERROR) || regionEquals(line, i, FINISH_ERROR))) {
         error = true;
       } else if (text < 0 && regionEquals(line, i, textKey)) {
         text = i + textKey.length;

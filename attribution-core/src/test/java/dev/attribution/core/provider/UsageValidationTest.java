@@ -156,6 +156,19 @@ class UsageValidationTest {
   }
 
   @Test
+  void streamEndingWithFinishReasonErrorIsAnError() {
+    ParsedResponse r =
+        stream(
+            Dialect.OPENAI_CHAT,
+            "data: {\"id\":\"gen-1\",\"model\":\"openai/gpt-4o\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+                + "data: {\"id\":\"gen-1\",\"model\":\"openai/gpt-4o\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n"
+                + "data: [DONE]\n\n");
+    assertThat(r.errorType()).isEqualTo("error");
+  }
+
+  @Test
   void blankModelAndIdInAzureContentFilterChunkNeverWin() {
     ParsedResponse r =
         stream(

@@ -147,6 +147,7 @@ abstract class JdbcSinkContractTest {
     // Sums count only known costs: the unknown one adds nothing and breaks nothing.
     List<UsageSummary> total = sink.queries().aggregate(all().build());
     assertThat(total.get(0).requests()).isEqualTo(2);
+    assertThat(total.get(0).unknownCostRequests()).isEqualTo(1);
     assertThat(total.get(0).cost()).isEqualByComparingTo(priced.cost().total());
   }
 
