@@ -288,12 +288,22 @@ public final class LlmCall {
         usage = TokenUsage.of(in, out);
         estimated = true;
       }
+      // Counts that failed validation are never priced: the cost is unknown, not zero or absurd.
+      String invalid = parsed.usageInvalid();
+      if (usage == null
+          && invalid == null
+          && !upstreamError
+          && error == null
+          && !cancelled
+          && parsed.errorType() == null) {
+        // An answered call whose usage could not be read (body too large or not parseable):
+        // unknown, never free.
+        invalid = endpoint != null ? "missing:usage" : null;
+      }
       if (usage == null) {
         usage = TokenUsage.zero();
       }
       String pricedModel = effectiveModel != null ? effectiveModel : parsed.responseModel();
-      // Counts that failed validation are never priced: the cost is unknown, not zero or absurd.
-      String invalid = parsed.usageInvalid();
       CostModel.Priced priced =
           invalid != null
               ? CostModel.Priced.unpriced(parsed.providerCost())
@@ -305,7 +315,7 @@ public final class LlmCall {
                   startedAt,
                   parsed.providerCost(),
                   context);
-      noteUsageFacts(parsed, priced);
+      noteUsageFacts(parsed, invalid, priced);
       // An error event inside a 2xx stream (Anthropic "event: error", OpenRouter's error chunk).
       boolean streamError = !upstreamError && error == null && parsed.errorType() != null;
       CostSource source = priced.source();
@@ -363,9 +373,10 @@ public final class LlmCall {
   }
 
   /** Marks on the record what the response said about its usage that the cost does not show. */
-  private void noteUsageFacts(ParsedResponse parsed, CostModel.Priced priced) {
-    if (parsed.usageInvalid() != null) {
-      attribute("usage_invalid", parsed.usageInvalid());
+  private void noteUsageFacts(
+      ParsedResponse parsed, @Nullable String invalid, CostModel.Priced priced) {
+    if (invalid != null) {
+      attribute("usage_invalid", invalid);
     }
     if (parsed.webSearchRequests() > 0) {
       attribute("web_search_requests", Long.toString(parsed.webSearchRequests()));

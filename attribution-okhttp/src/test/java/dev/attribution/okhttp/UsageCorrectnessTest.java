@@ -137,6 +137,38 @@ class UsageCorrectnessTest {
   }
 
   @Test
+  void answerWhoseUsageCannotBeReadHasAnUnknownCostNotAFreeOne() throws Exception {
+    try (Harness h = new Harness("openai", b -> b.pricing(PRICING))) {
+      OkHttpClient client =
+          Harness.client()
+              .addInterceptor(AttributionInterceptor.builder(h.engine).maxPeekBytes(1024).build())
+              .build();
+      String content = "x".repeat(4096);
+      h.server.enqueue(
+          json(
+              "{\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"message\":{\"content\":\""
+                  + content
+                  + "\"}}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":1000}}"));
+      try (Response r =
+          client
+              .newCall(
+                  new Request.Builder()
+                      .url(h.server.url("/v1/chat/completions"))
+                      .post(
+                          RequestBody.create(
+                              "{\"model\":\"gpt-4o\"}", MediaType.get("application/json")))
+                      .build())
+              .execute()) {
+        assertThat(r.body().string()).contains(content);
+      }
+      UsageRecord r = h.onlyRecord();
+      assertThat(r.status()).isEqualTo(CallStatus.OK);
+      assertThat(r.attributes()).containsEntry("usage_invalid", "missing:usage");
+      assertThat(r.cost()).isNull();
+    }
+  }
+
+  @Test
   void providerReportedCostKeepsTheComputedCostBesideIt() throws Exception {
     try (Harness h = new Harness("openrouter", b -> b.pricing(PRICING))) {
       h.server.enqueue(
