@@ -51,6 +51,31 @@ class UsageValidationTest {
   }
 
   @Test
+  void hugeUsageArrayInAStreamEventCostsNoTree() {
+    StringBuilder sb = new StringBuilder(1 << 20);
+    sb.append("data: {\"id\":\"c\",\"model\":\"gpt-4o\",\"choices\":[],\"usage\":[");
+    while (sb.length() < 900 * 1024) {
+      sb.append("0,");
+    }
+    sb.append("0]}\n\ndata: [DONE]\n\n");
+    byte[] b = sb.toString().getBytes(StandardCharsets.US_ASCII);
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    new StreamUsageTracker(Dialect.OPENAI_CHAT).feed(b, 0, b.length); // warm up
+    long before = mx.getThreadAllocatedBytes(tid);
+    StreamUsageTracker t = new StreamUsageTracker(Dialect.OPENAI_CHAT);
+    t.feed(b, 0, b.length);
+    ParsedResponse r = t.finish();
+    long allocated = mx.getThreadAllocatedBytes(tid) - before;
+
+    // The tracker's own line buffer (at most 1 MiB, grown by doubling) and no tree.
+    assertThat(allocated).isLessThan(3L << 20);
+    assertThat(r.usageInvalid()).isEqualTo("not_object:usage");
+    assertThat(r.responseModel()).isEqualTo("gpt-4o");
+  }
+
+  @Test
   void hugeStringInsideUsageIsFlaggedWithoutBeingDecoded() throws Exception {
     String big = "9".repeat(4 << 20);
     byte[] b =
