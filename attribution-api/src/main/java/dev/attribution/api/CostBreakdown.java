@@ -29,6 +29,7 @@ public final class CostBreakdown {
   private final BigDecimal cacheWrite;
   private final BigDecimal output;
   private final BigDecimal reasoning;
+  private final BigDecimal tools;
   private final BigDecimal other;
   private final BigDecimal total;
   private final String currency;
@@ -39,8 +40,10 @@ public final class CostBreakdown {
     this.cacheWrite = b.cacheWrite;
     this.output = b.output;
     this.reasoning = b.reasoning;
+    this.tools = b.tools;
     this.other = b.other;
-    this.total = input.add(cachedInput).add(cacheWrite).add(output).add(reasoning).add(other);
+    this.total =
+        input.add(cachedInput).add(cacheWrite).add(output).add(reasoning).add(tools).add(other);
     this.currency = b.currency;
   }
 
@@ -89,7 +92,12 @@ public final class CostBreakdown {
     return reasoning;
   }
 
-  /** Everything else: audio, images, per-call fees, custom meters. */
+  /** Per-call fees of server-side tools the provider ran, e.g. web searches. */
+  public BigDecimal tools() {
+    return tools;
+  }
+
+  /** Everything else: audio, images, per-request fees, custom meters. */
   public BigDecimal other() {
     return other;
   }
@@ -122,6 +130,7 @@ public final class CostBreakdown {
         .cacheWrite(cacheWrite.add(o.cacheWrite))
         .output(output.add(o.output))
         .reasoning(reasoning.add(o.reasoning))
+        .tools(tools.add(o.tools))
         .other(other.add(o.other))
         .build();
   }
@@ -140,13 +149,14 @@ public final class CostBreakdown {
         && cacheWrite.equals(c.cacheWrite)
         && output.equals(c.output)
         && reasoning.equals(c.reasoning)
+        && tools.equals(c.tools)
         && other.equals(c.other)
         && currency.equals(c.currency);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(input, cachedInput, cacheWrite, output, reasoning, other, currency);
+    return Objects.hash(input, cachedInput, cacheWrite, output, reasoning, tools, other, currency);
   }
 
   @Override
@@ -165,6 +175,7 @@ public final class CostBreakdown {
         + output.toPlainString()
         + " reasoning="
         + reasoning.toPlainString()
+        + (tools.signum() == 0 ? "" : " tools=" + tools.toPlainString())
         + " other="
         + other.toPlainString()
         + '}';
@@ -177,6 +188,7 @@ public final class CostBreakdown {
     private BigDecimal cacheWrite = ZERO;
     private BigDecimal output = ZERO;
     private BigDecimal reasoning = ZERO;
+    private BigDecimal tools = ZERO;
     private BigDecimal other = ZERO;
     private String currency = DEFAULT_CURRENCY;
 
@@ -217,6 +229,12 @@ public final class CostBreakdown {
     /** Cost of reasoning output. */
     public Builder reasoning(BigDecimal v) {
       reasoning = check("reasoning", v);
+      return this;
+    }
+
+    /** Per-call fees of server-side tools (web searches). */
+    public Builder tools(BigDecimal v) {
+      tools = check("tools", v);
       return this;
     }
 

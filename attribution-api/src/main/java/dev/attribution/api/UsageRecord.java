@@ -47,7 +47,8 @@ public final class UsageRecord {
   private final int attempt;
   private final TokenUsage usage;
   private final boolean usageEstimated;
-  private final CostBreakdown cost;
+  private final @Nullable CostBreakdown cost;
+  private final @Nullable BigDecimal computedCost;
   private final @Nullable BigDecimal providerReportedCost;
   private final @Nullable BigDecimal charge;
   private final CostSource costSource;
@@ -86,6 +87,7 @@ public final class UsageRecord {
     this.usage = b.usage;
     this.usageEstimated = b.usageEstimated;
     this.cost = b.cost;
+    this.computedCost = b.computedCost;
     this.providerReportedCost = b.providerReportedCost;
     this.charge = b.charge;
     this.costSource = b.costSource;
@@ -134,6 +136,7 @@ public final class UsageRecord {
     b.usage = usage;
     b.usageEstimated = usageEstimated;
     b.cost = cost;
+    b.computedCost = computedCost;
     b.providerReportedCost = providerReportedCost;
     b.charge = charge;
     b.costSource = costSource;
@@ -267,9 +270,21 @@ public final class UsageRecord {
     return usageEstimated;
   }
 
-  /** Cost that counts for this record, split by category, with its currency. */
-  public CostBreakdown cost() {
+  /**
+   * Cost that counts for this record, split by category, with its currency; {@code null} when it is
+   * unknown (no price for the model, or usage that failed validation: see {@link #costSource()} and
+   * the {@code usage_invalid} attribute). Unknown is never zero.
+   */
+  public @Nullable CostBreakdown cost() {
     return cost;
+  }
+
+  /**
+   * The cost computed from the price catalog, in the cost's currency, when the provider's reported
+   * cost is what counts ({@link CostSource#PROVIDER_REPORTED}); else {@code null}.
+   */
+  public @Nullable BigDecimal computedCost() {
+    return computedCost;
   }
 
   /**
@@ -414,6 +429,7 @@ public final class UsageRecord {
         && Objects.equals(usage, r.usage)
         && usageEstimated == r.usageEstimated
         && Objects.equals(cost, r.cost)
+        && sameAmount(computedCost, r.computedCost)
         && sameAmount(providerReportedCost, r.providerReportedCost)
         && sameAmount(charge, r.charge)
         && Objects.equals(costSource, r.costSource)
@@ -460,9 +476,7 @@ public final class UsageRecord {
         + " "
         + usage
         + " cost="
-        + cost.total().toPlainString()
-        + ' '
-        + cost.currency()
+        + (cost == null ? "unknown" : cost.total().toPlainString() + ' ' + cost.currency())
         + " source="
         + costSource
         + " budget="
@@ -489,7 +503,8 @@ public final class UsageRecord {
     private int attempt = 1;
     private TokenUsage usage = TokenUsage.zero();
     private boolean usageEstimated = false;
-    private CostBreakdown cost = CostBreakdown.zero();
+    private @Nullable CostBreakdown cost = CostBreakdown.zero();
+    private @Nullable BigDecimal computedCost;
     private @Nullable BigDecimal providerReportedCost;
     private @Nullable BigDecimal charge;
     private CostSource costSource = CostSource.COMPUTED;
@@ -631,9 +646,18 @@ public final class UsageRecord {
       return this;
     }
 
-    /** Cost that counts for this record, split by category, with its currency. */
-    public Builder cost(CostBreakdown value) {
-      this.cost = Objects.requireNonNull(value, "cost");
+    /**
+     * Cost that counts for this record, split by category, with its currency; {@code null} when
+     * unknown. Default zero.
+     */
+    public Builder cost(@Nullable CostBreakdown value) {
+      this.cost = value;
+      return this;
+    }
+
+    /** The catalog-computed cost kept beside a provider-reported one, or {@code null}. */
+    public Builder computedCost(@Nullable BigDecimal value) {
+      this.computedCost = value;
       return this;
     }
 

@@ -676,12 +676,7 @@ public final class AttributionEngine implements AutoCloseable {
       return costModel.price(provider, model, usage, perCallUnits, at, providerCost, context);
     } catch (RuntimeException e) {
       internalFailure("pricing a call", e);
-      return new CostModel.Priced(
-          CostBreakdown.zero(currency),
-          dev.attribution.api.CostSource.UNPRICED,
-          null,
-          null,
-          providerCost);
+      return CostModel.Priced.unpriced(providerCost);
     }
   }
 

@@ -91,8 +91,13 @@ final class BudgetEngineGate implements BudgetGate {
     }
 
     @Override
-    public void settle(BigDecimal cost, long tokens) {
+    public void settle(@Nullable BigDecimal cost, long tokens) {
       admission.settle(cost, tokens);
+    }
+
+    @Override
+    public boolean holdsReservation() {
+      return admission.hasReservation();
     }
 
     @Override

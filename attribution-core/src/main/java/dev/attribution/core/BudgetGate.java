@@ -39,11 +39,19 @@ interface BudgetGate {
     /** Re-reserves for a rewritten call (downgraded model or rerouted provider). */
     Gate readmit(String provider, String model, @Nullable BigDecimal estimate, long tokens);
 
-    /** Replaces the reservation by the real cost. Idempotent. */
-    void settle(BigDecimal cost, long tokens);
+    /**
+     * Replaces the reservation by the real cost; a {@code null} (unknown) cost keeps the reserved
+     * amount as the charge. Idempotent.
+     */
+    void settle(@Nullable BigDecimal cost, long tokens);
 
     /** Drops the reservation, charging {@code billed} if known. Idempotent. */
     void release(@Nullable BigDecimal billed);
+
+    /** Whether a reservation is held against at least one budget. */
+    default boolean holdsReservation() {
+      return false;
+    }
   }
 
   /** A gate that allows everything and reserves nothing. */
@@ -96,7 +104,7 @@ interface BudgetGate {
         }
 
         @Override
-        public void settle(BigDecimal cost, long tokens) {}
+        public void settle(@Nullable BigDecimal cost, long tokens) {}
 
         @Override
         public void release(@Nullable BigDecimal billed) {}

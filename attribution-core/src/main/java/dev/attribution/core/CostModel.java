@@ -31,13 +31,27 @@ interface CostModel {
   /** The cost of a custom meter reading. */
   Priced priceMeter(String meter, BigDecimal quantity, Instant at, AttributionContext context);
 
-  /** A priced call. */
+  /**
+   * A priced call.
+   *
+   * @param cost the cost that counts, or {@code null} when unknown (unpriced)
+   * @param computedCost the catalog-computed total kept beside a provider-reported cost, or null
+   * @param unpricedWebSearches web searches left out of {@code cost} for want of a price
+   */
   record Priced(
-      CostBreakdown cost,
+      @Nullable CostBreakdown cost,
       CostSource source,
       @Nullable String priceVersion,
       @Nullable BigDecimal charge,
-      @Nullable BigDecimal providerCost) {}
+      @Nullable BigDecimal providerCost,
+      @Nullable BigDecimal computedCost,
+      long unpricedWebSearches) {
+
+    /** An unknown cost: nothing priced it. */
+    static Priced unpriced(@Nullable BigDecimal providerCost) {
+      return new Priced(null, CostSource.UNPRICED, null, null, providerCost, null, 0);
+    }
+  }
 
   /** Prices nothing: every call is unpriced; inputs estimated at 3 characters per token. */
   CostModel UNPRICED =
@@ -63,13 +77,13 @@ interface CostModel {
             Instant at,
             @Nullable BigDecimal providerCost,
             AttributionContext context) {
-          return new Priced(CostBreakdown.zero(), CostSource.UNPRICED, null, null, providerCost);
+          return Priced.unpriced(providerCost);
         }
 
         @Override
         public Priced priceMeter(
             String meter, BigDecimal quantity, Instant at, AttributionContext context) {
-          return new Priced(CostBreakdown.zero(), CostSource.UNPRICED, null, null, null);
+          return Priced.unpriced(null);
         }
       };
 }

@@ -308,19 +308,36 @@ public final class LlmCall {
         usage = TokenUsage.of(in, out);
         estimated = true;
       }
+      // Counts that failed validation are never priced: the cost is unknown, not zero or absurd.
+      String invalid = parsed.usageInvalid();
+      if (usage == null
+          && invalid == null
+          && !upstreamError
+          && error == null
+          && !cancelled
+          && parsed.errorType() == null) {
+        // An answered call whose usage could not be read (body too large or not parseable):
+        // unknown, never free.
+        invalid = endpoint != null ? "missing:usage" : null;
+      }
       if (usage == null) {
         usage = TokenUsage.zero();
       }
       String pricedModel = effectiveModel != null ? effectiveModel : parsed.responseModel();
       CostModel.Priced priced =
-          engine.price(
-              provider,
-              pricedModel,
-              usage,
-              parsed.webSearchRequests(),
-              startedAt,
-              parsed.providerCost(),
-              context);
+          invalid != null
+              ? CostModel.Priced.unpriced(parsed.providerCost())
+              : engine.price(
+                  provider,
+                  pricedModel,
+                  usage,
+                  parsed.webSearchRequests(),
+                  startedAt,
+                  parsed.providerCost(),
+                  context);
+      noteUsageFacts(parsed, invalid, priced);
+      // An error event inside a 2xx stream (Anthropic "event: error", OpenRouter's error chunk).
+      boolean streamError = !upstreamError && error == null && parsed.errorType() != null;
       CostSource source = priced.source();
       if (estimated && source == CostSource.COMPUTED) {
         source = CostSource.ESTIMATED;
@@ -328,23 +345,29 @@ public final class LlmCall {
       CallStatus status;
       if (error != null) {
         status = cancelled ? CallStatus.CANCELLED : CallStatus.FAILED;
-      } else if (upstreamError) {
+      } else if (upstreamError || streamError) {
         status = CallStatus.UPSTREAM_ERROR;
       } else if (cancelled) {
         status = CallStatus.CANCELLED;
       } else {
         status = CallStatus.OK;
       }
-      if (usage.isZero() && priced.cost().isZero()) {
+      dev.attribution.api.CostBreakdown cost = priced.cost();
+      if (usage.isZero() && invalid == null && (cost == null || cost.isZero())) {
         gate.release(null);
       } else {
-        gate.settle(priced.cost().total(), usage.totalTokens());
+        // An unknown cost (null) keeps the reserved worst case as the charge.
+        if (cost == null && gate.holdsReservation()) {
+          attribute("budget_charge", "reservation");
+        }
+        gate.settle(cost == null ? null : cost.total(), usage.totalTokens());
       }
       UsageRecord.Builder r = base(engine.now());
       r.responseModel(parsed.responseModel())
           .usage(usage)
           .usageEstimated(estimated)
-          .cost(priced.cost())
+          .cost(cost)
+          .computedCost(priced.computedCost())
           .providerReportedCost(priced.providerCost())
           .charge(priced.charge())
           .costSource(source)
@@ -360,7 +383,7 @@ public final class LlmCall {
       if (error != null) {
         r.errorType(error.getClass().getSimpleName())
             .errorMessage(ErrorText.message(error.getMessage()));
-      } else if (upstreamError) {
+      } else if (upstreamError || streamError) {
         // Provider errors can echo the request (prompt text, even a key sent in the body).
         String type = ErrorText.type(parsed.errorType());
         r.errorType(type != null ? type : "http_" + httpStatus)
@@ -369,6 +392,20 @@ public final class LlmCall {
       engine.submit(r.build());
     } catch (RuntimeException e) {
       engine.internalFailure("recording a call", e);
+    }
+  }
+
+  /** Marks on the record what the response said about its usage that the cost does not show. */
+  private void noteUsageFacts(
+      ParsedResponse parsed, @Nullable String invalid, CostModel.Priced priced) {
+    if (invalid != null) {
+      attribute("usage_invalid", invalid);
+    }
+    if (parsed.webSearchRequests() > 0) {
+      attribute("web_search_requests", Long.toString(parsed.webSearchRequests()));
+    }
+    if (priced.unpricedWebSearches() > 0) {
+      attribute("web_search_unpriced", Long.toString(priced.unpricedWebSearches()));
     }
   }
 }

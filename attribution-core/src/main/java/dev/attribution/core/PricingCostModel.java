@@ -1,6 +1,8 @@
 package dev.attribution.core;
 
 import dev.attribution.api.AttributionContext;
+import dev.attribution.api.CostBreakdown;
+import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.core.pricing.PriceOptions;
 import dev.attribution.core.pricing.PriceResult;
@@ -50,16 +52,29 @@ final class PricingCostModel implements CostModel {
             model == null ? "unknown" : model,
             usage,
             at,
-            PriceOptions.of(null, null, providerCost, context.tags().get(PLAN_TAG)));
-    return new Priced(
-        r.cost(), r.costSource(), r.priceVersion(), r.charge(), r.providerReportedCost());
+            PriceOptions.of(null, null, providerCost, context.tags().get(PLAN_TAG))
+                .withWebSearches(Math.max(0, perCallUnits)));
+    return priced(r);
   }
 
   @Override
   public Priced priceMeter(
       String meter, BigDecimal quantity, Instant at, AttributionContext context) {
     PriceResult r = pricing.priceMeter(meter, quantity, at, context.tags().get(PLAN_TAG));
+    return priced(r);
+  }
+
+  private static Priced priced(PriceResult r) {
+    CostBreakdown computed = r.computedCost();
     return new Priced(
-        r.cost(), r.costSource(), r.priceVersion(), r.charge(), r.providerReportedCost());
+        r.isPriced() ? r.cost() : null,
+        r.costSource(),
+        r.priceVersion(),
+        r.charge(),
+        r.providerReportedCost(),
+        r.costSource() == CostSource.PROVIDER_REPORTED && computed != null
+            ? computed.total()
+            : null,
+        r.unpricedWebSearches());
   }
 }

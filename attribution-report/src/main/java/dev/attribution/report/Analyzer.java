@@ -205,7 +205,8 @@ final class Analyzer {
         previousTotal.calls,
         rows,
         tables,
-        findings);
+        findings,
+        total.unknownCostCalls);
   }
 
   /** Percent change from {@code before} to {@code now}, or null when before is zero. */
@@ -226,7 +227,8 @@ final class Analyzer {
             .column("cost", ColumnType.MONEY)
             .column("failed", ColumnType.COUNT)
             .column("blocked", ColumnType.COUNT)
-            .column("downgraded", ColumnType.COUNT);
+            .column("downgraded", ColumnType.COUNT)
+            .column("cost_unknown_calls", ColumnType.COUNT);
     t.row(
         "current",
         from.toString(),
@@ -235,7 +237,8 @@ final class Analyzer {
         total.cost,
         total.failed,
         total.blocked,
-        total.downgraded);
+        total.downgraded,
+        total.unknownCostCalls);
     t.row(
         "previous",
         previousFrom.toString(),
@@ -244,7 +247,8 @@ final class Analyzer {
         previousTotal.cost,
         previousTotal.failed,
         previousTotal.blocked,
-        previousTotal.downgraded);
+        previousTotal.downgraded,
+        previousTotal.unknownCostCalls);
     return t.build();
   }
 
@@ -328,6 +332,9 @@ final class Analyzer {
         Money.percent(s.costCacheWrite, s.cost));
     t.row("output", s.visibleOutputTokens(), s.costOutput, Money.percent(s.costOutput, s.cost));
     t.row("reasoning", s.reasoningTokens, s.costReasoning, Money.percent(s.costReasoning, s.cost));
+    if (s.costTools.signum() != 0) {
+      t.row("tools", 0L, s.costTools, Money.percent(s.costTools, s.cost));
+    }
     if (s.costOther.signum() != 0) {
       t.row("other", 0L, s.costOther, Money.percent(s.costOther, s.cost));
     }

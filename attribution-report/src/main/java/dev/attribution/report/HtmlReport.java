@@ -203,6 +203,13 @@ final class HtmlReport {
     kpi(h, "Failed", String.valueOf(now.get(fc)), "was " + before.get(fc));
     kpi(h, "Blocked", String.valueOf(now.get(bc)), "was " + before.get(bc));
     kpi(h, "Downgraded", String.valueOf(now.get(dc)), "was " + before.get(dc));
+    if (r.unknownCostCalls() > 0) {
+      kpi(
+          h,
+          "Cost unknown",
+          String.valueOf(r.unknownCostCalls()),
+          "unpriced calls, not in the spend");
+    }
     kpi(h, "Findings", String.valueOf(r.findings().size()), "playbook checks that fired");
     h.append("</div>\n");
   }

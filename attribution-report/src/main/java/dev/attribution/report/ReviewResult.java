@@ -17,6 +17,7 @@ public final class ReviewResult {
   private final BigDecimal previousTotalCost;
   private final long calls;
   private final long previousCalls;
+  private final long unknownCostCalls;
   private final long rowsRead;
   private final List<ReviewTable> tables;
   private final List<Finding> findings;
@@ -34,7 +35,8 @@ public final class ReviewResult {
       long previousCalls,
       long rowsRead,
       List<ReviewTable> tables,
-      List<Finding> findings) {
+      List<Finding> findings,
+      long unknownCostCalls) {
     this.from = from;
     this.to = to;
     this.previousFrom = previousFrom;
@@ -48,6 +50,16 @@ public final class ReviewResult {
     this.rowsRead = rowsRead;
     this.tables = List.copyOf(tables);
     this.findings = List.copyOf(findings);
+    this.unknownCostCalls = unknownCostCalls;
+  }
+
+  /**
+   * Calls in the review window whose cost is unknown ({@code cost_total} NULL: no price for the
+   * model, or usage that failed validation). They are not in {@link #totalCost()}, which is then a
+   * lower bound.
+   */
+  public long unknownCostCalls() {
+    return unknownCostCalls;
   }
 
   /** First day of the review window (UTC, inclusive). */

@@ -25,7 +25,12 @@ final class Row {
   BigDecimal costCacheWrite = BigDecimal.ZERO;
   BigDecimal costOutput = BigDecimal.ZERO;
   BigDecimal costReasoning = BigDecimal.ZERO;
+  BigDecimal costTools = BigDecimal.ZERO;
   BigDecimal costOther = BigDecimal.ZERO;
+
+  /** Whether cost_total is NULL: the call's cost is unknown (not zero). */
+  boolean costUnknown;
+
   @Nullable BigDecimal charge;
   String currency = "USD";
   String costSource = "computed";

@@ -19,7 +19,11 @@ final class Stats {
   BigDecimal costCacheWrite = Money.ZERO;
   BigDecimal costOutput = Money.ZERO;
   BigDecimal costReasoning = Money.ZERO;
+  BigDecimal costTools = Money.ZERO;
   BigDecimal costOther = Money.ZERO;
+
+  /** Calls whose cost is unknown (NULL): not in {@link #cost}, which is then a lower bound. */
+  long unknownCostCalls;
 
   /** Sum of charge_total over the rows that carry one. */
   BigDecimal charge = Money.ZERO;
@@ -51,7 +55,11 @@ final class Stats {
     costCacheWrite = costCacheWrite.add(r.costCacheWrite);
     costOutput = costOutput.add(r.costOutput);
     costReasoning = costReasoning.add(r.costReasoning);
+    costTools = costTools.add(r.costTools);
     costOther = costOther.add(r.costOther);
+    if (r.costUnknown) {
+      unknownCostCalls++;
+    }
     if (r.charge != null) {
       charge = charge.add(r.charge);
       chargedCost = chargedCost.add(r.costTotal);

@@ -41,6 +41,12 @@ final class TerminalReport {
             + r.previousCalls()
             + " calls"
             + changeText(Analyzer.change(r.totalCost(), r.previousTotalCost())));
+    if (r.unknownCostCalls() > 0) {
+      out.println(
+          "  "
+              + r.unknownCostCalls()
+              + " calls have an unknown cost (unpriced) and are not in the total");
+    }
     if (r.currencies().size() > 1) {
       out.println(
           "  WARNING: several currencies "

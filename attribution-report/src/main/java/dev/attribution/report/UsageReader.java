@@ -30,7 +30,7 @@ final class UsageReader {
           + " requested_model, status, input_tokens, cached_input_tokens, cache_write_tokens,"
           + " output_tokens, reasoning_tokens, cost_total, cost_input, cost_cached_input,"
           + " cost_cache_write, cost_output, cost_reasoning, cost_other, charge_total, currency,"
-          + " cost_source, budget_action, budget_name, budget_percent";
+          + " cost_source, budget_action, budget_name, budget_percent, cost_tools";
 
   private static final DateTimeFormatter SQLITE_TS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
@@ -131,7 +131,9 @@ final class UsageReader {
     r.cacheWriteTokens = rs.getLong(12);
     r.outputTokens = rs.getLong(13);
     r.reasoningTokens = rs.getLong(14);
-    r.costTotal = money(rs, 15, kind);
+    BigDecimal total = nullableMoney(rs, 15, kind);
+    r.costUnknown = total == null;
+    r.costTotal = total == null ? Money.ZERO : total;
     r.costInput = money(rs, 16, kind);
     r.costCached = money(rs, 17, kind);
     r.costCacheWrite = money(rs, 18, kind);
@@ -145,6 +147,7 @@ final class UsageReader {
     r.budgetAction = orEmpty(rs.getString(25)).toLowerCase(Locale.ROOT);
     r.budgetName = rs.getString(26);
     r.budgetPercent = nullableMoney(rs, 27, kind);
+    r.costTools = money(rs, 28, kind);
     return r;
   }
 

@@ -272,12 +272,14 @@ final class UsageRows {
           ps.setLong(++i, 0);
         }
         bool(ps, ++i, false, sqlite);
-        money(ps, ++i, total, sqlite);
+        // As the sink writes it: an unpriced call's cost is unknown, NULL in every cost column.
+        boolean unknown = !k.priced() && !"blocked".equals(k.status);
+        money(ps, ++i, unknown ? null : total, sqlite);
         for (BigDecimal p : parts) {
-          money(ps, ++i, p, sqlite);
+          money(ps, ++i, unknown ? null : p, sqlite);
         }
         money(ps, ++i, k.charge, sqlite);
-        ps.setString(++i, "USD");
+        ps.setString(++i, unknown ? null : "USD");
         ps.setString(++i, k.priced() || "blocked".equals(k.status) ? "computed" : "unpriced");
         ps.setLong(++i, 800);
         ps.setString(++i, k.budgetAction);

@@ -163,6 +163,25 @@ class WeeklyReviewTest {
   }
 
   @Test
+  void unpricedCallsAreCountedAsUnknownCostNotAsFree() throws Exception {
+    Instant noon = LAST.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(43_200);
+    List<UsageRows.Call> calls =
+        List.of(
+            UsageRows.at(noon).tenant("acme").cost("1.50"),
+            UsageRows.at(noon.plusSeconds(1)).tenant("acme").model("self", "in-house-7b"),
+            UsageRows.at(noon.plusSeconds(2)).tenant("globex").model("self", "in-house-7b"));
+    ReviewFixture f = new ReviewFixture(dir).insert(calls);
+    ReviewResult r = f.review(FIRST, LAST);
+
+    assertThat(r.calls()).isEqualTo(3);
+    assertThat(r.unknownCostCalls()).isEqualTo(2);
+    assertThat(r.totalCost()).isEqualByComparingTo("1.50");
+    ReviewTable summary = r.table("summary");
+    assertThat(summary.rows().get(0).get(summary.columnIndex("cost_unknown_calls"))).isEqualTo(2L);
+    assertThat(f.terminalText()).contains("2 calls have an unknown cost");
+  }
+
+  @Test
   void defaultWindowIsTheLastSevenDaysEndingTodayComparedWithTheSevenBefore() throws Exception {
     ReviewFixture f = new ReviewFixture(dir).insert(calls());
     Clock clock = Clock.fixed(LAST.atTime(18, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);

@@ -40,9 +40,10 @@ final class DemoTally implements UsageSink {
   public synchronized void export(List<UsageRecord> batch) {
     for (UsageRecord r : batch) {
       calls++;
-      cost = cost.add(r.cost().total());
-      byTenant.merge(
-          r.tenantId() == null ? "unattributed" : r.tenantId(), r.cost().total(), BigDecimal::add);
+      // An unpriced call has an unknown cost: it adds nothing to the tally of known spend.
+      BigDecimal known = r.cost() == null ? BigDecimal.ZERO : r.cost().total();
+      cost = cost.add(known);
+      byTenant.merge(r.tenantId() == null ? "unattributed" : r.tenantId(), known, BigDecimal::add);
       if (r.budgetAction() == BudgetAction.NOTIFY) {
         notified++;
       } else if (r.budgetAction() == BudgetAction.DOWNGRADE) {

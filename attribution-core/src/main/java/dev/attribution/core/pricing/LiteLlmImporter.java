@@ -120,6 +120,27 @@ final class LiteLlmImporter {
         new ImportReport(source, sha256(data), prices.size(), skipped, malformed));
   }
 
+  /**
+   * The price of one web search: LiteLLM's {@code search_context_cost_per_query} at the default
+   * (medium) search context size, or {@code null} when the entry has none.
+   */
+  private static @Nullable BigDecimal webSearchFee(JsonNode node) {
+    JsonNode q = node.get("search_context_cost_per_query");
+    if (q == null || !q.isObject()) {
+      return null;
+    }
+    JsonNode medium = q.get("search_context_size_medium");
+    if (medium == null || !medium.isNumber()) {
+      return null;
+    }
+    BigDecimal fee = medium.decimalValue();
+    if (fee.signum() < 0) {
+      throw new IllegalArgumentException(
+          "search_context_cost_per_query is negative: " + fee.toPlainString());
+    }
+    return fee;
+  }
+
   private static @Nullable ModelPrice entry(
       String key, JsonNode node, Map<String, Integer> skipped) {
     if (!node.isObject()) {
@@ -141,6 +162,7 @@ final class LiteLlmImporter {
     // (service tier, threshold) -> category -> rate
     Map<String, Map<String, BigDecimal>> groups = new TreeMap<>();
     BigDecimal perCall = BigDecimal.ZERO;
+    BigDecimal webSearch = webSearchFee(node);
     for (Map.Entry<String, JsonNode> f : node.properties()) {
       String name = f.getKey();
       JsonNode v = f.getValue();
@@ -210,7 +232,11 @@ final class LiteLlmImporter {
     String model = modelName(key, provider);
     TokenRates baseRates = apply(TokenRates.builder(), std).build();
     ModelPrice.Builder b =
-        ModelPrice.builder(provider, model).rates(baseRates).mode(mode).perCallFee(perCall);
+        ModelPrice.builder(provider, model)
+            .rates(baseRates)
+            .mode(mode)
+            .perCallFee(perCall)
+            .webSearchFee(webSearch);
     JsonNode maxOut = node.get("max_output_tokens");
     if (maxOut != null && maxOut.canConvertToLong() && maxOut.asLong() > 0) {
       b.maxOutputTokens(maxOut.asLong());

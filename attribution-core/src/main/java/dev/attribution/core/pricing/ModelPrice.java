@@ -34,6 +34,7 @@ public final class ModelPrice {
   private final String currency;
   private final TokenRates rates;
   private final BigDecimal perCallFee;
+  private final @Nullable BigDecimal webSearchFee;
   private final long maxOutputTokens;
   private final String mode;
   // Per service tier (STANDARD_TIER included), thresholds descending; index-aligned rates.
@@ -49,6 +50,7 @@ public final class ModelPrice {
     this.currency = b.currency;
     this.rates = Objects.requireNonNull(b.rates, "rates");
     this.perCallFee = b.perCallFee;
+    this.webSearchFee = b.webSearchFee;
     this.maxOutputTokens = b.maxOutputTokens;
     this.mode = b.mode;
     this.serviceTiers = Collections.unmodifiableMap(new LinkedHashMap<>(b.serviceTiers));
@@ -116,6 +118,14 @@ public final class ModelPrice {
   /** A fee charged once per call, on top of the tokens (zero when none). */
   public BigDecimal perCallFee() {
     return perCallFee;
+  }
+
+  /**
+   * The price of one server-side web search (OpenAI {@code web_search_call}, Anthropic {@code
+   * web_search_requests}), or {@code null} when unknown.
+   */
+  public @Nullable BigDecimal webSearchFee() {
+    return webSearchFee;
   }
 
   /** The model's maximum output tokens when known, else 0. */
@@ -193,6 +203,7 @@ public final class ModelPrice {
     b.currency = currency;
     b.rates = rates;
     b.perCallFee = perCallFee;
+    b.webSearchFee = webSearchFee;
     b.maxOutputTokens = maxOutputTokens;
     b.mode = mode;
     b.serviceTiers.putAll(serviceTiers);
@@ -205,6 +216,7 @@ public final class ModelPrice {
     Builder b = toBuilder();
     b.rates = rates.times(factor);
     b.perCallFee = perCallFee.multiply(factor);
+    b.webSearchFee = webSearchFee == null ? null : webSearchFee.multiply(factor);
     b.serviceTiers.replaceAll((k, v) -> v.times(factor));
     b.contextTiers.values().forEach(m -> m.replaceAll((k, v) -> v.times(factor)));
     return b.build();
@@ -225,6 +237,9 @@ public final class ModelPrice {
         && currency.equals(p.currency)
         && rates.equals(p.rates)
         && perCallFee.compareTo(p.perCallFee) == 0
+        && (webSearchFee == null
+            ? p.webSearchFee == null
+            : p.webSearchFee != null && webSearchFee.compareTo(p.webSearchFee) == 0)
         && serviceTiers.equals(p.serviceTiers)
         && contextTiers.equals(p.contextTiers);
   }
@@ -249,6 +264,7 @@ public final class ModelPrice {
         + (contextTiers.isEmpty() ? "" : " contextTiers=" + contextTiers)
         + (serviceTiers.isEmpty() ? "" : " serviceTiers=" + serviceTiers)
         + (perCallFee.signum() == 0 ? "" : " perCall=" + perCallFee.toPlainString())
+        + (webSearchFee == null ? "" : " webSearch=" + webSearchFee.toPlainString())
         + '}';
   }
 
@@ -264,6 +280,7 @@ public final class ModelPrice {
     private String currency = "USD";
     private @Nullable TokenRates rates;
     private BigDecimal perCallFee = BigDecimal.ZERO;
+    private @Nullable BigDecimal webSearchFee;
     private long maxOutputTokens;
     private String mode = "";
     private final Map<String, TokenRates> serviceTiers = new LinkedHashMap<>();
@@ -276,7 +293,9 @@ public final class ModelPrice {
       if (model == null || model.isBlank()) {
         throw new IllegalArgumentException("model must not be blank");
       }
-      this.provider = normalise(provider);
+      // One provider vocabulary: a price keyed by any alias (or by the id records show) is stored
+      // under the id the engine looks it up by.
+      this.provider = Providers.canonical(provider);
       this.model = normalise(model);
     }
 
@@ -308,6 +327,15 @@ public final class ModelPrice {
         throw new IllegalArgumentException("perCallFee must not be null or negative, was " + fee);
       }
       perCallFee = fee;
+      return this;
+    }
+
+    /** The price of one server-side web search, in the price's currency; default unknown. */
+    public Builder webSearchFee(@Nullable BigDecimal fee) {
+      if (fee != null && fee.signum() < 0) {
+        throw new IllegalArgumentException("webSearchFee must not be negative, was " + fee);
+      }
+      webSearchFee = fee;
       return this;
     }
 

@@ -17,16 +17,47 @@ public final class PriceOptions {
   private final @Nullable String region;
   private final @Nullable BigDecimal providerReportedCost;
   private final @Nullable String tenantPlan;
+  private final long webSearches;
 
   private PriceOptions(
       @Nullable String serviceTier,
       @Nullable String region,
       @Nullable BigDecimal providerReportedCost,
       @Nullable String tenantPlan) {
+    this(serviceTier, region, providerReportedCost, tenantPlan, 0);
+  }
+
+  private PriceOptions(
+      @Nullable String serviceTier,
+      @Nullable String region,
+      @Nullable BigDecimal providerReportedCost,
+      @Nullable String tenantPlan,
+      long webSearches) {
     this.serviceTier = serviceTier;
     this.region = region;
     this.providerReportedCost = providerReportedCost;
     this.tenantPlan = tenantPlan;
+    this.webSearches = webSearches;
+  }
+
+  /**
+   * These options with {@code n} server-side web searches, each priced at the model's web search
+   * fee into {@link dev.attribution.api.CostBreakdown#tools()}.
+   *
+   * @throws IllegalArgumentException when {@code n} is negative
+   */
+  public PriceOptions withWebSearches(long n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("web searches must not be negative, was " + n);
+    }
+    return n == webSearches
+        ? this
+        : new PriceOptions(serviceTier, region, providerReportedCost, tenantPlan, n);
+  }
+
+  /** Server-side web searches the call made; 0 by default. */
+  public long webSearches() {
+    return webSearches;
   }
 
   /** No options: standard tier, no region, no reported cost, no plan. */
@@ -117,7 +148,8 @@ public final class PriceOptions {
             ? p.providerReportedCost == null
             : p.providerReportedCost != null
                 && providerReportedCost.compareTo(p.providerReportedCost) == 0)
-        && Objects.equals(tenantPlan, p.tenantPlan);
+        && Objects.equals(tenantPlan, p.tenantPlan)
+        && webSearches == p.webSearches;
   }
 
   @Override
@@ -135,6 +167,7 @@ public final class PriceOptions {
         + providerReportedCost
         + " plan="
         + tenantPlan
+        + (webSearches == 0 ? "" : " webSearches=" + webSearches)
         + '}';
   }
 }

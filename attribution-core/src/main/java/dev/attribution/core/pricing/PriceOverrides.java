@@ -40,6 +40,8 @@ import org.jspecify.annotations.Nullable;
  *   - {provider: self-hosted, model: llama-3-70b-ft, inputPerMillion: 0, outputPerMillion: 0}
  *   - {provider: openai, model: "ft:gpt-4o-mini:acme", inputPerMillion: 0.30,
  *      cachedInputPerMillion: 0.15, outputPerMillion: 1.20, effectiveFrom: 2025-01-01}
+ *   - {provider: openai, model: gpt-4.1, inputPerMillion: 2, outputPerMillion: 8,
+ *      webSearchFee: 0.01}
  * aliases:
  *   - {provider: azure.ai.openai, alias: prod-gpt4o, model: gpt-4o}
  * regionalUplifts:
@@ -50,12 +52,18 @@ import org.jspecify.annotations.Nullable;
  * meters:
  *   - {name: vector.read, unitPrice: 0.0004, per: 1000}
  *   - {name: gpu.second, unitPrice: 0.0011}
+ * webSearch:                  # price of one server-side web search (own cost category "tools")
+ *   - {provider: openai, pricePerCall: 0.01}
+ *   - {provider: anthropic, model: claude-sonnet-4-5, pricePerCall: 0.01}
  * }</pre>
+ *
+ * <p>A provider is named by the id records show ({@code azure.ai.openai}, {@code mistral_ai}) or by
+ * any alias of it ({@code azure}, {@code mistral}); both mean the same provider.
  */
 public final class PriceOverrides {
 
   private static final List<String> SECTIONS =
-      List.of("discounts", "models", "aliases", "regionalUplifts", "plans", "meters");
+      List.of("discounts", "models", "aliases", "regionalUplifts", "plans", "meters", "webSearch");
   private static final PriceOverrides NONE = builder().build();
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -68,6 +76,7 @@ public final class PriceOverrides {
   private final Map<String, BigDecimal> planMarkups;
   private final Map<String, BigDecimal> planProviderMarkups;
   private final List<MeterPrice> meters;
+  private final Map<String, BigDecimal> webSearchFees;
   private final String description;
 
   private PriceOverrides(Builder b) {
@@ -83,6 +92,7 @@ public final class PriceOverrides {
     this.planMarkups = Map.copyOf(b.planMarkups);
     this.planProviderMarkups = Map.copyOf(b.planProviderMarkups);
     this.meters = List.copyOf(b.meters);
+    this.webSearchFees = Map.copyOf(b.webSearchFees);
     this.description = String.join("\n", b.log);
   }
 
@@ -204,11 +214,19 @@ public final class PriceOverrides {
                   date(e)));
           break;
         }
+      case "webSearch":
+        {
+          String model = optText(e, "model");
+          if (model == null) {
+            b.webSearchFee(text(e, "provider"), number(e, "pricePerCall"));
+          } else {
+            b.webSearchFee(text(e, "provider"), model, number(e, "pricePerCall"));
+          }
+          break;
+        }
       default:
         throw new IllegalArgumentException(
-            "unknown section '"
-                + section
-                + "'; expected discounts, models, aliases, regionalUplifts, plans or meters");
+            "unknown section '" + section + "'; expected one of " + String.join(", ", SECTIONS));
     }
   }
 
@@ -236,6 +254,7 @@ public final class PriceOverrides {
     if (fee != null) {
       m.perCallFee(fee);
     }
+    m.webSearchFee(optNumber(e, "webSearchFee"));
     return m.build();
   }
 
@@ -360,6 +379,15 @@ public final class PriceOverrides {
     return meters;
   }
 
+  /**
+   * The price of one web search of {@code model} at {@code canonicalProvider}: the model's own
+   * override, else the provider's, else {@code null}.
+   */
+  @Nullable BigDecimal webSearchFee(String canonicalProvider, @Nullable String model) {
+    BigDecimal fee = model == null ? null : webSearchFees.get(canonicalProvider + '\u0000' + model);
+    return fee != null ? fee : webSearchFees.get(canonicalProvider);
+  }
+
   /** A stable description of every override, for the price version hash. */
   String description() {
     return description;
@@ -390,6 +418,7 @@ public final class PriceOverrides {
     private final Map<String, BigDecimal> planMarkups = new LinkedHashMap<>();
     private final Map<String, BigDecimal> planProviderMarkups = new LinkedHashMap<>();
     private final List<MeterPrice> meters = new ArrayList<>();
+    private final Map<String, BigDecimal> webSearchFees = new LinkedHashMap<>();
     private final List<String> log = new ArrayList<>();
 
     private Builder() {}
@@ -526,6 +555,32 @@ public final class PriceOverrides {
       meters.add(Objects.requireNonNull(meter, "meter"));
       log.add("meter " + meter);
       return this;
+    }
+
+    /** {@code fee} per server-side web search of every model of {@code provider}. */
+    public Builder webSearchFee(String provider, BigDecimal fee) {
+      String p = provider(provider);
+      webSearchFees.put(p, fee("pricePerCall", fee));
+      log.add("webSearch " + p + " " + fee.toPlainString());
+      return this;
+    }
+
+    /**
+     * {@code fee} per web search of {@code model} at {@code provider}; wins over the provider's.
+     */
+    public Builder webSearchFee(String provider, String model, BigDecimal fee) {
+      String p = provider(provider);
+      String m = name("model", model);
+      webSearchFees.put(p + '\u0000' + m, fee("pricePerCall", fee));
+      log.add("webSearch " + p + "/" + m + " " + fee.toPlainString());
+      return this;
+    }
+
+    private static BigDecimal fee(String field, BigDecimal v) {
+      if (v == null || v.signum() < 0) {
+        throw new IllegalArgumentException(field + " must not be negative, was " + v);
+      }
+      return v;
     }
 
     /** The immutable overrides. */

@@ -25,6 +25,7 @@ public final class PriceResult {
   private final @Nullable String resolvedModel;
   private final boolean fallbackRate;
   private final long contextTierAbove;
+  private final long unpricedWebSearches;
 
   PriceResult(
       CostSource costSource,
@@ -37,6 +38,32 @@ public final class PriceResult {
       @Nullable String resolvedModel,
       boolean fallbackRate,
       long contextTierAbove) {
+    this(
+        costSource,
+        cost,
+        computedCost,
+        providerReportedCost,
+        charge,
+        priceVersion,
+        provider,
+        resolvedModel,
+        fallbackRate,
+        contextTierAbove,
+        0);
+  }
+
+  PriceResult(
+      CostSource costSource,
+      CostBreakdown cost,
+      @Nullable CostBreakdown computedCost,
+      @Nullable BigDecimal providerReportedCost,
+      @Nullable BigDecimal charge,
+      @Nullable String priceVersion,
+      String provider,
+      @Nullable String resolvedModel,
+      boolean fallbackRate,
+      long contextTierAbove,
+      long unpricedWebSearches) {
     this.costSource = costSource;
     this.cost = cost;
     this.computedCost = computedCost;
@@ -47,6 +74,15 @@ public final class PriceResult {
     this.resolvedModel = resolvedModel;
     this.fallbackRate = fallbackRate;
     this.contextTierAbove = contextTierAbove;
+    this.unpricedWebSearches = unpricedWebSearches;
+  }
+
+  /**
+   * Web searches the call made that have no price (neither in the catalog nor in the overrides):
+   * they are not in {@link #cost()}, which is then a lower bound.
+   */
+  public long unpricedWebSearches() {
+    return unpricedWebSearches;
   }
 
   /** Where {@link #cost()} came from: computed, provider-reported or unpriced. */

@@ -215,6 +215,25 @@ public final class PricingEngine {
     long in = usage.inputTokens();
     TokenRates rates = p.ratesFor(in, options.serviceTier());
     CostBreakdown computed = compute(p, rates, usage, uplift(r.provider, options.region()));
+    long unpricedSearches = 0;
+    if (options.webSearches() > 0) {
+      BigDecimal fee = fallback ? null : overrides.webSearchFee(r.provider, r.model);
+      if (fee == null && !fallback) {
+        fee = overrides.webSearchFee(r.provider, r.requested);
+      }
+      if (fee == null) {
+        fee = p.webSearchFee();
+      }
+      if (fee == null) {
+        unpricedSearches = options.webSearches();
+      } else {
+        computed =
+            computed.plus(
+                builderIn(computed.currency())
+                    .tools(fee.multiply(BigDecimal.valueOf(options.webSearches())))
+                    .build());
+      }
+    }
     CostBreakdown cost = computed;
     CostSource source = CostSource.COMPUTED;
     if (reported != null && (costPreference == CostPreference.PROVIDER_REPORTED || fallback)) {
@@ -231,7 +250,8 @@ public final class PricingEngine {
         r.provider,
         fallback ? null : r.model,
         fallback,
-        p.tierThresholdFor(in, options.serviceTier()));
+        p.tierThresholdFor(in, options.serviceTier()),
+        unpricedSearches);
   }
 
   /**
@@ -660,6 +680,7 @@ public final class PricingEngine {
       computed.cacheWrite(),
       computed.output(),
       computed.reasoning(),
+      computed.tools(),
       computed.other()
     };
     BigDecimal[] out = new BigDecimal[parts.length];
@@ -701,7 +722,8 @@ public final class PricingEngine {
         .cacheWrite(out[2])
         .output(out[3])
         .reasoning(out[4])
-        .other(out[5])
+        .tools(out[5])
+        .other(out[6])
         .build();
   }
 

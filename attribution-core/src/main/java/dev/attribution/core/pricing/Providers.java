@@ -4,23 +4,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Provider ids: the canonical id of every alias and LiteLLM provider name, and which other
- * providers' prices a provider may borrow when it has no entry of its own.
+ * Maps every alias and LiteLLM provider name onto the one provider vocabulary, the ids records show
+ * ({@link dev.attribution.core.provider.Providers}), and says which other providers' prices a
+ * provider may borrow when it has no entry of its own.
  */
 final class Providers {
 
-  static final String OPENAI = "openai";
-  static final String ANTHROPIC = "anthropic";
-  static final String GEMINI = "gcp.gemini";
+  static final String OPENAI = dev.attribution.core.provider.Providers.OPENAI;
+  static final String ANTHROPIC = dev.attribution.core.provider.Providers.ANTHROPIC;
+  static final String GEMINI = dev.attribution.core.provider.Providers.GEMINI;
   static final String VERTEX = "gcp.vertex_ai";
-  static final String AZURE_OPENAI = "azure.ai.openai";
+  static final String AZURE_OPENAI = dev.attribution.core.provider.Providers.AZURE_OPENAI;
   static final String AZURE_INFERENCE = "azure.ai.inference";
-  static final String BEDROCK = "aws.bedrock";
-  static final String OPENROUTER = "openrouter";
-  static final String MISTRAL = "mistral";
-  static final String DEEPSEEK = "deepseek";
-  static final String XAI = "xai";
-  static final String GROQ = "groq";
+  static final String BEDROCK = dev.attribution.core.provider.Providers.BEDROCK;
+  static final String OPENROUTER = dev.attribution.core.provider.Providers.OPENROUTER;
+  static final String MISTRAL = dev.attribution.core.provider.Providers.MISTRAL;
+  static final String DEEPSEEK = dev.attribution.core.provider.Providers.DEEPSEEK;
+  static final String XAI = dev.attribution.core.provider.Providers.XAI;
+  static final String GROQ = dev.attribution.core.provider.Providers.GROQ;
+  static final String TOGETHER = dev.attribution.core.provider.Providers.TOGETHER;
+  static final String FIREWORKS = dev.attribution.core.provider.Providers.FIREWORKS;
 
   private static final Map<String, String> ALIASES =
       Map.ofEntries(
@@ -54,6 +57,10 @@ final class Providers {
           Map.entry("x.ai", XAI),
           Map.entry("xai", XAI),
           Map.entry("groq", GROQ),
+          Map.entry("together", TOGETHER),
+          Map.entry("together_ai", TOGETHER),
+          Map.entry("fireworks", FIREWORKS),
+          Map.entry("fireworks_ai", FIREWORKS),
           Map.entry("openrouter", OPENROUTER));
 
   private static final Map<String, List<String>> FALLBACKS =

@@ -17,7 +17,12 @@ import org.jspecify.annotations.Nullable;
  *     when usage never arrives)
  * @param completed whether a stream reached its terminal event ({@code [DONE]}, {@code
  *     message_stop}, {@code response.completed}, a final Gemini chunk)
- * @param webSearchRequests server-side web searches the provider reported, 0 when none
+ * @param webSearchRequests server-side web searches the provider reported, 0 when none (Anthropic
+ *     {@code usage.server_tool_use.web_search_requests}, OpenAI Responses {@code web_search_call}
+ *     output items)
+ * @param usageInvalid why the reported usage cannot be trusted, comma-separated (e.g. {@code
+ *     negative:output_tokens,string:prompt_tokens}), or {@code null} when it passed validation;
+ *     invalid counts are left out of {@code usage}, so such a call must not be priced
  */
 public record ParsedResponse(
     @Nullable TokenUsage usage,
@@ -28,10 +33,11 @@ public record ParsedResponse(
     @Nullable String errorMessage,
     long streamedTextChars,
     boolean completed,
-    long webSearchRequests) {
+    long webSearchRequests,
+    @Nullable String usageInvalid) {
 
   /** Nothing known. */
   public static ParsedResponse empty() {
-    return new ParsedResponse(null, null, null, null, null, null, 0, false, 0);
+    return new ParsedResponse(null, null, null, null, null, null, 0, false, 0, null);
   }
 }

@@ -1,6 +1,5 @@
 package dev.attribution.core.provider;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -27,11 +26,16 @@ public final class StreamUsageTracker {
   private static final byte[] USAGE = "\"usage".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] USAGE_NULL = "\"usage\":null".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ERROR = "\"error\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] FINISH_ERROR =
+      "\"finish_reason\":\"error\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CONTENT = "\"content\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TEXT = "\"text\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TEXT_SPACED = "\"text\": \"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DELTA = "\"delta\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] THINKING = "\"thinking\":\"".getBytes(StandardCharsets.US_ASCII);
+
+  /** Data events parsed, at most, while looking for the model: {@value}. */
+  private static final int MODEL_SEARCH_EVENTS = 8;
 
   private final Dialect dialect;
   private final UsageAccumulator acc;
@@ -41,6 +45,7 @@ public final class StreamUsageTracker {
   private boolean lastWasCr;
   private String eventName = "";
   private boolean firstData = true;
+  private int dataEvents;
   private long skippedLines;
   private long parseFailures;
 
@@ -144,7 +149,7 @@ public final class StreamUsageTracker {
       }
       if (!usage && regionEquals(line, i, USAGE)) {
         usage = !regionEquals(line, i, USAGE_NULL);
-      } else if (!error && regionEquals(line, i, ERROR)) {
+      } else if (!error && (regionEquals(line, i, ERROR) || regionEquals(line, i, FINISH_ERROR))) {
         error = true;
       } else if (text < 0 && regionEquals(line, i, textKey)) {
         text = i + textKey.length;
@@ -158,7 +163,11 @@ public final class StreamUsageTracker {
         thinking = i + THINKING.length;
       }
     }
-    boolean parse = firstData || usage || error;
+    // An early chunk may name no model (Azure's content-filter chunk has "model":""): keep
+    // reading the next few chunks until one does.
+    boolean parse =
+        firstData || usage || error || (acc.modelMissing() && dataEvents < MODEL_SEARCH_EVENTS);
+    dataEvents++;
     if (!parse) {
       switch (dialect) {
         case ANTHROPIC_MESSAGES:
@@ -180,16 +189,7 @@ public final class StreamUsageTracker {
     firstData = false;
     if (parse) {
       try {
-        JsonNode node = JsonTrees.read(line, start, len);
-        if (node != null && node.isObject()) {
-          acc.onObject(node);
-          JsonNode type = node.get("type");
-          if (type != null
-              && (type.asText().equals("response.completed")
-                  || type.asText().equals("message_stop"))) {
-            acc.completed = true;
-          }
-        }
+        ResponseParser.readEvent(line, start, len, acc);
       } catch (java.io.IOException | RuntimeException e) {
         parseFailures++;
       }

@@ -80,6 +80,7 @@ public final class BundledCatalogGenerator {
       for (Map.Entry<String, JsonNode> field : v.properties()) {
         String name = field.getKey();
         if ((name.contains("cost") && field.getValue().isNumber())
+            || name.equals("search_context_cost_per_query")
             || name.equals("litellm_provider")
             || name.equals("mode")
             || name.equals("max_output_tokens")) {

@@ -68,9 +68,9 @@ class LiteLlmImportTest {
             "anthropic",
             "gcp.gemini",
             "azure.ai.openai",
-            "mistral",
+            "mistral_ai",
             "deepseek",
-            "xai",
+            "x_ai",
             "groq",
             "openrouter");
     for (String[] pm :

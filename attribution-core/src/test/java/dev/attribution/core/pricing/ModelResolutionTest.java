@@ -39,9 +39,11 @@ class ModelResolutionTest {
     // OpenRouter keeps vendor/model names
     "openrouter, openai/gpt-4o, openrouter, openai/gpt-4o",
     "deepseek, deepseek-chat, deepseek, deepseek-chat",
-    "xai, grok-4, xai, grok-4",
+    "xai, grok-4, x_ai, grok-4",
+    "x_ai, grok-4, x_ai, grok-4",
     "groq, llama-3.3-70b-versatile, groq, llama-3.3-70b-versatile",
-    "mistral, mistral-large-latest, mistral, mistral-large-latest",
+    "mistral, mistral-large-latest, mistral_ai, mistral-large-latest",
+    "mistral_ai, mistral-large-latest, mistral_ai, mistral-large-latest",
   })
   void resolvesRequestedNamesToCatalogEntries(
       String provider, String requested, String expectedProvider, String expectedModel) {

@@ -69,7 +69,9 @@ final class Columns {
           "cost_cache_write",
           "cost_output",
           "cost_reasoning",
+          "cost_tools",
           "cost_other",
+          "computed_cost",
           "provider_cost",
           "charge_total",
           "currency",
@@ -189,16 +191,19 @@ final class Columns {
     out.number(u.imageInputTokens());
     out.number(u.imageOutputTokens());
     out.bool(r.usageEstimated());
-    out.money(k.total());
-    out.money(k.input());
-    out.money(k.cachedInput());
-    out.money(k.cacheWrite());
-    out.money(k.output());
-    out.money(k.reasoning());
-    out.money(k.other());
+    // An unknown cost is NULL in every cost column, never 0.
+    out.money(k == null ? null : k.total());
+    out.money(k == null ? null : k.input());
+    out.money(k == null ? null : k.cachedInput());
+    out.money(k == null ? null : k.cacheWrite());
+    out.money(k == null ? null : k.output());
+    out.money(k == null ? null : k.reasoning());
+    out.money(k == null ? null : k.tools());
+    out.money(k == null ? null : k.other());
+    out.money(round(r.computedCost()));
     out.money(round(r.providerReportedCost()));
     out.money(round(r.charge()));
-    out.string(k.currency());
+    out.string(k == null ? null : k.currency());
     out.string(r.costSource().wireName());
     out.string(cut(r.priceVersion(), SHORT));
     out.number(r.latency().toMillis());
@@ -326,18 +331,24 @@ final class Columns {
     u.imageOutputTokens(rs.getLong(++i));
     b.usage(u.build());
     b.usageEstimated(d.readBoolean(rs, ++i));
-    ++i; // cost_total: the sum of the parts
+    // cost_total is the sum of the parts; NULL when the cost is unknown.
+    boolean unknown = d.readMoney(rs, ++i) == null;
     CostBreakdown.Builder k = CostBreakdown.builder();
     k.input(money(rs, ++i, d));
     k.cachedInput(money(rs, ++i, d));
     k.cacheWrite(money(rs, ++i, d));
     k.output(money(rs, ++i, d));
     k.reasoning(money(rs, ++i, d));
+    k.tools(money(rs, ++i, d));
     k.other(money(rs, ++i, d));
+    b.computedCost(d.readMoney(rs, ++i));
     b.providerReportedCost(d.readMoney(rs, ++i));
     b.charge(d.readMoney(rs, ++i));
-    k.currency(rs.getString(++i));
-    b.cost(k.build());
+    String currency = rs.getString(++i);
+    if (currency != null) {
+      k.currency(currency);
+    }
+    b.cost(unknown ? null : k.build());
     b.costSource(CostSource.fromWireName(rs.getString(++i)));
     b.priceVersion(rs.getString(++i));
     b.latency(Duration.ofMillis(rs.getLong(++i)));

@@ -74,13 +74,19 @@ final class RecordJson {
       g.writeNumberField("imageOut", u.imageOutputTokens());
       g.writeBooleanField("usageEstimated", r.usageEstimated());
       CostBreakdown k = r.cost();
-      g.writeStringField("currency", k.currency());
-      money(g, "costInput", k.input());
-      money(g, "costCachedInput", k.cachedInput());
-      money(g, "costCacheWrite", k.cacheWrite());
-      money(g, "costOutput", k.output());
-      money(g, "costReasoning", k.reasoning());
-      money(g, "costOther", k.other());
+      if (k != null) {
+        g.writeStringField("currency", k.currency());
+        money(g, "costInput", k.input());
+        money(g, "costCachedInput", k.cachedInput());
+        money(g, "costCacheWrite", k.cacheWrite());
+        money(g, "costOutput", k.output());
+        money(g, "costReasoning", k.reasoning());
+        money(g, "costTools", k.tools());
+        money(g, "costOther", k.other());
+      } else {
+        g.writeBooleanField("costUnknown", true);
+      }
+      money(g, "computedCost", r.computedCost());
       money(g, "providerCost", r.providerReportedCost());
       money(g, "charge", r.charge());
       g.writeStringField("costSource", r.costSource().wireName());
@@ -171,6 +177,7 @@ final class RecordJson {
     AttributionContext.Builder c = AttributionContext.builder();
     TokenUsage.Builder u = TokenUsage.builder();
     CostBreakdown.Builder k = CostBreakdown.builder();
+    boolean costUnknown = false;
     try (JsonParser p = FACTORY.createParser(line)) {
       expect(p.nextToken(), JsonToken.START_OBJECT);
       JsonToken t;
@@ -224,7 +231,10 @@ final class RecordJson {
             case "costCacheWrite" -> k.cacheWrite(new BigDecimal(p.getText()));
             case "costOutput" -> k.output(new BigDecimal(p.getText()));
             case "costReasoning" -> k.reasoning(new BigDecimal(p.getText()));
+            case "costTools" -> k.tools(new BigDecimal(p.getText()));
             case "costOther" -> k.other(new BigDecimal(p.getText()));
+            case "costUnknown" -> costUnknown = p.getBooleanValue();
+            case "computedCost" -> b.computedCost(new BigDecimal(p.getText()));
             case "providerCost" -> b.providerReportedCost(new BigDecimal(p.getText()));
             case "charge" -> b.charge(new BigDecimal(p.getText()));
             case "costSource" -> b.costSource(CostSource.fromWireName(p.getText()));
@@ -259,7 +269,7 @@ final class RecordJson {
       }
     }
     try {
-      return b.context(c.build()).usage(u.build()).cost(k.build()).build();
+      return b.context(c.build()).usage(u.build()).cost(costUnknown ? null : k.build()).build();
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new IOException("incomplete record: " + e.getMessage(), e);
     }

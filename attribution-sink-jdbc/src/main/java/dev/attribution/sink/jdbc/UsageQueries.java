@@ -76,7 +76,8 @@ public final class UsageQueries {
         .append("SUM(output_tokens) AS s_output, ")
         .append("SUM(reasoning_tokens), ")
         .append("SUM(cost_total) AS s_cost, ")
-        .append("SUM(charge_total) AS s_charge FROM ")
+        .append("SUM(charge_total) AS s_charge, ")
+        .append("SUM(CASE WHEN cost_total IS NULL THEN 1 ELSE 0 END) FROM ")
         .append(table);
     where(select, q, params);
     if (!groupCols.isEmpty()) {
@@ -119,6 +120,7 @@ public final class UsageQueries {
           long reasoning = rs.getLong(++i);
           BigDecimal cost = zeroIfNull(dialect.readMoney(rs, ++i));
           BigDecimal charge = zeroIfNull(dialect.readMoney(rs, ++i));
+          long unknownCost = rs.getLong(++i);
           out.add(
               new UsageSummary(
                   b,
@@ -132,7 +134,8 @@ public final class UsageQueries {
                   outTokens,
                   reasoning,
                   cost,
-                  charge));
+                  charge,
+                  unknownCost));
         }
       }
     }

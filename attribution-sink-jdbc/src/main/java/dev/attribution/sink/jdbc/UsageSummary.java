@@ -25,6 +25,7 @@ public final class UsageSummary {
   private final long reasoningTokens;
   private final BigDecimal cost;
   private final BigDecimal charge;
+  private final long unknownCostRequests;
 
   UsageSummary(
       @Nullable Instant bucket,
@@ -38,7 +39,8 @@ public final class UsageSummary {
       long outputTokens,
       long reasoningTokens,
       BigDecimal cost,
-      BigDecimal charge) {
+      BigDecimal charge,
+      long unknownCostRequests) {
     this.bucket = bucket;
     this.dimensions = dimensions;
     this.key = Collections.unmodifiableList(key);
@@ -51,6 +53,7 @@ public final class UsageSummary {
     this.reasoningTokens = reasoningTokens;
     this.cost = cost;
     this.charge = charge;
+    this.unknownCostRequests = unknownCostRequests;
   }
 
   /** UTC start of the time bucket, or {@code null} when the query has no bucket. */
@@ -110,7 +113,10 @@ public final class UsageSummary {
     return reasoningTokens;
   }
 
-  /** Sum of cost, scale 9. */
+  /**
+   * Sum of the known costs, scale 9; records whose cost is unknown ({@link #unknownCostRequests()})
+   * add nothing, so with any of them this is a lower bound.
+   */
   public BigDecimal cost() {
     return cost;
   }
@@ -118,6 +124,11 @@ public final class UsageSummary {
   /** Sum of charge to customers (records without one count as zero), scale 9. */
   public BigDecimal charge() {
     return charge;
+  }
+
+  /** Records whose cost is unknown (NULL: an unpriced model or invalid usage). */
+  public long unknownCostRequests() {
+    return unknownCostRequests;
   }
 
   @Override
@@ -132,6 +143,7 @@ public final class UsageSummary {
         + errors
         + " cost="
         + cost.toPlainString()
+        + (unknownCostRequests == 0 ? "" : " unknownCost=" + unknownCostRequests)
         + '}';
   }
 }

@@ -117,6 +117,41 @@ abstract class JdbcSinkContractTest {
   }
 
   @Test
+  void unknownCostIsStoredAsNullNeverZero() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    UsageRecord unpriced = TestRecords.unpriced(TestRecords.T0);
+    UsageRecord priced = TestRecords.full(1, new Random(3));
+    sink.export(List.of(unpriced, priced));
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT cost_total, cost_input, cost_output, cost_tools, cost_other, currency,"
+                    + " cost_source, input_tokens FROM "
+                    + table
+                    + " WHERE effective_model = 'in-house-7b'")) {
+      assertThat(rs.next()).isTrue();
+      for (int i = 1; i <= 6; i++) {
+        assertThat(rs.getObject(i)).as("column %d", i).isNull();
+      }
+      assertThat(rs.getString(7)).isEqualTo("unpriced");
+      assertThat(rs.getLong(8)).isEqualTo(100);
+    }
+    UsageRecord read =
+        sink.queries().records(all().build()).stream()
+            .filter(r -> "in-house-7b".equals(r.effectiveModel()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(read.cost()).isNull();
+    assertThat(read).isEqualTo(unpriced);
+    // Sums count only known costs: the unknown one adds nothing and breaks nothing.
+    List<UsageSummary> total = sink.queries().aggregate(all().build());
+    assertThat(total.get(0).requests()).isEqualTo(2);
+    assertThat(total.get(0).unknownCostRequests()).isEqualTo(1);
+    assertThat(total.get(0).cost()).isEqualByComparingTo(priced.cost().total());
+  }
+
+  @Test
   void storesCacheWriteAsSumOfBothLifetimes() throws Exception {
     JdbcUsageSink sink = track(builder(dataSource()).build());
     UsageRecord r = TestRecords.full(1, new Random(7));

@@ -25,6 +25,14 @@ class RecordJsonTest {
   }
 
   @Test
+  void spooledUnknownCostStaysUnknown() throws IOException {
+    UsageRecord r = TestRecords.unpriced(TestRecords.T0);
+    UsageRecord back = RecordJson.parse(RecordJson.toJson(r));
+    assertThat(back.cost()).isNull();
+    assertThat(back).isEqualTo(r);
+  }
+
+  @Test
   void tagJsonEscapesQuotesBackslashesAndControlCharacters() throws IOException {
     Map<String, String> m = Map.of("a", "x\"y\\z", "b", "tab\there\u0001", "c", "ü€😀");
     String json = RecordJson.mapJson(m);

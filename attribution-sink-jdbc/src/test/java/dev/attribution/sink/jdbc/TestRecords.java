@@ -51,6 +51,7 @@ final class TestRecords {
             .cacheWrite(nanos(rnd))
             .output(nanos(rnd))
             .reasoning(nanos(rnd))
+            .tools(nanos(rnd))
             .other(nanos(rnd))
             .currency("USD")
             .build();
@@ -85,6 +86,7 @@ final class TestRecords {
         .usageEstimated(true)
         .cost(cost)
         .providerReportedCost(new BigDecimal("0.000123456"))
+        .computedCost(nanos(rnd))
         .charge(nanos(rnd))
         .costSource(CostSource.PROVIDER_REPORTED)
         .priceVersion("prices-2026-01")
@@ -102,6 +104,19 @@ final class TestRecords {
         .traceId("0af7651916cd43dd8448eb211c80319c")
         .spanId("b7ad6b7169203331")
         .attribute("meter", "images")
+        .build();
+  }
+
+  /** A call whose cost is unknown (an unpriced model). */
+  static UsageRecord unpriced(Instant at) {
+    return UsageRecord.builder()
+        .startedAt(at.truncatedTo(ChronoUnit.MICROS))
+        .context(AttributionContext.builder().tenantId("acme").build())
+        .provider("openai")
+        .effectiveModel("in-house-7b")
+        .usage(TokenUsage.of(100, 20))
+        .cost(null)
+        .costSource(CostSource.UNPRICED)
         .build();
   }
 

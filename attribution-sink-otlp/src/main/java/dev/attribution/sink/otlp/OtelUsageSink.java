@@ -4,6 +4,7 @@ import static dev.attribution.sink.otlp.TelemetryNames.*;
 
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.CallStatus;
+import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import io.opentelemetry.api.OpenTelemetry;
@@ -294,10 +295,11 @@ public final class OtelUsageSink implements UsageSink {
     }
     requests.add(1, req.build());
 
-    if (r.cost().total().signum() > 0) {
-      if (r.cost().currency().equals(currency)) {
+    CostBreakdown known = r.cost();
+    if (known != null && known.total().signum() > 0) {
+      if (known.currency().equals(currency)) {
         cost.add(
-            UsageEventAttributes.money(r.cost().total()),
+            UsageEventAttributes.money(known.total()),
             callBase.toBuilder().putAll(context).build());
       } else {
         otherCurrency.incrementAndGet();

@@ -275,6 +275,17 @@ public final class TelemetryNames {
   public static final AttributeKey<String> COST_REASONING =
       AttributeKey.stringKey("attribution.cost.reasoning");
 
+  /** {@code attribution.cost.tools}: exact per-call fees of server-side tools (web searches). */
+  public static final AttributeKey<String> COST_TOOLS =
+      AttributeKey.stringKey("attribution.cost.tools");
+
+  /**
+   * {@code attribution.cost.computed}: the catalog-computed cost kept beside a provider-reported
+   * one.
+   */
+  public static final AttributeKey<String> COMPUTED_COST =
+      AttributeKey.stringKey("attribution.cost.computed");
+
   /** {@code attribution.cost.other}: exact cost of everything else. */
   public static final AttributeKey<String> COST_OTHER =
       AttributeKey.stringKey("attribution.cost.other");

@@ -85,12 +85,16 @@ final class UsageEventAttributes {
 
     CostBreakdown c = r.cost();
     putCost(b, c);
-    b.put(COST_INPUT, c.input().toPlainString());
-    b.put(COST_CACHED_INPUT, c.cachedInput().toPlainString());
-    b.put(COST_CACHE_WRITE, c.cacheWrite().toPlainString());
-    b.put(COST_OUTPUT, c.output().toPlainString());
-    b.put(COST_REASONING, c.reasoning().toPlainString());
-    b.put(COST_OTHER, c.other().toPlainString());
+    if (c != null) {
+      b.put(COST_INPUT, c.input().toPlainString());
+      b.put(COST_CACHED_INPUT, c.cachedInput().toPlainString());
+      b.put(COST_CACHE_WRITE, c.cacheWrite().toPlainString());
+      b.put(COST_OUTPUT, c.output().toPlainString());
+      b.put(COST_REASONING, c.reasoning().toPlainString());
+      b.put(COST_TOOLS, c.tools().toPlainString());
+      b.put(COST_OTHER, c.other().toPlainString());
+    }
+    putIfSet(b, COMPUTED_COST, plain(r.computedCost()));
     b.put(COST_SOURCE, r.costSource().wireName());
     putIfSet(b, PROVIDER_REPORTED_COST, plain(r.providerReportedCost()));
     putIfSet(b, CHARGE, plain(r.charge()));
@@ -150,7 +154,11 @@ final class UsageEventAttributes {
     b.put(GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoningTokens());
   }
 
-  private static void putCost(AttributesBuilder b, CostBreakdown c) {
+  private static void putCost(AttributesBuilder b, @Nullable CostBreakdown c) {
+    if (c == null) {
+      // Unknown cost: no amount at all (a 0 would read as free); the cost source says why.
+      return;
+    }
     // Backends that read gen_ai.usage.cost want a number; the exact decimal travels beside it.
     b.put(GEN_AI_USAGE_COST, money(c.total()));
     b.put(COST_TOTAL, c.total().toPlainString());
@@ -187,9 +195,9 @@ final class UsageEventAttributes {
         + " input / "
         + r.usage().outputTokens()
         + " output tokens, "
-        + r.cost().total().toPlainString()
-        + ' '
-        + r.cost().currency();
+        + (r.cost() == null
+            ? "cost unknown"
+            : r.cost().total().toPlainString() + ' ' + r.cost().currency());
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.attribution.api.CostBreakdown;
+import dev.attribution.api.CostSource;
 import dev.attribution.api.UsageRecord;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
@@ -171,6 +172,23 @@ class OtelUsageSinkTest {
     assertThat(acme.getAttributes().get(FEATURE)).isEqualTo("support-bot");
     assertThat(doublePoint(m, TENANT_ID.getKey(), "globex").getValue())
         .isCloseTo(0.000555, within(1e-12));
+  }
+
+  @Test
+  void unknownCostHasNoCostPointAndNoCostAttribute() {
+    UsageRecord unpriced =
+        TestRecords.chat("acme").toBuilder().cost(null).costSource(CostSource.UNPRICED).build();
+    OtelUsageSink.create(otel).export(List.of(unpriced));
+
+    // A zero would read as "free"; unknown is no amount at all, with the source saying why.
+    assertThat(findMetric(METRIC_COST)).isEmpty();
+    assertThat(findMetric(METRIC_TOKEN_USAGE)).isPresent();
+    LogRecordData e = logs.getFinishedLogRecordItems().get(0);
+    assertThat(e.getAttributes().get(GEN_AI_USAGE_COST)).isNull();
+    assertThat(e.getAttributes().get(COST_TOTAL)).isNull();
+    assertThat(e.getAttributes().get(COST_CURRENCY)).isNull();
+    assertThat(e.getAttributes().get(COST_SOURCE)).isEqualTo("unpriced");
+    assertThat(e.getBodyValue().asString()).contains("cost unknown");
   }
 
   @Test
