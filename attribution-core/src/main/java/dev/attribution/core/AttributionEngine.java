@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +50,11 @@ import org.slf4j.LoggerFactory;
 public final class AttributionEngine implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
+  private static final int MAX_WARNED_HOSTS = 64;
+
+  /** How long the shutdown hook waits for a pipeline the engine does not own to flush. */
+  public static final Duration SHUTDOWN_HOOK_FLUSH_TIMEOUT = Duration.ofSeconds(10);
+
   private static final Set<String> CREDENTIAL_HEADERS =
       Set.of("authorization", "api-key", "x-api-key", "x-goog-api-key");
 
@@ -74,6 +80,8 @@ public final class AttributionEngine implements AutoCloseable {
   private final AtomicLong parseFailures = new AtomicLong();
   private final AtomicLong blockedCalls = new AtomicLong();
   private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
+  private final Set<String> warnedHosts = ConcurrentHashMap.newKeySet();
+  private final @Nullable Thread shutdownHook;
 
   private AttributionEngine(Builder b) {
     this.registry = b.registry;
@@ -103,6 +111,32 @@ public final class AttributionEngine implements AutoCloseable {
     this.failoverRoute = b.failoverRoute;
     this.failoverStatuses = Set.copyOf(b.failoverStatuses);
     this.failoverOnTimeout = b.failoverOnTimeout;
+    this.shutdownHook = b.shutdownHook ? registerShutdownHook() : null;
+  }
+
+  /**
+   * Registers the hook that drains records when the application exits without closing the engine
+   * (a {@code main} that returns, {@code System.exit}, SIGTERM): an engine's own pipeline is closed
+   * (drained within its shutdown timeout, sinks flushed and closed), a pipeline passed in is
+   * flushed within {@link #SHUTDOWN_HOOK_FLUSH_TIMEOUT} and left to its owner.
+   */
+  private @Nullable Thread registerShutdownHook() {
+    Thread hook =
+        new Thread(
+            () -> {
+              if (ownsPipeline) {
+                pipeline.close();
+              } else {
+                pipeline.flush(SHUTDOWN_HOOK_FLUSH_TIMEOUT);
+              }
+            },
+            "attribution-shutdown");
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+      return hook;
+    } catch (IllegalStateException e) {
+      return null; // already shutting down: nothing to drain later
+    }
   }
 
   /** A new builder. */
@@ -170,6 +204,7 @@ public final class AttributionEngine implements AutoCloseable {
     }
     Endpoint endpoint = registry.recognize(req.host(), req.port(), req.path());
     if (endpoint == null) {
+      warnIfUnmappedLlmHost(req);
       LlmCall c = new LlmCall(this, recordUnrecognised, null, req.context(), started, startNanos);
       c.serverHost = req.host();
       c.contextSource = req.contextSource();
@@ -324,6 +359,32 @@ public final class AttributionEngine implements AutoCloseable {
             ? keyForBudget
             : KeyFingerprints.fingerprint(finalKey);
     return call;
+  }
+
+  /**
+   * A POST to an unknown host on a path that would be recognised on a known one is almost always a
+   * proxy or a local model server the application forgot to map: without this warning every such
+   * call is silently recorded as provider {@code unknown}, with no tokens, cost or budget check.
+   * Logged once per host (bounded, so hostile traffic cannot grow the set), whatever {@link
+   * Builder#recordUnrecognised(boolean)} says.
+   */
+  private void warnIfUnmappedLlmHost(CallRequest req) {
+    if (!ProviderRegistry.isLlmPath(req.path()) || warnedHosts.size() >= MAX_WARNED_HOSTS) {
+      return;
+    }
+    String hostPort = req.host().toLowerCase(Locale.ROOT) + ":" + req.port();
+    if (warnedHosts.add(hostPort)) {
+      LOG.warn(
+          "POST {}{} looks like an LLM API call, but {} is not a known provider host, so its calls"
+              + " are recorded as provider 'unknown' with no tokens, cost or budget checks. If it is"
+              + " a proxy or a model server, map it: AttributionEngine.builder().providers("
+              + "ProviderRegistry.builder().mapHost(\"{}\", \"openai\").build()), with the"
+              + " provider whose API it speaks. Logged once per host.",
+          hostPort,
+          req.path(),
+          hostPort,
+          hostPort);
+    }
   }
 
   private static boolean isSigned(CallRequest req) {
@@ -648,9 +709,19 @@ public final class AttributionEngine implements AutoCloseable {
     return pipeline.flush(timeout);
   }
 
-  /** Closes the pipeline if the engine created it (draining every record). */
+  /**
+   * Closes the pipeline if the engine created it (draining every record), and removes the shutdown
+   * hook, which then has nothing left to do.
+   */
   @Override
   public void close() {
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down: the hook runs anyway and closing twice is a no-op.
+      }
+    }
     if (ownsPipeline) {
       pipeline.close();
     }
@@ -676,8 +747,22 @@ public final class AttributionEngine implements AutoCloseable {
     private @Nullable String failoverRoute;
     private final Set<Integer> failoverStatuses = new java.util.HashSet<>();
     private boolean failoverOnTimeout;
+    private boolean shutdownHook = true;
 
     private Builder() {}
+
+    /**
+     * Whether a JVM shutdown hook drains records when the application exits without calling {@link
+     * AttributionEngine#close()}; default {@code true}. The hook closes the pipeline the engine
+     * created (within its shutdown timeout) or flushes a pipeline passed to {@link
+     * #pipeline(RecordPipeline)} (within {@link AttributionEngine#SHUTDOWN_HOOK_FLUSH_TIMEOUT}), and
+     * is removed by {@code close()}. Switch it off when your own shutdown sequence closes the engine,
+     * or in tests that build many short-lived engines (the hook keeps an unclosed engine reachable).
+     */
+    public Builder shutdownHook(boolean enabled) {
+      this.shutdownHook = enabled;
+      return this;
+    }
 
     /**
      * Retries a call once over {@code route} when it fails with one of {@code statuses} (e.g. 429,
