@@ -47,8 +47,7 @@ class ScopeMisuseReportTest {
   }
 
   @Test
-  void aScopeLeakedOnAPooledThreadIsReportedOnceWhenTheNextRequestOpensItsScope()
-      throws Exception {
+  void aScopeLeakedOnAPooledThreadIsReportedOnceWhenTheNextRequestOpensItsScope() throws Exception {
     long before = Attribution.leakedScopes();
     try (LogCapture log = new LogCapture()) {
       run(ScopeMisuseReportTest::leakingRequest);
@@ -109,8 +108,7 @@ class ScopeMisuseReportTest {
 
       assertThat(log.linesContaining("closed out of order"))
           .singleElement()
-          .satisfies(
-              line -> assertThat(line).contains("WARN dev.attribution.api.Attribution - "));
+          .satisfies(line -> assertThat(line).contains("WARN dev.attribution.api.Attribution - "));
     }
   }
 }

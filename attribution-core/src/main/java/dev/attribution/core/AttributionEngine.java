@@ -115,8 +115,8 @@ public final class AttributionEngine implements AutoCloseable {
   }
 
   /**
-   * Registers the hook that drains records when the application exits without closing the engine
-   * (a {@code main} that returns, {@code System.exit}, SIGTERM): an engine's own pipeline is closed
+   * Registers the hook that drains records when the application exits without closing the engine (a
+   * {@code main} that returns, {@code System.exit}, SIGTERM): an engine's own pipeline is closed
    * (drained within its shutdown timeout, sinks flushed and closed), a pipeline passed in is
    * flushed within {@link #SHUTDOWN_HOOK_FLUSH_TIMEOUT} and left to its owner.
    */
@@ -755,9 +755,10 @@ public final class AttributionEngine implements AutoCloseable {
      * Whether a JVM shutdown hook drains records when the application exits without calling {@link
      * AttributionEngine#close()}; default {@code true}. The hook closes the pipeline the engine
      * created (within its shutdown timeout) or flushes a pipeline passed to {@link
-     * #pipeline(RecordPipeline)} (within {@link AttributionEngine#SHUTDOWN_HOOK_FLUSH_TIMEOUT}), and
-     * is removed by {@code close()}. Switch it off when your own shutdown sequence closes the engine,
-     * or in tests that build many short-lived engines (the hook keeps an unclosed engine reachable).
+     * #pipeline(RecordPipeline)} (within {@link AttributionEngine#SHUTDOWN_HOOK_FLUSH_TIMEOUT}),
+     * and is removed by {@code close()}. Switch it off when your own shutdown sequence closes the
+     * engine, or in tests that build many short-lived engines (the hook keeps an unclosed engine
+     * reachable).
      */
     public Builder shutdownHook(boolean enabled) {
       this.shutdownHook = enabled;

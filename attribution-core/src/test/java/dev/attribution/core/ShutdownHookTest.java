@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An application that exits without closing the engine loses no records: a real child JVM records
- * a call and calls {@code System.exit} with the engine still open.
+ * An application that exits without closing the engine loses no records: a real child JVM records a
+ * call and calls {@code System.exit} with the engine still open.
  */
 class ShutdownHookTest {
 
