@@ -7,6 +7,8 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -45,6 +47,24 @@ class MinimalApplicationTest {
   @AfterEach
   void stopServer() {
     server.stop();
+  }
+
+  @Test
+  void theReadmeSetupSectionIsExactlyThisApplicationsCode() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    int link = readme.indexOf("examples/src/main/java/dev/attribution/examples/minimal/");
+    assertThat(link).as("README links MinimalApplication").isNotNegative();
+    int start = readme.indexOf("```java\n", link) + "```java\n".length();
+    String snippet = readme.substring(start, readme.indexOf("```", start));
+
+    String source =
+        Files.readString(
+            Path.of("src/main/java/dev/attribution/examples/minimal/MinimalApplication.java"),
+            StandardCharsets.UTF_8);
+    // The README shows the file from its imports on, without Javadoc.
+    String code =
+        source.substring(source.indexOf("import ")).replaceAll("(?s)[ \\t]*/\\*\\*.*?\\*/\\n", "");
+    assertThat(snippet).isEqualTo(code);
   }
 
   @Test
