@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class AttributionEngine implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
-  private static final int MAX_WARNED_HOSTS = 64;
+  static final int MAX_WARNED_HOSTS = 64;
 
   /** How long the shutdown hook waits for a pipeline the engine does not own to flush. */
   public static final Duration SHUTDOWN_HOOK_FLUSH_TIMEOUT = Duration.ofSeconds(10);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
+import dev.attribution.core.pipeline.RecordPipeline;
 import java.io.File;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -31,15 +32,19 @@ class ShutdownHookTest {
     /**
      * Runs the child.
      *
-     * @param args the output file and {@code on} or {@code off} for the shutdown hook
+     * @param args the output file and {@code on} or {@code off} for the shutdown hook, or {@code
+     *     borrowed} for a pipeline the application owns
      */
     public static void main(String[] args) {
       Path out = Path.of(args[0]);
-      AttributionEngine engine =
-          AttributionEngine.builder()
-              .addSink(new FileSink(out))
-              .shutdownHook(args[1].equals("on"))
-              .build();
+      AttributionEngine.Builder b = AttributionEngine.builder();
+      if (args[1].equals("borrowed")) {
+        // The application owns this pipeline: the hook flushes it and leaves closing to it.
+        b.pipeline(RecordPipeline.builder().addSink(new FileSink(out)).build());
+      } else {
+        b.addSink(new FileSink(out)).shutdownHook(args[1].equals("on"));
+      }
+      AttributionEngine engine = b.build();
       engine.recordMeter("vector.read", BigDecimal.TEN);
       System.exit(0);
     }
@@ -98,6 +103,11 @@ class ShutdownHookTest {
   @Test
   void exitingWithoutCloseStillDeliversTheRecordAndClosesTheSinks() throws Exception {
     assertThat(runChild("on")).containsExactly("record vector.read", "shutdown");
+  }
+
+  @Test
+  void aPipelineTheApplicationOwnsIsFlushedAtExitButLeftToItsOwnerToClose() throws Exception {
+    assertThat(runChild("borrowed")).containsExactly("record vector.read");
   }
 
   @Test

@@ -68,6 +68,30 @@ class UnmappedHostWarningTest {
   }
 
   @Test
+  void hostileTrafficToManyHostsCannotFloodTheLogAndNoQueryStringIsLogged() {
+    try (AttributionEngine engine = AttributionEngine.builder().shutdownHook(false).build();
+        LogCapture log = new LogCapture()) {
+      for (int i = 0; i < 1000; i++) {
+        engine.begin(
+            new CallRequest(
+                "POST",
+                "https",
+                "h" + i + ".example",
+                443,
+                "/v1beta/models/gemini-2.0-flash:generateContent",
+                "key=AIza-secret-" + i,
+                CHAT,
+                name -> null,
+                AttributionContext.empty(),
+                ContextSource.NONE,
+                1));
+      }
+      assertThat(log.linesContaining("mapHost(")).hasSize(AttributionEngine.MAX_WARNED_HOSTS);
+      assertThat(log.linesContaining("secret")).isEmpty();
+    }
+  }
+
+  @Test
   void ordinaryApiCallsAndMappedHostsAreNotReported() {
     ProviderRegistry registry = ProviderRegistry.builder().mapHost("llm.internal", "vllm").build();
     try (AttributionEngine engine =
