@@ -52,8 +52,11 @@ public final class AttributionEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
   static final int MAX_WARNED_HOSTS = 64;
 
-  /** How long the shutdown hook waits for a pipeline the engine does not own to flush. */
-  public static final Duration SHUTDOWN_HOOK_FLUSH_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How long the shutdown hook lets records drain; it gives up after twice this, so a sink that
+   * hangs in its flush or close cannot keep the JVM from exiting.
+   */
+  public static final Duration SHUTDOWN_HOOK_TIMEOUT = Duration.ofSeconds(10);
 
   private static final Set<String> CREDENTIAL_HEADERS =
       Set.of("authorization", "api-key", "x-api-key", "x-goog-api-key");
@@ -111,23 +114,36 @@ public final class AttributionEngine implements AutoCloseable {
     this.failoverRoute = b.failoverRoute;
     this.failoverStatuses = Set.copyOf(b.failoverStatuses);
     this.failoverOnTimeout = b.failoverOnTimeout;
-    this.shutdownHook = b.shutdownHook ? registerShutdownHook() : null;
+    this.shutdownHook = b.shutdownHook ? registerShutdownHook(b.shutdownHookTimeout) : null;
   }
 
   /**
    * Registers the hook that drains records when the application exits without closing the engine (a
    * {@code main} that returns, {@code System.exit}, SIGTERM): an engine's own pipeline is closed
-   * (drained within its shutdown timeout, sinks flushed and closed), a pipeline passed in is
-   * flushed within {@link #SHUTDOWN_HOOK_FLUSH_TIMEOUT} and left to its owner.
+   * (drained within {@code timeout}, sinks flushed and closed), a pipeline passed in is flushed
+   * within {@code timeout} and left to its owner. The work runs on a daemon thread the hook waits
+   * for at most twice {@code timeout}: JVM exit waits for hooks, and a sink's flush or close is not
+   * bounded by the pipeline.
    */
-  private @Nullable Thread registerShutdownHook() {
+  private @Nullable Thread registerShutdownHook(Duration timeout) {
+    Runnable drain =
+        () -> {
+          if (ownsPipeline) {
+            pipeline.close(timeout);
+          } else {
+            pipeline.flush(timeout);
+          }
+        };
     Thread hook =
         new Thread(
             () -> {
-              if (ownsPipeline) {
-                pipeline.close();
-              } else {
-                pipeline.flush(SHUTDOWN_HOOK_FLUSH_TIMEOUT);
+              Thread worker = new Thread(drain, "attribution-shutdown-drain");
+              worker.setDaemon(true);
+              worker.start();
+              try {
+                worker.join(timeout.multipliedBy(2).toMillis());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               }
             },
             "attribution-shutdown");
@@ -748,17 +764,18 @@ public final class AttributionEngine implements AutoCloseable {
     private final Set<Integer> failoverStatuses = new java.util.HashSet<>();
     private boolean failoverOnTimeout;
     private boolean shutdownHook = true;
+    Duration shutdownHookTimeout = SHUTDOWN_HOOK_TIMEOUT;
 
     private Builder() {}
 
     /**
      * Whether a JVM shutdown hook drains records when the application exits without calling {@link
      * AttributionEngine#close()}; default {@code true}. The hook closes the pipeline the engine
-     * created (within its shutdown timeout) or flushes a pipeline passed to {@link
-     * #pipeline(RecordPipeline)} (within {@link AttributionEngine#SHUTDOWN_HOOK_FLUSH_TIMEOUT}),
-     * and is removed by {@code close()}. Switch it off when your own shutdown sequence closes the
-     * engine, or in tests that build many short-lived engines (the hook keeps an unclosed engine
-     * reachable).
+     * created or flushes a pipeline passed to {@link #pipeline(RecordPipeline)}, within {@link
+     * AttributionEngine#SHUTDOWN_HOOK_TIMEOUT} (it gives up after twice that, so a hung sink cannot
+     * keep the JVM from exiting), and is removed by {@code close()}. Switch it off when your own
+     * shutdown sequence closes the engine, or in tests that build many short-lived engines (the
+     * hook keeps an unclosed engine reachable).
      */
     public Builder shutdownHook(boolean enabled) {
       this.shutdownHook = enabled;

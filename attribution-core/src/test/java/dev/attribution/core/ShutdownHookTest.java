@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,10 @@ class ShutdownHookTest {
       if (args[1].equals("borrowed")) {
         // The application owns this pipeline: the hook flushes it and leaves closing to it.
         b.pipeline(RecordPipeline.builder().addSink(new FileSink(out)).build());
+      } else if (args[1].equals("hung")) {
+        // A sink that never returns from its close: the hook must still let the JVM exit.
+        b.addSink(new FileSink(out, true));
+        b.shutdownHookTimeout = Duration.ofMillis(200);
       } else {
         b.addSink(new FileSink(out)).shutdownHook(args[1].equals("on"));
       }
@@ -53,9 +58,15 @@ class ShutdownHookTest {
   /** Appends one line per record, and {@code shutdown} when the pipeline closes it. */
   static final class FileSink implements UsageSink {
     private final Path file;
+    private final boolean hangOnShutdown;
 
     FileSink(Path file) {
+      this(file, false);
+    }
+
+    FileSink(Path file, boolean hangOnShutdown) {
       this.file = file;
+      this.hangOnShutdown = hangOnShutdown;
     }
 
     @Override
@@ -66,8 +77,11 @@ class ShutdownHookTest {
     }
 
     @Override
-    public void shutdown() throws IOException {
+    public void shutdown() throws IOException, InterruptedException {
       append("shutdown");
+      while (hangOnShutdown) {
+        Thread.sleep(1000);
+      }
     }
 
     private void append(String line) throws IOException {
@@ -95,7 +109,11 @@ class ShutdownHookTest {
     pb.redirectErrorStream(true);
     pb.redirectOutput(new File(dir.toFile(), "child-" + hook + ".log"));
     Process p = pb.start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    boolean exited = p.waitFor(60, TimeUnit.SECONDS);
+    if (!exited) {
+      p.destroyForcibly();
+    }
+    assertThat(exited).as("the child JVM exited").isTrue();
     assertThat(p.exitValue()).isZero();
     return Files.exists(out) ? Files.readAllLines(out) : List.of();
   }
@@ -108,6 +126,11 @@ class ShutdownHookTest {
   @Test
   void aPipelineTheApplicationOwnsIsFlushedAtExitButLeftToItsOwnerToClose() throws Exception {
     assertThat(runChild("borrowed")).containsExactly("record vector.read");
+  }
+
+  @Test
+  void aSinkThatHangsInItsCloseCannotKeepTheJvmFromExiting() throws Exception {
+    assertThat(runChild("hung")).containsExactly("record vector.read", "shutdown");
   }
 
   @Test
