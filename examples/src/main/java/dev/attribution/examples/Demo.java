@@ -169,6 +169,7 @@ public final class Demo {
         openAi.close();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
+        engine.close(); // the pipeline is the demo's own and closes below
       }
       calls = engine.stats().calls();
       loopStops = driver.loopStops;
