@@ -155,6 +155,11 @@ public final class AttributionEngine implements AutoCloseable {
     }
   }
 
+  /** The registered shutdown hook, or {@code null}; for tests. */
+  @Nullable Thread shutdownHook() {
+    return shutdownHook;
+  }
+
   /** A new builder. */
   public static Builder builder() {
     return new Builder();

@@ -119,6 +119,19 @@ class ShutdownHookTest {
   }
 
   @Test
+  void closingTheEngineRemovesItsHookSoClosedEnginesDoNotPileUpUntilExit() {
+    AttributionEngine engine = AttributionEngine.builder().build();
+    Thread hook = engine.shutdownHook();
+    assertThat(hook).isNotNull();
+    engine.close();
+    // Already removed: removing it again reports that it was not registered.
+    assertThat(Runtime.getRuntime().removeShutdownHook(hook)).isFalse();
+    try (AttributionEngine noHook = AttributionEngine.builder().shutdownHook(false).build()) {
+      assertThat(noHook.shutdownHook()).isNull();
+    }
+  }
+
+  @Test
   void exitingWithoutCloseStillDeliversTheRecordAndClosesTheSinks() throws Exception {
     assertThat(runChild("on")).containsExactly("record vector.read", "shutdown");
   }
