@@ -49,6 +49,12 @@ public final class Attribution {
    * Opens a scope whose context is exactly {@code context}, not merged with anything current. Use
    * it at request boundaries (servlet filters, message listeners) so nothing left behind on a
    * pooled thread can bleed into this request.
+   *
+   * <p>At a request boundary nothing should be open: a scope still open here leaked from an earlier
+   * task on this thread. It is hidden, counted ({@link #leakedScopes()}) and reported with a
+   * warning once per thread; with {@code -Ddev.attribution.debugScopes=true} the warning shows
+   * where the leaked scope was opened. (Scopes installed by a {@code wrap(..)} executor never
+   * count.)
    */
   public static AttributionScope openIsolated(AttributionContext context) {
     Objects.requireNonNull(context, "context");
@@ -136,5 +142,13 @@ public final class Attribution {
   /** How many scopes were closed out of order or on the wrong thread since start (diagnostics). */
   public static long outOfOrderCloses() {
     return ScopeStorage.outOfOrderCloses();
+  }
+
+  /**
+   * How many times {@link #openIsolated} found a leaked scope still open on its thread since start
+   * (diagnostics).
+   */
+  public static long leakedScopes() {
+    return ScopeStorage.leakedScopes();
   }
 }

@@ -1,15 +1,22 @@
 package dev.attribution.api;
 
-import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /** The thread-local slot behind {@link Attribution}; package-private machinery. */
 final class ScopeStorage {
 
-  private static final System.Logger LOG = System.getLogger(Attribution.class.getName());
+  /**
+   * System property that makes every scope remember where it was opened, so leak and out-of-order
+   * reports show the stack that opened the scope: {@code -Ddev.attribution.debugScopes=true}.
+   */
+  static final String DEBUG_PROPERTY = "dev.attribution.debugScopes";
+
+  private static final String LOGGER = Attribution.class.getName();
   private static final ThreadLocal<@Nullable Frame> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<Boolean> LEAK_REPORTED = new ThreadLocal<>();
   private static final AtomicLong OUT_OF_ORDER_CLOSES = new AtomicLong();
+  private static final AtomicLong LEAKED_SCOPES = new AtomicLong();
 
   private ScopeStorage() {}
 
@@ -18,12 +25,17 @@ final class ScopeStorage {
     private final AttributionContext context;
     private final @Nullable Frame previous;
     private final Thread owner;
+    private final boolean installedByWrap;
+    private final @Nullable Throwable openedAt;
     private boolean closed;
 
-    Frame(AttributionContext context, @Nullable Frame previous) {
+    Frame(AttributionContext context, @Nullable Frame previous, boolean installedByWrap) {
       this.context = context;
       this.previous = previous;
       this.owner = Thread.currentThread();
+      this.installedByWrap = installedByWrap;
+      this.openedAt =
+          Boolean.getBoolean(DEBUG_PROPERTY) ? new Throwable("the scope was opened here") : null;
     }
 
     @Override
@@ -39,11 +51,14 @@ final class ScopeStorage {
       if (Thread.currentThread() != owner || CURRENT.get() != this) {
         long n = OUT_OF_ORDER_CLOSES.incrementAndGet();
         if (n == 1 || Long.bitCount(n) == 1) {
-          LOG.log(
-              Level.WARNING,
-              "Attribution scope closed out of order or on another thread (seen {0} times); "
-                  + "ignored. Close scopes in try-with-resources on the thread that opened them.",
-              n);
+          ApiLog.warn(
+              LOGGER,
+              "Attribution scope closed out of order or on another thread (seen "
+                  + n
+                  + " times); ignored. Close scopes in try-with-resources on the thread that"
+                  + " opened them."
+                  + (openedAt == null ? " Set -D" + DEBUG_PROPERTY + "=true to see where." : ""),
+              openedAt);
         }
         return;
       }
@@ -63,9 +78,12 @@ final class ScopeStorage {
 
   static AttributionScope open(AttributionContext context, boolean merge) {
     Frame prev = CURRENT.get();
+    if (!merge && prev != null && !prev.installedByWrap) {
+      reportLeak(prev);
+    }
     AttributionContext effective =
         merge && prev != null ? context.mergedOnto(prev.context) : context;
-    Frame f = new Frame(effective, prev);
+    Frame f = new Frame(effective, prev, false);
     CURRENT.set(f);
     return f;
   }
@@ -79,13 +97,41 @@ final class ScopeStorage {
     if (context.isEmpty()) {
       CURRENT.remove();
     } else {
-      CURRENT.set(new Frame(context, null));
+      CURRENT.set(new Frame(context, null, true));
     }
     return new Restorer(prev);
   }
 
+  /**
+   * {@code openIsolated} belongs at a request boundary, where nothing should be open: a scope still
+   * open there was left behind by an earlier task on this pooled thread. The new scope hides it,
+   * but the leak is a bug worth a warning, once per thread so a leaking filter cannot flood logs.
+   */
+  private static void reportLeak(Frame leaked) {
+    LEAKED_SCOPES.incrementAndGet();
+    if (LEAK_REPORTED.get() != null) {
+      return;
+    }
+    LEAK_REPORTED.set(Boolean.TRUE);
+    ApiLog.warn(
+        LOGGER,
+        "Attribution scope leaked on thread '"
+            + Thread.currentThread().getName()
+            + "': openIsolated found a scope still open that an earlier task on this thread never"
+            + " closed; the new scope hides it. Close every scope in try-with-resources."
+            + " Reported once per thread"
+            + (leaked.openedAt == null
+                ? "; set -D" + DEBUG_PROPERTY + "=true to see where the leaked scope was opened."
+                : "; the leaked scope was opened at the stack below."),
+        leaked.openedAt);
+  }
+
   static long outOfOrderCloses() {
     return OUT_OF_ORDER_CLOSES.get();
+  }
+
+  static long leakedScopes() {
+    return LEAKED_SCOPES.get();
   }
 
   /** Puts back the frame that was current before a {@link #replace}. */

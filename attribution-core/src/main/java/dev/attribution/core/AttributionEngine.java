@@ -9,6 +9,7 @@ import dev.attribution.api.CredentialResolver;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
+import dev.attribution.core.logging.ControlChars;
 import dev.attribution.core.logging.RateLimitedLogger;
 import dev.attribution.core.pipeline.RecordPipeline;
 import dev.attribution.core.provider.Dialect;
@@ -32,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +51,14 @@ import org.slf4j.LoggerFactory;
 public final class AttributionEngine implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
+  static final int MAX_WARNED_HOSTS = 64;
+
+  /**
+   * How long the shutdown hook lets records drain; it gives up after twice this, so a sink that
+   * hangs in its flush or close cannot keep the JVM from exiting.
+   */
+  public static final Duration SHUTDOWN_HOOK_TIMEOUT = Duration.ofSeconds(10);
+
   private static final Set<String> CREDENTIAL_HEADERS =
       Set.of("authorization", "api-key", "x-api-key", "x-goog-api-key");
   private static final String KEY_PARAMETER = "key";
@@ -78,6 +88,8 @@ public final class AttributionEngine implements AutoCloseable {
   private final AtomicLong parseFailures = new AtomicLong();
   private final AtomicLong blockedCalls = new AtomicLong();
   private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
+  private final Set<String> warnedHosts = ConcurrentHashMap.newKeySet();
+  private final @Nullable Thread shutdownHook;
 
   private AttributionEngine(Builder b) {
     this.registry = b.registry;
@@ -108,6 +120,50 @@ public final class AttributionEngine implements AutoCloseable {
     this.failoverRoute = b.failoverRoute;
     this.failoverStatuses = Set.copyOf(b.failoverStatuses);
     this.failoverOnTimeout = b.failoverOnTimeout;
+    this.shutdownHook = b.shutdownHook ? registerShutdownHook(b.shutdownHookTimeout) : null;
+  }
+
+  /**
+   * Registers the hook that drains records when the application exits without closing the engine (a
+   * {@code main} that returns, {@code System.exit}, SIGTERM): an engine's own pipeline is closed
+   * (drained within {@code timeout}, sinks flushed and closed), a pipeline passed in is flushed
+   * within {@code timeout} and left to its owner. The work runs on a daemon thread the hook waits
+   * for at most twice {@code timeout}: JVM exit waits for hooks, and a sink's flush or close is not
+   * bounded by the pipeline.
+   */
+  private @Nullable Thread registerShutdownHook(Duration timeout) {
+    Runnable drain =
+        () -> {
+          if (ownsPipeline) {
+            pipeline.close(timeout);
+          } else {
+            pipeline.flush(timeout);
+          }
+        };
+    Thread hook =
+        new Thread(
+            () -> {
+              Thread worker = new Thread(drain, "attribution-shutdown-drain");
+              worker.setDaemon(true);
+              worker.start();
+              try {
+                worker.join(timeout.multipliedBy(2).toMillis());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "attribution-shutdown");
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+      return hook;
+    } catch (IllegalStateException e) {
+      return null; // already shutting down: nothing to drain later
+    }
+  }
+
+  /** The registered shutdown hook, or {@code null}; for tests. */
+  @Nullable Thread shutdownHook() {
+    return shutdownHook;
   }
 
   /** A new builder. */
@@ -188,6 +244,7 @@ public final class AttributionEngine implements AutoCloseable {
     }
     Endpoint endpoint = registry.recognize(req.host(), req.port(), req.path());
     if (endpoint == null) {
+      warnIfUnmappedLlmHost(req);
       LlmCall c = new LlmCall(this, recordUnrecognised, null, req.context(), started, startNanos);
       c.serverHost = req.host();
       c.contextSource = req.contextSource();
@@ -362,6 +419,33 @@ public final class AttributionEngine implements AutoCloseable {
       end--;
     }
     return model.substring(0, end) + "\u2026";
+  }
+
+  /**
+   * A POST to an unknown host on a path that would be recognised on a known one is almost always a
+   * proxy or a local model server the application forgot to map: without this warning every such
+   * call is silently recorded as provider {@code unknown}, with no tokens, cost or budget check.
+   * Logged once per host (bounded, so hostile traffic cannot grow the set), whatever {@link
+   * Builder#recordUnrecognised(boolean)} says.
+   */
+  private void warnIfUnmappedLlmHost(CallRequest req) {
+    if (!ProviderRegistry.isLlmPath(req.path()) || warnedHosts.size() >= MAX_WARNED_HOSTS) {
+      return;
+    }
+    String hostPort = req.host().toLowerCase(Locale.ROOT) + ":" + req.port();
+    if (warnedHosts.add(hostPort)) {
+      LOG.warn(
+          "POST {}{} looks like an LLM API call, but {} is not a known provider host, so its calls"
+              + " get no tokens, cost or budget checks (and are recorded, as provider 'unknown',"
+              + " only with recordUnrecognised(true)). If it is"
+              + " a proxy or a model server, map it: AttributionEngine.builder().providers("
+              + "ProviderRegistry.builder().mapHost(\"{}\", \"openai\").build()), with the"
+              + " provider whose API it speaks. Logged once per host.",
+          ControlChars.escape(hostPort),
+          ControlChars.escape(req.path()),
+          ControlChars.escape(hostPort),
+          ControlChars.escape(hostPort));
+    }
   }
 
   private static boolean isSigned(CallRequest req) {
@@ -750,9 +834,19 @@ public final class AttributionEngine implements AutoCloseable {
     return pipeline.flush(timeout);
   }
 
-  /** Closes the pipeline if the engine created it (draining every record). */
+  /**
+   * Closes the pipeline if the engine created it (draining every record), and removes the shutdown
+   * hook, which then has nothing left to do.
+   */
   @Override
   public void close() {
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down: the hook runs anyway and closing twice is a no-op.
+      }
+    }
     if (ownsPipeline) {
       pipeline.close();
     }
@@ -779,8 +873,24 @@ public final class AttributionEngine implements AutoCloseable {
     private @Nullable String failoverRoute;
     private final Set<Integer> failoverStatuses = new java.util.HashSet<>();
     private boolean failoverOnTimeout;
+    private boolean shutdownHook = true;
+    Duration shutdownHookTimeout = SHUTDOWN_HOOK_TIMEOUT;
 
     private Builder() {}
+
+    /**
+     * Whether a JVM shutdown hook drains records when the application exits without calling {@link
+     * AttributionEngine#close()}; default {@code true}. The hook closes the pipeline the engine
+     * created or flushes a pipeline passed to {@link #pipeline(RecordPipeline)}, within {@link
+     * AttributionEngine#SHUTDOWN_HOOK_TIMEOUT} (it gives up after twice that, so a hung sink cannot
+     * keep the JVM from exiting), and is removed by {@code close()}. Switch it off when your own
+     * shutdown sequence closes the engine, or in tests that build many short-lived engines (the
+     * hook keeps an unclosed engine reachable).
+     */
+    public Builder shutdownHook(boolean enabled) {
+      this.shutdownHook = enabled;
+      return this;
+    }
 
     /**
      * Retries a call once over {@code route} when it fails with one of {@code statuses} (e.g. 429,

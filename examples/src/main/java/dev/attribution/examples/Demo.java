@@ -169,6 +169,7 @@ public final class Demo {
         openAi.close();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
+        engine.close(); // the pipeline is the demo's own and closes below
       }
       calls = engine.stats().calls();
       loopStops = driver.loopStops;
@@ -182,9 +183,8 @@ public final class Demo {
     out.println();
     out.println("Usage database: " + options.database().toAbsolutePath());
     out.println("HTML report:    " + options.htmlReport().toAbsolutePath());
-    out.println(
-        "Run the review again: WeeklyReview "
-            + String.join(" ", WeeklyReviewRunner.arguments(options)));
+    out.println("Run the review again (paste it into a shell):");
+    out.println("  " + WeeklyReviewRunner.rerunCommand(options));
     return new Result(
         options.database(), options.htmlReport(), calls, loopStops, ladderBlocks, review);
   }

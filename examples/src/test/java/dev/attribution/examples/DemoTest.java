@@ -18,9 +18,11 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the demo end to end in its shortened mode (all fourteen days, a third of the traffic) and
@@ -224,6 +226,28 @@ class DemoTest {
     assertThat(printed)
         .contains("Usage database: " + result.database().toAbsolutePath())
         .contains("HTML report:    " + result.htmlReport().toAbsolutePath());
+  }
+
+  @Test
+  void theDemoEndsWithACommandThatRunsTheReviewAgainFromAnyDirectory(@TempDir Path elsewhere)
+      throws Exception {
+    List<String> lines = OUTPUT.toString(StandardCharsets.UTF_8).lines().toList();
+    int at = lines.indexOf("Run the review again (paste it into a shell):");
+    assertThat(at).isNotNegative();
+    String command = lines.get(at + 1).trim();
+    assertThat(command).startsWith("java @").contains("dev.attribution.report.WeeklyReview");
+
+    Files.delete(result.htmlReport());
+    Process p =
+        new ProcessBuilder("bash", "-c", command)
+            .directory(elsewhere.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(printed).isZero();
+    assertThat(printed).contains(result.review().totalCost().toPlainString());
+    assertThat(result.htmlReport()).isNotEmptyFile();
   }
 
   private static BigDecimal window(LocalDate from, LocalDate to) throws SQLException {

@@ -71,6 +71,9 @@ public final class BudgetDefinitions {
           "soft",
           "dryRun");
 
+  private static final Set<String> PERIOD_KINDS =
+      Set.of("day", "week", "month", "rolling", "lifetime");
+
   private BudgetDefinitions() {}
 
   /**
@@ -294,6 +297,12 @@ public final class BudgetDefinitions {
   private static BudgetPeriod periodOf(
       String kind, String zoneText, String firstDay, String windowText) {
     String k = kind.toLowerCase(Locale.ROOT);
+    // The kind decides which other fields are allowed, so a misspelt kind is the first mistake to
+    // name, not the zone it makes look misplaced.
+    if (!PERIOD_KINDS.contains(k)) {
+      throw new IllegalArgumentException(
+          "period.kind: unknown '" + kind + "'; expected day, week, month, rolling or lifetime");
+    }
     boolean calendar = k.equals("day") || k.equals("week") || k.equals("month");
     if (!calendar && zoneText != null) {
       throw new IllegalArgumentException("period.zone: only calendar periods have a zone");
@@ -324,7 +333,9 @@ public final class BudgetDefinitions {
               zone, DayOfWeek.valueOf(firstDay.toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException(
-              "period.firstDay: '" + firstDay + "' is not a day of the week, e.g. MONDAY");
+              "period.firstDay: '"
+                  + firstDay
+                  + "' is not a day of the week; expected monday, tuesday, .. or sunday");
         }
       case "month":
         return BudgetPeriod.calendarMonth(zone);
@@ -372,11 +383,19 @@ public final class BudgetDefinitions {
       throw new IllegalArgumentException(field + ".action: is required");
     }
     BigDecimal pct = decimal(field + ".percent", t.get("percent"));
+    String actionText = text(field + ".action", t.get("action"));
     BudgetAction action;
     try {
-      action = BudgetAction.fromWireName(text(field + ".action", t.get("action")));
+      action = BudgetAction.fromWireName(actionText);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(field + ".action: " + e.getMessage());
+      action = BudgetAction.NONE;
+    }
+    if (action == BudgetAction.NONE) {
+      throw new IllegalArgumentException(
+          field
+              + ".action: unknown '"
+              + actionText
+              + "'; expected notify, downgrade, reroute or block");
     }
     try {
       if (action == BudgetAction.REROUTE) {

@@ -71,6 +71,18 @@ public final class ProviderRegistry {
   }
 
   /**
+   * Whether {@code path} is an LLM API path this registry recognises on a known or mapped host
+   * ({@code /chat/completions}, {@code /responses}, {@code /embeddings}, {@code /completions},
+   * {@code /v1/messages}, {@code :generateContent}, {@code :streamGenerateContent}), whatever the
+   * host. The engine uses it to warn about unmapped proxies and model servers.
+   *
+   * @param path the URL path without query string
+   */
+  public static boolean isLlmPath(String path) {
+    return endpointFor(Providers.UNKNOWN, path) != null;
+  }
+
+  /**
    * The model an Azure OpenAI deployment serves, as mapped with {@link
    * Builder#azureDeployment(String, String)}; the deployment name itself when unmapped (deployments
    * are often named after their model).

@@ -130,8 +130,8 @@ class BudgetDefinitionsTest {
     assertBad(
         "budgets:\n  - name: a\n    limit: 1\n    thresholds:\n"
             + "      - { percent: 50, action: shout }\n",
-        "budgets.yaml: budget 'a' (budgets[0]): thresholds[0].action: unknown BudgetAction"
-            + " 'shout'; expected one of [NONE, NOTIFY, DOWNGRADE, REROUTE, BLOCK]");
+        "budgets.yaml: budget 'a' (budgets[0]): thresholds[0].action: unknown 'shout';"
+            + " expected notify, downgrade, reroute or block");
     assertBad(
         "budgets:\n  - name: a\n    limit: 1\n    period: { kind: rolling }\n",
         "budgets.yaml: budget 'a' (budgets[0]): period.window: is required for rolling periods,"
@@ -145,6 +145,31 @@ class BudgetDefinitionsTest {
     assertThatThrownBy(() -> BudgetDefinitions.parse("budgets: [ {name: a, limit: 1 ", "b.yaml"))
         .hasMessageStartingWith("b.yaml: not valid YAML or JSON: ")
         .hasMessageContaining("line 1, column 31");
+  }
+
+  @Test
+  void aMisspeltPeriodKindIsNamedBeforeTheZoneItMakesLookMisplaced() {
+    assertBad(
+        "budgets:\n  - name: a\n    limit: 1\n    period: { kind: monthly, zone: Europe/Berlin }\n",
+        "budgets.yaml: budget 'a' (budgets[0]): period.kind: unknown 'monthly'; expected day,"
+            + " week, month, rolling or lifetime");
+    assertBad(
+        "budgets:\n  - name: a\n    limit: 1\n    period: { kind: weekly, firstDay: monday }\n",
+        "budgets.yaml: budget 'a' (budgets[0]): period.kind: unknown 'weekly'; expected day,"
+            + " week, month, rolling or lifetime");
+  }
+
+  @Test
+  void acceptedValuesAreListedAsTheyAreWrittenInTheFile() {
+    assertBad(
+        "budgets:\n  - name: a\n    limit: 1\n    thresholds:\n"
+            + "      - { percent: 50, action: none }\n",
+        "budgets.yaml: budget 'a' (budgets[0]): thresholds[0].action: unknown 'none';"
+            + " expected notify, downgrade, reroute or block");
+    assertBad(
+        "budgets:\n  - name: a\n    limit: 1\n    period: { kind: week, firstDay: montag }\n",
+        "budgets.yaml: budget 'a' (budgets[0]): period.firstDay: 'montag' is not a day of the"
+            + " week; expected monday, tuesday, .. or sunday");
   }
 
   @Test
