@@ -179,6 +179,8 @@ public final class LlmCall {
         parsed = ResponseParser.parse(endpoint.dialect(), body);
       } catch (Exception e) {
         if (!attributes.containsKey(USAGE_UNREADABLE)) {
+          // Not JSON, or a value beyond the parser's bounds: the record says why usage is missing.
+          attributes.put(USAGE_UNREADABLE, "unparseable");
           engine.parseFailure(provider, e);
         }
       }
