@@ -63,6 +63,9 @@ public final class BudgetEngine {
   /** Default {@linkplain Builder#unreadableRequestReserve unreadable-request reserve}: {@value}. */
   public static final String DEFAULT_UNREADABLE_RESERVE = "1.00";
 
+  /** Default {@linkplain Builder#maxTrackedScopeValues maximum of tracked values} per budget. */
+  public static final int DEFAULT_MAX_TRACKED_SCOPE_VALUES = 100_000;
+
   /** Default reservation timeout in seconds: {@value}. */
   public static final long DEFAULT_RESERVATION_TIMEOUT_SECONDS = 600;
 
@@ -93,12 +96,18 @@ public final class BudgetEngine {
   private final String idPrefix;
   private final AtomicLong listenerFailures = new AtomicLong();
   private final AtomicLong storeFailures = new AtomicLong();
+  private final AtomicLong evictedValues = new AtomicLong();
   private final RateLimitedLogger warnings =
       new RateLimitedLogger(LoggerFactory.getLogger(BudgetEngine.class), 60_000);
 
   private BudgetEngine(Builder b) {
     this.clock = b.clock;
-    this.store = b.store != null ? b.store : InMemoryBudgetStore.create(b.clock);
+    // Each tracked value has a counter for this period and, until the grace ends, the last one.
+    this.store =
+        b.store != null
+            ? b.store
+            : InMemoryBudgetStore.create(
+                b.clock, Math.max(1, 2L * b.maxTrackedValues * Math.max(1, b.budgets.size())));
     this.listener = b.listener;
     this.loopGuard = b.loopGuard;
     this.dryRun = b.dryRun;
@@ -112,7 +121,9 @@ public final class BudgetEngine {
     this.budgets = new Budget[b.budgets.size()];
     java.util.LinkedHashMap<String, Budget> names = new java.util.LinkedHashMap<>();
     for (int i = 0; i < budgets.length; i++) {
-      budgets[i] = new Budget(b.budgets.get(i), dryRun, timeoutMillis, clock);
+      budgets[i] =
+          new Budget(
+              b.budgets.get(i), dryRun, timeoutMillis, clock, b.maxTrackedValues, evictedValues);
       names.put(budgets[i].def.name(), budgets[i]);
     }
     this.byName = java.util.Collections.unmodifiableMap(names);
@@ -167,6 +178,15 @@ public final class BudgetEngine {
   /** How many store operations failed. */
   public long storeFailures() {
     return storeFailures.get();
+  }
+
+  /**
+   * How many scope values were evicted because a budget tracked its {@linkplain
+   * Builder#maxTrackedScopeValues maximum}: each lost its event bookkeeping here and, with the
+   * default in-memory store, its counter (see there).
+   */
+  public long evictedScopeValues() {
+    return evictedValues.get();
   }
 
   /**
@@ -544,6 +564,7 @@ public final class BudgetEngine {
   public List<BudgetStatus> knownStatuses() {
     List<BudgetStatus> out = new ArrayList<>();
     for (Budget b : budgets) {
+      b.scopes.cleanUp();
       for (String scopeKey : b.scopes.asMap().keySet()) {
         out.add(status(b.def.name(), scopeKey));
       }
@@ -939,7 +960,13 @@ public final class BudgetEngine {
     final long graceMillis;
     final Cache<String, ScopeState> scopes;
 
-    Budget(BudgetDefinition def, boolean engineDryRun, long graceMillis, Clock clock) {
+    Budget(
+        BudgetDefinition def,
+        boolean engineDryRun,
+        long graceMillis,
+        Clock clock,
+        long maxValues,
+        AtomicLong evicted) {
       this.def = def;
       this.dryRun = engineDryRun || def.dryRun();
       this.graceMillis = graceMillis;
@@ -965,6 +992,14 @@ public final class BudgetEngine {
           Caffeine.newBuilder()
               .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
               .expireAfterAccess(keep)
+              .maximumSize(maxValues)
+              .executor(Runnable::run)
+              .<String, ScopeState>removalListener(
+                  (k, v, cause) -> {
+                    if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
+                      evicted.incrementAndGet();
+                    }
+                  })
               .build();
     }
 
@@ -1191,8 +1226,28 @@ public final class BudgetEngine {
     private BigDecimal unreadableReserve = new BigDecimal(DEFAULT_UNREADABLE_RESERVE);
     private boolean blockUnreadable;
     private @Nullable BudgetSeedSource seedSource;
+    private int maxTrackedValues = DEFAULT_MAX_TRACKED_SCOPE_VALUES;
 
     private Builder() {}
+
+    /**
+     * How many values of each per-value budget ({@code each(TENANT)} and the like) the engine
+     * tracks at once; default {@value #DEFAULT_MAX_TRACKED_SCOPE_VALUES}. A tracked value costs
+     * about 1.5 KB (its counters and event state). Beyond the maximum the least recently used
+     * values are evicted (counted by {@link #evictedScopeValues()}): an evicted value fires its
+     * threshold events again, and with the default in-memory store its spend this period is
+     * forgotten, so it can spend up to its limit again. Set it above the number of values active in
+     * one period; a shared store (Redis) keeps every counter until its period ends regardless.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxTrackedScopeValues(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxTrackedScopeValues: must be at least 1, was " + max);
+      }
+      this.maxTrackedValues = max;
+      return this;
+    }
 
     /** Adds a budget. */
     public Builder budget(BudgetDefinition budget) {

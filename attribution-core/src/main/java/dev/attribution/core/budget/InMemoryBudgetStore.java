@@ -35,18 +35,60 @@ public final class InMemoryBudgetStore implements BudgetStore {
   // Reservations that expired (charged in full), kept a while so a late settle can correct them.
   private final Map<String, Held> expired = new ConcurrentHashMap<>();
 
-  private InMemoryBudgetStore(Clock clock) {
+  private final AtomicLong evicted = new AtomicLong();
+
+  private InMemoryBudgetStore(Clock clock, long maxCounters) {
     Objects.requireNonNull(clock, "clock");
-    this.slots =
-        Caffeine.newBuilder()
-            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-            .expireAfter(new SlotExpiry(clock))
-            .build();
+    Caffeine<Object, Object> b =
+        Caffeine.newBuilder().ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
+    if (maxCounters < Long.MAX_VALUE) {
+      this.slots =
+          b.maximumSize(maxCounters)
+              .executor(Runnable::run)
+              .<SlotKey, Slot>removalListener(
+                  (k, v, cause) -> {
+                    if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
+                      evicted.incrementAndGet();
+                    }
+                  })
+              .expireAfter(new SlotExpiry(clock))
+              .build();
+    } else {
+      this.slots = b.expireAfter(new SlotExpiry(clock)).build();
+    }
   }
 
-  /** A new, empty store whose counters expire by {@code clock} (use the engine's clock). */
+  /**
+   * A new, empty store whose counters expire by {@code clock} (use the engine's clock), holding
+   * every counter until its period is over.
+   */
   public static InMemoryBudgetStore create(Clock clock) {
-    return new InMemoryBudgetStore(clock);
+    return new InMemoryBudgetStore(clock, Long.MAX_VALUE);
+  }
+
+  /**
+   * A new, empty store holding at most {@code maxCounters} counters: beyond that the least recently
+   * used are evicted (counted by {@link #evictedCounters()}) and their spend is forgotten, so their
+   * scope value can spend up to its limit again this period.
+   *
+   * @throws IllegalArgumentException if {@code maxCounters} is below 1
+   */
+  public static InMemoryBudgetStore create(Clock clock, long maxCounters) {
+    if (maxCounters < 1) {
+      throw new IllegalArgumentException("maxCounters: must be at least 1, was " + maxCounters);
+    }
+    return new InMemoryBudgetStore(clock, maxCounters);
+  }
+
+  /** How many counters were evicted because the store held its maximum. */
+  public long evictedCounters() {
+    return evicted.get();
+  }
+
+  /** How many counters the store holds now; for tests and diagnostics. */
+  public long counters() {
+    slots.cleanUp();
+    return slots.estimatedSize();
   }
 
   @Override

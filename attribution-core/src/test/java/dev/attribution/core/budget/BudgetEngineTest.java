@@ -680,4 +680,21 @@ class BudgetEngineTest {
     assertThat(e.admit(call(ACME, "3").withEstimator(m -> usd("2.5"))).decision().blocked())
         .isTrue();
   }
+
+  @Test
+  void perValueBudgetsTrackABoundedNumberOfValuesAndCountEvictions() {
+    BudgetEngine e = engine(perTenant("10").build()).maxTrackedScopeValues(100).build();
+    for (int i = 0; i < 1000; i++) {
+      AttributionContext t = AttributionContext.builder().tenantId("t" + i).build();
+      e.admit(call(t, "0.01")).settle(usd("0.01"), 1);
+    }
+    assertThat(e.knownStatuses()).hasSizeLessThanOrEqualTo(100);
+    assertThat(e.evictedScopeValues()).isGreaterThanOrEqualTo(900);
+    InMemoryBudgetStore store = (InMemoryBudgetStore) e.store();
+    assertThat(store.counters()).isLessThanOrEqualTo(200);
+    // The newest values are still tracked exactly.
+    assertThat(e.status("per-tenant", "tenant=t999").spent()).isEqualByComparingTo("0.01");
+    assertThatThrownBy(() -> engine().maxTrackedScopeValues(0))
+        .hasMessageContaining("maxTrackedScopeValues");
+  }
 }
