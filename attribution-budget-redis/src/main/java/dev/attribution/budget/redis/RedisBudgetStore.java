@@ -45,8 +45,7 @@ import redis.clients.jedis.UnifiedJedis;
  * TTL is computed from the engine's clock ({@code expiresAt - now}), so it lands at the same
  * instant on Redis's clock when the two agree. Reservations not settled by their expiry are charged
  * in full by {@link #expireReservations} (the engine calls it about once a second), and a later
- * settle replaces that charge by the real cost (in lease mode the full charge stays; in the
- * fail-open shadow during an outage an expired reservation is released without charge).
+ * settle replaces that charge by the real cost (in lease mode the full charge stays).
  *
  * <p><b>When Redis cannot be reached</b> the store switches to {@code DISCONNECTED}, tells the
  * {@linkplain Builder#listener listener} ({@link BudgetEvent.Type#STORE_STATE_CHANGED}) and probes
@@ -132,6 +131,8 @@ public final class RedisBudgetStore implements BudgetStore {
     /** Redis is unreachable (or is being reconciled); the failure mode applies. */
     DISCONNECTED
   }
+
+  private static final long SHADOW_TOMBSTONE_MILLIS = 86_400_000L;
 
   /** Default key prefix: {@value}. */
   public static final String DEFAULT_PREFIX = "attribution:budget:";
@@ -355,7 +356,9 @@ public final class RedisBudgetStore implements BudgetStore {
     for (Iterator<Map.Entry<String, ShadowRes>> it = shadowOpen.entrySet().iterator();
         it.hasNext(); ) {
       Map.Entry<String, ShadowRes> e = it.next();
-      if (e.getValue().expiresAtMillis <= nowMillis) {
+      // Kept a day past expiry (the shadow charged it in full) so a late settle still reaches
+      // Redis with the real cost.
+      if (e.getValue().expiresAtMillis <= nowMillis - SHADOW_TOMBSTONE_MILLIS) {
         it.remove();
       }
     }
