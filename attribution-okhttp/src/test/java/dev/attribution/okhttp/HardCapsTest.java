@@ -95,6 +95,35 @@ class HardCapsTest {
   }
 
   @Test
+  void geminiCandidatesAreReservedPerCandidate() throws Exception {
+    // gemini-2.5-flash: 4000 output tokens at 2.50/M is 0.01 USD per candidate.
+    BudgetEngine budgets = hardCap("0.05");
+    try (Harness h = new Harness("gcp.gemini", b -> b.pricing(PRICING).budgets(budgets))) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      String path = "/v1beta/models/gemini-2.5-flash:generateContent";
+      String eight =
+          "{\"contents\":[],\"generationConfig\":{\"candidateCount\":8,\"maxOutputTokens\":4000}}";
+      assertThat(send(client, gemini(h, path, eight))).isEqualTo(429);
+      assertThat(h.server.getRequestCount()).isZero();
+      h.server.enqueue(
+          new MockResponse()
+              .setHeader("content-type", "application/json")
+              .setBody(new Buffer().write(Harness.fixture("gemini-generate.json"))));
+      String one =
+          "{\"contents\":[],\"generationConfig\":{\"candidateCount\":1,\"maxOutputTokens\":4000}}";
+      assertThat(send(client, gemini(h, path, one))).isEqualTo(200);
+    }
+  }
+
+  private static Request gemini(Harness h, String path, String body) {
+    return new Request.Builder()
+        .url(h.server.url(path))
+        .post(RequestBody.create(body, MediaType.get("application/json")))
+        .build();
+  }
+
+  @Test
   void paddingABodyPastTheReadLimitDoesNotSlipUnderAHardCap() throws Exception {
     // Unread, the body would be estimated as 4096 output tokens and no input: 0.04 USD, under the
     // cap. It is reserved at the unreadable-request reserve (1.00) instead.

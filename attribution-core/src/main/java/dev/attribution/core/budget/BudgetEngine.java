@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * estimate is an upper bound of the real cost (output capped by max tokens): a call is admitted
  * only if spend plus all open reservations plus its own estimate stays within the cap, atomically
  * in the {@link BudgetStore}, and settling replaces a reservation by a cost no larger than it. A
- * call that costs more than its estimate can overshoot by the difference. Calls rerouted by a
- * {@code REROUTE} cap are not charged to the budget that rerouted them (their route is deemed
- * outside it); they are still charged to every other matching budget.
+ * call that costs more than its estimate can overshoot by the difference. A call without an upper
+ * bound (body unreadable, model unpriced) reserves the {@linkplain Builder#unreadableRequestReserve
+ * unreadable-request reserve} under hard budgets, so it is covered as long as it costs no more than
+ * that. Calls rerouted by a {@code REROUTE} cap are not charged to the budget that rerouted them
+ * (their route is deemed outside it); they are still charged to every other matching budget.
  *
  * <p>Downgrade thresholds return the {@linkplain Decision#targetModel() cheaper model} from the
  * budget's model map; the caller rewrites the request and then calls {@link
@@ -52,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * <p>Events ({@link BudgetEvent}) go to the listener on the calling thread, each at most once per
  * budget, scope value, period and threshold (per engine instance); a failing listener is counted
  * and logged, never felt by the call. The default listener logs through SLF4J (logger {@code
- * dev.attribution.budget}). A failing store makes admission fail open ({@code NONE}, logged) unless
- * {@link Builder#failClosed(boolean)} is set.
+ * dev.attribution.budget}). A failing store blocks calls under hard budgets when it {@linkplain
+ * BudgetStore#failsClosed() fails closed} (or {@link Builder#failClosed(boolean)} is set), and
+ * admits them unenforced ({@code NONE}, logged) otherwise.
  *
  * <p>Thread-safe. {@link #admit} plus settle allocates about 1.7 KB and takes only the store's
  * per-counter locks.
