@@ -1235,12 +1235,13 @@ public final class BudgetEngine {
 
     /**
      * How many values of each per-value budget ({@code each(TENANT)} and the like) the engine
-     * tracks at once; default {@value #DEFAULT_MAX_TRACKED_SCOPE_VALUES}. A tracked value costs
-     * about 1.5 KB (its counters and event state). Beyond the maximum the least recently used
-     * values are evicted (counted by {@link #evictedScopeValues()}): an evicted value fires its
-     * threshold events again, and with the default in-memory store its spend this period is
-     * forgotten, so it can spend up to its limit again. Set it above the number of values active in
-     * one period; a shared store (Redis) keeps every counter until its period ends regardless.
+     * tracks at once; default {@value #DEFAULT_MAX_TRACKED_SCOPE_VALUES}. A tracked value holds
+     * about 1 KB (its counter and event state: 100,000 values measured about 100 MB). Beyond the
+     * maximum the least recently used values are evicted (counted by {@link
+     * #evictedScopeValues()}): an evicted value fires its threshold events again, and with the
+     * default in-memory store its spend this period is forgotten, so it can spend up to its limit
+     * again. Set it above the number of values active in one period; a shared store (Redis) keeps
+     * every counter until its period ends regardless.
      *
      * @throws IllegalArgumentException if below 1
      */
