@@ -1238,10 +1238,10 @@ public final class BudgetEngine {
      * tracks at once; default {@value #DEFAULT_MAX_TRACKED_SCOPE_VALUES}. A tracked value holds
      * about 1 KB (its counter and event state: 100,000 values measured about 100 MB). Beyond the
      * maximum the least recently used values are evicted (counted by {@link
-     * #evictedScopeValues()}): an evicted value fires its threshold events again, and with the
-     * default in-memory store its spend this period is forgotten, so it can spend up to its limit
-     * again. Set it above the number of values active in one period; a shared store (Redis) keeps
-     * every counter until its period ends regardless.
+     * BudgetEngine#evictedScopeValues()}): an evicted value fires its threshold events again, and
+     * with the default in-memory store its spend this period is forgotten, so it can spend up to
+     * its limit again. Set it above the number of values active in one period; a shared store
+     * (Redis) keeps every counter until its period ends regardless.
      *
      * @throws IllegalArgumentException if below 1
      */
