@@ -260,14 +260,19 @@ public final class AttributionEngine implements AutoCloseable {
     call.serverHost = req.host();
     call.contextSource = req.contextSource();
     call.attempt = req.attempt();
+    if (!req.rejectedHeaders().isEmpty()) {
+      call.attribute("rejected_headers", req.rejectedHeaders());
+    }
 
     byte[] body = req.body();
     RequestFacts facts = RequestFacts.unknown(endpoint.modelInPath(), endpoint.streamingByPath());
+    boolean unreadable = body == null; // too large, one-shot, or not read: no upper bound
     if (body != null) {
       try {
         facts = RequestParser.parse(endpoint, body);
       } catch (Exception e) {
         parseFailure(endpoint.provider(), e);
+        unreadable = true;
       }
     }
     String model = facts.model();
@@ -306,6 +311,7 @@ public final class AttributionEngine implements AutoCloseable {
     // request, so it is skipped entirely when no budgets are configured.
     call.requestBody = body;
     long maxOut = facts.maxOutputTokens() >= 0 ? facts.maxOutputTokens() : -1;
+    long outputs = facts.outputCount(); // n, best_of, candidateCount: output billed per generation
     BigDecimal estimate = null;
     long estimatedTokens = 0;
     long inputTokens = 0;
@@ -313,13 +319,15 @@ public final class AttributionEngine implements AutoCloseable {
       String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
       inputTokens = costModel.estimateInputTokens(provider, sendModel, text);
       call.estimatedInputTokens = inputTokens;
-      estimatedTokens = inputTokens + Math.max(0, maxOut);
+      estimatedTokens = worstTokens(inputTokens, maxOut, outputs);
       estimate =
-          sendModel == null
+          sendModel == null || unreadable
               ? null
-              : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
+              : costModel.estimate(provider, sendModel, inputTokens, maxOut, outputs, started);
     }
     String keyForBudget = fingerprints.fingerprint(originalKey);
+    String budgetProvider = provider;
+    long budgetInput = inputTokens;
     BudgetGate.Gate gate =
         budgets.admit(
             req.context(),
@@ -327,7 +335,9 @@ public final class AttributionEngine implements AutoCloseable {
             sendModel == null ? "unknown" : sendModel,
             keyForBudget,
             estimate,
-            estimatedTokens);
+            estimatedTokens,
+            unreadable,
+            m -> costModel.estimate(budgetProvider, m, budgetInput, maxOut, outputs, started));
     call.gate = gate;
     BudgetAction action = gate.dryRun() ? BudgetAction.NONE : gate.action();
     if (gate.action() != BudgetAction.NONE) {
@@ -358,7 +368,8 @@ public final class AttributionEngine implements AutoCloseable {
     }
     if (action == BudgetAction.DOWNGRADE && gate.targetModel() != null) {
       String target = gate.targetModel();
-      BigDecimal newEstimate = costModel.estimate(provider, target, inputTokens, maxOut, started);
+      BigDecimal newEstimate =
+          costModel.estimate(provider, target, inputTokens, maxOut, outputs, started);
       call.gate = gate.readmit(provider, target, newEstimate, estimatedTokens);
       sendModel = target;
     } else if (action == BudgetAction.REROUTE && gate.route() != null) {
@@ -371,7 +382,7 @@ public final class AttributionEngine implements AutoCloseable {
         BigDecimal newEstimate =
             sendModel == null
                 ? null
-                : costModel.estimate(provider, sendModel, inputTokens, maxOut, started);
+                : costModel.estimate(provider, sendModel, inputTokens, maxOut, outputs, started);
         call.gate =
             gate.readmit(
                 provider, sendModel == null ? "unknown" : sendModel, newEstimate, estimatedTokens);
@@ -446,6 +457,15 @@ public final class AttributionEngine implements AutoCloseable {
           ControlChars.escape(hostPort),
           ControlChars.escape(hostPort));
     }
+  }
+
+  /** {@code input + maxOut * outputs} worst-case tokens, saturating at Long.MAX_VALUE. */
+  private static long worstTokens(long input, long maxOut, long outputs) {
+    long out = Math.max(0, maxOut);
+    out =
+        Math.multiplyHigh(out, outputs) != 0 || out * outputs < 0 ? Long.MAX_VALUE : out * outputs;
+    long sum = input + out;
+    return sum < 0 ? Long.MAX_VALUE : sum;
   }
 
   private static boolean isSigned(CallRequest req) {

@@ -8,6 +8,7 @@ import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.Decision;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /** The engine's view of a {@link BudgetEngine}. */
@@ -30,10 +31,24 @@ final class BudgetEngineGate implements BudgetGate {
       @Nullable String keyFingerprint,
       @Nullable BigDecimal estimate,
       long estimatedTokens) {
-    return new AdmissionGate(
-        budgets.admit(
-            AdmissionRequest.of(
-                context, provider, model, keyFingerprint, estimate, estimatedTokens)));
+    return admit(
+        context, provider, model, keyFingerprint, estimate, estimatedTokens, false, m -> null);
+  }
+
+  @Override
+  public Gate admit(
+      AttributionContext context,
+      String provider,
+      String model,
+      @Nullable String keyFingerprint,
+      @Nullable BigDecimal estimate,
+      long estimatedTokens,
+      boolean unreadable,
+      Function<String, @Nullable BigDecimal> estimator) {
+    AdmissionRequest r =
+        AdmissionRequest.of(context, provider, model, keyFingerprint, estimate, estimatedTokens)
+            .withEstimator(estimator);
+    return new AdmissionGate(budgets.admit(unreadable ? r.asUnreadable() : r));
   }
 
   private static final class AdmissionGate implements Gate {

@@ -4,6 +4,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /** Budgets, as the engine uses them: the seam between the engine and the budget engine. */
@@ -17,6 +18,23 @@ interface BudgetGate {
       @Nullable String keyFingerprint,
       @Nullable BigDecimal estimate,
       long estimatedTokens);
+
+  /**
+   * As {@link #admit(AttributionContext, String, String, String, BigDecimal, long)}, for a call
+   * whose body was {@code unreadable} (no upper bound known), with {@code estimator} giving the
+   * call's worst case on another model of the same provider (for a downgrade instead of a block).
+   */
+  default Gate admit(
+      AttributionContext context,
+      String provider,
+      String model,
+      @Nullable String keyFingerprint,
+      @Nullable BigDecimal estimate,
+      long estimatedTokens,
+      boolean unreadable,
+      Function<String, @Nullable BigDecimal> estimator) {
+    return admit(context, provider, model, keyFingerprint, estimate, estimatedTokens);
+  }
 
   /** One admission: the decision and the reservation to settle. */
   interface Gate {

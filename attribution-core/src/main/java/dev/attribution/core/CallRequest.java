@@ -20,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param context the resolved attribution context
  * @param contextSource where the context came from
  * @param attempt attempt number, 1 for the first try
+ * @param rejectedHeaders comma-separated names of attribution headers whose values failed
+ *     validation and were dropped (recorded as the attribute {@code rejected_headers}); empty when
+ *     none
  */
 public record CallRequest(
     String method,
@@ -32,7 +35,36 @@ public record CallRequest(
     Function<String, @Nullable String> headers,
     AttributionContext context,
     ContextSource contextSource,
-    int attempt) {
+    int attempt,
+    String rejectedHeaders) {
+
+  /** A request with no rejected attribution headers. */
+  public CallRequest(
+      String method,
+      String scheme,
+      String host,
+      int port,
+      String path,
+      @Nullable String query,
+      byte @Nullable [] body,
+      Function<String, @Nullable String> headers,
+      AttributionContext context,
+      ContextSource contextSource,
+      int attempt) {
+    this(
+        method,
+        scheme,
+        host,
+        port,
+        path,
+        query,
+        body,
+        headers,
+        context,
+        contextSource,
+        attempt,
+        "");
+  }
 
   /** Validates that the required parts are present. */
   public CallRequest {
@@ -43,6 +75,7 @@ public record CallRequest(
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(contextSource, "contextSource");
+    Objects.requireNonNull(rejectedHeaders, "rejectedHeaders");
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be at least 1, was " + attempt);
     }

@@ -15,8 +15,22 @@ interface CostModel {
   long estimateInputTokens(String provider, @Nullable String model, String requestText);
 
   /** Worst-case cost of the call before it is made, or {@code null} when the model is unpriced. */
+  default @Nullable BigDecimal estimate(
+      String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
+    return estimate(provider, model, inputTokens, maxOutputTokens, 1, at);
+  }
+
+  /**
+   * Worst-case cost of a call that bills {@code outputs} generations of up to {@code
+   * maxOutputTokens} each (input once), or {@code null} when the model is unpriced.
+   */
   @Nullable BigDecimal estimate(
-      String provider, String model, long inputTokens, long maxOutputTokens, Instant at);
+      String provider,
+      String model,
+      long inputTokens,
+      long maxOutputTokens,
+      long outputs,
+      Instant at);
 
   /** The cost of a finished call. */
   Priced price(
@@ -64,7 +78,12 @@ interface CostModel {
 
         @Override
         public @Nullable BigDecimal estimate(
-            String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
+            String provider,
+            String model,
+            long inputTokens,
+            long maxOutputTokens,
+            long outputs,
+            Instant at) {
           return null;
         }
 

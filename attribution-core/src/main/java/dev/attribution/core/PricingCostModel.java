@@ -33,8 +33,13 @@ final class PricingCostModel implements CostModel {
 
   @Override
   public @Nullable BigDecimal estimate(
-      String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
-    return pricing.estimateWorstCase(provider, model, inputTokens, maxOutputTokens, at);
+      String provider,
+      String model,
+      long inputTokens,
+      long maxOutputTokens,
+      long outputs,
+      Instant at) {
+    return pricing.estimateWorstCase(provider, model, inputTokens, maxOutputTokens, outputs, at);
   }
 
   @Override

@@ -48,10 +48,11 @@ import org.slf4j.LoggerFactory;
  * unattributed); it runs once per attempt, SDK retries included. For each request it
  *
  * <ol>
- *   <li>resolves the context: {@code x-attribution-*} headers (which it removes, so the provider
- *       never sees them) &gt; an {@link AttributionContext} request tag &gt; the context where the
+ *   <li>resolves the context: an {@link AttributionContext} request tag &gt; the context where the
  *       call was created (with {@link AttributionOkHttp#instrument}) &gt; the current thread's
- *       scope;
+ *       scope, with {@code x-attribution-*} headers (which it removes, so the provider never sees
+ *       them) laid over it field by field; a header value that fails validation is dropped alone
+ *       and named in the record's {@code rejected_headers} attribute;
  *   <li>asks the engine, which may block the call (a provider-shaped 429 with {@code
  *       x-should-retry: false}, so openai-java surfaces its rate-limit exception without retrying),
  *       rewrite the model, or send it to another route;
@@ -219,10 +220,7 @@ public final class AttributionInterceptor implements Interceptor {
     }
     AttributionContext captured = capture != null ? capture.take(okCall) : null;
     AttributionContext tag = original.tag(AttributionContext.class);
-    if (fromHeaders != null && fromHeaders.present() && !fromHeaders.context().isEmpty()) {
-      ctx = fromHeaders.context();
-      source = ContextSource.HEADER;
-    } else if (tag != null && !tag.isEmpty()) {
+    if (tag != null && !tag.isEmpty()) {
       ctx = tag;
       source = ContextSource.TAG;
     } else if (captured != null) {
@@ -233,6 +231,15 @@ public final class AttributionInterceptor implements Interceptor {
       if (!current.isEmpty()) {
         ctx = current;
         source = ContextSource.SCOPE;
+      }
+    }
+    // Headers win field by field over the tag or scope; a rejected header value drops alone.
+    String rejected = "";
+    if (fromHeaders != null && fromHeaders.present()) {
+      rejected = fromHeaders.rejected();
+      if (!fromHeaders.context().isEmpty()) {
+        ctx = fromHeaders.context().mergedOnto(ctx);
+        source = ContextSource.HEADER;
       }
     }
     HttpUrl url = outgoing.url();
@@ -262,7 +269,8 @@ public final class AttributionInterceptor implements Interceptor {
         outgoing::header,
         ctx,
         source,
-        Math.max(1, attempt));
+        Math.max(1, attempt),
+        rejected);
   }
 
   /**

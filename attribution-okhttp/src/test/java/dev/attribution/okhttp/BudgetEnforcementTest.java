@@ -181,15 +181,19 @@ class BudgetEnforcementTest {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       List<BudgetAction> actions = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
+      // The guarantee needs upper-bound estimates: the prompt must count at least the 1117 input
+      // tokens the canned response reports.
+      String ladderBody =
+          "{\"model\":\"gpt-4o\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\","
+              + "\"content\":\""
+              + "hello ".repeat(1200)
+              + "\"}]}";
+      for (int i = 0; i < 100; i++) {
         h.server.enqueue(chatJson());
         try (AttributionScope s =
                 Attribution.open(
                     AttributionContext.builder().tenantId("ladder").feature("summarize").build());
-            Response r =
-                client
-                    .newCall(post(h, "{\"model\":\"gpt-4o\",\"max_tokens\":100,\"messages\":[]}"))
-                    .execute()) {
+            Response r = client.newCall(post(h, ladderBody)).execute()) {
           r.body().string();
           if (r.code() == 429) {
             break;

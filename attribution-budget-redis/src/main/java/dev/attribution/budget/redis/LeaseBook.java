@@ -197,13 +197,16 @@ final class LeaseBook {
     }
   }
 
-  /** Drops local calls expired at {@code now} without charge. */
+  /**
+   * Ends local calls expired at {@code now} by charging their reserved amounts (a call that
+   * outlives its reservation may have been billed); a later settle of one is not corrected.
+   */
   int expireLocal(long now) {
     int n = 0;
     for (Map.Entry<String, Local> e : locals.entrySet()) {
       Local lo = e.getValue();
       if (lo.expiresAt <= now && locals.remove(e.getKey(), lo)) {
-        Lease back = end(lo, 0, 0, 0);
+        Lease back = end(lo, lo.n, lo.t, lo.q);
         if (back != null) {
           giveBack(back, now, false);
         }

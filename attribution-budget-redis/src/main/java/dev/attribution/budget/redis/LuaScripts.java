@@ -80,8 +80,9 @@ final class LuaScripts {
         if amount == 0 then return used < cap end
         return amount <= cap and used + amount <= cap
       end
-      -- Ends reservation r: removes its reserved amounts and adds n/t/q as spent to each counter.
-      local function finish(rk, id, now, n, t, q)
+      -- Ends reservation r: removes its reserved amounts and adds n/t/q as spent to each counter,
+      -- or with own = true each counter's own reserved amounts (expiry charges in full).
+      local function finish(rk, id, now, n, t, q, own)
         local c = tonumber(redis.call('HGET', rk, 'c'))
         for i = 1, c do
           local f = redis.call('HMGET', rk, 'k'..i, 'b'..i, 'n'..i, 't'..i, 'q'..i)
@@ -92,10 +93,17 @@ final class LuaScripts {
             redis.call('HINCRBY', k, 'rn', neg(f[3]))
             redis.call('HINCRBY', k, 'rt', neg(f[4]))
             redis.call('HINCRBY', k, 'rq', neg(f[5]))
-            if n ~= '0' or t ~= '0' or q ~= '0' then addSpent(k, bucket, now, n, t, q) end
+            if own then
+              addSpent(k, bucket, now, f[3], f[4], f[5])
+            elseif n ~= '0' or t ~= '0' or q ~= '0' then
+              addSpent(k, bucket, now, n, t, q)
+            end
           end
         end
         redis.call('ZREM', P..'rx', id)
+      end
+      local function diff(a, b)
+        return string.format('%d', tonumber(a) - tonumber(b))
       end
       local function epochOk(e)
         return redis.call('GET', P..'epoch') == e
@@ -167,9 +175,10 @@ final class LuaScripts {
           """;
 
   /**
-   * KEYS[1] prefix. ARGV: epoch, id, nanos, tokens, requests, now, replay. Returns 1 settled, 0
-   * unknown or expired (nothing changes), -1 foreign epoch; with replay = 1 an expired reservation
-   * is charged anyway (returns 2) and a missing one counts as already settled (returns 3).
+   * KEYS[1] prefix. ARGV: epoch, id, nanos, tokens, requests, now, replay. Returns 1 settled, 2
+   * settled after expiry (the amounts charged at expiry replaced by these), 0 unknown (nothing
+   * changes), -1 foreign epoch; with replay = 1 a missing one counts as already settled (returns
+   * 3).
    */
   static final String SETTLE =
       COMMON
@@ -184,14 +193,14 @@ final class LuaScripts {
             return 0
           end
           if redis.call('HEXISTS', rk, 'x') == 1 then
-            if not replay then return 0 end
-            -- Expired while this instance could not reach Redis: charge the settled amounts.
+            -- Expired, so charged in full: replace that charge by the actual amounts.
             local c = tonumber(redis.call('HGET', rk, 'c'))
             for i = 1, c do
-              local f = redis.call('HMGET', rk, 'k'..i, 'b'..i)
+              local f = redis.call('HMGET', rk, 'k'..i, 'b'..i, 'n'..i, 't'..i, 'q'..i)
               local k = P..'s:'..f[1]
               if redis.call('EXISTS', k) == 1 then
-                addSpent(k, tonumber(f[2]), now, ARGV[3], ARGV[4], ARGV[5])
+                addSpent(k, tonumber(f[2]), now, diff(ARGV[3], f[3]), diff(ARGV[4], f[4]),
+                    diff(ARGV[5], f[5]))
               end
             end
             redis.call('DEL', rk)
@@ -203,9 +212,9 @@ final class LuaScripts {
           """;
 
   /**
-   * KEYS[1] prefix. ARGV: now, limit. Releases up to {@code limit} reservations expired at {@code
-   * now}, keeping each as a tombstone (field x) for a day so a late replayed settle still charges.
-   * Returns how many.
+   * KEYS[1] prefix. ARGV: now, limit. Ends up to {@code limit} reservations expired at {@code now}
+   * by charging their reserved amounts as spent, keeping each as a tombstone (field x) for a day so
+   * a late settle replaces that charge by the actual amounts. Returns how many.
    */
   static final String EXPIRE =
       COMMON
@@ -215,7 +224,7 @@ final class LuaScripts {
           for _, id in ipairs(ids) do
             local rk = P..'r:'..id
             if redis.call('EXISTS', rk) == 1 and redis.call('HEXISTS', rk, 'x') == 0 then
-              finish(rk, id, now, '0', '0', '0')
+              finish(rk, id, now, '0', '0', '0', true)
               redis.call('HSET', rk, 'x', '1')
               redis.call('PEXPIRE', rk, 86400000)
             else

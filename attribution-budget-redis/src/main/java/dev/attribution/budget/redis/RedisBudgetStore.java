@@ -43,8 +43,9 @@ import redis.clients.jedis.UnifiedJedis;
  * round trip, all or nothing; settle and release replace a reservation by actual amounts in one.
  * Counters of a period are keys that expire when the period (plus the engine's grace) is over; the
  * TTL is computed from the engine's clock ({@code expiresAt - now}), so it lands at the same
- * instant on Redis's clock when the two agree. Reservations never settled are released by {@link
- * #expireReservations} (the engine calls it about once a second).
+ * instant on Redis's clock when the two agree. Reservations not settled by their expiry are charged
+ * in full by {@link #expireReservations} (the engine calls it about once a second), and a later
+ * settle replaces that charge by the real cost (in lease mode the full charge stays).
  *
  * <p><b>When Redis cannot be reached</b> the store switches to {@code DISCONNECTED}, tells the
  * {@linkplain Builder#listener listener} ({@link BudgetEvent.Type#STORE_STATE_CHANGED}) and probes
@@ -54,8 +55,9 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <ul>
  *   <li>{@link FailureMode#FAIL_CLOSED} (the default): {@link #reserve} throws {@link
- *       RedisStoreUnavailableException}; build the engine with {@code failClosed(true)} so it
- *       blocks the call (an engine left fail-open admits it unenforced).
+ *       RedisStoreUnavailableException} and the engine blocks calls under hard budgets (the
+ *       engine's {@code failClosed} follows the store; setting it to {@code false} fails its
+ *       build).
  *   <li>{@link FailureMode#FAIL_OPEN}: calls are admitted against a local in-memory shadow whose
  *       counters start from the last state this instance saw in Redis (its last reservation there).
  *       Each instance enforces the cap alone against what it last saw, so during an outage the cap
@@ -101,7 +103,6 @@ import redis.clients.jedis.UnifiedJedis;
  * BudgetEngine engine = BudgetEngine.builder()
  *     .budgets(budgets)
  *     .store(store)
- *     .failClosed(true)
  *     .listener(store.sharedListener(alerts, budgets))
  *     .build();
  * }</pre>
@@ -130,6 +131,8 @@ public final class RedisBudgetStore implements BudgetStore {
     /** Redis is unreachable (or is being reconciled); the failure mode applies. */
     DISCONNECTED
   }
+
+  private static final long SHADOW_TOMBSTONE_MILLIS = 86_400_000L;
 
   /** Default key prefix: {@value}. */
   public static final String DEFAULT_PREFIX = "attribution:budget:";
@@ -353,7 +356,9 @@ public final class RedisBudgetStore implements BudgetStore {
     for (Iterator<Map.Entry<String, ShadowRes>> it = shadowOpen.entrySet().iterator();
         it.hasNext(); ) {
       Map.Entry<String, ShadowRes> e = it.next();
-      if (e.getValue().expiresAtMillis <= nowMillis) {
+      // Kept a day past expiry (the shadow charged it in full) so a late settle still reaches
+      // Redis with the real cost.
+      if (e.getValue().expiresAtMillis <= nowMillis - SHADOW_TOMBSTONE_MILLIS) {
         it.remove();
       }
     }
@@ -509,6 +514,15 @@ public final class RedisBudgetStore implements BudgetStore {
   /** The failure mode. */
   public FailureMode failureMode() {
     return failureMode;
+  }
+
+  /**
+   * {@code true} in {@link FailureMode#FAIL_CLOSED}: an engine over this store blocks hard-capped
+   * calls while Redis is unreachable, without its own {@code failClosed} switch.
+   */
+  @Override
+  public boolean failsClosed() {
+    return failureMode == FailureMode.FAIL_CLOSED;
   }
 
   /** Counters, for metrics and tests. */

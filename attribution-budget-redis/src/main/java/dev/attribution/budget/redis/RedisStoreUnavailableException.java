@@ -2,8 +2,8 @@ package dev.attribution.budget.redis;
 
 /**
  * Thrown by a {@link RedisBudgetStore} in {@link RedisBudgetStore.FailureMode#FAIL_CLOSED} mode
- * while Redis cannot be reached. The budget engine catches it and blocks the call when it is built
- * with {@code failClosed(true)}.
+ * while Redis cannot be reached. The budget engine catches it and blocks calls under hard budgets
+ * (its {@code failClosed} follows the store's failure mode).
  */
 public final class RedisStoreUnavailableException extends RuntimeException {
 

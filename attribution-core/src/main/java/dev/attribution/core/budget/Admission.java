@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One admitted (or refused) call: its {@link Decision} and its reservation, which must be ended by
  * exactly one of {@link #settle} or {@link #release}. Both are idempotent: the first call takes
- * effect, later ones (of either kind) do nothing. A reservation never ended lapses after the
- * engine's reservation timeout without being charged. Thread-safe; never throws from {@link
- * #settle} or {@link #release}.
+ * effect, later ones (of either kind) do nothing. A reservation not ended within the engine's
+ * reservation timeout is charged in full; ending it later replaces that charge by the real one.
+ * Thread-safe; never throws from {@link #settle} or {@link #release}.
  *
  * <p>After a {@link dev.attribution.api.BudgetAction#DOWNGRADE DOWNGRADE}, call {@link
  * #readmit(String, BigDecimal, long)} with the downgraded model's estimate: it releases this
@@ -37,6 +37,14 @@ public final class Admission {
     this.decision = decision;
     this.reservationId = reservationId;
     this.reservedNanos = reservedNanos;
+  }
+
+  @Nullable String reservationId() {
+    return reservationId;
+  }
+
+  long reservedNanos() {
+    return reservedNanos;
   }
 
   /** What to do with the call. */

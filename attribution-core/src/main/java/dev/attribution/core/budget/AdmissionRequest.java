@@ -4,6 +4,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.core.pricing.UnpricedPolicy;
 import java.math.BigDecimal;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,8 @@ public final class AdmissionRequest {
   private final @Nullable BigDecimal estimatedCost;
   private final long estimatedTokens;
   final boolean readmission;
+  final boolean unreadable;
+  final @Nullable Function<String, @Nullable BigDecimal> estimator;
 
   AdmissionRequest(
       AttributionContext context,
@@ -30,7 +33,9 @@ public final class AdmissionRequest {
       @Nullable String keyFingerprint,
       @Nullable BigDecimal estimatedCost,
       long estimatedTokens,
-      boolean readmission) {
+      boolean readmission,
+      boolean unreadable,
+      @Nullable Function<String, @Nullable BigDecimal> estimator) {
     this.context = Objects.requireNonNull(context, "context");
     this.provider = check("provider", provider);
     this.model = check("model", model);
@@ -46,6 +51,8 @@ public final class AdmissionRequest {
     this.estimatedCost = estimatedCost;
     this.estimatedTokens = estimatedTokens;
     this.readmission = readmission;
+    this.unreadable = unreadable;
+    this.estimator = estimator;
   }
 
   private static String check(String field, @Nullable String v) {
@@ -74,13 +81,63 @@ public final class AdmissionRequest {
       @Nullable BigDecimal estimatedCost,
       long estimatedTokens) {
     return new AdmissionRequest(
-        context, provider, model, keyFingerprint, estimatedCost, estimatedTokens, false);
+        context,
+        provider,
+        model,
+        keyFingerprint,
+        estimatedCost,
+        estimatedTokens,
+        false,
+        false,
+        null);
+  }
+
+  /**
+   * This request for a call whose body could not be read (too large, one-shot, not the provider's
+   * format), so no estimate is possible: under hard budgets the engine reserves its {@linkplain
+   * BudgetEngine.Builder#unreadableRequestReserve unreadable-request reserve} or blocks it.
+   */
+  public AdmissionRequest asUnreadable() {
+    return new AdmissionRequest(
+        context, provider, model, keyFingerprint, null, estimatedTokens, readmission, true, null);
+  }
+
+  /**
+   * This request with a way to estimate the same call on another model of the same provider
+   * (returning {@code null} when unpriced): used to admit a call on its downgrade target when the
+   * requested model's worst case no longer fits a hard cap.
+   */
+  public AdmissionRequest withEstimator(Function<String, @Nullable BigDecimal> estimator) {
+    return new AdmissionRequest(
+        context,
+        provider,
+        model,
+        keyFingerprint,
+        estimatedCost,
+        estimatedTokens,
+        readmission,
+        unreadable,
+        Objects.requireNonNull(estimator, "estimator"));
   }
 
   /** This request for another provider, model and estimate, marked as a re-admission. */
   AdmissionRequest with(
       String newProvider, String newModel, @Nullable BigDecimal cost, long tokens) {
-    return new AdmissionRequest(context, newProvider, newModel, keyFingerprint, cost, tokens, true);
+    return new AdmissionRequest(
+        context,
+        newProvider,
+        newModel,
+        keyFingerprint,
+        unreadable ? null : cost,
+        tokens,
+        true,
+        unreadable,
+        estimator);
+  }
+
+  /** Whether the request body could not be read, so the call has no estimate. */
+  public boolean unreadable() {
+    return unreadable;
   }
 
   /** Who the call is for. */

@@ -31,17 +31,21 @@ import org.slf4j.LoggerFactory;
  * against every matching budget at once, all or nothing, and decides the strongest action whose
  * threshold spend plus reservations reaches ({@link BudgetAction#NONE} &lt; {@code NOTIFY} &lt;
  * {@code DOWNGRADE} &lt; {@code REROUTE} &lt; {@code BLOCK}). After the call the returned {@link
- * Admission} is settled with the real cost, or released. Reservations never ended lapse after the
- * {@linkplain Builder#reservationTimeout reservation timeout}.
+ * Admission} is settled with the real cost, or released. A reservation not ended within the
+ * {@linkplain Builder#reservationTimeout reservation timeout} (a stream longer than it, a response
+ * never closed) is charged in full, so its headroom is never handed to other calls; when the call
+ * settles later, its real cost replaces that charge.
  *
  * <p><b>Guarantee.</b> For a hard budget (not soft, not dry-run) whose cap is a {@code BLOCK}
  * threshold, settled spend never exceeds the cap level, under any concurrency, as long as every
  * estimate is an upper bound of the real cost (output capped by max tokens): a call is admitted
  * only if spend plus all open reservations plus its own estimate stays within the cap, atomically
  * in the {@link BudgetStore}, and settling replaces a reservation by a cost no larger than it. A
- * call that costs more than its estimate can overshoot by the difference. Calls rerouted by a
- * {@code REROUTE} cap are not charged to the budget that rerouted them (their route is deemed
- * outside it); they are still charged to every other matching budget.
+ * call that costs more than its estimate can overshoot by the difference. A call without an upper
+ * bound (body unreadable, model unpriced) reserves the {@linkplain Builder#unreadableRequestReserve
+ * unreadable-request reserve} under hard budgets, so it is covered as long as it costs no more than
+ * that. Calls rerouted by a {@code REROUTE} cap are not charged to the budget that rerouted them
+ * (their route is deemed outside it); they are still charged to every other matching budget.
  *
  * <p>Downgrade thresholds return the {@linkplain Decision#targetModel() cheaper model} from the
  * budget's model map; the caller rewrites the request and then calls {@link
@@ -50,13 +54,20 @@ import org.slf4j.LoggerFactory;
  * <p>Events ({@link BudgetEvent}) go to the listener on the calling thread, each at most once per
  * budget, scope value, period and threshold (per engine instance); a failing listener is counted
  * and logged, never felt by the call. The default listener logs through SLF4J (logger {@code
- * dev.attribution.budget}). A failing store makes admission fail open ({@code NONE}, logged) unless
- * {@link Builder#failClosed(boolean)} is set.
+ * dev.attribution.budget}). A failing store blocks calls under hard budgets when it {@linkplain
+ * BudgetStore#failsClosed() fails closed} (or {@link Builder#failClosed(boolean)} is set), and
+ * admits them unenforced ({@code NONE}, logged) otherwise.
  *
  * <p>Thread-safe. {@link #admit} plus settle allocates about 1.7 KB and takes only the store's
  * per-counter locks.
  */
 public final class BudgetEngine {
+
+  /** Default {@linkplain Builder#unreadableRequestReserve unreadable-request reserve}: {@value}. */
+  public static final String DEFAULT_UNREADABLE_RESERVE = "1.00";
+
+  /** Default {@linkplain Builder#maxTrackedScopeValues maximum of tracked values} per budget. */
+  public static final int DEFAULT_MAX_TRACKED_SCOPE_VALUES = 100_000;
 
   /** Default reservation timeout in seconds: {@value}. */
   public static final long DEFAULT_RESERVATION_TIMEOUT_SECONDS = 600;
@@ -80,30 +91,42 @@ public final class BudgetEngine {
   private final UnpricedPolicy unpricedPolicy;
   private final long fallbackNanos;
   private final boolean failClosed;
+  private final long unreadableNanos;
+  private final boolean blockUnreadable;
   private final Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong reservationSeq = new AtomicLong();
   private final String idPrefix;
   private final AtomicLong listenerFailures = new AtomicLong();
   private final AtomicLong storeFailures = new AtomicLong();
+  private final AtomicLong evictedValues = new AtomicLong();
   private final RateLimitedLogger warnings =
       new RateLimitedLogger(LoggerFactory.getLogger(BudgetEngine.class), 60_000);
 
   private BudgetEngine(Builder b) {
     this.clock = b.clock;
-    this.store = b.store != null ? b.store : InMemoryBudgetStore.create(b.clock);
+    // Each tracked value has a counter for this period and, until the grace ends, the last one.
+    this.store =
+        b.store != null
+            ? b.store
+            : InMemoryBudgetStore.create(
+                b.clock, Math.max(1, 2L * b.maxTrackedValues * Math.max(1, b.budgets.size())));
     this.listener = b.listener;
     this.loopGuard = b.loopGuard;
     this.dryRun = b.dryRun;
     this.timeoutMillis = b.reservationTimeout.toMillis();
     this.unpricedPolicy = b.unpricedPolicy;
     this.fallbackNanos = b.fallbackEstimate == null ? 0 : Money.toNanos(b.fallbackEstimate);
-    this.failClosed = b.failClosed;
+    this.failClosed = b.failClosed != null ? b.failClosed : this.store.failsClosed();
+    this.unreadableNanos = Money.toNanos(b.unreadableReserve);
+    this.blockUnreadable = b.blockUnreadable;
     this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong()) + ':';
     this.budgets = new Budget[b.budgets.size()];
     java.util.LinkedHashMap<String, Budget> names = new java.util.LinkedHashMap<>();
     for (int i = 0; i < budgets.length; i++) {
-      budgets[i] = new Budget(b.budgets.get(i), dryRun, timeoutMillis, clock);
+      budgets[i] =
+          new Budget(
+              b.budgets.get(i), dryRun, timeoutMillis, clock, b.maxTrackedValues, evictedValues);
       names.put(budgets[i].def.name(), budgets[i]);
     }
     this.byName = java.util.Collections.unmodifiableMap(names);
@@ -161,6 +184,15 @@ public final class BudgetEngine {
   }
 
   /**
+   * How many scope values were evicted because a budget tracked its {@linkplain
+   * Builder#maxTrackedScopeValues maximum}: each lost its event bookkeeping here and, with the
+   * default in-memory store, its counter (see there).
+   */
+  public long evictedScopeValues() {
+    return evictedValues.get();
+  }
+
+  /**
    * Decides and reserves for one call. Never throws for request-time problems: a failing store
    * yields an unenforced admission (or a block with {@link Builder#failClosed(boolean)}).
    */
@@ -173,9 +205,15 @@ public final class BudgetEngine {
     // Money to reserve.
     BigDecimal est = request.estimatedCost();
     long nanos;
+    // No upper bound is known (unreadable body, unpriced model): hard budgets reserve the
+    // unreadable-request reserve, others nothing.
+    boolean unknownCost = false;
     // A dry-run decision of the unpriced policy or loop guard, reported if no budget says more.
     Decision observed = null;
-    if (est != null) {
+    if (request.unreadable) {
+      unknownCost = true;
+      nanos = unreadableNanos;
+    } else if (est != null) {
       nanos = Money.toNanos(est);
     } else {
       unpriced(request, now);
@@ -196,9 +234,11 @@ public final class BudgetEngine {
           nanos = fallbackNanos;
           break;
         default:
-          nanos = 0;
+          unknownCost = true;
+          nanos = unreadableNanos;
       }
     }
+    long guardNanos = unknownCost ? 0 : nanos;
 
     // Loop guard.
     String threadId = ctx.threadId();
@@ -206,10 +246,10 @@ public final class BudgetEngine {
       // Not another call, but its estimate replaces the released one in the spend window.
       LoopGuardState st = loopStates.getIfPresent(threadId);
       if (st != null) {
-        st.adjust(now, nanos);
+        st.adjust(now, guardNanos);
       }
     } else if (loopStates != null && threadId != null) {
-      Decision loop = loopCheck(request, threadId, now, nanos);
+      Decision loop = loopCheck(request, threadId, now, guardNanos);
       if (loop != null) {
         if (!loop.dryRun()) {
           return new Admission(this, request, loop, null, 0);
@@ -224,6 +264,7 @@ public final class BudgetEngine {
     Budget[] matched = new Budget[n];
     ScopeState[] scopes = new ScopeState[n];
     int m = 0;
+    boolean hardMatched = false;
     for (Budget b : budgets) {
       String key =
           b.def.scopeKeyFor(ctx, request.provider(), request.model(), request.keyFingerprint());
@@ -234,7 +275,34 @@ public final class BudgetEngine {
       matched[m] = b;
       scopes[m] = st;
       m++;
-      charges.add(b.charge(st.key, nanos, request.estimatedTokens(), now));
+      boolean hard = b.hard();
+      hardMatched |= hard;
+      if (hard && request.unreadable && blockUnreadable) {
+        String reason =
+            "the request body could not be read, so its cost has no upper bound, and budget '"
+                + b.def.name()
+                + "' for "
+                + st.scopeKey
+                + " blocks such calls";
+        return new Admission(
+            this,
+            request,
+            new Decision(
+                BudgetAction.BLOCK,
+                BudgetAction.BLOCK,
+                b.def.name(),
+                null,
+                null,
+                null,
+                reason,
+                null,
+                false,
+                false),
+            null,
+            0);
+      }
+      charges.add(
+          b.charge(st.key, unknownCost && !hard ? 0 : nanos, request.estimatedTokens(), now));
     }
     if (m == 0) {
       return new Admission(this, request, observed != null ? observed : Decision.ALLOW, null, 0);
@@ -250,7 +318,7 @@ public final class BudgetEngine {
       try {
         result = store.reserve(id, charges, now, now + timeoutMillis);
       } catch (RuntimeException e) {
-        return storeFailed(request, e);
+        return storeFailed(request, e, hardMatched);
       }
       if (result.reserved()) {
         break;
@@ -261,6 +329,10 @@ public final class BudgetEngine {
       Threshold cap = b.def.thresholds().get(b.def.capIndex);
       SlotState s = result.states().get(r);
       if (cap.action() == BudgetAction.BLOCK) {
+        Admission down = downgradeInstead(request, b, st, s, now, nanos);
+        if (down != null) {
+          return down;
+        }
         Decision d = blocked(request, b, st, s, cap, now);
         return new Admission(this, request, d, null, 0);
       }
@@ -443,7 +515,9 @@ public final class BudgetEngine {
         BigDecimal est = a.request().estimatedCost();
         long estimated =
             est == null
-                ? (unpricedPolicy == UnpricedPolicy.FALLBACK_RATE ? fallbackNanos : 0)
+                ? (unpricedPolicy == UnpricedPolicy.FALLBACK_RATE && !a.request().unreadable
+                    ? fallbackNanos
+                    : 0)
                 : Money.toNanos(est);
         if (a.decision().action() != BudgetAction.BLOCK) {
           st.adjust(now, nanos - estimated);
@@ -493,6 +567,7 @@ public final class BudgetEngine {
   public List<BudgetStatus> knownStatuses() {
     List<BudgetStatus> out = new ArrayList<>();
     for (Budget b : budgets) {
+      b.scopes.cleanUp();
       for (String scopeKey : b.scopes.asMap().keySet()) {
         out.add(status(b.def.name(), scopeKey));
       }
@@ -622,16 +697,109 @@ public final class BudgetEngine {
         BudgetAction.BLOCK, dryRun ? "[dry-run] " + reason : reason, retry, dryRun, true);
   }
 
-  private Admission storeFailed(AdmissionRequest request, RuntimeException e) {
+  /**
+   * When a hard cap refuses the requested model's worst case but the refusing budget would
+   * downgrade it, admits the call on the cheaper model instead (the model that will actually be
+   * called); {@code null} when there is no such model or it does not fit either.
+   */
+  private @Nullable Admission downgradeInstead(
+      AdmissionRequest request, Budget b, ScopeState st, SlotState s, long now, long nanos) {
+    AttributionContext ctx = request.context();
+    if (request.readmission
+        || request.estimator == null
+        || request.unreadable
+        || b.dryRun
+        || b.def.soft()
+        || b.def.exempt(ctx.trafficClass())) {
+      return null;
+    }
+    int k = b.def.actionsIndex(BudgetAction.DOWNGRADE);
+    String target = b.def.downgradeModels().get(request.model());
+    if (k < 0 || target == null || target.equals(request.model())) {
+      return null;
+    }
+    BigDecimal cheaper;
+    try {
+      cheaper = request.estimator.apply(target);
+    } catch (RuntimeException e) {
+      return null;
+    }
+    if (cheaper == null || cheaper.signum() < 0 || Money.toNanos(cheaper) >= nanos) {
+      return null;
+    }
+    // Still one call for the loop guard: the cheaper estimate replaces the original one.
+    LoopGuardState guard = null;
+    if (loopStates != null && ctx.threadId() != null) {
+      guard = loopStates.getIfPresent(Objects.requireNonNull(ctx.threadId()));
+      if (guard != null) {
+        guard.adjust(now, -nanos);
+      }
+    }
+    Admission a =
+        admit(request.with(request.provider(), target, cheaper, request.estimatedTokens()));
+    if (a.decision().action() == BudgetAction.BLOCK) {
+      if (guard != null) {
+        guard.adjust(now, nanos - Money.toNanos(cheaper));
+      }
+      return null;
+    }
+    Threshold t = b.def.thresholds().get(k);
+    String reason =
+        "downgrade: budget '"
+            + b.def.name()
+            + "' for "
+            + st.scopeKey
+            + " cannot take the worst case of '"
+            + request.model()
+            + "' within its cap; model '"
+            + request.model()
+            + "' -> '"
+            + target
+            + "'";
+    emitOnce(
+        st,
+        BIT_DOWNGRADED,
+        BudgetEvent.Type.DOWNGRADED,
+        b,
+        t,
+        s,
+        ctx,
+        request.model(),
+        false,
+        now,
+        "calls of "
+            + st.scopeKey
+            + " downgraded from '"
+            + request.model()
+            + "' to '"
+            + target
+            + "'");
+    Decision d =
+        new Decision(
+            BudgetAction.DOWNGRADE,
+            BudgetAction.DOWNGRADE,
+            b.def.name(),
+            t.percent(),
+            target,
+            null,
+            reason,
+            null,
+            false,
+            false);
+    return new Admission(this, a.request(), d, a.reservationId(), a.reservedNanos());
+  }
+
+  private Admission storeFailed(AdmissionRequest request, RuntimeException e, boolean hardMatched) {
     storeFailures.incrementAndGet();
+    boolean block = failClosed && hardMatched;
     warnings.warn(
         "budget store failed; call {} ({})",
-        failClosed ? "blocked" : "admitted without enforcement",
+        block ? "blocked" : "admitted without enforcement",
         e.toString());
     String reason = "budget store unavailable: " + e.getClass().getSimpleName();
     Decision d =
         Decision.budgetless(
-            failClosed ? BudgetAction.BLOCK : BudgetAction.NONE, reason, null, false, false);
+            block ? BudgetAction.BLOCK : BudgetAction.NONE, reason, null, false, false);
     return new Admission(this, request, d, null, 0);
   }
 
@@ -795,7 +963,13 @@ public final class BudgetEngine {
     final long graceMillis;
     final Cache<String, ScopeState> scopes;
 
-    Budget(BudgetDefinition def, boolean engineDryRun, long graceMillis, Clock clock) {
+    Budget(
+        BudgetDefinition def,
+        boolean engineDryRun,
+        long graceMillis,
+        Clock clock,
+        long maxValues,
+        AtomicLong evicted) {
       this.def = def;
       this.dryRun = engineDryRun || def.dryRun();
       this.graceMillis = graceMillis;
@@ -821,6 +995,14 @@ public final class BudgetEngine {
           Caffeine.newBuilder()
               .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
               .expireAfterAccess(keep)
+              .maximumSize(maxValues)
+              .executor(Runnable::run)
+              .<String, ScopeState>removalListener(
+                  (k, v, cause) -> {
+                    if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
+                      evicted.incrementAndGet();
+                    }
+                  })
               .build();
     }
 
@@ -868,6 +1050,11 @@ public final class BudgetEngine {
         return SlotState.sat(now, Objects.requireNonNull(p.window()).toMillis() + graceMillis);
       }
       return Long.MAX_VALUE;
+    }
+
+    /** Whether this budget enforces a cap: not soft, not dry-run, with a cap threshold. */
+    boolean hard() {
+      return !dryRun && !def.soft() && def.capIndex >= 0;
     }
 
     SlotCharge charge(SlotKey key, long nanos, long tokens, long now) {
@@ -1038,10 +1225,33 @@ public final class BudgetEngine {
     private Duration reservationTimeout = Duration.ofSeconds(DEFAULT_RESERVATION_TIMEOUT_SECONDS);
     private UnpricedPolicy unpricedPolicy = UnpricedPolicy.ALLOW;
     private @Nullable BigDecimal fallbackEstimate;
-    private boolean failClosed;
+    private @Nullable Boolean failClosed;
+    private BigDecimal unreadableReserve = new BigDecimal(DEFAULT_UNREADABLE_RESERVE);
+    private boolean blockUnreadable;
     private @Nullable BudgetSeedSource seedSource;
+    private int maxTrackedValues = DEFAULT_MAX_TRACKED_SCOPE_VALUES;
 
     private Builder() {}
+
+    /**
+     * How many values of each per-value budget ({@code each(TENANT)} and the like) the engine
+     * tracks at once; default {@value #DEFAULT_MAX_TRACKED_SCOPE_VALUES}. A tracked value holds
+     * about 1 KB (its counter and event state: 100,000 values measured about 100 MB). Beyond the
+     * maximum the least recently used values are evicted (counted by {@link
+     * BudgetEngine#evictedScopeValues()}): an evicted value fires its threshold events again, and
+     * with the default in-memory store its spend this period is forgotten, so it can spend up to
+     * its limit again. Set it above the number of values active in one period; a shared store
+     * (Redis) keeps every counter until its period ends regardless.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxTrackedScopeValues(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxTrackedScopeValues: must be at least 1, was " + max);
+      }
+      this.maxTrackedValues = max;
+      return this;
+    }
 
     /** Adds a budget. */
     public Builder budget(BudgetDefinition budget) {
@@ -1087,8 +1297,10 @@ public final class BudgetEngine {
 
     /**
      * How long a reservation lives without settle or release; default {@value
-     * #DEFAULT_RESERVATION_TIMEOUT_SECONDS} s. Also the grace a finished period's counters are
-     * kept.
+     * #DEFAULT_RESERVATION_TIMEOUT_SECONDS} s. A reservation still open then is charged its full
+     * estimate; a settle arriving later (within a day) replaces that charge by the real cost. Set
+     * it above your longest calls, or an abandoned call holds its estimate as spend rather than as
+     * a reservation. Also the grace a finished period's counters are kept.
      */
     public Builder reservationTimeout(Duration timeout) {
       this.reservationTimeout = Objects.requireNonNull(timeout, "reservationTimeout");
@@ -1111,9 +1323,47 @@ public final class BudgetEngine {
       return this;
     }
 
-    /** Whether a failing store blocks calls ({@code true}) or lets them through; default false. */
+    /**
+     * Whether a failing store blocks calls under hard budgets ({@code true}) or lets them through
+     * unenforced ({@code false}). Default: what the store says ({@link BudgetStore#failsClosed()}),
+     * so a Redis store in its default {@code FAIL_CLOSED} mode blocks during an outage without
+     * further configuration. {@code false} with a store that fails closed fails {@link #build()}:
+     * choose the mode on the store.
+     */
     public Builder failClosed(boolean failClosed) {
       this.failClosed = failClosed;
+      return this;
+    }
+
+    /**
+     * What a call reserves under each hard budget when its cost has no upper bound: its request
+     * body could not be read (larger than the transport's read limit, one-shot, not the provider's
+     * format), or its model is unknown or unpriced (under {@link UnpricedPolicy#ALLOW}). Soft and
+     * dry-run budgets reserve nothing for such calls. Default {@value #DEFAULT_UNREADABLE_RESERVE}
+     * in the budget's currency: above the worst case of a full-context call of mid-priced models
+     * (gpt-4o with 128k input and 16k output tokens is about 0.48 USD) but below that of the
+     * dearest (a 200k-token claude-opus call can cost about 5 USD); raise it if such calls are
+     * yours, or {@linkplain #blockUnreadableRequests block} them.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder unreadableRequestReserve(BigDecimal reserve) {
+      Objects.requireNonNull(reserve, "unreadableRequestReserve");
+      if (reserve.signum() < 0) {
+        throw new IllegalArgumentException(
+            "unreadableRequestReserve: must not be negative, was " + reserve.toPlainString());
+      }
+      this.unreadableReserve = reserve;
+      return this;
+    }
+
+    /**
+     * Whether calls whose request body could not be read are blocked outright when a hard budget
+     * matches them, instead of reserving the {@linkplain #unreadableRequestReserve reserve};
+     * default {@code false}.
+     */
+    public Builder blockUnreadableRequests(boolean block) {
+      this.blockUnreadable = block;
       return this;
     }
 
@@ -1151,6 +1401,11 @@ public final class BudgetEngine {
       if (unpricedPolicy != UnpricedPolicy.FALLBACK_RATE && fallbackEstimate != null) {
         throw new IllegalArgumentException(
             "unpricedPolicy: a fallback estimate is only used with FALLBACK_RATE");
+      }
+      if (Boolean.FALSE.equals(failClosed) && store != null && store.failsClosed()) {
+        throw new IllegalArgumentException(
+            "failClosed: false contradicts the store, which fails closed; to admit calls during"
+                + " an outage choose the store's fail-open mode and leave failClosed unset");
       }
       return new BudgetEngine(this);
     }

@@ -13,8 +13,10 @@ import java.util.List;
  *   <li>{@link #reserve} checks every charge against its counter and either reserves all of them or
  *       none; it also remembers the reservation under its id until it is settled or expires.
  *   <li>{@link #settle} replaces a reservation by actual amounts on every counter it touched, once:
- *       a second settle of the same id, or a settle after expiry, changes nothing and returns
- *       {@code false}.
+ *       a second settle of the same id changes nothing and returns {@code false}.
+ *   <li>{@link #expireReservations} charges a reservation that outlived its expiry in full, and a
+ *       later settle of it replaces that charge by the actual amounts, so an expiry never frees
+ *       headroom that the call then spends.
  * </ul>
  *
  * <p>Money is in nano-units (1e-9 of the budget's currency). Times are epoch milliseconds from the
@@ -44,15 +46,20 @@ public interface BudgetStore extends AutoCloseable {
    * amounts are removed and {@code nanos}, {@code tokens}, {@code requests} are added to spent.
    * Releasing is a settle with what the provider billed (often zero).
    *
-   * @return {@code true} if the reservation was open; {@code false} if unknown, already settled or
-   *     expired (then nothing changes)
+   * @return {@code true} if the reservation was open, or expired and not yet settled (then the
+   *     amounts charged at expiry are replaced by these); {@code false} if unknown or already
+   *     settled (then nothing changes)
    */
   boolean settle(String reservationId, long nanos, long tokens, long requests, long nowMillis);
 
   /**
-   * Removes reservations whose expiry is at or before {@code nowMillis}, without charging them.
+   * Ends reservations whose expiry is at or before {@code nowMillis} by charging their reserved
+   * amounts as spent: a call that outlives its reservation (a long stream, a response never closed)
+   * may well have been billed, and freeing its headroom would let other calls spend it. A {@link
+   * #settle} of such a reservation that arrives later (within a day) replaces the charged amounts
+   * by the actual ones and returns {@code true}.
    *
-   * @return how many were removed
+   * @return how many were ended
    */
   int expireReservations(long nowMillis);
 
@@ -78,6 +85,15 @@ public interface BudgetStore extends AutoCloseable {
 
   /** Raises a counter's credit (a lifetime budget's balance) by {@code nanos}. */
   void topUp(SlotKey key, long nanos, long expiresAtMillis, long nowMillis);
+
+  /**
+   * Whether this store refuses operations (throws) when its backend is unreachable, so the engine
+   * should block hard-capped calls then; the engine's default for {@code failClosed}. The default
+   * {@code false} suits stores that cannot fail (in memory) or fall back on their own.
+   */
+  default boolean failsClosed() {
+    return false;
+  }
 
   /** Releases resources; the default does nothing. */
   @Override

@@ -27,21 +27,68 @@ public final class InMemoryBudgetStore implements BudgetStore {
 
   private static final AtomicLong SLOT_IDS = new AtomicLong();
 
+  /** How long after expiry a late settle still corrects a reservation: {@value} ms (a day). */
+  static final long TOMBSTONE_MILLIS = 86_400_000L;
+
   private final Cache<SlotKey, Slot> slots;
   private final Map<String, Held> reservations = new ConcurrentHashMap<>();
+  // Reservations that expired (charged in full), kept a while so a late settle can correct them.
+  private final Map<String, Held> expired = new ConcurrentHashMap<>();
 
-  private InMemoryBudgetStore(Clock clock) {
+  private final AtomicLong evicted = new AtomicLong();
+
+  private InMemoryBudgetStore(Clock clock, long maxCounters) {
     Objects.requireNonNull(clock, "clock");
-    this.slots =
-        Caffeine.newBuilder()
-            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-            .expireAfter(new SlotExpiry(clock))
-            .build();
+    Caffeine<Object, Object> b =
+        Caffeine.newBuilder().ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
+    if (maxCounters < Long.MAX_VALUE) {
+      this.slots =
+          b.maximumSize(maxCounters)
+              .executor(Runnable::run)
+              .<SlotKey, Slot>removalListener(
+                  (k, v, cause) -> {
+                    if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
+                      evicted.incrementAndGet();
+                    }
+                  })
+              .expireAfter(new SlotExpiry(clock))
+              .build();
+    } else {
+      this.slots = b.expireAfter(new SlotExpiry(clock)).build();
+    }
   }
 
-  /** A new, empty store whose counters expire by {@code clock} (use the engine's clock). */
+  /**
+   * A new, empty store whose counters expire by {@code clock} (use the engine's clock), holding
+   * every counter until its period is over.
+   */
   public static InMemoryBudgetStore create(Clock clock) {
-    return new InMemoryBudgetStore(clock);
+    return new InMemoryBudgetStore(clock, Long.MAX_VALUE);
+  }
+
+  /**
+   * A new, empty store holding at most {@code maxCounters} counters: beyond that the least recently
+   * used are evicted (counted by {@link #evictedCounters()}) and their spend is forgotten, so their
+   * scope value can spend up to its limit again this period.
+   *
+   * @throws IllegalArgumentException if {@code maxCounters} is below 1
+   */
+  public static InMemoryBudgetStore create(Clock clock, long maxCounters) {
+    if (maxCounters < 1) {
+      throw new IllegalArgumentException("maxCounters: must be at least 1, was " + maxCounters);
+    }
+    return new InMemoryBudgetStore(clock, maxCounters);
+  }
+
+  /** How many counters were evicted because the store held its maximum. */
+  public long evictedCounters() {
+    return evicted.get();
+  }
+
+  /** How many counters the store holds now; for tests and diagnostics. */
+  public long counters() {
+    slots.cleanUp();
+    return slots.estimatedSize();
   }
 
   @Override
@@ -110,11 +157,16 @@ public final class InMemoryBudgetStore implements BudgetStore {
   public boolean settle(
       String reservationId, long nanos, long tokens, long requests, long nowMillis) {
     Held h = reservations.remove(reservationId);
-    if (h == null) {
-      return false;
+    if (h != null) {
+      h.apply(nanos, tokens, requests, nowMillis);
+      return true;
     }
-    h.apply(nanos, tokens, requests, nowMillis);
-    return true;
+    h = expired.remove(reservationId);
+    if (h != null) {
+      h.correct(nanos, tokens, requests, nowMillis);
+      return true;
+    }
+    return false;
   }
 
   @Override
@@ -123,10 +175,12 @@ public final class InMemoryBudgetStore implements BudgetStore {
     for (Map.Entry<String, Held> e : reservations.entrySet()) {
       Held h = e.getValue();
       if (h.expiresAtMillis <= nowMillis && reservations.remove(e.getKey(), h)) {
-        h.apply(0, 0, 0, nowMillis);
+        h.chargeReserved(nowMillis);
+        expired.put(e.getKey(), h);
         removed++;
       }
     }
+    expired.values().removeIf(h -> SlotState.sat(h.expiresAtMillis, TOMBSTONE_MILLIS) <= nowMillis);
     return removed;
   }
 
@@ -218,17 +272,51 @@ public final class InMemoryBudgetStore implements BudgetStore {
     }
 
     void apply(long nanos, long tokens, long requests, long nowMillis) {
+      update(
+          nowMillis,
+          (s, i) -> {
+            release(s, i);
+            s.addSpent(nanos, tokens, requests, nowMillis);
+          });
+    }
+
+    /** Expiry: each counter's reserved amounts become spent (the call may have happened). */
+    void chargeReserved(long nowMillis) {
+      update(
+          nowMillis,
+          (s, i) -> {
+            release(s, i);
+            s.addSpent(amounts[3 * i], amounts[3 * i + 1], amounts[3 * i + 2], nowMillis);
+          });
+    }
+
+    /** A late settle: replaces the amounts charged at expiry by the actual ones. */
+    void correct(long nanos, long tokens, long requests, long nowMillis) {
+      update(
+          nowMillis,
+          (s, i) ->
+              s.addSpent(
+                  nanos - amounts[3 * i],
+                  tokens - amounts[3 * i + 1],
+                  requests - amounts[3 * i + 2],
+                  nowMillis));
+    }
+
+    private void release(Slot s, int i) {
+      s.reservedNanos -= amounts[3 * i];
+      s.reservedTokens -= amounts[3 * i + 1];
+      s.reservedRequests -= amounts[3 * i + 2];
+    }
+
+    /** Runs {@code op} on each counter (with its charge index) under all their locks. */
+    private void update(long nowMillis, java.util.function.ObjIntConsumer<Slot> op) {
       for (Slot s : order) {
         s.lock();
       }
       try {
         for (int i = 0; i < slots.length; i++) {
-          Slot s = slots[i];
-          s.advance(nowMillis);
-          s.reservedNanos -= amounts[3 * i];
-          s.reservedTokens -= amounts[3 * i + 1];
-          s.reservedRequests -= amounts[3 * i + 2];
-          s.addSpent(nanos, tokens, requests, nowMillis);
+          slots[i].advance(nowMillis);
+          op.accept(slots[i], i);
         }
       } finally {
         for (int i = order.length - 1; i >= 0; i--) {

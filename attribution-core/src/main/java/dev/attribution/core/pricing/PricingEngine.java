@@ -354,6 +354,24 @@ public final class PricingEngine {
    */
   public @Nullable BigDecimal estimateWorstCase(
       String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
+    return estimateWorstCase(provider, model, inputTokens, maxOutputTokens, 1, at);
+  }
+
+  /**
+   * As {@link #estimateWorstCase(String, String, long, long, Instant)} for a request that asks for
+   * several generations ({@code n}, {@code best_of}, Gemini {@code candidateCount}): input and the
+   * per-call fee are billed once, output up to {@code maxOutputTokens} for each of {@code outputs}
+   * generations.
+   *
+   * @param outputs how many generations are billed, at least 1 (smaller values count as 1)
+   */
+  public @Nullable BigDecimal estimateWorstCase(
+      String provider,
+      String model,
+      long inputTokens,
+      long maxOutputTokens,
+      long outputs,
+      Instant at) {
     State s = state.get();
     Resolution r = resolution(s, provider, model);
     ModelPrice p;
@@ -364,11 +382,22 @@ public final class PricingEngine {
     } else {
       return null;
     }
-    return worstCase(r, p, Math.max(0, inputTokens), maxOutputTokens, PriceOptions.none());
+    return worstCase(
+        r, p, Math.max(0, inputTokens), maxOutputTokens, Math.max(1, outputs), PriceOptions.none());
   }
 
   private BigDecimal worstCase(
       Resolution r, ModelPrice p, long in, long maxOutputTokens, PriceOptions options) {
+    return worstCase(r, p, in, maxOutputTokens, 1, options);
+  }
+
+  private BigDecimal worstCase(
+      Resolution r,
+      ModelPrice p,
+      long in,
+      long maxOutputTokens,
+      long outputs,
+      PriceOptions options) {
     long out = maxOutputTokens;
     if (out < 0) {
       out = defaultMaxOutputTokens;
@@ -376,6 +405,7 @@ public final class PricingEngine {
         out = Math.min(out, p.maxOutputTokens());
       }
     }
+    out = Math.multiplyHigh(out, outputs) != 0 ? Long.MAX_VALUE : out * outputs;
     TokenRates rates = p.ratesFor(in, options.serviceTier());
     BigDecimal outRate = rates.output();
     if (rates.reasoning() != null && rates.reasoning().compareTo(outRate) > 0) {

@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param modelEnd byte offset just past the closing quote of that value, or {@code -1}
  * @param objectEnd byte offset of the top-level object's closing brace, or {@code -1}
  * @param hasStreamOptions whether the body has a top-level {@code stream_options} member
+ * @param outputCount how many generations the provider bills output for: the largest of {@code n},
+ *     {@code best_of} (OpenAI) and Gemini {@code generationConfig.candidateCount}, at least 1; each
+ *     may use up to {@code maxOutputTokens}
  */
 public record RequestFacts(
     @Nullable String model,
@@ -26,10 +29,33 @@ public record RequestFacts(
     int modelStart,
     int modelEnd,
     int objectEnd,
-    boolean hasStreamOptions) {
+    boolean hasStreamOptions,
+    long outputCount) {
+
+  /** Facts with one generation ({@code outputCount} 1). */
+  public RequestFacts(
+      @Nullable String model,
+      boolean streaming,
+      boolean includeUsageRequested,
+      long maxOutputTokens,
+      int modelStart,
+      int modelEnd,
+      int objectEnd,
+      boolean hasStreamOptions) {
+    this(
+        model,
+        streaming,
+        includeUsageRequested,
+        maxOutputTokens,
+        modelStart,
+        modelEnd,
+        objectEnd,
+        hasStreamOptions,
+        1);
+  }
 
   /** Facts for a body that could not be read: nothing known. */
   public static RequestFacts unknown(@Nullable String model, boolean streaming) {
-    return new RequestFacts(model, streaming, false, -1, -1, -1, -1, false);
+    return new RequestFacts(model, streaming, false, -1, -1, -1, -1, false, 1);
   }
 }

@@ -30,6 +30,7 @@ public final class RequestParser {
     boolean includeUsage = false;
     boolean hasStreamOptions = false;
     long maxOut = -1;
+    long outputs = 1;
     int modelStart = -1;
     int modelEnd = -1;
     int objectEnd = -1;
@@ -69,9 +70,16 @@ public final class RequestParser {
               maxOut = Math.max(maxOut, p.getLongValue());
             }
             break;
+          case "n":
+          case "best_of":
+            // Output is billed per generation: best_of generations, of which n are returned.
+            outputs = Math.max(outputs, count(p, v));
+            break;
           case "generationConfig":
             if (v == JsonToken.START_OBJECT) {
-              maxOut = Math.max(maxOut, readGeminiMaxOutput(p));
+              long[] g = readGenerationConfig(p);
+              maxOut = Math.max(maxOut, g[0]);
+              outputs = Math.max(outputs, g[1]);
             } else {
               p.skipChildren();
             }
@@ -88,7 +96,41 @@ public final class RequestParser {
       model = endpoint.modelInPath();
     }
     return new RequestFacts(
-        model, stream, includeUsage, maxOut, modelStart, modelEnd, objectEnd, hasStreamOptions);
+        model,
+        stream,
+        includeUsage,
+        maxOut,
+        modelStart,
+        modelEnd,
+        objectEnd,
+        hasStreamOptions,
+        outputs);
+  }
+
+  /**
+   * A generation count: an integer, or a number or numeric string the provider may coerce (read as
+   * its ceiling, so the worst case stays an upper bound); anything else counts as 1.
+   */
+  private static long count(JsonParser p, JsonToken v) throws IOException {
+    double d;
+    if (v == JsonToken.VALUE_NUMBER_INT) {
+      return Math.max(1, p.getLongValue());
+    } else if (v == JsonToken.VALUE_NUMBER_FLOAT) {
+      d = p.getDoubleValue();
+    } else if (v == JsonToken.VALUE_STRING) {
+      try {
+        d = Double.parseDouble(p.getText().trim());
+      } catch (NumberFormatException e) {
+        return 1;
+      }
+    } else {
+      p.skipChildren();
+      return 1;
+    }
+    if (!(d >= 1)) {
+      return 1;
+    }
+    return d >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(d);
   }
 
   private static boolean readIncludeUsage(JsonParser p) throws IOException {
@@ -105,18 +147,22 @@ public final class RequestParser {
     return include;
   }
 
-  private static long readGeminiMaxOutput(JsonParser p) throws IOException {
+  /** Gemini's {@code maxOutputTokens} (or -1) and {@code candidateCount} (at least 1). */
+  private static long[] readGenerationConfig(JsonParser p) throws IOException {
     long max = -1;
+    long candidates = 1;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String n = p.currentName();
       JsonToken v = p.nextToken();
       if (n.equals("maxOutputTokens") && v == JsonToken.VALUE_NUMBER_INT) {
         max = p.getLongValue();
+      } else if (n.equals("candidateCount")) {
+        candidates = Math.max(candidates, count(p, v));
       } else {
         p.skipChildren();
       }
     }
-    return max;
+    return new long[] {max, candidates};
   }
 
   /**

@@ -444,18 +444,19 @@ class BudgetEngineTest {
   }
 
   @Test
-  void reservationsOfCallsThatNeverSettleExpire() {
+  void reservationsOfCallsThatNeverSettleAreChargedInFullAtExpiryAndCorrectedOnSettle() {
     BudgetEngine e =
         engine(perTenant("10").build()).reservationTimeout(Duration.ofMinutes(5)).build();
     Admission lost = e.admit(call(ACME, "8"));
     assertThat(e.admit(call(ACME, "5")).decision().blocked()).isTrue();
     clock.advance(Duration.ofMinutes(6));
-    Admission a = e.admit(call(ACME, "5"));
-    assertThat(a.decision().blocked()).isFalse();
-    assertThat(e.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("5");
-    // Settling the expired one changes nothing.
-    lost.settle(usd("8"), 1);
-    assertThat(e.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("0");
+    assertThat(e.admit(call(ACME, "5")).decision().blocked()).isTrue();
+    assertThat(e.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("8");
+    assertThat(e.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("0");
+    // The late settle puts the real cost in place of the expiry charge.
+    lost.settle(usd("3"), 1);
+    assertThat(e.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("3");
+    assertThat(e.admit(call(ACME, "5")).decision().blocked()).isFalse();
   }
 
   @Test
@@ -492,8 +493,11 @@ class BudgetEngineTest {
     assertThat(a.decision().action()).isEqualTo(BudgetAction.NONE);
     allow.admit(unpriced);
     assertThat(count(BudgetEvent.Type.UNPRICED_MODEL)).isEqualTo(1);
-    a.settle(null, 100); // unknown cost charges the reservation: zero here
-    assertThat(allow.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("0");
+    // Unpriced under a hard cap: the unreadable-request reserve is held, and an unknown cost
+    // charges it.
+    assertThat(allow.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("2.00");
+    a.settle(null, 100);
+    assertThat(allow.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("1.00");
 
     BudgetEngine fallback =
         engine(perTenant("10").build())
@@ -536,34 +540,7 @@ class BudgetEngineTest {
 
   @Test
   void failingStoreFailsOpenByDefaultAndClosedOnRequest() {
-    BudgetStore broken =
-        new BudgetStore() {
-          @Override
-          public ReserveResult reserve(String id, List<SlotCharge> c, long now, long exp) {
-            throw new IllegalStateException("store down");
-          }
-
-          @Override
-          public boolean settle(String id, long n, long t, long r, long now) {
-            throw new IllegalStateException("store down");
-          }
-
-          @Override
-          public int expireReservations(long now) {
-            return 0;
-          }
-
-          @Override
-          public SlotState state(SlotKey key, long b, long now) {
-            return SlotState.EMPTY;
-          }
-
-          @Override
-          public void addSpent(SlotKey k, long n, long t, long r, long b, long e, long now) {}
-
-          @Override
-          public void topUp(SlotKey key, long nanos, long e, long now) {}
-        };
+    BudgetStore broken = brokenStore(false);
     BudgetEngine open = engine(perTenant("10").build()).store(broken).build();
     Admission a = open.admit(call(ACME, "1"));
     assertThat(a.decision().action()).isEqualTo(BudgetAction.NONE);
@@ -582,5 +559,142 @@ class BudgetEngineTest {
         .hasMessageContaining("reservationTimeout");
     assertThatThrownBy(() -> engine().unpricedPolicy(UnpricedPolicy.FALLBACK_RATE).build())
         .hasMessageContaining("FALLBACK_RATE needs a positive fallback estimate");
+  }
+
+  private static BudgetStore brokenStore(boolean failsClosed) {
+    return new BudgetStore() {
+      @Override
+      public ReserveResult reserve(String id, List<SlotCharge> c, long now, long exp) {
+        throw new IllegalStateException("store down");
+      }
+
+      @Override
+      public boolean settle(String id, long n, long t, long r, long now) {
+        throw new IllegalStateException("store down");
+      }
+
+      @Override
+      public int expireReservations(long now) {
+        return 0;
+      }
+
+      @Override
+      public SlotState state(SlotKey key, long b, long now) {
+        return SlotState.EMPTY;
+      }
+
+      @Override
+      public void addSpent(SlotKey k, long n, long t, long r, long b, long e, long now) {}
+
+      @Override
+      public void topUp(SlotKey key, long nanos, long e, long now) {}
+
+      @Override
+      public boolean failsClosed() {
+        return failsClosed;
+      }
+    };
+  }
+
+  @Test
+  void storeThatFailsClosedBlocksHardCappedCallsWithoutASecondSwitch() {
+    BudgetEngine e = engine(perTenant("10").build()).store(brokenStore(true)).build();
+    Admission a = e.admit(call(ACME, "1"));
+    assertThat(a.decision().blocked()).isTrue();
+    assertThat(a.decision().reason()).contains("budget store unavailable");
+    // Soft budgets only observe: an outage does not block them.
+    BudgetEngine soft = engine(perTenant("10").soft(true).build()).store(brokenStore(true)).build();
+    assertThat(soft.admit(call(ACME, "1")).decision().blocked()).isFalse();
+    assertThatThrownBy(
+            () ->
+                engine(perTenant("10").build()).store(brokenStore(true)).failClosed(false).build())
+        .hasMessageContaining("failClosed")
+        .hasMessageContaining("fails closed");
+  }
+
+  @Test
+  void unreadableRequestReservesTheConservativeAmountUnderHardCapsOnly() {
+    BudgetDefinition soft = BudgetDefinition.builder("watch").limit("100").soft(true).build();
+    BudgetEngine e = engine(perTenant("10").build(), soft).build();
+    AdmissionRequest unreadable =
+        AdmissionRequest.of(ACME, "openai", "gpt-4o", null, usd("0.001"), 10).asUnreadable();
+    Admission a = e.admit(unreadable);
+    assertThat(a.decision().blocked()).isFalse();
+    assertThat(e.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("1.00");
+    assertThat(e.status("watch", "global").reserved()).isEqualByComparingTo("0");
+    a.settle(usd("0.40"), 10);
+    assertThat(e.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("0.40");
+
+    // Near the cap, an unreadable call no longer fits although its body claims to be tiny.
+    e.admit(call(ACME, "9.2")).settle(usd("9.2"), 1);
+    assertThat(e.admit(unreadable).decision().blocked()).isTrue();
+    assertThat(e.admit(call(ACME, "0.1")).decision().blocked()).isFalse();
+  }
+
+  @Test
+  void unreadableRequestReserveIsConfigurableAndCanBlockOutright() {
+    BudgetEngine custom =
+        engine(perTenant("10").build()).unreadableRequestReserve(usd("4")).build();
+    AdmissionRequest unreadable =
+        AdmissionRequest.of(ACME, "openai", "gpt-4o", null, null, 10).asUnreadable();
+    custom.admit(unreadable);
+    assertThat(custom.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("4");
+
+    BudgetEngine strict = engine(perTenant("10").build()).blockUnreadableRequests(true).build();
+    Admission b = strict.admit(unreadable);
+    assertThat(b.decision().blocked()).isTrue();
+    assertThat(b.decision().reason()).contains("could not be read", "per-tenant");
+    // Without a hard budget there is nothing to protect.
+    BudgetEngine none =
+        engine(BudgetDefinition.builder("watch").limit("1").soft(true).build())
+            .blockUnreadableRequests(true)
+            .build();
+    assertThat(none.admit(unreadable).decision().blocked()).isFalse();
+    assertThatThrownBy(() -> engine().unreadableRequestReserve(usd("-1")))
+        .hasMessageContaining("unreadableRequestReserve");
+  }
+
+  @Test
+  void capThatRefusesTheRequestedModelDowngradesToTheCheaperModelInstead() {
+    BudgetEngine e = engine(perTenant("10").build()).build();
+    e.admit(call(ACME, "7.5")).settle(usd("7.5"), 1);
+    AdmissionRequest dear =
+        call(ACME, "3").withEstimator(m -> m.equals("gpt-4o-mini") ? usd("0.20") : null);
+    Admission a = e.admit(dear);
+    assertThat(a.decision().action()).isEqualTo(BudgetAction.DOWNGRADE);
+    assertThat(a.decision().targetModel()).isEqualTo("gpt-4o-mini");
+    assertThat(e.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("0.20");
+    // The caller re-admits with the target's estimate: the same amount stays reserved.
+    Admission b = a.readmit("gpt-4o-mini", usd("0.20"), 1000);
+    assertThat(b.decision().blocked()).isFalse();
+    assertThat(e.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("0.20");
+    b.settle(usd("0.10"), 10);
+    assertThat(e.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("7.60");
+    assertThat(count(BudgetEvent.Type.DOWNGRADED)).isEqualTo(1);
+
+    // Critical traffic is exempt from downgrades, so it is blocked; a target too dear is too.
+    AttributionContext critical =
+        AttributionContext.builder().tenantId("acme").trafficClass("critical").build();
+    assertThat(e.admit(call(critical, "3").withEstimator(m -> usd("0.2"))).decision().blocked())
+        .isTrue();
+    assertThat(e.admit(call(ACME, "3").withEstimator(m -> usd("2.5"))).decision().blocked())
+        .isTrue();
+  }
+
+  @Test
+  void perValueBudgetsTrackABoundedNumberOfValuesAndCountEvictions() {
+    BudgetEngine e = engine(perTenant("10").build()).maxTrackedScopeValues(100).build();
+    for (int i = 0; i < 1000; i++) {
+      AttributionContext t = AttributionContext.builder().tenantId("t" + i).build();
+      e.admit(call(t, "0.01")).settle(usd("0.01"), 1);
+    }
+    assertThat(e.knownStatuses()).hasSizeLessThanOrEqualTo(100);
+    assertThat(e.evictedScopeValues()).isGreaterThanOrEqualTo(900);
+    InMemoryBudgetStore store = (InMemoryBudgetStore) e.store();
+    assertThat(store.counters()).isLessThanOrEqualTo(200);
+    // The newest values are still tracked exactly.
+    assertThat(e.status("per-tenant", "tenant=t999").spent()).isEqualByComparingTo("0.01");
+    assertThatThrownBy(() -> engine().maxTrackedScopeValues(0))
+        .hasMessageContaining("maxTrackedScopeValues");
   }
 }

@@ -2,6 +2,7 @@ package dev.attribution.core.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -162,17 +163,101 @@ public abstract class BudgetStoreContractTest {
     assertThat(s.reservedNanos()).isZero();
   }
 
-  @Test
-  void expiredReservationsAreDroppedWithoutCharge() {
-    SlotKey k = key("a");
+  /** Reserves 5 units on {@code k} and 2 on {@code g} for one second, then lets it expire. */
+  private String reserveAndOutlive(SlotKey k, SlotKey g) {
     String id = id();
-    store.reserve(id, List.of(charge(k, 5 * UNIT, 10 * UNIT)), now(), now() + 1_000);
+    store.reserve(
+        id,
+        List.of(charge(k, 5 * UNIT, 10 * UNIT), charge(g, 2 * UNIT, 100 * UNIT)),
+        now(),
+        now() + 1_000);
     assertThat(store.expireReservations(now())).isZero();
     clock.advance(Duration.ofSeconds(2));
     assertThat(store.expireReservations(now())).isEqualTo(1);
-    assertThat(store.state(k, 0, now())).isEqualTo(SlotState.EMPTY);
-    assertThat(store.settle(id, UNIT, 1, 1, now())).isFalse();
-    assertThat(store.state(k, 0, now()).spentNanos()).isZero();
+    return id;
+  }
+
+  @Test
+  void expiredReservationIsChargedInFullSoItsHeadroomIsNotHandedOn() {
+    SlotKey k = key("a");
+    SlotKey g = key("g");
+    reserveAndOutlive(k, g);
+    SlotState s = store.state(k, 0, now());
+    assertThat(s.reservedNanos()).isZero();
+    assertThat(s.spentNanos()).isEqualTo(5 * UNIT);
+    assertThat(s.spentTokens()).isEqualTo(10);
+    assertThat(s.spentRequests()).isEqualTo(1);
+    assertThat(store.state(g, 0, now()).spentNanos()).isEqualTo(2 * UNIT);
+    // The stream is still running: another call cannot take the headroom it held.
+    assertThat(
+            store.reserve(id(), List.of(charge(k, 6 * UNIT, 10 * UNIT)), now(), later()).reserved())
+        .isFalse();
+  }
+
+  @Test
+  void lateSettleReplacesTheChargeOfAnExpiredReservationOnce() {
+    SlotKey k = key("a");
+    SlotKey g = key("g");
+    String id = reserveAndOutlive(k, g);
+    assertThat(store.settle(id, UNIT, 7, 1, now())).isTrue();
+    SlotState s = store.state(k, 0, now());
+    assertThat(s.spentNanos()).isEqualTo(UNIT);
+    assertThat(s.spentTokens()).isEqualTo(7);
+    assertThat(s.spentRequests()).isEqualTo(1);
+    assertThat(s.reservedNanos()).isZero();
+    assertThat(store.state(g, 0, now()).spentNanos()).isEqualTo(UNIT);
+    assertThat(store.settle(id, 3 * UNIT, 1, 1, now())).isFalse();
+    assertThat(store.state(k, 0, now()).spentNanos()).isEqualTo(UNIT);
+  }
+
+  @Test
+  void lateReleaseOfAnExpiredReservationChargesNothing() {
+    SlotKey k = key("a");
+    String id = id();
+    store.reserve(id, List.of(charge(k, 5 * UNIT, 10 * UNIT)), now(), now() + 1_000);
+    clock.advance(Duration.ofSeconds(2));
+    store.expireReservations(now());
+    assertThat(store.settle(id, 0, 0, 0, now())).isTrue();
+    SlotState s = store.state(k, 0, now());
+    assertThat(s.spentNanos()).isZero();
+    assertThat(s.spentRequests()).isZero();
+    assertThat(s.reservedNanos()).isZero();
+  }
+
+  @Test
+  void engineChargesAStreamThatOutlivesItsReservationInFull() {
+    BudgetEngine engine =
+        BudgetEngine.builder()
+            .clock(clock)
+            .store(store)
+            .listener(e -> {})
+            .reservationTimeout(Duration.ofSeconds(30))
+            .budget(
+                BudgetDefinition.builder(prefix + "-cap")
+                    .limit("10")
+                    .period(BudgetPeriod.lifetime())
+                    .build())
+            .build();
+    dev.attribution.api.AttributionContext ctx = dev.attribution.api.AttributionContext.empty();
+    Admission stream =
+        engine.admit(AdmissionRequest.of(ctx, "openai", "m", null, new BigDecimal("8"), 100));
+    assertThat(stream.hasReservation()).isTrue();
+    clock.advance(Duration.ofMinutes(5)); // the stream runs on past its reservation
+    Admission other =
+        engine.admit(AdmissionRequest.of(ctx, "openai", "m", null, new BigDecimal("5"), 100));
+    assertThat(other.decision().blocked())
+        .as("expiry must not free the stream's headroom")
+        .isTrue();
+    stream.settle(new BigDecimal("7.5"), 90);
+    BudgetStatus s = engine.status(prefix + "-cap", "global");
+    assertThat(s.spent()).isEqualByComparingTo("7.5");
+    assertThat(s.reserved()).isEqualByComparingTo("0");
+    assertThat(
+            engine
+                .admit(AdmissionRequest.of(ctx, "openai", "m", null, new BigDecimal("2.5"), 1))
+                .decision()
+                .blocked())
+        .isFalse();
   }
 
   @Test

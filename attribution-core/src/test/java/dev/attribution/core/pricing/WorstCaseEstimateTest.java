@@ -39,6 +39,18 @@ class WorstCaseEstimateTest {
   }
 
   @Test
+  void severalGenerationsBillInputOnceAndOutputPerGeneration() {
+    // 1000 input x 2.50/M once + 128 x 100 output x 10/M = 0.0025 + 0.128
+    assertThat(ENGINE.estimateWorstCase("openai", "gpt-4o", 1000, 100, 128, AT))
+        .isEqualByComparingTo("0.1305");
+    // Absent maximum: the 4096 default per generation.
+    assertThat(ENGINE.estimateWorstCase("openai", "gpt-4o", 0, -1, 2, AT))
+        .isEqualByComparingTo("0.08192");
+    assertThat(ENGINE.estimateWorstCase("openai", "gpt-4o", 0, 10, 0, AT))
+        .isEqualByComparingTo("0.0001");
+  }
+
+  @Test
   void absentMaximumUsesTheDefaultCappedByTheModelsOwnMaximum() {
     // 4096 default x 10/M = 0.04096 (+ 2 input tokens)
     assertThat(ENGINE.estimateWorstCase("openai", "gpt-4o", "hello world", -1, AT))

@@ -28,6 +28,27 @@ class RequestParsingTest {
   }
 
   @Test
+  void readsHowManyGenerationsAreBilled() throws Exception {
+    assertThat(RequestParser.parse(CHAT, utf8("{\"model\":\"m\",\"n\":128}")).outputCount())
+        .isEqualTo(128);
+    assertThat(
+            RequestParser.parse(CHAT, utf8("{\"model\":\"m\",\"n\":2,\"best_of\":5}"))
+                .outputCount())
+        .isEqualTo(5);
+    assertThat(RequestParser.parse(CHAT, utf8("{\"n\":\"3\"}")).outputCount()).isEqualTo(3);
+    assertThat(RequestParser.parse(CHAT, utf8("{\"n\":2.5}")).outputCount()).isEqualTo(3);
+    assertThat(RequestParser.parse(CHAT, utf8("{\"n\":0}")).outputCount()).isEqualTo(1);
+    assertThat(RequestParser.parse(CHAT, utf8("{\"n\":[7]}")).outputCount()).isEqualTo(1);
+    assertThat(RequestParser.parse(CHAT, utf8("{\"model\":\"m\"}")).outputCount()).isEqualTo(1);
+    Endpoint gemini = new Endpoint("gcp.gemini", Dialect.GEMINI_GENERATE, "gemini-2.5-pro", false);
+    RequestFacts g =
+        RequestParser.parse(
+            gemini, utf8("{\"generationConfig\":{\"candidateCount\":4,\"maxOutputTokens\":200}}"));
+    assertThat(g.outputCount()).isEqualTo(4);
+    assertThat(g.maxOutputTokens()).isEqualTo(200);
+  }
+
+  @Test
   void rewritesOnlyTheModelBytes() throws Exception {
     String body =
         "{ \"model\" : \"gpt-4o\",\n  \"messages\": [{\"role\":\"user\",\"content\":\"é\"}] }";
