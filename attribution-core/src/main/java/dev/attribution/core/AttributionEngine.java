@@ -778,7 +778,8 @@ public final class AttributionEngine implements AutoCloseable {
       AttributionContext context) {
     try {
       return costModel.price(provider, model, usage, perCallUnits, at, providerCost, context);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Errors too (a user's unpriced-model listener runs in here): the call is still recorded.
       internalFailure("pricing a call", e);
       return CostModel.Priced.unpriced(providerCost);
     }

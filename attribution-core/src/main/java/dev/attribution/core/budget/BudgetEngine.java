@@ -913,7 +913,9 @@ public final class BudgetEngine {
   void emit(BudgetEvent event) {
     try {
       listener.onEvent(event);
-    } catch (RuntimeException | LinkageError | AssertionError e) {
+    } catch (RuntimeException | Error e) {
+      // Any Error a user's listener throws stays here: one escaping would abort the admission and
+      // let the interceptor send the call unenforced, past a hard cap.
       listenerFailures.incrementAndGet();
       warnings.warn("budget listener failed on {}: {}", event.type(), e.toString());
     }

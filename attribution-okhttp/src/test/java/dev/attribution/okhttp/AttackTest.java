@@ -1,0 +1,130 @@
+package dev.attribution.okhttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attribution.api.Attribution;
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.AttributionScope;
+import dev.attribution.api.CallStatus;
+import dev.attribution.api.UsageRecord;
+import dev.attribution.core.budget.BudgetDefinition;
+import dev.attribution.core.budget.BudgetEngine;
+import dev.attribution.core.budget.BudgetPeriod;
+import dev.attribution.core.budget.ScopeDimension;
+import dev.attribution.core.budget.Threshold;
+import dev.attribution.core.pricing.PricingEngine;
+import dev.attribution.okhttp.HostileResponsesTest.Seen;
+import java.time.ZoneOffset;
+import java.util.List;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.mockwebserver.MockResponse;
+import okio.Buffer;
+import org.junit.jupiter.api.Test;
+
+/** Attacks on the interceptor's promises that found defects, each kept as a regression test. */
+class AttackTest {
+
+  private static final String CHAT = "/v1/chat/completions";
+
+  /**
+   * An Error a user's listener might throw that is neither an AssertionError nor a LinkageError.
+   */
+  static final class ListenerError extends Error {
+    private static final long serialVersionUID = 1L;
+
+    ListenerError(String message) {
+      super(message);
+    }
+  }
+
+  private static Request post(Harness h, String body) {
+    return new Request.Builder()
+        .url(h.server.url(CHAT))
+        .post(RequestBody.create(body, MediaType.get("application/json")))
+        .build();
+  }
+
+  private static MockResponse chatJson(byte[] json) {
+    return new MockResponse()
+        .setHeader("content-type", "application/json")
+        .setBody(new Buffer().write(json));
+  }
+
+  @Test
+  void anErrorFromTheUnpricedModelListenerStillLeavesOneRecordPerCall() throws Exception {
+    PricingEngine pricing =
+        PricingEngine.builder()
+            .unpricedListener(
+                (provider, model, at) -> {
+                  throw new AssertionError("a user's listener failed");
+                })
+            .build();
+    try (Harness h = new Harness("openai", b -> b.pricing(pricing))) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] json = Harness.fixture("openai-chat.json");
+      byte[] sse = Harness.fixture("openai-chat-stream.sse");
+      h.server.enqueue(chatJson(json));
+      h.server.enqueue(
+          new MockResponse()
+              .setHeader("content-type", "text/event-stream")
+              .setChunkedBody(new Buffer().write(sse), 64));
+      Seen a = Seen.of(client, post(h, "{\"model\":\"no-such-model-1\"}"));
+      Seen b = Seen.of(client, post(h, "{\"model\":\"no-such-model-2\",\"stream\":true}"));
+      assertThat(a).isEqualTo(new Seen(200, json, ""));
+      assertThat(b).isEqualTo(new Seen(200, sse, ""));
+      List<UsageRecord> records = h.records(2);
+      assertThat(records).hasSize(2);
+      assertThat(records)
+          .allSatisfy(
+              r -> {
+                assertThat(r.status()).isEqualTo(CallStatus.OK);
+                assertThat(r.cost()).isNull();
+                assertThat(r.usage().totalTokens()).isPositive();
+              });
+    }
+  }
+
+  @Test
+  void anErrorFromTheBudgetListenerNeitherLosesTheRecordNorOpensTheCap() throws Exception {
+    BudgetEngine budgets =
+        BudgetEngine.builder()
+            .listener(
+                e -> {
+                  throw new ListenerError("a user's budget listener failed on " + e.type());
+                })
+            .budget(
+                BudgetDefinition.builder("tenant-daily")
+                    .each(ScopeDimension.TENANT)
+                    .limit("0.000001")
+                    .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                    .thresholds(Threshold.notifyAt(50), Threshold.blockAt(100))
+                    .build())
+            .build();
+    try (Harness h =
+            new Harness("openai", b -> b.pricing(PricingEngine.create()).budgets(budgets));
+        AttributionScope s =
+            Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] json = Harness.fixture("openai-chat.json");
+      h.server.enqueue(chatJson(json));
+      h.server.enqueue(chatJson(json));
+      Seen first =
+          Seen.of(client, post(h, "{\"model\":\"gpt-4o\",\"max_tokens\":1,\"messages\":[]}"));
+      assertThat(first.code()).isIn(200, 429);
+      Seen second =
+          Seen.of(client, post(h, "{\"model\":\"gpt-4o\",\"max_tokens\":1,\"messages\":[]}"));
+      // The cap is far below one call: whatever the listener throws, nothing reaches upstream.
+      assertThat(h.server.getRequestCount()).isZero();
+      assertThat(first.code()).isEqualTo(429);
+      assertThat(second.code()).isEqualTo(429);
+      assertThat(h.records(2))
+          .hasSize(2)
+          .allSatisfy(r -> assertThat(r.status()).isEqualTo(CallStatus.BLOCKED));
+    }
+  }
+}
