@@ -127,4 +127,68 @@ class AttackTest {
           .allSatisfy(r -> assertThat(r.status()).isEqualTo(CallStatus.BLOCKED));
     }
   }
+
+  private static MockResponse error(int status, String json) {
+    return new MockResponse()
+        .setResponseCode(status)
+        .setHeader("content-type", "application/json")
+        .setBody(json);
+  }
+
+  @Test
+  void aProviderErrorCodeIsKeptBesideItsType() throws Exception {
+    try (Harness h = new Harness("openai")) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      h.server.enqueue(
+          error(
+              400,
+              "{\"error\":{\"message\":\"This model's maximum context length is 128000"
+                  + " tokens.\",\"type\":\"invalid_request_error\",\"param\":\"messages\","
+                  + "\"code\":\"context_length_exceeded\"}}"));
+      assertThat(Seen.of(client, post(h, "{\"model\":\"gpt-4o\"}")).code()).isEqualTo(400);
+      UsageRecord r = h.onlyRecord();
+      assertThat(r.errorType()).isEqualTo("invalid_request_error");
+      assertThat(r.attributes()).containsEntry("error_code", "context_length_exceeded");
+    }
+  }
+
+  @Test
+  void aGeminiErrorKeepsItsStatusAsTypeAndItsNumberAsCode() throws Exception {
+    try (Harness h = new Harness("gemini")) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      h.server.enqueue(
+          error(
+              429,
+              "{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted\","
+                  + "\"status\":\"RESOURCE_EXHAUSTED\"}}"));
+      Request req =
+          new Request.Builder()
+              .url(h.server.url("/v1beta/models/gemini-2.0-flash:generateContent"))
+              .post(RequestBody.create("{\"contents\":[]}", MediaType.get("application/json")))
+              .build();
+      assertThat(Seen.of(client, req).code()).isEqualTo(429);
+      UsageRecord r = h.onlyRecord();
+      assertThat(r.errorType()).isEqualTo("RESOURCE_EXHAUSTED");
+      assertThat(r.attributes()).containsEntry("error_code", "429");
+    }
+  }
+
+  @Test
+  void aKeyInAnErrorTypeOrCodeNeverReachesTheRecord() throws Exception {
+    String key = "sk-proj-Abcdefghij0123456789Klmnopqrst";
+    try (Harness h = new Harness("openai")) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      h.server.enqueue(
+          error(401, "{\"error\":{\"type\":\"" + key + "\",\"code\":\"" + key + "x\"}}"));
+      h.server.enqueue(error(401, "{\"error\":{\"code\":\"" + key + "\"}}"));
+      assertThat(Seen.of(client, post(h, "{\"model\":\"gpt-4o\"}")).code()).isEqualTo(401);
+      assertThat(Seen.of(client, post(h, "{\"model\":\"gpt-4o\"}")).code()).isEqualTo(401);
+      assertThat(h.records(2))
+          .hasSize(2)
+          .allSatisfy(r -> assertThat(r.toString()).doesNotContain("Abcdefghij0123456789"));
+    }
+  }
 }
