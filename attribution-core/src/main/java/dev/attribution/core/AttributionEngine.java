@@ -319,7 +319,11 @@ public final class AttributionEngine implements AutoCloseable {
       String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
       inputTokens = costModel.estimateInputTokens(provider, sendModel, text);
       call.estimatedInputTokens = inputTokens;
-      estimatedTokens = worstTokens(inputTokens, maxOut, outputs);
+      // Without a maximum, output is bounded as the money estimate bounds it (not by zero), so a
+      // token cap holds for requests that set no max_tokens.
+      estimatedTokens =
+          worstTokens(
+              inputTokens, maxOut >= 0 ? maxOut : costModel.defaultMaxOutputTokens(), outputs);
       estimate =
           sendModel == null || unreadable
               ? null

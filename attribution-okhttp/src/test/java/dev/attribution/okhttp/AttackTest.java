@@ -191,4 +191,47 @@ class AttackTest {
           .allSatisfy(r -> assertThat(r.toString()).doesNotContain("Abcdefghij0123456789"));
     }
   }
+
+  private static BudgetEngine tokenCap(long tokens) {
+    return BudgetEngine.builder()
+        .listener(e -> {})
+        .budget(
+            BudgetDefinition.builder("tenant-tokens")
+                .each(ScopeDimension.TENANT)
+                .limit("1000")
+                .tokenLimit(tokens)
+                .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                .thresholds(Threshold.blockAt(100))
+                .build())
+        .build();
+  }
+
+  @Test
+  void aTokenCapHoldsForRequestsThatSetNoMaxTokens() throws Exception {
+    // Each answer has 1163 tokens. Without max_tokens the worst case must still count output (as
+    // the money estimate does), or two calls that each reserve only their few input tokens settle
+    // past the cap.
+    BudgetEngine budgets = tokenCap(1500);
+    try (Harness h =
+            new Harness("openai", b -> b.pricing(PricingEngine.create()).budgets(budgets));
+        AttributionScope s =
+            Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] json = Harness.fixture("openai-chat.json");
+      for (int i = 0; i < 3; i++) {
+        h.server.enqueue(chatJson(json));
+      }
+      for (int i = 0; i < 3; i++) {
+        Seen.of(
+            client,
+            post(
+                h, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+      }
+      h.records(3);
+      assertThat(budgets.knownStatuses())
+          .singleElement()
+          .satisfies(st -> assertThat(st.spentTokens()).isLessThanOrEqualTo(1500));
+    }
+  }
 }
