@@ -234,4 +234,52 @@ class AttackTest {
           .satisfies(st -> assertThat(st.spentTokens()).isLessThanOrEqualTo(1500));
     }
   }
+
+  @Test
+  void aTokenCapHoldsForAnUnreadableRequestBody() throws Exception {
+    // A one-shot body cannot be read ahead, so its input is unknown: it must reserve as much as
+    // a full context window, not zero input tokens.
+    BudgetEngine budgets = tokenCap(100_000);
+    try (Harness h =
+            new Harness("openai", b -> b.pricing(PricingEngine.create()).budgets(budgets));
+        AttributionScope s =
+            Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      h.server.enqueue(
+          chatJson(
+              ("{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"gpt-4o\","
+                      + "\"choices\":[],\"usage\":{\"prompt_tokens\":150000,"
+                      + "\"completion_tokens\":10,\"total_tokens\":150010}}")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      byte[] padded =
+          ("{\"model\":\"gpt-4o\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\","
+                  + "\"content\":\""
+                  + "word ".repeat(150_000)
+                  + "\"}]}")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      RequestBody oneShot =
+          new RequestBody() {
+            @Override
+            public MediaType contentType() {
+              return MediaType.get("application/json");
+            }
+
+            @Override
+            public boolean isOneShot() {
+              return true;
+            }
+
+            @Override
+            public void writeTo(okio.BufferedSink sink) throws java.io.IOException {
+              sink.write(padded);
+            }
+          };
+      Seen.of(client, new Request.Builder().url(h.server.url(CHAT)).post(oneShot).build());
+      h.records(1);
+      assertThat(budgets.knownStatuses())
+          .singleElement()
+          .satisfies(st -> assertThat(st.spentTokens()).isLessThanOrEqualTo(100_000));
+    }
+  }
 }
