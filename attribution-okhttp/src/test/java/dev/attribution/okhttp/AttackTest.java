@@ -282,4 +282,186 @@ class AttackTest {
           .satisfies(st -> assertThat(st.spentTokens()).isLessThanOrEqualTo(100_000));
     }
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"2147483647", "-5", "99999999999999", "-2147483648"})
+  void aHostileRetryCountStillLeavesARecordWithAPositiveAttempt(String retryCount)
+      throws Exception {
+    try (Harness h = new Harness("openai")) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] json = Harness.fixture("openai-chat.json");
+      h.server.enqueue(chatJson(json));
+      Request req =
+          post(h, "{\"model\":\"gpt-4o\"}")
+              .newBuilder()
+              .header("x-stainless-retry-count", retryCount)
+              .build();
+      assertThat(Seen.of(client, req)).isEqualTo(new Seen(200, json, ""));
+      assertThat(h.onlyRecord().attempt()).isPositive();
+    }
+  }
+
+  @Test
+  void aRequestBodyWhoseWriteToThrowsFailsTheSameWithTheInterceptor() throws Exception {
+    RequestBody broken =
+        new RequestBody() {
+          @Override
+          public MediaType contentType() {
+            return MediaType.get("application/json");
+          }
+
+          @Override
+          public void writeTo(okio.BufferedSink sink) throws java.io.IOException {
+            sink.writeUtf8("{\"model\":");
+            throw new java.io.IOException("the app's body failed");
+          }
+        };
+    try (Harness h = new Harness("openai")) {
+      OkHttpClient plain = Harness.client().build();
+      OkHttpClient instrumented =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] json = Harness.fixture("openai-chat.json");
+      h.server.enqueue(chatJson(json));
+      h.server.enqueue(chatJson(json));
+      Request req = new Request.Builder().url(h.server.url(CHAT)).post(broken).build();
+      Seen without = Seen.of(plain, req);
+      Seen with = Seen.of(instrumented, req);
+      assertThat(with).isEqualTo(without);
+    }
+  }
+
+  @Test
+  void aHugeAttributionHeaderIsBoundedInTheRecord() throws Exception {
+    try (Harness h = new Harness("openai")) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] json = Harness.fixture("openai-chat.json");
+      h.server.enqueue(chatJson(json));
+      Request req =
+          post(h, "{\"model\":\"gpt-4o\"}")
+              .newBuilder()
+              .headers(
+                  new okhttp3.Headers.Builder()
+                      .add("x-attribution-tenant", "t".repeat(100_000))
+                      .addUnsafeNonAscii("x-attribution-user", "u\u00e9\u0007\u202e")
+                      .build())
+              .build();
+      assertThat(Seen.of(client, req)).isEqualTo(new Seen(200, json, ""));
+      UsageRecord r = h.onlyRecord();
+      assertThat(String.valueOf(r.context())).hasSizeLessThan(2_000);
+    }
+  }
+
+  @Test
+  void aClockRunningBackwardsNeverGivesNegativeTimes() throws Exception {
+    java.util.concurrent.atomic.AtomicLong millis =
+        new java.util.concurrent.atomic.AtomicLong(1_800_000_000_000L);
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong(0);
+    java.time.Clock backwards =
+        new java.time.Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis.getAndAdd(-3_600_000L));
+          }
+        };
+    try (Harness h =
+        new Harness(
+            "openai", b -> b.clock(backwards).nanoTime(() -> nanos.getAndAdd(-1_000_000_000L)))) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] json = Harness.fixture("openai-chat.json");
+      h.server.enqueue(chatJson(json));
+      assertThat(Seen.of(client, post(h, "{\"model\":\"gpt-4o\"}")))
+          .isEqualTo(new Seen(200, json, ""));
+      UsageRecord r = h.onlyRecord();
+      assertThat(r.endedAt()).isAfterOrEqualTo(r.startedAt());
+      assertThat(r.latency().isNegative()).isFalse();
+      if (r.timeToFirstByte() != null) {
+        assertThat(r.timeToFirstByte().isNegative()).isFalse();
+      }
+    }
+  }
+
+  private static byte[] gzip(byte[] in) {
+    try {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+        gz.write(in);
+      }
+      return out.toByteArray();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Responses whose headers lie about their body. */
+  static MockResponse lying(String kind) {
+    byte[] json = Harness.fixture("openai-chat.json");
+    MockResponse r = new MockResponse().setHeader("content-type", "application/json");
+    switch (kind) {
+      case "utf16-label":
+        return r.setHeader("content-type", "application/json; charset=utf-16")
+            .setBody(new Buffer().write(json));
+      case "double-gzip":
+        return r.setHeader("content-encoding", "gzip, gzip")
+            .setBody(new Buffer().write(gzip(gzip(json))));
+      case "gzip-twice-header":
+        return r.addHeader("content-encoding", "gzip")
+            .addHeader("content-encoding", "gzip")
+            .setBody(new Buffer().write(gzip(gzip(json))));
+      case "length-too-small":
+        return r.setBody(new Buffer().write(json)).setHeader("content-length", "40");
+      case "length-too-large":
+        return r.setBody(new Buffer().write(json))
+            .setHeader("content-length", Integer.toString(json.length + 500))
+            .setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.DISCONNECT_AT_END);
+      case "204-with-body":
+        return r.setResponseCode(204).setBody(new Buffer().write(json));
+      case "chunked-and-length":
+        return r.setChunkedBody(new Buffer().write(json), 50).addHeader("content-length", "10");
+      case "event-stream-label-on-json":
+        return r.setHeader("content-type", "text/event-stream").setBody(new Buffer().write(json));
+      default:
+        throw new IllegalArgumentException(kind);
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "utf16-label",
+        "double-gzip",
+        "gzip-twice-header",
+        "length-too-small",
+        "length-too-large",
+        "204-with-body",
+        "chunked-and-length",
+        "event-stream-label-on-json"
+      })
+  void lyingResponseHeadersGiveTheAppTheSameOutcome(String kind) throws Exception {
+    try (Harness h = new Harness("openai")) {
+      OkHttpClient plain = Harness.client().build();
+      OkHttpClient instrumented =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      h.server.enqueue(lying(kind));
+      h.server.enqueue(lying(kind));
+      Request req = post(h, "{\"model\":\"gpt-4o\"}");
+      Seen without = Seen.of(plain, req);
+      Seen with = Seen.of(instrumented, req);
+      assertThat(with).isEqualTo(without);
+      assertThat(h.records(1)).hasSize(1);
+    }
+  }
 }
