@@ -540,7 +540,9 @@ public final class AttributionEngine implements AutoCloseable {
     String key = null;
     try {
       key = credentials.apiKey(req.context(), call.provider, route != null ? route.name() : null);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // The application's code: an Error escaping here would drop the whole decision (downgrade,
+      // route, record) and send the call as built.
       internalFailure("the credential resolver", e);
     }
     if (key == null && route != null) {

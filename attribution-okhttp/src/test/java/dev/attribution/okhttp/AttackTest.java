@@ -464,4 +464,42 @@ class AttackTest {
       assertThat(h.records(1)).hasSize(1);
     }
   }
+
+  @Test
+  void anErrorFromTheCredentialResolverNeitherLosesTheRecordNorTheDowngrade() throws Exception {
+    BudgetEngine budgets =
+        BudgetEngine.builder()
+            .listener(e -> {})
+            .budget(
+                BudgetDefinition.builder("tenant-daily")
+                    .each(ScopeDimension.TENANT)
+                    .limit("0.001")
+                    .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                    .thresholds(Threshold.downgradeAt(1), Threshold.blockAt(100000))
+                    .downgrade("gpt-4o", "gpt-4o-mini")
+                    .build())
+            .build();
+    try (Harness h =
+            new Harness(
+                "openai",
+                b ->
+                    b.pricing(PricingEngine.create())
+                        .budgets(budgets)
+                        .credentials(
+                            (ctx, provider, route) -> {
+                              throw new ListenerError("a user's resolver failed");
+                            }));
+        AttributionScope s =
+            Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] json = Harness.fixture("openai-chat.json");
+      h.server.enqueue(chatJson(json));
+      assertThat(
+              Seen.of(client, post(h, "{\"model\":\"gpt-4o\",\"max_tokens\":1,\"messages\":[]}")))
+          .isEqualTo(new Seen(200, json, ""));
+      assertThat(h.server.takeRequest().getBody().readUtf8()).contains("gpt-4o-mini");
+      assertThat(h.onlyRecord().effectiveModel()).isEqualTo("gpt-4o-mini");
+    }
+  }
 }
