@@ -502,4 +502,69 @@ class AttackTest {
       assertThat(h.onlyRecord().effectiveModel()).isEqualTo("gpt-4o-mini");
     }
   }
+
+  @Test
+  void aStreamTheAppNeverClosesIsChargedInFullAfterTheReservationTimeout() throws Exception {
+    java.util.concurrent.atomic.AtomicLong now =
+        new java.util.concurrent.atomic.AtomicLong(1_800_000_000_000L);
+    java.time.Clock clock =
+        new java.time.Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(now.get());
+          }
+        };
+    BudgetEngine budgets =
+        BudgetEngine.builder()
+            .listener(e -> {})
+            .clock(clock)
+            .reservationTimeout(java.time.Duration.ofMinutes(10))
+            .budget(
+                BudgetDefinition.builder("tenant-daily")
+                    .each(ScopeDimension.TENANT)
+                    .limit("100")
+                    .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                    .thresholds(Threshold.blockAt(100))
+                    .build())
+            .build();
+    try (Harness h =
+            new Harness("openai", b -> b.pricing(PricingEngine.create()).budgets(budgets));
+        AttributionScope s =
+            Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] sse = Harness.fixture("openai-chat-stream.sse");
+      h.server.enqueue(
+          new MockResponse()
+              .setHeader("content-type", "text/event-stream")
+              .setChunkedBody(new Buffer().write(sse), 64));
+      h.server.enqueue(chatJson(Harness.fixture("openai-chat.json")));
+      // The app reads the first bytes of a stream and then forgets the response without closing.
+      okhttp3.Response abandoned =
+          client
+              .newCall(post(h, "{\"model\":\"gpt-4o\",\"max_tokens\":100,\"stream\":true}"))
+              .execute();
+      assertThat(abandoned.body().source().readByteArray(16)).hasSize(16);
+      assertThat(budgets.knownStatuses().get(0).reserved()).isPositive();
+      now.addAndGet(java.time.Duration.ofMinutes(11).toMillis());
+      Seen.of(client, post(h, "{\"model\":\"gpt-4o\",\"max_tokens\":100}"));
+      h.records(1);
+      dev.attribution.core.budget.BudgetStatus st = budgets.knownStatuses().get(0);
+      // The second call settled its real cost; the abandoned one is charged its worst case, so
+      // its headroom is never handed to other calls.
+      assertThat(st.reserved()).isZero();
+      assertThat(st.spent()).isGreaterThan(h.records(1).get(0).cost().total());
+      abandoned.close();
+    }
+  }
 }
