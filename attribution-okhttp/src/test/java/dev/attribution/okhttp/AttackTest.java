@@ -621,4 +621,42 @@ class AttackTest {
       }
     }
   }
+
+  @Test
+  void aLargeBodyOfUnknownLengthReachesUpstreamWhole() throws Exception {
+    long size = 20L * 1024 * 1024;
+    RequestBody big =
+        new RequestBody() {
+          @Override
+          public MediaType contentType() {
+            return MediaType.get("application/json");
+          }
+
+          @Override
+          public void writeTo(okio.BufferedSink sink) throws java.io.IOException {
+            byte[] chunk = new byte[8192];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            String head = "{\"model\":\"gpt-4o\",\"pad\":\"";
+            sink.writeUtf8(head);
+            long left = size - head.length() - 2;
+            while (left > 0) {
+              int n = (int) Math.min(chunk.length, left);
+              sink.write(chunk, 0, n);
+              left -= n;
+            }
+            sink.writeUtf8("\"}");
+          }
+        };
+    try (Harness h = new Harness("openai")) {
+      h.server.setBodyLimit(0);
+      OkHttpClient client =
+          Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+      byte[] json = Harness.fixture("openai-chat.json");
+      h.server.enqueue(chatJson(json));
+      assertThat(Seen.of(client, new Request.Builder().url(h.server.url(CHAT)).post(big).build()))
+          .isEqualTo(new Seen(200, json, ""));
+      assertThat(h.server.takeRequest().getBodySize()).isEqualTo(size);
+      assertThat(h.records(1)).hasSize(1);
+    }
+  }
 }
