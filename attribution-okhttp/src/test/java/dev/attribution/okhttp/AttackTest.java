@@ -659,4 +659,53 @@ class AttackTest {
       assertThat(h.records(1)).hasSize(1);
     }
   }
+
+  @Test
+  void aOneShotBodyIsNeverReplayedToTheFailoverRoute() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger writes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    RequestBody oneShot =
+        new RequestBody() {
+          @Override
+          public MediaType contentType() {
+            return MediaType.get("application/json");
+          }
+
+          @Override
+          public boolean isOneShot() {
+            return true;
+          }
+
+          @Override
+          public void writeTo(okio.BufferedSink sink) throws java.io.IOException {
+            if (writes.incrementAndGet() > 1) {
+              throw new IllegalStateException("one-shot body written twice");
+            }
+            sink.writeUtf8("{\"model\":\"gpt-4o\"}");
+          }
+        };
+    try (okhttp3.mockwebserver.MockWebServer backup = new okhttp3.mockwebserver.MockWebServer()) {
+      backup.start();
+      try (Harness h =
+          new Harness(
+              "openai",
+              b ->
+                  b.route(
+                          dev.attribution.core.routing.Route.builder("backup")
+                              .baseUrl(backup.url("/v1").toString())
+                              .provider("openai")
+                              .build())
+                      .failover("backup", true, 503))) {
+        OkHttpClient client =
+            Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
+        h.server.enqueue(new MockResponse().setResponseCode(503).setBody("{}"));
+        backup.enqueue(chatJson(Harness.fixture("openai-chat.json")));
+        Seen seen =
+            Seen.of(client, new Request.Builder().url(h.server.url(CHAT)).post(oneShot).build());
+        // Without the interceptor the app sees the 503; a replay would write the body twice.
+        assertThat(writes.get()).isEqualTo(1);
+        assertThat(seen.code()).isEqualTo(503);
+      }
+    }
+  }
 }
