@@ -319,7 +319,11 @@ public final class AttributionEngine implements AutoCloseable {
       String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
       inputTokens = costModel.estimateInputTokens(provider, sendModel, text);
       call.estimatedInputTokens = inputTokens;
-      estimatedTokens = worstTokens(inputTokens, maxOut, outputs);
+      // Without a maximum, output is bounded as the money estimate bounds it (not by zero), so a
+      // token cap holds for requests that set no max_tokens.
+      estimatedTokens =
+          worstTokens(
+              inputTokens, maxOut >= 0 ? maxOut : costModel.defaultMaxOutputTokens(), outputs);
       estimate =
           sendModel == null || unreadable
               ? null
@@ -536,7 +540,9 @@ public final class AttributionEngine implements AutoCloseable {
     String key = null;
     try {
       key = credentials.apiKey(req.context(), call.provider, route != null ? route.name() : null);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // The application's code: an Error escaping here would drop the whole decision (downgrade,
+      // route, record) and send the call as built.
       internalFailure("the credential resolver", e);
     }
     if (key == null && route != null) {
@@ -778,7 +784,8 @@ public final class AttributionEngine implements AutoCloseable {
       AttributionContext context) {
     try {
       return costModel.price(provider, model, usage, perCallUnits, at, providerCost, context);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Errors too (a user's unpriced-model listener runs in here): the call is still recorded.
       internalFailure("pricing a call", e);
       return CostModel.Priced.unpriced(providerCost);
     }

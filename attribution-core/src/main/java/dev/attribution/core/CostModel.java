@@ -32,6 +32,11 @@ interface CostModel {
       long outputs,
       Instant at);
 
+  /** Output tokens a request that sets no maximum may produce, for token budgets' worst case. */
+  default long defaultMaxOutputTokens() {
+    return dev.attribution.core.pricing.PricingEngine.DEFAULT_MAX_OUTPUT_TOKENS;
+  }
+
   /** The cost of a finished call. */
   Priced price(
       String provider,

@@ -37,9 +37,21 @@ final class ErrorText {
               + "|\\bAIza[0-9A-Za-z_\\-]{8,}"
               + "|(?=[A-Za-z0-9+/_=\\-]*[0-9])(?=[A-Za-z0-9+/_=\\-]*[A-Za-z])[A-Za-z0-9+/_=\\-]{24,}");
 
+  /**
+   * A key inside an identifier: a provider key prefix, or a long run of letters and digits mixed
+   * (underscored identifiers such as {@code context_length_exceeded} are not).
+   */
+  private static final Pattern TYPE_SECRETS =
+      Pattern.compile(
+          "(?i)sk-[A-Za-z0-9_*.\\-]{4,}|AIza[0-9A-Za-z_\\-]{8,}"
+              + "|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,}");
+
   private ErrorText() {}
 
-  /** The error type, restricted to a short identifier; {@code null} when nothing is left. */
+  /**
+   * The error type (or code), restricted to a short identifier, {@code [redacted]} when it looks
+   * like a credential; {@code null} when nothing is left.
+   */
   static @Nullable String type(@Nullable String type) {
     if (type == null) {
       return null;
@@ -56,6 +68,10 @@ final class ErrorText {
               || c == '.'
               || c == ':';
       sb.append(ok ? c : '_');
+    }
+    if (sb.length() > 0 && TYPE_SECRETS.matcher(sb).find()) {
+      // A proxy (or a hostile upstream) can put anything in a type or code, a key included.
+      return REDACTED;
     }
     return sb.length() == 0 ? null : sb.toString();
   }

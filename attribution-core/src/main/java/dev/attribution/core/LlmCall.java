@@ -390,6 +390,11 @@ public final class LlmCall {
         String type = ErrorText.type(parsed.errorType());
         r.errorType(type != null ? type : "http_" + httpStatus)
             .errorMessage(ErrorText.message(parsed.errorMessage()));
+        // The code often says more than the type (invalid_request_error: context_length_exceeded).
+        String code = ErrorText.type(parsed.errorCode());
+        if (code != null) {
+          r.attribute("error_code", code);
+        }
       }
       engine.submit(r.build());
     } catch (RuntimeException e) {

@@ -43,6 +43,11 @@ final class PricingCostModel implements CostModel {
   }
 
   @Override
+  public long defaultMaxOutputTokens() {
+    return pricing.defaultMaxOutputTokens();
+  }
+
+  @Override
   public Priced price(
       String provider,
       @Nullable String model,

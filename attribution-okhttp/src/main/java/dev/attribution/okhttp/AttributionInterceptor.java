@@ -148,6 +148,9 @@ public final class AttributionInterceptor implements Interceptor {
     try {
       response = send(chain, outgoing, call);
     } catch (IOException e) {
+      if (!replayable(outgoing)) {
+        throw e;
+      }
       LlmCall failover =
           engine.beginFailover(request, call, 0, e instanceof InterruptedIOException);
       if (failover == null) {
@@ -155,7 +158,7 @@ public final class AttributionInterceptor implements Interceptor {
       }
       return send(chain, outgoing, failover);
     }
-    if (!response.isSuccessful() && call.blocked() == null) {
+    if (!response.isSuccessful() && call.blocked() == null && replayable(outgoing)) {
       LlmCall failover = engine.beginFailover(request, call, response.code(), false);
       if (failover != null) {
         response.close();
@@ -163,6 +166,15 @@ public final class AttributionInterceptor implements Interceptor {
       }
     }
     return response;
+  }
+
+  /**
+   * Whether the request can be sent a second time (to a failover route): a one-shot or duplex body
+   * cannot, and writing it again would fail the app's call where it would have seen the error.
+   */
+  private static boolean replayable(Request request) {
+    RequestBody rb = request.body();
+    return rb == null || !(rb.isOneShot() || rb.isDuplex());
   }
 
   /** Sends one attempt as {@code call} decided (block, rewrite or as is) and observes it. */

@@ -330,7 +330,9 @@ class HostileResponsesTest {
           Seen.of(client, post(h.baseUrl(CHAT), "{\"model\":\"no-such-model-2\",\"stream\":true}"));
       assertThat(a).isEqualTo(new Seen(200, json, ""));
       assertThat(b).isEqualTo(new Seen(200, sse, ""));
-      assertThat(interceptor.internalFailures()).isEqualTo(2);
+      // Contained where it was thrown, so both calls are still recorded (unpriced).
+      assertThat(h.engine.stats().internalFailures()).isEqualTo(2);
+      assertThat(h.records(2)).hasSize(2);
     }
   }
 

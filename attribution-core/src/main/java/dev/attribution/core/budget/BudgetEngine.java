@@ -66,6 +66,12 @@ public final class BudgetEngine {
   /** Default {@linkplain Builder#unreadableRequestReserve unreadable-request reserve}: {@value}. */
   public static final String DEFAULT_UNREADABLE_RESERVE = "1.00";
 
+  /**
+   * Default {@linkplain Builder#unreadableRequestTokenReserve unreadable-request token reserve}:
+   * {@value} tokens.
+   */
+  public static final long DEFAULT_UNREADABLE_TOKEN_RESERVE = 200_000;
+
   /** Default {@linkplain Builder#maxTrackedScopeValues maximum of tracked values} per budget. */
   public static final int DEFAULT_MAX_TRACKED_SCOPE_VALUES = 100_000;
 
@@ -93,6 +99,7 @@ public final class BudgetEngine {
   private final boolean failClosed;
   private final long unreadableNanos;
   private final boolean blockUnreadable;
+  private final long unreadableTokens;
   private final Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong reservationSeq = new AtomicLong();
@@ -120,6 +127,7 @@ public final class BudgetEngine {
     this.failClosed = b.failClosed != null ? b.failClosed : this.store.failsClosed();
     this.unreadableNanos = Money.toNanos(b.unreadableReserve);
     this.blockUnreadable = b.blockUnreadable;
+    this.unreadableTokens = b.unreadableTokens;
     this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong()) + ':';
     this.budgets = new Budget[b.budgets.size()];
     java.util.LinkedHashMap<String, Budget> names = new java.util.LinkedHashMap<>();
@@ -301,8 +309,12 @@ public final class BudgetEngine {
             null,
             0);
       }
-      charges.add(
-          b.charge(st.key, unknownCost && !hard ? 0 : nanos, request.estimatedTokens(), now));
+      // An unreadable body has no token bound either (a padded one-shot body counts as 0 tokens).
+      long tokens =
+          hard && request.unreadable
+              ? Math.max(request.estimatedTokens(), unreadableTokens)
+              : request.estimatedTokens();
+      charges.add(b.charge(st.key, unknownCost && !hard ? 0 : nanos, tokens, now));
     }
     if (m == 0) {
       return new Admission(this, request, observed != null ? observed : Decision.ALLOW, null, 0);
@@ -913,7 +925,9 @@ public final class BudgetEngine {
   void emit(BudgetEvent event) {
     try {
       listener.onEvent(event);
-    } catch (RuntimeException | LinkageError | AssertionError e) {
+    } catch (RuntimeException | Error e) {
+      // Any Error a user's listener throws stays here: one escaping would abort the admission and
+      // let the interceptor send the call unenforced, past a hard cap.
       listenerFailures.incrementAndGet();
       warnings.warn("budget listener failed on {}: {}", event.type(), e.toString());
     }
@@ -1228,6 +1242,7 @@ public final class BudgetEngine {
     private @Nullable Boolean failClosed;
     private BigDecimal unreadableReserve = new BigDecimal(DEFAULT_UNREADABLE_RESERVE);
     private boolean blockUnreadable;
+    private long unreadableTokens = DEFAULT_UNREADABLE_TOKEN_RESERVE;
     private @Nullable BudgetSeedSource seedSource;
     private int maxTrackedValues = DEFAULT_MAX_TRACKED_SCOPE_VALUES;
 
@@ -1354,6 +1369,23 @@ public final class BudgetEngine {
             "unreadableRequestReserve: must not be negative, was " + reserve.toPlainString());
       }
       this.unreadableReserve = reserve;
+      return this;
+    }
+
+    /**
+     * The tokens a call whose request body could not be read reserves under each hard budget (at
+     * least its own estimate), the token counterpart of the {@linkplain #unreadableRequestReserve
+     * money reserve}; it matters only for budgets with a {@linkplain BudgetDefinition#tokenLimit()
+     * token limit}. Default {@value #DEFAULT_UNREADABLE_TOKEN_RESERVE}, a full 200k context window.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder unreadableRequestTokenReserve(long tokens) {
+      if (tokens < 0) {
+        throw new IllegalArgumentException(
+            "unreadableRequestTokenReserve: must not be negative, was " + tokens);
+      }
+      this.unreadableTokens = tokens;
       return this;
     }
 

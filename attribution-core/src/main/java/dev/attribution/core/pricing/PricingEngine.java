@@ -564,6 +564,14 @@ public final class PricingEngine {
     return unpricedCalls.sum();
   }
 
+  /**
+   * Output tokens the worst-case estimate assumes for a request that sets no maximum ({@link
+   * Builder#defaultMaxOutputTokens}), before the model's own maximum caps it.
+   */
+  public long defaultMaxOutputTokens() {
+    return defaultMaxOutputTokens;
+  }
+
   /** The provider/model pairs seen without a price, as {@code provider/model}, sorted. */
   public Set<String> unpricedModels() {
     Set<String> out = new TreeSet<>();

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param usageInvalid why the reported usage cannot be trusted, comma-separated (e.g. {@code
  *     negative:output_tokens,string:prompt_tokens}), or {@code null} when it passed validation;
  *     invalid counts are left out of {@code usage}, so such a call must not be priced
+ * @param errorCode the provider's error code when it sends one beside a different type (OpenAI
+ *     {@code error.code}, Gemini's numeric {@code error.code}), or {@code null}
  */
 public record ParsedResponse(
     @Nullable TokenUsage usage,
@@ -34,10 +36,11 @@ public record ParsedResponse(
     long streamedTextChars,
     boolean completed,
     long webSearchRequests,
-    @Nullable String usageInvalid) {
+    @Nullable String usageInvalid,
+    @Nullable String errorCode) {
 
   /** Nothing known. */
   public static ParsedResponse empty() {
-    return new ParsedResponse(null, null, null, null, null, null, 0, false, 0, null);
+    return new ParsedResponse(null, null, null, null, null, null, 0, false, 0, null, null);
   }
 }

@@ -203,7 +203,8 @@ public final class ResponseParser {
           break;
       }
     }
-    acc.onError(type != null ? type : status != null ? status : code, message);
+    String kind = type != null ? type : status != null ? status : code;
+    acc.onError(kind, code, message);
   }
 
   /**

@@ -50,6 +50,7 @@ final class UsageAccumulator {
   private @Nullable BigDecimal cost;
   private @Nullable String errorType;
   private @Nullable String errorMessage;
+  private @Nullable String errorCode;
   private final Set<String> invalid = new LinkedHashSet<>();
   long textChars;
   boolean completed;
@@ -99,7 +100,18 @@ final class UsageAccumulator {
 
   /** An {@code error} member: its type (or status, or code) and message, either may be null. */
   void onError(@Nullable String type, @Nullable String message) {
+    onError(type, null, message);
+  }
+
+  /**
+   * An {@code error} member: its type (or status, or code), its code when the provider sends one
+   * beside the type (OpenAI {@code context_length_exceeded}, Gemini's HTTP code), and message.
+   */
+  void onError(@Nullable String type, @Nullable String code, @Nullable String message) {
     errorType = type != null ? type : errorType != null ? errorType : "error";
+    if (code != null && !code.equals(errorType)) {
+      errorCode = code;
+    }
     if (message != null) {
       errorMessage = message;
     }
@@ -341,6 +353,7 @@ final class UsageAccumulator {
         textChars,
         completed,
         searches,
-        invalid.isEmpty() ? null : String.join(",", invalid));
+        invalid.isEmpty() ? null : String.join(",", invalid),
+        errorCode);
   }
 }
