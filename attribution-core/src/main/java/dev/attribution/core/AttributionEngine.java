@@ -880,6 +880,7 @@ public final class AttributionEngine implements AutoCloseable {
     CostModel costModel = CostModel.UNPRICED;
     BudgetGate budgets = BudgetGate.NONE;
     private dev.attribution.core.budget.@Nullable BudgetEngine budgetEngine;
+    private dev.attribution.core.pricing.@Nullable PricingEngine pricingEngine;
     private final Map<String, Route> routes = new HashMap<>();
     private final List<RoutingRule> rules = new ArrayList<>();
     private CredentialResolver credentials = CredentialResolver.none();
@@ -962,6 +963,7 @@ public final class AttributionEngine implements AutoCloseable {
      */
     public Builder pricing(dev.attribution.core.pricing.PricingEngine pricing) {
       this.costModel = new PricingCostModel(Objects.requireNonNull(pricing, "pricing"));
+      this.pricingEngine = pricing;
       return this;
     }
 
@@ -1103,6 +1105,9 @@ public final class AttributionEngine implements AutoCloseable {
             }
           }
         }
+      }
+      if (budgetEngine != null && pricingEngine != null) {
+        DowngradeTargets.warnUnpriced(budgetEngine.budgets(), pricingEngine);
       }
       if (fingerprints == null) {
         fingerprints = KeyFingerprints.perProcess();
