@@ -887,6 +887,7 @@ public final class AttributionEngine implements AutoCloseable {
     CostModel costModel = CostModel.UNPRICED;
     BudgetGate budgets = BudgetGate.NONE;
     private dev.attribution.core.budget.@Nullable BudgetEngine budgetEngine;
+    private dev.attribution.core.pricing.@Nullable PricingEngine pricingEngine;
     private final Map<String, Route> routes = new HashMap<>();
     private final List<RoutingRule> rules = new ArrayList<>();
     private CredentialResolver credentials = CredentialResolver.none();
@@ -969,6 +970,7 @@ public final class AttributionEngine implements AutoCloseable {
      */
     public Builder pricing(dev.attribution.core.pricing.PricingEngine pricing) {
       this.costModel = new PricingCostModel(Objects.requireNonNull(pricing, "pricing"));
+      this.pricingEngine = pricing;
       return this;
     }
 
@@ -1110,6 +1112,9 @@ public final class AttributionEngine implements AutoCloseable {
             }
           }
         }
+      }
+      if (budgetEngine != null && pricingEngine != null) {
+        DowngradeTargets.warnUnpriced(budgetEngine.budgets(), pricingEngine);
       }
       if (fingerprints == null) {
         fingerprints = KeyFingerprints.perProcess();

@@ -443,7 +443,7 @@ final class Findings {
       nums.put("calls", n(s.calls));
       nums.put("input tokens", n(s.inputTokens));
       nums.put("output tokens", n(s.outputTokens));
-      nums.put("recorded cost", money(s.cost) + " (unknown, not zero)");
+      nums.put("cost", "unknown (no price), in no total");
       out.add(
           new Finding(
               FindingKind.UNPRICED_MODEL,

@@ -279,7 +279,10 @@ class FindingsTest {
               assertThat(f.subject()).isEqualTo("model mystery-model");
               assertThat(f.numbers())
                   .containsEntry("calls", "3")
-                  .containsEntry("input tokens", "2,400");
+                  .containsEntry("input tokens", "2,400")
+                  .containsEntry("cost", "unknown (no price), in no total");
+              // An unknown cost is never shown as an amount, not even one marked unknown.
+              assertThat(f.numbers().values()).noneMatch(v -> v.contains("$"));
               assertThat(f.summary()).contains("unknown");
             });
   }

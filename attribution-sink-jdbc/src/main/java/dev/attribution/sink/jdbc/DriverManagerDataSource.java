@@ -32,6 +32,25 @@ final class DriverManagerDataSource implements DataSource {
     }
   }
 
+  /**
+   * Fails when no JDBC driver on the class path accepts the URL: without it every record would
+   * spool, waiting for a database that can never be reached, with only a warning in the log.
+   *
+   * @throws IllegalStateException naming the missing dependency
+   */
+  void requireDriver() {
+    try {
+      DriverManager.getDriver(url);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "no JDBC driver for "
+              + url.substring(0, url.indexOf(':', "jdbc:".length()) + 1)
+              + " on the class path: add org.xerial:sqlite-jdbc to your application's"
+              + " dependencies (the sink declares it optional)",
+          e);
+    }
+  }
+
   @Override
   public Connection getConnection() throws SQLException {
     return DriverManager.getConnection(url);

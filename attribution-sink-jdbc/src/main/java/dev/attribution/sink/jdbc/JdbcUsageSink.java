@@ -785,11 +785,15 @@ public final class JdbcUsageSink implements UsageSink {
     /**
      * The started sink.
      *
-     * @throws IllegalStateException if the dialect cannot be detected (set it) or the configured
-     *     spool directory cannot be created or read (a locked one, or an unusable default, only
-     *     leaves the sink without a spool, with a warning)
+     * @throws IllegalStateException if {@link JdbcUsageSink#sqlite(Path)}'s driver is not on the
+     *     class path, the dialect cannot be detected (set it) or the configured spool directory
+     *     cannot be created or read (a locked one, or an unusable default, only leaves the sink
+     *     without a spool, with a warning)
      */
     public JdbcUsageSink build() {
+      if (dataSource instanceof DriverManagerDataSource dm) {
+        dm.requireDriver();
+      }
       SqlDialect d = dialect;
       if (d == null) {
         try (Connection c = dataSource.getConnection()) {

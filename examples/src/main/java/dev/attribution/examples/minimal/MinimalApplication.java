@@ -48,8 +48,8 @@ public final class MinimalApplication {
     AttributionEngine engine =
         AttributionEngine.builder()
             // A proxy or a local model server (vLLM, Ollama, LiteLLM) is not a known provider
-            // host: map it to the provider whose API it speaks, or its calls are recorded as
-            // provider 'unknown' (with a warning naming the host).
+            // host: map it to the provider whose API it speaks, or its calls go unrecorded (one
+            // warning names the host and the mapHost call that fixes it).
             .providers(
                 ProviderRegistry.builder()
                     .mapHost(URI.create(baseUrl).getAuthority(), "openai")
