@@ -78,7 +78,8 @@ public class EngineCallBenchmark {
                 requestHeaders,
                 context,
                 ContextSource.TAG,
-                1));
+                1,
+                ""));
     c.onResponse(200, responseHeaders);
     c.completeBody(responseBody, responseBody.length);
     return c;

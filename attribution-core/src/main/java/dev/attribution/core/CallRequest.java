@@ -38,34 +38,6 @@ public record CallRequest(
     int attempt,
     String rejectedHeaders) {
 
-  /** A request with no rejected attribution headers. */
-  public CallRequest(
-      String method,
-      String scheme,
-      String host,
-      int port,
-      String path,
-      @Nullable String query,
-      byte @Nullable [] body,
-      Function<String, @Nullable String> headers,
-      AttributionContext context,
-      ContextSource contextSource,
-      int attempt) {
-    this(
-        method,
-        scheme,
-        host,
-        port,
-        path,
-        query,
-        body,
-        headers,
-        context,
-        contextSource,
-        attempt,
-        "");
-  }
-
   /** Validates that the required parts are present. */
   public CallRequest {
     Objects.requireNonNull(method, "method");

@@ -22,6 +22,7 @@ final class TestCalls {
         headers::get,
         AttributionContext.empty(),
         ContextSource.NONE,
-        1);
+        1,
+        "");
   }
 }

@@ -30,7 +30,8 @@ class UnmappedHostWarningTest {
         name -> null,
         AttributionContext.empty(),
         ContextSource.NONE,
-        1);
+        1,
+        "");
   }
 
   @Test
@@ -84,7 +85,8 @@ class UnmappedHostWarningTest {
                 name -> null,
                 AttributionContext.empty(),
                 ContextSource.NONE,
-                1));
+                1,
+                ""));
       }
       assertThat(log.linesContaining("mapHost(")).hasSize(AttributionEngine.MAX_WARNED_HOSTS);
       assertThat(log.linesContaining("secret")).isEmpty();

@@ -32,28 +32,6 @@ public record RequestFacts(
     boolean hasStreamOptions,
     long outputCount) {
 
-  /** Facts with one generation ({@code outputCount} 1). */
-  public RequestFacts(
-      @Nullable String model,
-      boolean streaming,
-      boolean includeUsageRequested,
-      long maxOutputTokens,
-      int modelStart,
-      int modelEnd,
-      int objectEnd,
-      boolean hasStreamOptions) {
-    this(
-        model,
-        streaming,
-        includeUsageRequested,
-        maxOutputTokens,
-        modelStart,
-        modelEnd,
-        objectEnd,
-        hasStreamOptions,
-        1);
-  }
-
   /** Facts for a body that could not be read: nothing known. */
   public static RequestFacts unknown(@Nullable String model, boolean streaming) {
     return new RequestFacts(model, streaming, false, -1, -1, -1, -1, false, 1);

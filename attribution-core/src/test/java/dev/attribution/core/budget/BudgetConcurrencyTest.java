@@ -242,7 +242,8 @@ class BudgetConcurrencyTest {
         h -> null,
         ctx,
         ContextSource.SCOPE,
-        1);
+        1,
+        "");
   }
 
   private static byte[] json(long out) {
