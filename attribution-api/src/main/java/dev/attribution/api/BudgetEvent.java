@@ -43,6 +43,8 @@ public final class BudgetEvent {
   private final @Nullable BigDecimal limit;
   private final @Nullable String currency;
   private final @Nullable String model;
+  private final @Nullable Instant periodStart;
+  private final @Nullable Instant periodEnd;
   private final BudgetAction action;
   private final boolean dryRun;
   private final AttributionContext context;
@@ -58,6 +60,8 @@ public final class BudgetEvent {
     this.limit = b.limit;
     this.currency = b.currency;
     this.model = b.model;
+    this.periodStart = b.periodStart;
+    this.periodEnd = b.periodEnd;
     this.action = b.action;
     this.dryRun = b.dryRun;
     this.context = b.context;
@@ -114,7 +118,23 @@ public final class BudgetEvent {
     return model;
   }
 
-  /** The action taken (or, in dry-run, that would have been taken). */
+  /**
+   * The start of the budget's current calendar period, or {@code null} for rolling and lifetime
+   * budgets and for events not about one budget.
+   */
+  public @Nullable Instant periodStart() {
+    return periodStart;
+  }
+
+  /**
+   * The end (exclusive) of the budget's current calendar period, or {@code null} for rolling and
+   * lifetime budgets and for events not about one budget.
+   */
+  public @Nullable Instant periodEnd() {
+    return periodEnd;
+  }
+
+  /** What the engine did (or, in dry-run, would have done). */
   public BudgetAction action() {
     return action;
   }
@@ -158,6 +178,8 @@ public final class BudgetEvent {
     private @Nullable BigDecimal limit;
     private @Nullable String currency;
     private @Nullable String model;
+    private @Nullable Instant periodStart;
+    private @Nullable Instant periodEnd;
     private BudgetAction action = BudgetAction.NONE;
     private boolean dryRun;
     private AttributionContext context = AttributionContext.empty();
@@ -210,7 +232,14 @@ public final class BudgetEvent {
       return this;
     }
 
-    /** The action taken. */
+    /** The budget's current calendar period ({@code null}s for rolling and lifetime budgets). */
+    public Builder period(@Nullable Instant start, @Nullable Instant end) {
+      this.periodStart = start;
+      this.periodEnd = end;
+      return this;
+    }
+
+    /** What the engine did. */
     public Builder action(BudgetAction v) {
       action = Objects.requireNonNull(v, "action");
       return this;

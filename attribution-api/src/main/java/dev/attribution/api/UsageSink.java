@@ -1,5 +1,6 @@
 package dev.attribution.api;
 
+import dev.attribution.api.budget.BudgetStatusSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +34,14 @@ public interface UsageSink {
 
   /** Flushes and releases resources; called once, when the pipeline closes. */
   default void shutdown() throws Exception {}
+
+  /**
+   * Called once by the engine at start-up with the source of its budgets' current statuses, for
+   * sinks that report budget gauges; the default ignores it. Must not block.
+   *
+   * @param source a snapshot of every budget's standing, cheap to call
+   */
+  default void bindBudgetStatuses(BudgetStatusSource source) {}
 
   /** A short name for logs, metrics and the worker thread; defaults to the class's simple name. */
   default String name() {
@@ -81,6 +90,13 @@ public interface UsageSink {
       @Override
       public void shutdown() throws Exception {
         CompositeCalls.each(list, UsageSink::shutdown);
+      }
+
+      @Override
+      public void bindBudgetStatuses(BudgetStatusSource source) {
+        for (UsageSink s : list) {
+          s.bindBudgetStatuses(source);
+        }
       }
 
       @Override

@@ -5,7 +5,7 @@
  * dev.attribution.api.UsageRecord}) and the plug-in points ({@link dev.attribution.api.UsageSink},
  * {@link dev.attribution.api.BudgetListener}, {@link dev.attribution.api.CredentialResolver}).
  *
- * <p>This package has no run-time dependencies.
+ * <p>Budget-store SPI types are in {@code dev.attribution.api.budget}.
  */
 @NullMarked
 package dev.attribution.api;

@@ -2,13 +2,13 @@ package dev.attribution.benchmarks;
 
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetListener;
+import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.budget.redis.RedisBudgetStore;
 import dev.attribution.core.budget.Admission;
 import dev.attribution.core.budget.AdmissionRequest;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.budget.ScopeDimension;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneOffset;

@@ -9,8 +9,8 @@ import dev.attribution.api.CredentialResolver;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.logging.ControlChars;
-import dev.attribution.core.logging.RateLimitedLogger;
+import dev.attribution.api.internal.ControlChars;
+import dev.attribution.api.internal.RateLimitedLogger;
 import dev.attribution.core.pipeline.RecordPipeline;
 import dev.attribution.core.provider.Dialect;
 import dev.attribution.core.provider.Endpoint;
@@ -102,6 +102,12 @@ public final class AttributionEngine implements AutoCloseable {
         pb.addSink(UsageSink.noop());
       }
       b.sinks.forEach(pb::addSink);
+      if (b.budgetEngine != null) {
+        dev.attribution.core.budget.BudgetEngine be = b.budgetEngine;
+        for (UsageSink sink : b.sinks) {
+          sink.bindBudgetStatuses(be::knownStatuses);
+        }
+      }
       this.pipeline = pb.build();
       this.ownsPipeline = true;
     }
@@ -1101,8 +1107,8 @@ public final class AttributionEngine implements AutoCloseable {
                       + "', which is not defined; define it with route(Route)");
             }
           }
-          for (dev.attribution.core.budget.BudgetDefinition.ScopePart p : d.scope()) {
-            if (p.dimension() == dev.attribution.core.budget.ScopeDimension.KEY
+          for (dev.attribution.api.budget.ScopePart p : d.scope()) {
+            if (p.dimension() == dev.attribution.api.budget.ScopeDimension.KEY
                 && fingerprints == null) {
               throw new IllegalStateException(
                   "budget "

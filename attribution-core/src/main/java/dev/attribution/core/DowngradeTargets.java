@@ -1,7 +1,7 @@
 package dev.attribution.core;
 
+import dev.attribution.api.internal.ControlChars;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.logging.ControlChars;
 import dev.attribution.core.pricing.PricingEngine;
 import java.util.ArrayList;
 import java.util.List;

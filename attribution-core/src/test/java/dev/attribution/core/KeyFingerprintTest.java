@@ -3,9 +3,9 @@ package dev.attribution.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetEngine;
-import dev.attribution.core.budget.ScopeDimension;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;

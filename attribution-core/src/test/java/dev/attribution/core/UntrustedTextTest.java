@@ -6,7 +6,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.logging.RateLimitedLogger;
+import dev.attribution.api.internal.RateLimitedLogger;
 import dev.attribution.core.pricing.PricingEngine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -7,10 +7,10 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.AttributionScope;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.budget.ScopeDimension;
 import dev.attribution.core.budget.Threshold;
 import dev.attribution.core.pricing.PricingEngine;
 import dev.attribution.okhttp.HostileResponsesTest.Seen;
@@ -563,7 +563,7 @@ class AttackTest {
       now.addAndGet(java.time.Duration.ofMinutes(11).toMillis());
       Seen.of(client, post(h, "{\"model\":\"gpt-4o\",\"max_tokens\":100}"));
       h.records(1);
-      dev.attribution.core.budget.BudgetStatus st = budgets.knownStatuses().get(0);
+      dev.attribution.api.budget.BudgetStatus st = budgets.knownStatuses().get(0);
       // The second call settled its real cost; the abandoned one is charged its worst case, so
       // its headroom is never handed to other calls.
       assertThat(st.reserved()).isZero();

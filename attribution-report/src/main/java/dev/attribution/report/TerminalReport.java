@@ -1,6 +1,6 @@
 package dev.attribution.report;
 
-import dev.attribution.core.logging.ControlChars;
+import dev.attribution.api.internal.ControlChars;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

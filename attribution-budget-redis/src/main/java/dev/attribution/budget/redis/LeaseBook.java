@@ -1,8 +1,8 @@
 package dev.attribution.budget.redis;
 
-import dev.attribution.core.budget.ReserveResult;
-import dev.attribution.core.budget.SlotCharge;
-import dev.attribution.core.budget.SlotState;
+import dev.attribution.api.budget.ReserveResult;
+import dev.attribution.api.budget.SlotCharge;
+import dev.attribution.api.budget.SlotState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

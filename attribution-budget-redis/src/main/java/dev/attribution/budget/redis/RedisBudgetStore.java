@@ -2,14 +2,13 @@ package dev.attribution.budget.redis;
 
 import dev.attribution.api.BudgetEvent;
 import dev.attribution.api.BudgetListener;
-import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetStore;
-import dev.attribution.core.budget.InMemoryBudgetStore;
-import dev.attribution.core.budget.ReserveResult;
-import dev.attribution.core.budget.SlotCharge;
-import dev.attribution.core.budget.SlotKey;
-import dev.attribution.core.budget.SlotState;
-import dev.attribution.core.logging.RateLimitedLogger;
+import dev.attribution.api.budget.BudgetStore;
+import dev.attribution.api.budget.InMemoryBudgetStore;
+import dev.attribution.api.budget.ReserveResult;
+import dev.attribution.api.budget.SlotCharge;
+import dev.attribution.api.budget.SlotKey;
+import dev.attribution.api.budget.SlotState;
+import dev.attribution.api.internal.RateLimitedLogger;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -103,7 +102,7 @@ import redis.clients.jedis.UnifiedJedis;
  * BudgetEngine engine = BudgetEngine.builder()
  *     .budgets(budgets)
  *     .store(store)
- *     .listener(store.sharedListener(alerts, budgets))
+ *     .listener(store.sharedListener(alerts))
  *     .build();
  * }</pre>
  *
@@ -496,14 +495,13 @@ public final class RedisBudgetStore implements BudgetStore {
    * Wraps {@code delegate} so each per-period event ({@code THRESHOLD_CROSSED}, {@code BLOCKED},
    * {@code DOWNGRADED}, {@code REROUTED}, {@code PERIOD_RESET}) reaches it from one instance only,
    * whichever marks it first in Redis; other events pass through. Calendar budgets: once per
-   * period; rolling budgets: at most once per window; lifetime budgets: at most once a day. If
-   * Redis cannot be reached the event is forwarded. Give it to {@code
-   * BudgetEngine.Builder#listener}.
+   * period; rolling and lifetime budgets: at most once a day. If Redis cannot be reached the event
+   * is forwarded. Give it to the engine builder's {@code budgetListener}.
    *
-   * @param budgets the engine's budgets (to find each event's period)
+   * @param delegate the listener that receives each event once
    */
-  public BudgetListener sharedListener(BudgetListener delegate, List<BudgetDefinition> budgets) {
-    return new SharedEventListener(this, delegate, List.copyOf(budgets));
+  public BudgetListener sharedListener(BudgetListener delegate) {
+    return new SharedEventListener(this, delegate);
   }
 
   /** Whether Redis is currently used. */

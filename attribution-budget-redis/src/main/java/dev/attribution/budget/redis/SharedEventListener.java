@@ -2,11 +2,7 @@ package dev.attribution.budget.redis;
 
 import dev.attribution.api.BudgetEvent;
 import dev.attribution.api.BudgetListener;
-import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetPeriod;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -21,15 +17,10 @@ final class SharedEventListener implements BudgetListener {
 
   private final RedisBudgetStore store;
   private final BudgetListener delegate;
-  private final Map<String, BudgetPeriod> periods = new HashMap<>();
 
-  SharedEventListener(
-      RedisBudgetStore store, BudgetListener delegate, List<BudgetDefinition> budgets) {
+  SharedEventListener(RedisBudgetStore store, BudgetListener delegate) {
     this.store = store;
     this.delegate = Objects.requireNonNull(delegate, "delegate");
-    for (BudgetDefinition d : budgets) {
-      periods.put(d.name(), d.period());
-    }
   }
 
   @Override
@@ -38,26 +29,18 @@ final class SharedEventListener implements BudgetListener {
       delegate.onEvent(event);
       return;
     }
-    BudgetPeriod p = periods.get(event.budgetName());
-    if (p == null) {
-      delegate.onEvent(event);
-      return;
-    }
     long at = event.at().toEpochMilli();
-    long ttl;
-    if (p.isCalendar()) {
-      ttl = p.endMillis(at) - at + DAY;
-    } else if (p.kind() == BudgetPeriod.Kind.ROLLING) {
-      ttl = Objects.requireNonNull(p.window()).toMillis();
-    } else {
-      ttl = DAY;
-    }
+    Instant start = event.periodStart();
+    Instant end = event.periodEnd();
+    // A calendar period's event is remembered until a day after the period ends; rolling and
+    // lifetime budgets (no period in the event) remember it for a day.
+    long ttl = end == null ? DAY : end.toEpochMilli() - at + DAY;
     String member =
         event.budgetName()
             + '|'
             + event.scopeKey()
             + '|'
-            + p.startMillis(at)
+            + (start == null ? 0L : start.toEpochMilli())
             + '|'
             + event.type()
             + '|'

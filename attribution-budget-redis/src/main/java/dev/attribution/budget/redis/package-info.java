@@ -1,6 +1,6 @@
 /**
- * A {@link dev.attribution.core.budget.BudgetStore} on Redis, so every replica of a service
- * enforces one shared budget.
+ * A {@link dev.attribution.api.budget.BudgetStore} on Redis, so every replica of a service enforces
+ * one shared budget.
  *
  * <p>Entry point: {@link dev.attribution.budget.redis.RedisBudgetStore#builder()}. Jedis is a
  * {@code provided} dependency: the application brings its own.

@@ -3,9 +3,9 @@ package dev.attribution.budget.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.BudgetEvent;
+import dev.attribution.api.budget.SlotKey;
+import dev.attribution.api.budget.SlotState;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.budget.SlotKey;
-import dev.attribution.core.budget.SlotState;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.math.BigDecimal;

@@ -3,11 +3,11 @@ package dev.attribution.budget.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.attribution.core.budget.BudgetStore;
+import dev.attribution.api.budget.BudgetStore;
+import dev.attribution.api.budget.SlotCharge;
+import dev.attribution.api.budget.SlotKey;
 import dev.attribution.core.budget.BudgetStoreContractTest;
 import dev.attribution.core.budget.MutableClock;
-import dev.attribution.core.budget.SlotCharge;
-import dev.attribution.core.budget.SlotKey;
 import java.math.BigDecimal;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -2,8 +2,8 @@ package dev.attribution.budget.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attribution.core.budget.SlotCharge;
-import dev.attribution.core.budget.SlotKey;
+import dev.attribution.api.budget.SlotCharge;
+import dev.attribution.api.budget.SlotKey;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

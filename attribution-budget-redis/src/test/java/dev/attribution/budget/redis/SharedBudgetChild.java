@@ -75,7 +75,7 @@ public final class SharedBudgetChild {
             .budgets(defs)
             .store(store)
             .failClosed(true)
-            .listener(store.sharedListener(counting, defs))
+            .listener(store.sharedListener(counting))
             .build();
 
     AtomicLong admitted = new AtomicLong();

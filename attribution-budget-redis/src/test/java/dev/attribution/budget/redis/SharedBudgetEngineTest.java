@@ -57,7 +57,7 @@ class SharedBudgetEngineTest {
         .store(s)
         .clock(clock)
         .failClosed(true)
-        .listener(s.sharedListener(recording, defs))
+        .listener(s.sharedListener(recording))
         .build();
   }
 

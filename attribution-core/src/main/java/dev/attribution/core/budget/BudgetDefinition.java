@@ -3,6 +3,8 @@ package dev.attribution.core.budget;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CostBreakdown;
+import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.api.budget.ScopePart;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.ZoneOffset;
@@ -211,7 +213,7 @@ public final class BudgetDefinition {
     for (int i = 0; i < scope.size(); i++) {
       ScopePart p = scope.get(i);
       String v = Objects.requireNonNull(values.get(i), "value");
-      if (p.fixedValue != null && !p.fixedValue.equals(v)) {
+      if (p.fixedValue() != null && !p.fixedValue().equals(v)) {
         throw new IllegalArgumentException(
             "budget '"
                 + name
@@ -221,7 +223,7 @@ public final class BudgetDefinition {
                 + v
                 + "' was given");
       }
-      p.appendTo(sb, i, v);
+      appendTo(p, sb, i, v);
     }
     return sb.toString();
   }
@@ -238,14 +240,14 @@ public final class BudgetDefinition {
     StringBuilder sb = null;
     for (int i = 0; i < scope.size(); i++) {
       ScopePart p = scope.get(i);
-      String v = p.valueOf(ctx, provider, model, keyFingerprint);
-      if (v == null || (p.fixedValue != null && !p.fixedValue.equals(v))) {
+      String v = valueOf(p, ctx, provider, model, keyFingerprint);
+      if (v == null || (p.fixedValue() != null && !p.fixedValue().equals(v))) {
         return null;
       }
       if (sb == null) {
         sb = new StringBuilder(48);
       }
-      p.appendTo(sb, i, v);
+      appendTo(p, sb, i, v);
     }
     return Objects.requireNonNull(sb).toString();
   }
@@ -284,84 +286,48 @@ public final class BudgetDefinition {
         + '}';
   }
 
-  /** One part of a budget's scope: a dimension at a fixed value or at each distinct value. */
-  public static final class ScopePart {
-    private final ScopeDimension dimension;
-    private final @Nullable String tagKey;
-    private final @Nullable String fixedValue;
-    private final String label;
-
-    ScopePart(ScopeDimension dimension, @Nullable String tagKey, @Nullable String fixedValue) {
-      this.dimension = dimension;
-      this.tagKey = tagKey;
-      this.fixedValue = fixedValue;
-      this.label = dimension == ScopeDimension.TAG ? "tag." + tagKey : dimension.wireName();
+  private static @Nullable String valueOf(
+      ScopePart p,
+      AttributionContext ctx,
+      String provider,
+      String model,
+      @Nullable String keyFingerprint) {
+    switch (p.dimension()) {
+      case TENANT:
+        return ctx.tenantId();
+      case USER:
+        return ctx.userId();
+      case ASSISTANT:
+        return ctx.assistantId();
+      case THREAD:
+        return ctx.threadId();
+      case FEATURE:
+        return ctx.feature();
+      case TRAFFIC_CLASS:
+        return ctx.trafficClass();
+      case TAG:
+        return ctx.tags().get(Objects.requireNonNull(p.tagKey()));
+      case PROVIDER:
+        return provider;
+      case MODEL:
+        return model;
+      case KEY:
+        return keyFingerprint;
     }
+    throw new IllegalStateException(p.dimension().name());
+  }
 
-    /** The dimension. */
-    public ScopeDimension dimension() {
-      return dimension;
+  private static void appendTo(ScopePart p, StringBuilder sb, int index, String value) {
+    if (index > 0) {
+      sb.append(',');
     }
-
-    /** The tag key of a {@link ScopeDimension#TAG} part, else {@code null}. */
-    public @Nullable String tagKey() {
-      return tagKey;
-    }
-
-    /** The fixed value, or {@code null} when the part selects each distinct value. */
-    public @Nullable String fixedValue() {
-      return fixedValue;
-    }
-
-    /** The name this part has in scope keys, e.g. {@code tenant} or {@code tag.team}. */
-    public String label() {
-      return label;
-    }
-
-    @Nullable String valueOf(
-        AttributionContext ctx, String provider, String model, @Nullable String keyFingerprint) {
-      switch (dimension) {
-        case TENANT:
-          return ctx.tenantId();
-        case USER:
-          return ctx.userId();
-        case ASSISTANT:
-          return ctx.assistantId();
-        case THREAD:
-          return ctx.threadId();
-        case FEATURE:
-          return ctx.feature();
-        case TRAFFIC_CLASS:
-          return ctx.trafficClass();
-        case TAG:
-          return ctx.tags().get(Objects.requireNonNull(tagKey));
-        case PROVIDER:
-          return provider;
-        case MODEL:
-          return model;
-        case KEY:
-          return keyFingerprint;
+    sb.append(p.label()).append('=');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == ',' || c == '=' || c == '\\') {
+        sb.append('\\');
       }
-      throw new IllegalStateException(dimension.name());
-    }
-
-    void appendTo(StringBuilder sb, int index, String value) {
-      if (index > 0) {
-        sb.append(',');
-      }
-      sb.append(label).append('=');
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (c == ',' || c == '=' || c == '\\') {
-          sb.append('\\');
-        }
-        sb.append(c);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return label + "=" + (fixedValue == null ? EACH : fixedValue);
+      sb.append(c);
     }
   }
 
@@ -392,7 +358,7 @@ public final class BudgetDefinition {
       if (dimension == ScopeDimension.TAG) {
         errors.add("scope: use eachTag(key) for tags");
       } else {
-        scope.add(new ScopePart(dimension, null, null));
+        scope.add(ScopePart.of(dimension, null, null));
       }
       return this;
     }
@@ -405,7 +371,7 @@ public final class BudgetDefinition {
       } else if (value == null || value.isBlank()) {
         errors.add("scope." + dimension.wireName() + ": fixed value must not be blank");
       } else {
-        scope.add(new ScopePart(dimension, null, value));
+        scope.add(ScopePart.of(dimension, null, value));
       }
       return this;
     }
@@ -428,7 +394,7 @@ public final class BudgetDefinition {
       if (key == null || !key.matches("[a-z][a-z0-9_.-]{0,63}")) {
         errors.add("scope: tag key '" + key + "' must match [a-z][a-z0-9_.-]{0,63}");
       } else {
-        scope.add(new ScopePart(ScopeDimension.TAG, key, value));
+        scope.add(ScopePart.of(ScopeDimension.TAG, key, value));
       }
       return this;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.attribution.api.BudgetAction;
+import dev.attribution.api.budget.ScopeDimension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

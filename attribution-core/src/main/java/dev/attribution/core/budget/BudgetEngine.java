@@ -6,7 +6,15 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
 import dev.attribution.api.BudgetEvent;
 import dev.attribution.api.BudgetListener;
-import dev.attribution.core.logging.RateLimitedLogger;
+import dev.attribution.api.budget.BudgetSeedSource;
+import dev.attribution.api.budget.BudgetStatus;
+import dev.attribution.api.budget.BudgetStore;
+import dev.attribution.api.budget.InMemoryBudgetStore;
+import dev.attribution.api.budget.ReserveResult;
+import dev.attribution.api.budget.SlotCharge;
+import dev.attribution.api.budget.SlotKey;
+import dev.attribution.api.budget.SlotState;
+import dev.attribution.api.internal.RateLimitedLogger;
 import dev.attribution.core.pricing.UnpricedPolicy;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -555,6 +563,8 @@ public final class BudgetEngine {
     if (k >= 0) {
       current = b.def.thresholds().get(k);
     }
+    BigDecimal currentPercent = current == null ? null : current.percent();
+    BudgetAction currentAction = current == null ? null : current.action();
     long remaining = Math.max(0, limitNanos - s.usedNanos());
     return new BudgetStatus(
         b.def.name(),
@@ -566,7 +576,8 @@ public final class BudgetEngine {
         Money.fromNanos(remaining),
         s.spentTokens(),
         s.spentRequests(),
-        current,
+        currentPercent,
+        currentAction,
         p.isCalendar() ? Instant.ofEpochMilli(p.startMillis(now)) : null,
         p.end(Instant.ofEpochMilli(now)));
   }
@@ -913,6 +924,12 @@ public final class BudgetEngine {
             .context(ctx)
             .dryRun(dry)
             .message(message);
+    BudgetPeriod period = b.def.period();
+    if (period.isCalendar()) {
+      e.period(
+          Instant.ofEpochMilli(period.startMillis(now)),
+          Instant.ofEpochMilli(period.endMillis(now)));
+    }
     if (t != null) {
       e.thresholdPercent(t.percent()).action(b.def.soft() ? BudgetAction.NOTIFY : t.action());
     }
@@ -948,9 +965,16 @@ public final class BudgetEngine {
         default:
           from = p.startMillis(now);
       }
-      Map<String, BigDecimal> spent;
+      Map<List<String>, BigDecimal> spent;
       try {
-        spent = source.spentByScope(b.def, Instant.ofEpochMilli(from), Instant.ofEpochMilli(now));
+        spent =
+            source.spentByScope(
+                new BudgetSeedSource.Request(
+                    b.def.name(),
+                    b.def.currency(),
+                    b.def.scope(),
+                    Instant.ofEpochMilli(from),
+                    Instant.ofEpochMilli(now)));
       } catch (RuntimeException e) {
         warnings.warn(
             "seeding budget '{}' failed; it starts from zero: {}", b.def.name(), e.toString());
@@ -959,11 +983,24 @@ public final class BudgetEngine {
       if (spent == null) {
         continue;
       }
-      for (Map.Entry<String, BigDecimal> e : spent.entrySet()) {
-        if (e.getKey() == null || e.getValue() == null || e.getValue().signum() <= 0) {
+      for (Map.Entry<List<String>, BigDecimal> e : spent.entrySet()) {
+        if (e.getKey() == null
+            || e.getValue() == null
+            || e.getValue().signum() <= 0
+            || e.getKey().size() != b.def.scope().size()) {
           continue;
         }
-        SlotKey key = new SlotKey(b.def.name(), e.getKey(), p.startMillis(now));
+        String scopeKey;
+        try {
+          scopeKey = b.def.scopeKeyOf(e.getKey());
+        } catch (RuntimeException bad) {
+          warnings.warn(
+              "seed source returned scope values {} that budget '{}' does not cover; skipped",
+              e.getKey().size(),
+              b.def.name());
+          continue;
+        }
+        SlotKey key = new SlotKey(b.def.name(), scopeKey, p.startMillis(now));
         store.addSpent(
             key, Money.toNanos(e.getValue()), 0, 0, p.bucketMillis(), b.expiresAt(now), now);
       }

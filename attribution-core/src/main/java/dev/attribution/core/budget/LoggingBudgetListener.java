@@ -2,7 +2,7 @@ package dev.attribution.core.budget;
 
 import dev.attribution.api.BudgetEvent;
 import dev.attribution.api.BudgetListener;
-import dev.attribution.core.logging.ControlChars;
+import dev.attribution.api.internal.ControlChars;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,7 @@
 package dev.attribution.core.budget;
 
+import dev.attribution.api.budget.SlotState;
+
 /**
  * Sliding-window counters of one thread id: the times of its last {@code maxCalls} admitted calls
  * and its money in {@value BudgetPeriod#ROLLING_BUCKETS} buckets. Guarded by its own monitor.

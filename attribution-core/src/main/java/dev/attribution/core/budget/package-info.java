@@ -8,7 +8,7 @@
  * dev.attribution.core.budget.Admission} carrying the {@link dev.attribution.core.budget.Decision}.
  * After the call the caller {@linkplain dev.attribution.core.budget.Admission#settle settles} the
  * real cost, or {@linkplain dev.attribution.core.budget.Admission#release releases} the
- * reservation. State lives behind the {@link dev.attribution.core.budget.BudgetStore} SPI.
+ * reservation. State lives behind the {@link dev.attribution.api.budget.BudgetStore} SPI.
  */
 @NullMarked
 package dev.attribution.core.budget;

@@ -1,5 +1,6 @@
 package dev.attribution.core.pipeline;
 
+import dev.attribution.api.OverflowSpool;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import java.time.Duration;

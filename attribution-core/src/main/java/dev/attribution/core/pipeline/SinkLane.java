@@ -1,8 +1,9 @@
 package dev.attribution.core.pipeline;
 
+import dev.attribution.api.OverflowSpool;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.logging.RateLimitedLogger;
+import dev.attribution.api.internal.RateLimitedLogger;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
-import dev.attribution.core.logging.RateLimitedLogger;
+import dev.attribution.api.internal.RateLimitedLogger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -604,8 +604,8 @@ public final class PricingEngine {
     LOG.warn(
         "no price for model '{}' at provider '{}': calls are recorded as UNPRICED; add it with"
             + " PriceOverrides or a newer LiteLLM price file",
-        dev.attribution.core.logging.ControlChars.escape(model),
-        dev.attribution.core.logging.ControlChars.escape(provider));
+        dev.attribution.api.internal.ControlChars.escape(model),
+        dev.attribution.api.internal.ControlChars.escape(provider));
     UnpricedModelListener l = listener;
     if (l != null) {
       try {

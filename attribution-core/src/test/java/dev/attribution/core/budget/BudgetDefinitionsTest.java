@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attribution.api.BudgetAction;
+import dev.attribution.api.budget.ScopeDimension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -6,6 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
 import dev.attribution.api.BudgetEvent;
+import dev.attribution.api.budget.BudgetSeedSource;
+import dev.attribution.api.budget.BudgetStatus;
+import dev.attribution.api.budget.BudgetStore;
+import dev.attribution.api.budget.InMemoryBudgetStore;
+import dev.attribution.api.budget.ReserveResult;
+import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.api.budget.SlotCharge;
+import dev.attribution.api.budget.SlotKey;
+import dev.attribution.api.budget.SlotState;
 import dev.attribution.core.pricing.UnpricedPolicy;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -75,7 +84,8 @@ class BudgetEngineTest {
     assertThat(s.spentTokens()).isEqualTo(900);
     assertThat(s.spentRequests()).isEqualTo(1);
     assertThat(s.periodEnd()).isEqualTo(Instant.parse("2026-03-11T00:00:00Z"));
-    assertThat(s.currentThreshold()).isNull();
+    assertThat(s.thresholdPercent()).isNull();
+    assertThat(s.thresholdAction()).isNull();
     assertThat(events).isEmpty();
   }
 
@@ -187,8 +197,9 @@ class BudgetEngineTest {
     Admission exact = e.admit(call(ACME, "1"));
     assertThat(exact.decision().blocked()).isFalse();
     exact.settle(usd("1"), 1);
-    assertThat(e.status("per-tenant", "tenant=acme").currentThreshold())
-        .isEqualTo(Threshold.downgradeAt(80));
+    assertThat(e.status("per-tenant", "tenant=acme").thresholdPercent()).isEqualByComparingTo("80");
+    assertThat(e.status("per-tenant", "tenant=acme").thresholdAction())
+        .isEqualTo(BudgetAction.DOWNGRADE);
     assertThat(e.admit(call(ACME, "0.000000001")).decision().blocked()).isTrue();
     // Next day: a new period, reset event once.
     clock.set(Instant.parse("2026-03-11T00:00:00Z"));
@@ -462,10 +473,13 @@ class BudgetEngineTest {
   @Test
   void seedingRestoresSpendRecordedEarlierThisPeriod() {
     BudgetSeedSource source =
-        (budget, from, to) -> {
-          assertThat(from).isEqualTo(Instant.parse("2026-03-10T00:00:00Z"));
-          assertThat(to).isEqualTo(clock.instant());
-          return Map.of(budget.scopeKeyOf(List.of("acme")), usd("9.5"));
+        request -> {
+          assertThat(request.budgetName()).isEqualTo("per-tenant");
+          assertThat(request.scope()).hasSize(1);
+          assertThat(request.from()).isEqualTo(Instant.parse("2026-03-10T00:00:00Z"));
+          assertThat(request.to()).isEqualTo(clock.instant());
+          // A key that does not fit the scope is skipped, not fatal.
+          return Map.of(List.of("acme"), usd("9.5"), List.of("a", "b"), usd("100"));
         };
     BudgetEngine e = engine(perTenant("10").build()).seedFrom(source).build();
     assertThat(e.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("9.5");
@@ -478,7 +492,7 @@ class BudgetEngineTest {
     BudgetEngine e =
         engine(perTenant("10").build())
             .seedFrom(
-                (b, f, t) -> {
+                request -> {
                   throw new IllegalStateException("db down");
                 })
             .build();

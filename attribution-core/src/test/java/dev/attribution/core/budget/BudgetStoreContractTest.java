@@ -2,6 +2,12 @@ package dev.attribution.core.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attribution.api.budget.BudgetStatus;
+import dev.attribution.api.budget.BudgetStore;
+import dev.attribution.api.budget.ReserveResult;
+import dev.attribution.api.budget.SlotCharge;
+import dev.attribution.api.budget.SlotKey;
+import dev.attribution.api.budget.SlotState;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,6 +2,11 @@ package dev.attribution.core.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attribution.api.budget.BudgetStore;
+import dev.attribution.api.budget.InMemoryBudgetStore;
+import dev.attribution.api.budget.SlotCharge;
+import dev.attribution.api.budget.SlotKey;
+import dev.attribution.api.budget.SlotState;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,8 @@ package dev.attribution.core.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.AttributionContext;
+import dev.attribution.api.budget.BudgetStatus;
+import dev.attribution.api.budget.ScopeDimension;
 import java.math.BigDecimal;
 import java.util.List;
 import org.junit.jupiter.api.Test;

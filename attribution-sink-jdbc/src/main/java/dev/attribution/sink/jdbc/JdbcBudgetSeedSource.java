@@ -1,11 +1,10 @@
 package dev.attribution.sink.jdbc;
 
-import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetSeedSource;
-import dev.attribution.core.budget.ScopeDimension;
+import dev.attribution.api.budget.BudgetSeedSource;
+import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.api.budget.ScopePart;
 import java.math.BigDecimal;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -72,19 +71,19 @@ public final class JdbcBudgetSeedSource implements BudgetSeedSource {
    * {@inheritDoc}
    *
    * @throws IllegalStateException when the database cannot be read, or the budget is scoped by a
-   *     tag; the budget engine logs it and starts that budget from zero
+   *     tag; the engine logs it and starts that budget from zero
    */
   @Override
-  public Map<String, BigDecimal> spentByScope(BudgetDefinition budget, Instant from, Instant to) {
+  public Map<List<String>, BigDecimal> spentByScope(Request request) {
     List<Dimension> groupBy = new ArrayList<>();
     Map<Dimension, String> filters = new EnumMap<>(Dimension.class);
-    filters.put(Dimension.CURRENCY, budget.currency());
-    for (BudgetDefinition.ScopePart part : budget.scope()) {
+    filters.put(Dimension.CURRENCY, request.currency());
+    for (ScopePart part : request.scope()) {
       Dimension column = column(part.dimension());
       if (column == null) {
         throw new IllegalStateException(
             "budget '"
-                + budget.name()
+                + request.budgetName()
                 + "' is scoped by "
                 + part.label()
                 + ", which the usage table cannot group by; it is not seeded");
@@ -97,17 +96,17 @@ public final class JdbcBudgetSeedSource implements BudgetSeedSource {
     }
     Map<List<@Nullable String>, BigDecimal> spend;
     try {
-      spend = queries.spendSince(from, groupBy, filters);
+      spend = queries.spendSince(request.from(), groupBy, filters);
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "could not read spend for budget '" + budget.name() + "': " + e.getMessage(), e);
+          "could not read spend for budget '" + request.budgetName() + "': " + e.getMessage(), e);
     }
-    Map<String, BigDecimal> out = new HashMap<>();
+    Map<List<String>, BigDecimal> out = new HashMap<>();
     for (Map.Entry<List<@Nullable String>, BigDecimal> e : spend.entrySet()) {
       List<String> values = new ArrayList<>();
       int g = 0;
       boolean complete = true;
-      for (BudgetDefinition.ScopePart part : budget.scope()) {
+      for (ScopePart part : request.scope()) {
         String v = part.fixedValue() != null ? part.fixedValue() : e.getKey().get(g++);
         if (v == null) {
           complete = false; // calls without that dimension are not covered by the budget
@@ -116,7 +115,7 @@ public final class JdbcBudgetSeedSource implements BudgetSeedSource {
         values.add(v);
       }
       if (complete) {
-        out.merge(budget.scopeKeyOf(values), e.getValue(), BigDecimal::add);
+        out.merge(List.copyOf(values), e.getValue(), BigDecimal::add);
       }
     }
     return out;

@@ -1,9 +1,9 @@
 package dev.attribution.sink.jdbc;
 
+import dev.attribution.api.OverflowSpool;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.logging.RateLimitedLogger;
-import dev.attribution.core.pipeline.OverflowSpool;
+import dev.attribution.api.internal.RateLimitedLogger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;

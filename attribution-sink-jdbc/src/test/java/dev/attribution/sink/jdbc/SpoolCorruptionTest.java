@@ -3,8 +3,8 @@ package dev.attribution.sink.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.attribution.api.OverflowSpool;
 import dev.attribution.api.UsageRecord;
-import dev.attribution.core.pipeline.OverflowSpool;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;

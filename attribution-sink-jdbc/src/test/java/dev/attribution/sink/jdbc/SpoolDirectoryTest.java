@@ -3,7 +3,7 @@ package dev.attribution.sink.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.attribution.core.pipeline.OverflowSpool;
+import dev.attribution.api.OverflowSpool;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

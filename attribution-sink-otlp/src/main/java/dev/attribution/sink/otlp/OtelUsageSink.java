@@ -7,6 +7,8 @@ import dev.attribution.api.CallStatus;
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
+import dev.attribution.api.budget.BudgetStatus;
+import dev.attribution.api.budget.BudgetStatusSource;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -55,8 +57,9 @@ import org.slf4j.LoggerFactory;
  *       correlated with the call's span when the record carries trace and span ids.
  * </ul>
  *
- * <p>With a {@link BudgetStatusSource}, the gauges {@value TelemetryNames#METRIC_BUDGET_SPENT} and
- * {@value TelemetryNames#METRIC_BUDGET_REMAINING} report every budget per scope value.
+ * <p>Added to an engine that has budgets, the gauges {@value TelemetryNames#METRIC_BUDGET_SPENT}
+ * and {@value TelemetryNames#METRIC_BUDGET_REMAINING} report every budget per scope value (the
+ * engine binds its budget statuses through {@link #bindBudgetStatuses}).
  *
  * <p>Cardinality: only allow-listed context fields go on metrics; user and thread ids never do.
  * Each metric attribute admits at most {@link Builder#maxValuesPerAttribute(int)} distinct values;
@@ -104,7 +107,7 @@ public final class OtelUsageSink implements UsageSink {
   private final LongCounter requests;
   private final Logger eventLogger;
   private final @Nullable BatchCallback budgetCallback;
-  private final @Nullable BudgetStatusSource budgetSource;
+  private volatile @Nullable BudgetStatusSource budgetSource;
   private final SinkWarnings recordFailures = new SinkWarnings(LOG);
   private final SinkWarnings budgetFailures = new SinkWarnings(LOG);
   private final AtomicLong otherCurrency = new AtomicLong();
@@ -116,7 +119,6 @@ public final class OtelUsageSink implements UsageSink {
     this.emitEvents = b.emitEvents;
     this.annotateCurrentSpan = b.annotateCurrentSpan;
     this.limiter = new CardinalityLimiter(b.maxValuesPerAttribute);
-    this.budgetSource = b.budgetSource;
 
     String version = OtelUsageSink.class.getPackage().getImplementationVersion();
     var meterBuilder = b.openTelemetry.meterBuilder(INSTRUMENTATION_SCOPE);
@@ -164,7 +166,7 @@ public final class OtelUsageSink implements UsageSink {
             .setUnit(UNIT_REQUEST)
             .build();
 
-    if (budgetSource != null) {
+    {
       ObservableDoubleMeasurement spent =
           meter
               .gaugeBuilder(METRIC_BUDGET_SPENT)
@@ -179,8 +181,6 @@ public final class OtelUsageSink implements UsageSink {
               .buildObserver();
       this.budgetCallback =
           meter.batchCallback(() -> observeBudgets(spent, remaining), spent, remaining);
-    } else {
-      this.budgetCallback = null;
     }
   }
 
@@ -361,10 +361,20 @@ public final class OtelUsageSink implements UsageSink {
     return sc.isValid() ? Context.root().with(Span.wrap(sc)) : null;
   }
 
+  /** Reports {@code source}'s statuses on the budget gauges from the next collection on. */
+  @Override
+  public void bindBudgetStatuses(BudgetStatusSource source) {
+    this.budgetSource = Objects.requireNonNull(source, "source");
+  }
+
   private void observeBudgets(ObservableDoubleMeasurement spent, ObservableDoubleMeasurement left) {
+    BudgetStatusSource source = budgetSource;
+    if (source == null) {
+      return;
+    }
     Collection<BudgetStatus> statuses;
     try {
-      statuses = Objects.requireNonNull(budgetSource).budgetStatuses();
+      statuses = source.budgetStatuses();
     } catch (RuntimeException e) {
       budgetFailures.warn("budget status source failed; budget gauges skipped", e);
       return;
@@ -385,9 +395,9 @@ public final class OtelUsageSink implements UsageSink {
               BUDGET_NAME,
               limiter.admit(BUDGET_NAME.getKey(), s.budgetName()),
               BUDGET_SCOPE,
-              limiter.admit(BUDGET_SCOPE.getKey(), s.scopeValue()));
+              limiter.admit(BUDGET_SCOPE.getKey(), s.scopeKey()));
       spent.record(UsageEventAttributes.money(s.spent()), a);
-      left.record(UsageEventAttributes.money(s.remaining()), a);
+      left.record(UsageEventAttributes.money(s.limit().subtract(s.spent())), a);
     }
   }
 
@@ -436,7 +446,6 @@ public final class OtelUsageSink implements UsageSink {
     private String currency = "USD";
     private boolean emitEvents = true;
     private boolean annotateCurrentSpan = false;
-    private @Nullable BudgetStatusSource budgetSource;
 
     private Builder(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
@@ -560,14 +569,6 @@ public final class OtelUsageSink implements UsageSink {
      */
     public Builder annotateCurrentSpan(boolean value) {
       this.annotateCurrentSpan = value;
-      return this;
-    }
-
-    /**
-     * Where the budget gauges read budget standings from; without one there are no budget gauges.
-     */
-    public Builder budgetStatusSource(BudgetStatusSource source) {
-      this.budgetSource = Objects.requireNonNull(source, "budgetStatusSource");
       return this;
     }
 

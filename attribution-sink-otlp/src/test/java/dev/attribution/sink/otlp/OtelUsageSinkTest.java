@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.api.budget.BudgetStatus;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Logger;
@@ -312,10 +313,11 @@ class OtelUsageSinkTest {
   void budgetGaugesReportSpentAndRemainingPerBudgetAndScope() {
     List<BudgetStatus> statuses =
         List.of(
-            BudgetStatus.of("tenant-daily", "acme", new BigDecimal("7.5"), BigDecimal.TEN, "USD"),
-            BudgetStatus.of("tenant-daily", "globex", new BigDecimal("12"), BigDecimal.TEN, "USD"),
-            BudgetStatus.of("eu", "*", BigDecimal.ONE, BigDecimal.TEN, "EUR"));
-    OtelUsageSink sink = OtelUsageSink.builder(otel).budgetStatusSource(() -> statuses).build();
+            status("tenant-daily", "acme", new BigDecimal("7.5"), BigDecimal.TEN, "USD"),
+            status("tenant-daily", "globex", new BigDecimal("12"), BigDecimal.TEN, "USD"),
+            status("eu", "*", BigDecimal.ONE, BigDecimal.TEN, "EUR"));
+    OtelUsageSink sink = OtelUsageSink.create(otel);
+    sink.bindBudgetStatuses(() -> statuses);
 
     MetricData spent = metric(METRIC_BUDGET_SPENT);
     assertThat(spent.getUnit()).isEqualTo("USD");
@@ -333,13 +335,11 @@ class OtelUsageSinkTest {
 
   @Test
   void failingBudgetSourceLeavesOtherMetricsIntact() {
-    OtelUsageSink sink =
-        OtelUsageSink.builder(otel)
-            .budgetStatusSource(
-                () -> {
-                  throw new IllegalStateException("engine down");
-                })
-            .build();
+    OtelUsageSink sink = OtelUsageSink.create(otel);
+    sink.bindBudgetStatuses(
+        () -> {
+          throw new IllegalStateException("engine down");
+        });
     sink.export(List.of(TestRecords.chat("acme")));
 
     assertThat(findMetric(METRIC_BUDGET_SPENT)).isEmpty();
@@ -380,9 +380,23 @@ class OtelUsageSinkTest {
         .hasMessageContaining("twice");
     assertThatThrownBy(() -> OtelUsageSink.builder(otel).metricAttributes("region"))
         .hasMessageContaining("unknown context field 'region'");
-    assertThatThrownBy(
-            () -> BudgetStatus.of("b", "s", BigDecimal.ONE.negate(), BigDecimal.TEN, "USD"))
+    assertThatThrownBy(() -> status("b", "s", BigDecimal.ONE.negate(), BigDecimal.TEN, "USD"))
         .hasMessageContaining("spent");
+  }
+
+  @Test
+  void withoutBoundBudgetStatusesThereAreNoBudgetGauges() {
+    OtelUsageSink sink = OtelUsageSink.create(otel);
+    sink.export(List.of(TestRecords.chat("acme")));
+    assertThat(findMetric(METRIC_BUDGET_SPENT)).isEmpty();
+    assertThat(findMetric(METRIC_REQUESTS)).isPresent();
+  }
+
+  private static BudgetStatus status(
+      String name, String scope, BigDecimal spent, BigDecimal limit, String currency) {
+    BigDecimal left = limit.subtract(spent).max(BigDecimal.ZERO);
+    return new BudgetStatus(
+        name, scope, limit, currency, spent, BigDecimal.ZERO, left, 0, 0, null, null, null, null);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.attribution.core.budget;
+package dev.attribution.api.budget;
 
 import java.util.List;
 

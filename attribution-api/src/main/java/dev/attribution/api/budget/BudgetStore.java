@@ -1,4 +1,4 @@
-package dev.attribution.core.budget;
+package dev.attribution.api.budget;
 
 import java.util.List;
 
@@ -22,13 +22,19 @@ import java.util.List;
  * <p>Money is in nano-units (1e-9 of the budget's currency). Times are epoch milliseconds from the
  * engine's clock; a store must not read a clock of its own for budget logic. Counters of rolling
  * windows ({@code bucketMillis > 0}) keep settled amounts in buckets of that width and count only
- * the last {@value BudgetPeriod#ROLLING_BUCKETS} buckets up to now; reserved amounts are not
- * bucketed. Every store must pass {@code BudgetStoreContractTest} (in attribution-core's test-jar).
+ * the last {@value #ROLLING_BUCKETS} buckets up to now; reserved amounts are not bucketed. Every
+ * store must pass {@code BudgetStoreContractTest} (in attribution-test-support).
  *
  * <p>Implementations are thread-safe. Methods may throw on infrastructure failure; the engine
  * catches that and applies its failure policy.
  */
 public interface BudgetStore extends AutoCloseable {
+
+  /**
+   * How many buckets a rolling window is divided into; a counter with {@code bucketMillis > 0}
+   * counts the settled amounts of the last this-many buckets.
+   */
+  int ROLLING_BUCKETS = 60;
 
   /**
    * Reserves every charge, or none if any does not {@linkplain SlotCharge#fits fit}.

@@ -1,4 +1,4 @@
-package dev.attribution.core.logging;
+package dev.attribution.api.internal;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package dev.attribution.core.budget;
+package dev.attribution.api.budget;
 
 /**
  * What one reservation asks of one budget counter, and the caps the counter must respect.
@@ -16,7 +16,7 @@ package dev.attribution.core.budget;
  * @param capTokens token cap, or {@link Long#MAX_VALUE} for none
  * @param capRequests request cap, or {@link Long#MAX_VALUE} for none
  * @param bucketMillis for a rolling window the bucket width ({@code window / }{@value
- *     BudgetPeriod#ROLLING_BUCKETS}), else {@code 0}
+ *     BudgetStore#ROLLING_BUCKETS}), else {@code 0}
  * @param expiresAtMillis when the counter may be forgotten (a finished period plus grace), or
  *     {@link Long#MAX_VALUE}
  */

@@ -1,6 +1,5 @@
-package dev.attribution.core.pipeline;
+package dev.attribution.api;
 
-import dev.attribution.api.UsageRecord;
 import java.io.IOException;
 
 /**

@@ -1,4 +1,4 @@
-package dev.attribution.core.logging;
+package dev.attribution.api.internal;
 
 import org.jspecify.annotations.Nullable;
 

@@ -1,4 +1,4 @@
-package dev.attribution.core.budget;
+package dev.attribution.api.budget;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -348,7 +348,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
     Slot(long bucketMillis, long expiresAtMillis) {
       this.bucketMillis = bucketMillis;
       this.expiresAtMillis = expiresAtMillis;
-      int n = bucketMillis > 0 ? BudgetPeriod.ROLLING_BUCKETS : 0;
+      int n = bucketMillis > 0 ? BudgetStore.ROLLING_BUCKETS : 0;
       this.bucketNanos = new long[n];
       this.bucketTokens = new long[n];
       this.bucketRequests = new long[n];
@@ -373,7 +373,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
       if (idx <= lastBucket) {
         return;
       }
-      int n = BudgetPeriod.ROLLING_BUCKETS;
+      int n = BudgetStore.ROLLING_BUCKETS;
       long steps = Math.min(idx - lastBucket, n);
       for (long j = 1; j <= steps; j++) {
         int b = (int) Math.floorMod(lastBucket + j, (long) n);
@@ -390,10 +390,10 @@ public final class InMemoryBudgetStore implements BudgetStore {
     void addSpent(long nanos, long tokens, long requests, long nowMillis) {
       if (bucketMillis > 0) {
         long idx = Math.floorDiv(nowMillis, bucketMillis);
-        if (idx <= lastBucket - BudgetPeriod.ROLLING_BUCKETS) {
+        if (idx <= lastBucket - BudgetStore.ROLLING_BUCKETS) {
           return; // already outside the window
         }
-        int b = (int) Math.floorMod(Math.min(idx, lastBucket), (long) BudgetPeriod.ROLLING_BUCKETS);
+        int b = (int) Math.floorMod(Math.min(idx, lastBucket), (long) BudgetStore.ROLLING_BUCKETS);
         bucketNanos[b] = SlotState.sat(bucketNanos[b], nanos);
         bucketTokens[b] = SlotState.sat(bucketTokens[b], tokens);
         bucketRequests[b] = SlotState.sat(bucketRequests[b], requests);

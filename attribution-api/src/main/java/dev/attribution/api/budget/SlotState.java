@@ -1,4 +1,4 @@
-package dev.attribution.core.budget;
+package dev.attribution.api.budget;
 
 /**
  * A snapshot of one budget counter. Money is in nano-units (1e-9 of the currency unit).
@@ -38,7 +38,8 @@ public record SlotState(
     return sat(spentRequests, reservedRequests);
   }
 
-  static long sat(long a, long b) {
+  /** {@code a + b}, or {@link Long#MAX_VALUE} when the sum overflows (amounts never go below 0). */
+  public static long sat(long a, long b) {
     long r = a + b;
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
