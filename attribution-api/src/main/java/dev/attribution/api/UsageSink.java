@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where usage records go: a database, OpenTelemetry, a log, your own system.
@@ -42,6 +43,15 @@ public interface UsageSink {
    * @param source a snapshot of every budget's standing, cheap to call
    */
   default void bindBudgetStatuses(BudgetStatusSource source) {}
+
+  /**
+   * Where records go when this sink's queue is full, instead of being dropped: a durable spool the
+   * sink replays itself (the JDBC sink has one). Default {@code null}: records are dropped and
+   * counted.
+   */
+  default @Nullable OverflowSpool overflowSpool() {
+    return null;
+  }
 
   /** A short name for logs, metrics and the worker thread; defaults to the class's simple name. */
   default String name() {

@@ -3,10 +3,8 @@ package dev.attribution.benchmarks;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.ContextSource;
 import dev.attribution.core.AttributionEngine;
-import dev.attribution.core.CallRequest;
-import dev.attribution.core.LlmCall;
-import dev.attribution.core.pipeline.RecordPipeline;
-import dev.attribution.core.pricing.PricingEngine;
+import dev.attribution.core.transport.CallRequest;
+import dev.attribution.core.transport.LlmCall;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +29,6 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class EngineCallBenchmark {
 
-  private RecordPipeline pipeline;
   private AttributionEngine engine;
   private AttributionEngine budgetEngine;
   private byte[] requestBody;
@@ -43,10 +40,9 @@ public class EngineCallBenchmark {
   /** Builds both engines over a counting sink. */
   @Setup(Level.Trial)
   public void setUp() {
-    pipeline = RecordPipeline.builder().addSink(new Loopback.CountingSink()).build();
-    PricingEngine pricing = PricingEngine.create();
-    engine = Loopback.engine("127.0.0.1:8080", pipeline, false, pricing);
-    budgetEngine = Loopback.engine("127.0.0.1:8080", pipeline, true, pricing);
+    Loopback.CountingSink countingSink = new Loopback.CountingSink();
+    engine = Loopback.engine("127.0.0.1:8080", countingSink, false);
+    budgetEngine = Loopback.engine("127.0.0.1:8080", countingSink, true);
     requestBody = Loopback.chatRequest();
     responseBody = Loopback.chatResponse();
     context = AttributionContext.builder().tenantId("acme").feature("support-chat").build();
@@ -58,10 +54,11 @@ public class EngineCallBenchmark {
     responseHeaders = name -> name.equalsIgnoreCase("x-request-id") ? "req_0123" : null;
   }
 
-  /** Closes the pipeline. */
+  /** Closes both engines. */
   @TearDown(Level.Trial)
   public void tearDown() {
-    pipeline.close();
+    engine.close();
+    budgetEngine.close();
   }
 
   private LlmCall call(AttributionEngine e) {

@@ -2,8 +2,6 @@ package dev.attribution.benchmarks;
 
 import dev.attribution.api.AttributionContext;
 import dev.attribution.core.AttributionEngine;
-import dev.attribution.core.pipeline.RecordPipeline;
-import dev.attribution.core.pricing.PricingEngine;
 import dev.attribution.okhttp.AttributionOkHttp;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -72,7 +70,6 @@ public class InterceptorBenchmark {
 
   private LoopbackHttpServer raw;
   private MockWebServer mock;
-  private RecordPipeline pipeline;
   private Loopback.CountingSink sink;
   private AttributionEngine engine;
   private AttributionEngine budgetEngine;
@@ -113,10 +110,8 @@ public class InterceptorBenchmark {
       url = mock.url("/v1/chat/completions").toString();
     }
     sink = new Loopback.CountingSink();
-    pipeline = RecordPipeline.builder().addSink(sink).build();
-    PricingEngine pricing = PricingEngine.create();
-    engine = Loopback.engine(hostPort, pipeline, false, pricing);
-    budgetEngine = Loopback.engine(hostPort, pipeline, true, pricing);
+    engine = Loopback.engine(hostPort, sink, false);
+    budgetEngine = Loopback.engine(hostPort, sink, true);
     bare = Loopback.bareClient();
     intercepted = bare.newBuilder().addInterceptor(AttributionOkHttp.interceptor(engine)).build();
     instrumented = AttributionOkHttp.instrument(bare, engine);
@@ -146,7 +141,6 @@ public class InterceptorBenchmark {
   /** Stops everything and prints what the pipeline saw. */
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
-    pipeline.close();
     System.out.println(
         "\n[InterceptorBenchmark] records exported="
             + sink.records.get()
@@ -154,6 +148,8 @@ public class InterceptorBenchmark {
             + engine.stats()
             + " budgetEngine="
             + budgetEngine.stats());
+    engine.close();
+    budgetEngine.close();
     if (raw != null) {
       raw.close();
     }

@@ -6,7 +6,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
-import dev.attribution.core.pipeline.RecordPipeline;
+import dev.attribution.core.internal.pipeline.RecordPipeline;
 import dev.attribution.sink.jdbc.JdbcUsageSink;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -201,12 +201,7 @@ public class JdbcSinkBenchmark {
     public void setUp() throws Exception {
       open(table);
       pipeline =
-          RecordPipeline.builder()
-              .addSink(sink)
-              .overflowSpool(sink.overflowSpool())
-              .batchSize(500)
-              .queueCapacity(65_536)
-              .build();
+          RecordPipeline.builder().addSink(sink).batchSize(500).queueCapacity(65_536).build();
       nextSlot = System.nanoTime();
     }
 

@@ -6,11 +6,7 @@ import dev.attribution.api.UsageSink;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.pipeline.RecordPipeline;
-import dev.attribution.core.pricing.PricingEngine;
-import dev.attribution.core.provider.ProviderRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -47,29 +43,21 @@ final class Loopback {
   }
 
   /**
-   * An engine as an application would configure it: bundled prices ({@link
-   * PricingEngine#create()}), a record pipeline with default settings and a counting sink, the
-   * server at {@code hostPort} mapped to OpenAI and, if {@code tenantBudget}, one daily budget per
-   * tenant with a limit no call reaches.
+   * An engine as an application would configure it: bundled prices, default record settings with
+   * {@code sink}, the server at {@code hostPort} mapped to OpenAI and, if {@code tenantBudget}, one
+   * daily budget per tenant with a limit no call reaches.
    */
-  static AttributionEngine engine(
-      String hostPort, RecordPipeline pipeline, boolean tenantBudget, PricingEngine pricing) {
+  static AttributionEngine engine(String hostPort, UsageSink sink, boolean tenantBudget) {
     AttributionEngine.Builder b =
-        AttributionEngine.builder()
-            .providers(ProviderRegistry.builder().mapHost(hostPort, "openai").build())
-            .pricing(pricing)
-            .pipeline(pipeline);
+        AttributionEngine.builder().mapHost(hostPort, "openai").addSink(sink).shutdownHook(false);
     if (tenantBudget) {
-      b.budgets(
-          BudgetEngine.builder()
-              .listener(BudgetListener.noop())
-              .budget(
-                  BudgetDefinition.builder("tenant-day")
-                      .each(ScopeDimension.TENANT)
-                      .limit("1000000000")
-                      .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
-                      .build())
-              .build());
+      b.listener(BudgetListener.noop())
+          .budget(
+              BudgetDefinition.builder("tenant-day")
+                  .each(ScopeDimension.TENANT)
+                  .limit("1000000000")
+                  .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                  .build());
     }
     return b.build();
   }

@@ -5,7 +5,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.AttributionScope;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.pipeline.RecordPipeline;
+import dev.attribution.core.internal.pipeline.RecordPipeline;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

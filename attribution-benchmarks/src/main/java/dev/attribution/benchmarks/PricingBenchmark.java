@@ -1,10 +1,10 @@
 package dev.attribution.benchmarks;
 
 import dev.attribution.api.TokenUsage;
-import dev.attribution.core.pricing.PriceOptions;
+import dev.attribution.core.internal.pricing.PriceOptions;
+import dev.attribution.core.internal.pricing.PriceResult;
+import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.core.pricing.PriceOverrides;
-import dev.attribution.core.pricing.PriceResult;
-import dev.attribution.core.pricing.PricingEngine;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;

@@ -2,8 +2,6 @@ package dev.attribution.benchmarks;
 
 import dev.attribution.api.AttributionContext;
 import dev.attribution.core.AttributionEngine;
-import dev.attribution.core.pipeline.RecordPipeline;
-import dev.attribution.core.pricing.PricingEngine;
 import dev.attribution.okhttp.AttributionOkHttp;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +59,6 @@ public class StreamingBenchmark {
   public int chunks;
 
   private LoopbackHttpServer server;
-  private RecordPipeline pipeline;
   private Loopback.CountingSink sink;
   private AttributionEngine engine;
   private OkHttpClient bare;
@@ -73,8 +70,7 @@ public class StreamingBenchmark {
   public void setUp() {
     server = LoopbackHttpServer.chunked("text/event-stream", Loopback.chatStream(chunks));
     sink = new Loopback.CountingSink();
-    pipeline = RecordPipeline.builder().addSink(sink).build();
-    engine = Loopback.engine(server.hostPort(), pipeline, false, PricingEngine.create());
+    engine = Loopback.engine(server.hostPort(), sink, false);
     bare = Loopback.bareClient();
     intercepted = bare.newBuilder().addInterceptor(AttributionOkHttp.interceptor(engine)).build();
     request = streamRequest(server.url("/v1/chat/completions"));
@@ -94,9 +90,9 @@ public class StreamingBenchmark {
   /** Stops everything and prints what the pipeline saw. */
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
-    pipeline.close();
     System.out.println(
         "\n[StreamingBenchmark] records exported=" + sink.records.get() + " " + engine.stats());
+    engine.close();
     server.close();
   }
 

@@ -4,8 +4,6 @@ import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import dev.attribution.core.AttributionEngine;
-import dev.attribution.core.pipeline.RecordPipeline;
-import dev.attribution.core.pricing.PricingEngine;
 import dev.attribution.okhttp.AttributionOkHttp;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -42,9 +40,7 @@ public final class StreamingHeapProbe {
     try (LoopbackHttpServer server =
         LoopbackHttpServer.chunked("text/event-stream", Loopback.chatStream(EVENTS))) {
       InMemoryUsageSink sink = UsageSink.inMemory();
-      try (RecordPipeline pipeline = RecordPipeline.builder().addSink(sink).build()) {
-        AttributionEngine engine =
-            Loopback.engine(server.hostPort(), pipeline, false, PricingEngine.create());
+      try (AttributionEngine engine = Loopback.engine(server.hostPort(), sink, false)) {
         OkHttpClient bare = Loopback.bareClient();
         OkHttpClient intercepted =
             bare.newBuilder().addInterceptor(AttributionOkHttp.interceptor(engine)).build();

@@ -3,29 +3,56 @@ package dev.attribution.core;
 import dev.attribution.api.Attribution;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
+import dev.attribution.api.BudgetListener;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.CredentialResolver;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
+import dev.attribution.api.budget.BudgetSeedSource;
+import dev.attribution.api.budget.BudgetStatus;
+import dev.attribution.api.budget.BudgetStore;
+import dev.attribution.api.budget.InMemoryBudgetStore;
+import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.api.budget.ScopePart;
 import dev.attribution.api.internal.ControlChars;
 import dev.attribution.api.internal.RateLimitedLogger;
-import dev.attribution.core.pipeline.RecordPipeline;
-import dev.attribution.core.provider.Dialect;
-import dev.attribution.core.provider.Endpoint;
-import dev.attribution.core.provider.ProviderRegistry;
-import dev.attribution.core.provider.Providers;
-import dev.attribution.core.provider.RequestFacts;
-import dev.attribution.core.provider.RequestParser;
+import dev.attribution.core.budget.BudgetDefinition;
+import dev.attribution.core.budget.BudgetDefinitions;
+import dev.attribution.core.budget.LoopGuard;
+import dev.attribution.core.budget.Threshold;
+import dev.attribution.core.internal.budget.BudgetEngine;
+import dev.attribution.core.internal.pipeline.PipelineStats;
+import dev.attribution.core.internal.pipeline.RecordPipeline;
+import dev.attribution.core.internal.pricing.CostPreference;
+import dev.attribution.core.internal.pricing.PricingEngine;
+import dev.attribution.core.internal.pricing.UnpricedModelListener;
+import dev.attribution.core.internal.provider.Dialect;
+import dev.attribution.core.internal.provider.Endpoint;
+import dev.attribution.core.internal.provider.ProviderRegistry;
+import dev.attribution.core.internal.provider.Providers;
+import dev.attribution.core.internal.provider.RequestFacts;
+import dev.attribution.core.internal.provider.RequestParser;
+import dev.attribution.core.pricing.PriceDataException;
+import dev.attribution.core.pricing.PriceOverrides;
+import dev.attribution.core.pricing.TokenRates;
+import dev.attribution.core.pricing.UnpricedPolicy;
 import dev.attribution.core.routing.Route;
 import dev.attribution.core.routing.RoutingRule;
+import dev.attribution.core.transport.BlockedResponse;
+import dev.attribution.core.transport.CallRequest;
+import dev.attribution.core.transport.LlmCall;
+import dev.attribution.core.transport.UpstreamRewrite;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +94,8 @@ public final class AttributionEngine implements AutoCloseable {
 
   private final ProviderRegistry registry;
   private final RecordPipeline pipeline;
-  private final boolean ownsPipeline;
+  private final PricingEngine pricing;
+  private final @Nullable BudgetEngine budgetEngine;
   private final CostModel costModel;
   private final BudgetGate budgets;
   private final Map<String, Route> routes;
@@ -90,29 +118,16 @@ public final class AttributionEngine implements AutoCloseable {
   private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
   private final Set<String> warnedHosts = ConcurrentHashMap.newKeySet();
   private final @Nullable Thread shutdownHook;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private AttributionEngine(Builder b) {
-    this.registry = b.registry;
-    if (b.pipeline != null) {
-      this.pipeline = b.pipeline;
-      this.ownsPipeline = false;
-    } else {
-      RecordPipeline.Builder pb = RecordPipeline.builder();
-      if (b.sinks.isEmpty()) {
-        pb.addSink(UsageSink.noop());
-      }
-      b.sinks.forEach(pb::addSink);
-      if (b.budgetEngine != null) {
-        dev.attribution.core.budget.BudgetEngine be = b.budgetEngine;
-        for (UsageSink sink : b.sinks) {
-          sink.bindBudgetStatuses(be::knownStatuses);
-        }
-      }
-      this.pipeline = pb.build();
-      this.ownsPipeline = true;
-    }
-    this.costModel = b.costModel;
-    this.budgets = b.budgets;
+    this.registry = Objects.requireNonNull(b.registry);
+    this.pipeline = Objects.requireNonNull(b.pipeline);
+    this.pricing = Objects.requireNonNull(b.pricingEngine);
+    this.budgetEngine = b.budgetEngine;
+    this.costModel = new PricingCostModel(pricing);
+    this.budgets = budgetEngine == null ? BudgetGate.NONE : new BudgetEngineGate(budgetEngine);
     this.routes = Map.copyOf(b.routes);
     this.rules = List.copyOf(b.rules);
     this.credentials = b.credentials;
@@ -131,21 +146,13 @@ public final class AttributionEngine implements AutoCloseable {
 
   /**
    * Registers the hook that drains records when the application exits without closing the engine (a
-   * {@code main} that returns, {@code System.exit}, SIGTERM): an engine's own pipeline is closed
-   * (drained within {@code timeout}, sinks flushed and closed), a pipeline passed in is flushed
-   * within {@code timeout} and left to its owner. The work runs on a daemon thread the hook waits
-   * for at most twice {@code timeout}: JVM exit waits for hooks, and a sink's flush or close is not
-   * bounded by the pipeline.
+   * {@code main} that returns, {@code System.exit}, SIGTERM): the pipeline is closed (drained
+   * within {@code timeout}, sinks flushed and closed). The work runs on a daemon thread the hook
+   * waits for at most twice {@code timeout}: JVM exit waits for hooks, and a sink's flush or close
+   * is not bounded by the pipeline.
    */
   private @Nullable Thread registerShutdownHook(Duration timeout) {
-    Runnable drain =
-        () -> {
-          if (ownsPipeline) {
-            pipeline.close(timeout);
-          } else {
-            pipeline.flush(timeout);
-          }
-        };
+    Runnable drain = () -> pipeline.close(timeout);
     Thread hook =
         new Thread(
             () -> {
@@ -188,7 +195,7 @@ public final class AttributionEngine implements AutoCloseable {
       return decide(request, started, startNanos, null);
     } catch (RuntimeException | LinkageError e) {
       internalFailure("deciding on a call", e);
-      return new LlmCall(this, false, null, request.context(), started, startNanos);
+      return new EngineCall(this, false, null, request.context(), started, startNanos);
     }
   }
 
@@ -217,7 +224,11 @@ public final class AttributionEngine implements AutoCloseable {
    * @return the failover call, or {@code null} when there is none to make
    */
   public @Nullable LlmCall beginFailover(
-      CallRequest request, LlmCall failed, int httpStatus, boolean timedOut) {
+      CallRequest request, LlmCall failedCall, int httpStatus, boolean timedOut) {
+    if (!(failedCall instanceof EngineCall)) {
+      return null;
+    }
+    EngineCall failed = (EngineCall) failedCall;
     Route target = failoverRoute == null ? null : routes.get(failoverRoute);
     if (target == null || failed.failover || !failed.recognised() || failed.blocked() != null) {
       return null;
@@ -232,7 +243,7 @@ public final class AttributionEngine implements AutoCloseable {
     Instant started = clock.instant();
     long startNanos = nanoTime.getAsLong();
     try {
-      LlmCall c = decide(request, started, startNanos, target);
+      EngineCall c = decide(request, started, startNanos, target);
       c.failover = true;
       c.attempt = failed.attempt + 1;
       c.attribute("failover_from", failed.route == null ? failed.provider : failed.route);
@@ -243,15 +254,16 @@ public final class AttributionEngine implements AutoCloseable {
     }
   }
 
-  private LlmCall decide(
+  private EngineCall decide(
       CallRequest req, Instant started, long startNanos, @Nullable Route forcedRoute) {
     if (!req.method().equals("POST")) {
-      return new LlmCall(this, false, null, req.context(), started, startNanos);
+      return new EngineCall(this, false, null, req.context(), started, startNanos);
     }
     Endpoint endpoint = registry.recognize(req.host(), req.port(), req.path());
     if (endpoint == null) {
       warnIfUnmappedLlmHost(req);
-      LlmCall c = new LlmCall(this, recordUnrecognised, null, req.context(), started, startNanos);
+      EngineCall c =
+          new EngineCall(this, recordUnrecognised, null, req.context(), started, startNanos);
       c.serverHost = req.host();
       c.contextSource = req.contextSource();
       c.attempt = req.attempt();
@@ -260,7 +272,7 @@ public final class AttributionEngine implements AutoCloseable {
       return c;
     }
     calls.incrementAndGet();
-    LlmCall call = new LlmCall(this, true, endpoint, req.context(), started, startNanos);
+    EngineCall call = new EngineCall(this, true, endpoint, req.context(), started, startNanos);
     call.provider = endpoint.provider();
     call.operation = endpoint.operation();
     call.serverHost = req.host();
@@ -491,7 +503,7 @@ public final class AttributionEngine implements AutoCloseable {
       @Nullable String requestedModel,
       @Nullable String sendModel,
       @Nullable Route route,
-      LlmCall call,
+      EngineCall call,
       boolean signed) {
     if (signed) {
       return null;
@@ -849,27 +861,96 @@ public final class AttributionEngine implements AutoCloseable {
 
   /** Counters since start. */
   public EngineStats stats() {
+    Map<String, EngineStats.Records> bySink = new LinkedHashMap<>();
+    pipeline.statsBySink().forEach((name, st) -> bySink.put(name, records(st)));
     return new EngineStats(
         calls.get(),
         blockedCalls.get(),
         internalFailures.get(),
         parseFailures.get(),
-        pipeline.stats());
+        pricing.unpricedCalls(),
+        budgetEngine == null ? 0 : budgetEngine.storeFailures(),
+        budgetEngine == null ? 0 : budgetEngine.listenerFailures(),
+        records(pipeline.stats()),
+        bySink);
   }
 
-  /** The record pipeline records go to. */
-  public RecordPipeline pipeline() {
-    return pipeline;
+  private static EngineStats.Records records(PipelineStats st) {
+    return new EngineStats.Records(
+        st.accepted(), st.exported(), st.failed(), st.dropped(), st.spooled(), st.queued());
   }
 
-  /** Flushes the pipeline, waiting at most {@code timeout}. */
+  /**
+   * Where budget {@code budgetName} stands for one scope value now, e.g. to show a tenant what is
+   * left.
+   *
+   * @param budgetName the budget's name
+   * @param scopeKey the scope value as records and events name it, e.g. {@code tenant=acme} (see
+   *     {@link BudgetDefinition#scopeKeyFor})
+   * @throws IllegalArgumentException if no budget has that name
+   */
+  public BudgetStatus budgetStatus(String budgetName, String scopeKey) {
+    if (budgetEngine == null) {
+      throw new IllegalArgumentException(
+          "no budget named '" + budgetName + "': no budgets are set");
+    }
+    return budgetEngine.status(budgetName, scopeKey);
+  }
+
+  /**
+   * Where every budget stands for each scope value this engine has admitted calls for recently (at
+   * most {@code maxTrackedScopeValues} per budget): the feed for dashboards and budget gauges.
+   */
+  public List<BudgetStatus> budgetStatuses() {
+    return budgetEngine == null ? List.of() : budgetEngine.knownStatuses();
+  }
+
+  /**
+   * Raises a budget's limit for one scope value in the current period (a lifetime budget's balance:
+   * a customer's top-up). Exact; in the budget's currency.
+   *
+   * @throws IllegalArgumentException if no budget has that name or the amount is not positive
+   */
+  public void topUp(String budgetName, String scopeKey, BigDecimal amount) {
+    if (budgetEngine == null) {
+      throw new IllegalArgumentException(
+          "no budget named '" + budgetName + "': no budgets are set");
+    }
+    budgetEngine.topUp(budgetName, scopeKey, amount);
+  }
+
+  /**
+   * Reads the LiteLLM price file or URL the engine was built with again and swaps the new prices in
+   * atomically (calls in flight finish on the old prices).
+   *
+   * @return the new price version, as records carry it
+   * @throws IllegalStateException when the engine was built without {@code liteLlmPrices}
+   * @throws PriceDataException when the data is unreadable or bad; the old prices stay
+   */
+  public String reloadPrices() {
+    pricing.reloadLiteLlm();
+    return pricing.priceVersion();
+  }
+
+  /** The version of the prices in force, as records carry it in {@code priceVersion}. */
+  public String priceVersion() {
+    return pricing.priceVersion();
+  }
+
+  /**
+   * Waits until every record submitted so far has been exported by every sink and the sinks have
+   * flushed, at most {@code timeout}.
+   *
+   * @return {@code true} when everything was exported in time
+   */
   public boolean flush(Duration timeout) {
     return pipeline.flush(timeout);
   }
 
   /**
-   * Closes the pipeline if the engine created it (draining every record), and removes the shutdown
-   * hook, which then has nothing left to do.
+   * Closes everything the engine was given, in order: drains every queued record (at most the
+   * builder's {@code closeTimeout}), flushes and closes every sink, closes the budget store, and
+   * removes the shutdown hook. Closing twice is a no-op.
    */
   @Override
   public void close() {
@@ -880,20 +961,51 @@ public final class AttributionEngine implements AutoCloseable {
         // The JVM is already shutting down: the hook runs anyway and closing twice is a no-op.
       }
     }
-    if (ownsPipeline) {
+    try {
       pipeline.close();
+    } finally {
+      if (budgetEngine != null && closed.compareAndSet(false, true)) {
+        try {
+          budgetEngine.store().close();
+        } catch (RuntimeException e) {
+          LOG.warn("closing the budget store failed", e);
+        }
+      }
     }
   }
 
-  /** Builds an {@link AttributionEngine}; configuration errors fail in {@link #build()}. */
+  /**
+   * Builds an {@link AttributionEngine}. Every setting lives here once and is passed to the parts
+   * that need it (one clock, one currency, one unpriced-model policy, one failure mode); settings
+   * that contradict each other fail {@link #build()} with a message that says what to change.
+   */
   public static final class Builder {
-    private ProviderRegistry registry = ProviderRegistry.defaults();
-    private @Nullable RecordPipeline pipeline;
+    private final ProviderRegistry.Builder providers = ProviderRegistry.builder();
     private final List<UsageSink> sinks = new ArrayList<>();
-    CostModel costModel = CostModel.UNPRICED;
-    BudgetGate budgets = BudgetGate.NONE;
-    private dev.attribution.core.budget.@Nullable BudgetEngine budgetEngine;
-    private dev.attribution.core.pricing.@Nullable PricingEngine pricingEngine;
+    private int queueCapacity = RecordPipeline.DEFAULT_QUEUE_CAPACITY;
+    private int batchSize = RecordPipeline.DEFAULT_BATCH_SIZE;
+    private Duration linger = Duration.ofMillis(RecordPipeline.DEFAULT_LINGER_MILLIS);
+    private Duration closeTimeout =
+        Duration.ofMillis(RecordPipeline.DEFAULT_SHUTDOWN_TIMEOUT_MILLIS);
+    private @Nullable Path liteLlmFile;
+    private @Nullable URI liteLlmUrl;
+    private @Nullable PriceOverrides priceOverrides;
+    private UnpricedPolicy unpricedPolicy = UnpricedPolicy.ALLOW;
+    private @Nullable TokenRates fallbackRates;
+    private boolean preferProviderReportedCost = true;
+    private long defaultMaxOutputTokens = PricingEngine.DEFAULT_MAX_OUTPUT_TOKENS;
+    private final List<BudgetDefinition> budgetDefinitions = new ArrayList<>();
+    private @Nullable BudgetStore budgetStore;
+    private @Nullable BudgetListener listener;
+    private @Nullable LoopGuard loopGuard;
+    private boolean dryRun;
+    private @Nullable Boolean failClosed;
+    private @Nullable Duration reservationTimeout;
+    private @Nullable BudgetSeedSource seedSource;
+    private @Nullable BigDecimal unreadableRequestReserve;
+    private @Nullable Long unreadableRequestTokenReserve;
+    private boolean blockUnreadableRequests;
+    private int maxTrackedScopeValues = BudgetEngine.DEFAULT_MAX_TRACKED_SCOPE_VALUES;
     private final Map<String, Route> routes = new HashMap<>();
     private final List<RoutingRule> rules = new ArrayList<>();
     private CredentialResolver credentials = CredentialResolver.none();
@@ -910,21 +1022,286 @@ public final class AttributionEngine implements AutoCloseable {
     private boolean shutdownHook = true;
     Duration shutdownHookTimeout = SHUTDOWN_HOOK_TIMEOUT;
 
+    // Assembled by build(), read by the engine's constructor.
+    @Nullable RecordPipeline pipeline;
+    @Nullable PricingEngine pricingEngine;
+    @Nullable BudgetEngine budgetEngine;
+    @Nullable ProviderRegistry registry;
+
     private Builder() {}
+
+    // ---- providers ----
+
+    /**
+     * Treats calls to {@code hostAndPort} as calls to {@code provider}'s API: for a proxy, a
+     * gateway or a self-hosted server (vLLM, Ollama, LiteLLM) that speaks that provider's API.
+     * Without it such calls go unrecorded, and one warning names the host and this method.
+     *
+     * @param hostAndPort {@code host} or {@code host:port}, as in the request URL
+     * @param provider a provider id ({@code openai}, {@code anthropic}, {@code gcp.gemini}, ...) or
+     *     an alias ({@code gemini}, {@code azure})
+     * @throws IllegalArgumentException if the host is blank or the provider unknown
+     */
+    public Builder mapHost(String hostAndPort, String provider) {
+      providers.mapHost(hostAndPort, provider);
+      return this;
+    }
+
+    /**
+     * Names the model behind an Azure OpenAI deployment, for records, prices and budgets alike.
+     * Without it a deployment is recorded under its own name and priced only if a price carries
+     * that name.
+     *
+     * @param deployment the deployment name in the request path
+     * @param model the model it serves, e.g. {@code gpt-4o-mini}
+     */
+    public Builder azureDeployment(String deployment, String model) {
+      providers.azureDeployment(deployment, model);
+      return this;
+    }
+
+    // ---- prices ----
+
+    /**
+     * Prices from a LiteLLM price file ({@code model_prices_and_context_window.json}) instead of
+     * the bundled snapshot; {@link AttributionEngine#reloadPrices()} reads it again. A missing or
+     * malformed file fails {@link #build()}.
+     */
+    public Builder liteLlmPrices(Path file) {
+      this.liteLlmFile = Objects.requireNonNull(file, "file");
+      this.liteLlmUrl = null;
+      return this;
+    }
+
+    /**
+     * Prices downloaded from {@code url} (LiteLLM's format) at build, instead of the bundled
+     * snapshot; {@link AttributionEngine#reloadPrices()} downloads them again.
+     */
+    public Builder liteLlmPrices(URI url) {
+      this.liteLlmUrl = Objects.requireNonNull(url, "url");
+      this.liteLlmFile = null;
+      return this;
+    }
+
+    /** Your negotiated prices, custom models, aliases, plans and meters, over the catalog. */
+    public Builder priceOverrides(PriceOverrides overrides) {
+      this.priceOverrides = Objects.requireNonNull(overrides, "overrides");
+      return this;
+    }
+
+    /**
+     * What happens to a call whose model has no price: {@link UnpricedPolicy#ALLOW} (default)
+     * records it with its tokens and an unknown cost; {@link UnpricedPolicy#BLOCK} refuses it under
+     * a money budget; {@link UnpricedPolicy#FALLBACK_RATE} prices it at {@link
+     * #fallbackRates(TokenRates)}. One setting for prices and budgets alike.
+     */
+    public Builder unpricedModels(UnpricedPolicy policy) {
+      this.unpricedPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** The rates for unpriced models under {@link UnpricedPolicy#FALLBACK_RATE}. */
+    public Builder fallbackRates(TokenRates rates) {
+      this.fallbackRates = Objects.requireNonNull(rates, "rates");
+      return this;
+    }
+
+    /**
+     * Whether a cost the provider reports (OpenRouter's {@code usage.cost}) is the record's cost
+     * ({@code true}, default) or only kept beside the computed one ({@code false}).
+     */
+    public Builder preferProviderReportedCost(boolean prefer) {
+      this.preferProviderReportedCost = prefer;
+      return this;
+    }
+
+    /**
+     * The output cap assumed for a request that sets none, when a budget reserves its worst case;
+     * default {@value PricingEngine#DEFAULT_MAX_OUTPUT_TOKENS} or the model's own limit if lower.
+     */
+    public Builder defaultMaxOutputTokens(long tokens) {
+      if (tokens <= 0) {
+        throw new IllegalArgumentException(
+            "defaultMaxOutputTokens must be positive, was " + tokens);
+      }
+      this.defaultMaxOutputTokens = tokens;
+      return this;
+    }
+
+    // ---- budgets ----
+
+    /** Enforces {@code budget} before each call it covers. */
+    public Builder budget(BudgetDefinition budget) {
+      budgetDefinitions.add(Objects.requireNonNull(budget, "budget"));
+      return this;
+    }
+
+    /** Enforces every budget in {@code budgets}, e.g. from {@link BudgetDefinitions#load}. */
+    public Builder budgets(Collection<BudgetDefinition> budgets) {
+      for (BudgetDefinition d : budgets) {
+        budget(d);
+      }
+      return this;
+    }
+
+    /**
+     * Stops agent threads that loop: too many calls, or too much money, per thread id within a
+     * window. Default none.
+     */
+    public Builder loopGuard(LoopGuard guard) {
+      this.loopGuard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    /**
+     * Where budget counters live; default an in-memory store per engine. Use a shared store
+     * (attribution-budget-redis) when several replicas share one budget. The engine closes it.
+     */
+    public Builder budgetStore(BudgetStore store) {
+      this.budgetStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Receives budget events (thresholds crossed, downgrades, blocks, loops stopped, unpriced
+     * models seen); default: each is logged. Called on the request thread; must be quick.
+     */
+    public Builder listener(BudgetListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Makes every budget and the loop guard observe-only: decisions are recorded (the record's
+     * {@code budgetAction}, events marked dry-run) but no call is changed; default {@code false}.
+     */
+    public Builder dryRun(boolean dryRun) {
+      this.dryRun = dryRun;
+      return this;
+    }
+
+    /**
+     * Whether a failing budget store blocks calls under hard budgets ({@code true}) or lets them
+     * through unenforced ({@code false}). Default: what the store says ({@link
+     * BudgetStore#failsClosed()}). {@code false} with a store that fails closed fails {@link
+     * #build()}: choose the mode on the store.
+     */
+    public Builder failClosed(boolean failClosed) {
+      this.failClosed = failClosed;
+      return this;
+    }
+
+    /**
+     * How long a call's reservation is held before it is charged in full (a call that never
+     * finishes); default {@value BudgetEngine#DEFAULT_RESERVATION_TIMEOUT_SECONDS} s.
+     */
+    public Builder reservationTimeout(Duration timeout) {
+      this.reservationTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Starts each budget's counters from the spend already recorded this period (e.g. the JDBC
+     * sink's table), so a restart does not reset a running period. Only for stores local to the
+     * process: a shared store already holds the spend.
+     */
+    public Builder seedBudgetsFrom(BudgetSeedSource source) {
+      this.seedSource = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /**
+     * The money reserved for a call whose request body cannot be read (too large, one-shot, not
+     * JSON), so its worst case is unknown; default {@value
+     * BudgetEngine#DEFAULT_UNREADABLE_RESERVE}.
+     */
+    public Builder unreadableRequestReserve(BigDecimal reserve) {
+      this.unreadableRequestReserve = Objects.requireNonNull(reserve, "reserve");
+      return this;
+    }
+
+    /**
+     * The tokens reserved for such a call under token limits; default {@value
+     * BudgetEngine#DEFAULT_UNREADABLE_TOKEN_RESERVE}.
+     */
+    public Builder unreadableRequestTokenReserve(long tokens) {
+      this.unreadableRequestTokenReserve = tokens;
+      return this;
+    }
+
+    /** Whether a call whose request cannot be read is refused under a hard budget; default no. */
+    public Builder blockUnreadableRequests(boolean block) {
+      this.blockUnreadableRequests = block;
+      return this;
+    }
+
+    /**
+     * How many scope values (tenants, users, ...) each budget tracks in memory before the least
+     * recently used are forgotten (their counters stay in the store); default {@value
+     * BudgetEngine#DEFAULT_MAX_TRACKED_SCOPE_VALUES}.
+     */
+    public Builder maxTrackedScopeValues(int max) {
+      this.maxTrackedScopeValues = max;
+      return this;
+    }
+
+    // ---- records ----
+
+    /**
+     * Sends every record to {@code sink}, on its own bounded queue and worker thread. The engine
+     * flushes and closes it. Without a sink records are counted and dropped.
+     */
+    public Builder addSink(UsageSink sink) {
+      sinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /**
+     * Records each sink's queue holds before a full queue spills to the sink's overflow spool (if
+     * it has one) or drops and counts; default {@value RecordPipeline#DEFAULT_QUEUE_CAPACITY}.
+     */
+    public Builder queueCapacity(int capacity) {
+      this.queueCapacity = capacity;
+      return this;
+    }
+
+    /** Most records per export call; default {@value RecordPipeline#DEFAULT_BATCH_SIZE}. */
+    public Builder batchSize(int size) {
+      this.batchSize = size;
+      return this;
+    }
+
+    /**
+     * How long a sink's worker waits to fill a batch; default {@value
+     * RecordPipeline#DEFAULT_LINGER_MILLIS} ms.
+     */
+    public Builder linger(Duration linger) {
+      this.linger = Objects.requireNonNull(linger, "linger");
+      return this;
+    }
+
+    /**
+     * How long {@link AttributionEngine#close()} waits for queued records to drain; default {@value
+     * RecordPipeline#DEFAULT_SHUTDOWN_TIMEOUT_MILLIS} ms.
+     */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
 
     /**
      * Whether a JVM shutdown hook drains records when the application exits without calling {@link
-     * AttributionEngine#close()}; default {@code true}. The hook closes the pipeline the engine
-     * created or flushes a pipeline passed to {@link #pipeline(RecordPipeline)}, within {@link
-     * AttributionEngine#SHUTDOWN_HOOK_TIMEOUT} (it gives up after twice that, so a hung sink cannot
-     * keep the JVM from exiting), and is removed by {@code close()}. Switch it off when your own
-     * shutdown sequence closes the engine, or in tests that build many short-lived engines (the
-     * hook keeps an unclosed engine reachable).
+     * AttributionEngine#close()}; default {@code true}. The hook closes the engine's sinks within
+     * {@link AttributionEngine#SHUTDOWN_HOOK_TIMEOUT} (it gives up after twice that, so a hung sink
+     * cannot keep the JVM from exiting), and is removed by {@code close()}. Switch it off when your
+     * own shutdown sequence closes the engine, or in tests that build many short-lived engines.
      */
     public Builder shutdownHook(boolean enabled) {
       this.shutdownHook = enabled;
       return this;
     }
+
+    // ---- routes ----
 
     /**
      * Retries a call once over {@code route} when it fails with one of {@code statuses} (e.g. 429,
@@ -949,49 +1326,7 @@ public final class AttributionEngine implements AutoCloseable {
       return this;
     }
 
-    /** Which hosts and paths are LLM endpoints; default {@link ProviderRegistry#defaults()}. */
-    public Builder providers(ProviderRegistry registry) {
-      this.registry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    /** Sends records to this pipeline, which the caller owns and closes. */
-    public Builder pipeline(RecordPipeline pipeline) {
-      this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
-      return this;
-    }
-
-    /**
-     * Adds a sink to the pipeline the engine creates (default settings; use {@link
-     * #pipeline(RecordPipeline)} to tune it).
-     */
-    public Builder addSink(UsageSink sink) {
-      sinks.add(Objects.requireNonNull(sink, "sink"));
-      return this;
-    }
-
-    /**
-     * Prices calls with {@code pricing}; without it every call is recorded as unpriced (with its
-     * tokens), never as free.
-     */
-    public Builder pricing(dev.attribution.core.pricing.PricingEngine pricing) {
-      this.costModel = new PricingCostModel(Objects.requireNonNull(pricing, "pricing"));
-      this.pricingEngine = pricing;
-      return this;
-    }
-
-    /**
-     * Enforces {@code budgets} before each call: reserve the worst case, then notify, downgrade,
-     * reroute or block. Routes named by budget thresholds must be defined with {@link
-     * #route(Route)}.
-     */
-    public Builder budgets(dev.attribution.core.budget.BudgetEngine budgets) {
-      this.budgets = new BudgetEngineGate(Objects.requireNonNull(budgets, "budgets"));
-      this.budgetEngine = budgets;
-      return this;
-    }
-
-    /** Defines a route that rules and budgets can send calls to. */
+    /** Defines a route that rules, budgets and failover can send calls to. */
     public Builder route(Route route) {
       Objects.requireNonNull(route, "route");
       if (routes.putIfAbsent(route.name(), route) != null) {
@@ -1012,6 +1347,8 @@ public final class AttributionEngine implements AutoCloseable {
       return this;
     }
 
+    // ---- the rest ----
+
     /**
      * The secret that keys API-key fingerprints (HMAC-SHA256), at least 16 bytes: set the same
      * value on every replica, from your secret store, so fingerprints are stable across restarts
@@ -1026,7 +1363,10 @@ public final class AttributionEngine implements AutoCloseable {
       return this;
     }
 
-    /** The clock for record times and budget periods; default UTC system clock. */
+    /**
+     * The clock for record times, price versions, budget periods and reservation expiry; default
+     * the UTC system clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -1050,8 +1390,8 @@ public final class AttributionEngine implements AutoCloseable {
 
     /**
      * Whether POSTs to unrecognised endpoints (hosts and paths that are not a known or mapped LLM
-     * API) are recorded, with provider {@code unknown}; default {@code false}. Either way their
-     * bodies are never buffered or read.
+     * API) are recorded, without a provider; default {@code false}. Either way their bodies are
+     * never buffered or read.
      */
     public Builder recordUnrecognised(boolean enabled) {
       this.recordUnrecognised = enabled;
@@ -1068,18 +1408,129 @@ public final class AttributionEngine implements AutoCloseable {
       return this;
     }
 
-    /** The currency of zero costs for blocked and unpriced calls; default USD. */
+    /**
+     * The currency of records and budgets; default USD. Catalog prices are in USD, so another
+     * currency needs price overrides in it; a budget in a different currency fails {@link
+     * #build()}.
+     */
     public Builder currency(String currency) {
       this.currency = CostBreakdown.zero(currency).currency();
       return this;
     }
 
     /**
-     * The engine.
+     * The engine: loads prices, checks every setting against the others, seeds budgets and starts
+     * one worker thread per sink.
      *
-     * @throws IllegalStateException if a routing rule names an undefined route
+     * @throws IllegalStateException when settings contradict each other (the message says which and
+     *     what to change)
+     * @throws IllegalArgumentException when a value is out of range (named in the message)
+     * @throws PriceDataException when price data cannot be read
      */
     public AttributionEngine build() {
+      validate();
+      this.registry = providers.build();
+      PricingEngine.Builder pb =
+          PricingEngine.builder()
+              .clock(clock)
+              .unpricedPolicy(unpricedPolicy)
+              .costPreference(
+                  preferProviderReportedCost
+                      ? CostPreference.PROVIDER_REPORTED
+                      : CostPreference.COMPUTED)
+              .defaultMaxOutputTokens(defaultMaxOutputTokens);
+      if (liteLlmFile != null) {
+        pb.liteLlmFile(liteLlmFile);
+      }
+      if (liteLlmUrl != null) {
+        pb.liteLlmUrl(liteLlmUrl);
+      }
+      if (priceOverrides != null) {
+        pb.overrides(priceOverrides);
+      }
+      if (fallbackRates != null) {
+        pb.fallbackRates(fallbackRates);
+      }
+      if (budgetDefinitions.isEmpty() && loopGuard == null && listener != null) {
+        pb.unpricedListener(UnpricedModelListener.toBudgetEvents(listener));
+      }
+      PricingEngine pricing = pb.build();
+      this.pricingEngine = pricing;
+      if (!budgetDefinitions.isEmpty() || loopGuard != null) {
+        BudgetEngine.Builder bb =
+            BudgetEngine.builder()
+                .budgets(budgetDefinitions)
+                .clock(clock)
+                .dryRun(dryRun)
+                .blockUnreadableRequests(blockUnreadableRequests)
+                .maxTrackedScopeValues(maxTrackedScopeValues);
+        if (unpricedPolicy == UnpricedPolicy.FALLBACK_RATE) {
+          bb.unpricedPolicy(unpricedPolicy, fallbackEstimate(pricing));
+        } else {
+          bb.unpricedPolicy(unpricedPolicy);
+        }
+        if (loopGuard != null) {
+          bb.loopGuard(loopGuard);
+        }
+        if (budgetStore != null) {
+          bb.store(budgetStore);
+        }
+        if (listener != null) {
+          bb.listener(listener);
+        }
+        if (failClosed != null) {
+          bb.failClosed(failClosed);
+        }
+        if (reservationTimeout != null) {
+          bb.reservationTimeout(reservationTimeout);
+        }
+        if (seedSource != null) {
+          bb.seedFrom(seedSource);
+        }
+        if (unreadableRequestReserve != null) {
+          bb.unreadableRequestReserve(unreadableRequestReserve);
+        }
+        if (unreadableRequestTokenReserve != null) {
+          bb.unreadableRequestTokenReserve(unreadableRequestTokenReserve);
+        }
+        this.budgetEngine = bb.build();
+        DowngradeTargets.warnUnpriced(budgetEngine.budgets(), pricing);
+      }
+      if (fingerprints == null) {
+        fingerprints = KeyFingerprints.perProcess();
+        if (PER_PROCESS_NOTICE.compareAndSet(false, true)) {
+          LOG.info(
+              "No keyFingerprintSecret set: API-key fingerprints are random per process and change"
+                  + " on restart; set one for stable fingerprints");
+        }
+      }
+      RecordPipeline.Builder rb =
+          RecordPipeline.builder()
+              .queueCapacity(queueCapacity)
+              .batchSize(batchSize)
+              .linger(linger)
+              .shutdownTimeout(closeTimeout);
+      if (sinks.isEmpty()) {
+        rb.addSink(UsageSink.noop());
+      }
+      sinks.forEach(rb::addSink);
+      this.pipeline = rb.build();
+      if (budgetEngine != null) {
+        BudgetEngine be = budgetEngine;
+        for (UsageSink sink : sinks) {
+          sink.bindBudgetStatuses(be::knownStatuses);
+        }
+      }
+      return new AttributionEngine(this);
+    }
+
+    /** The money reserved per unpriced call under FALLBACK_RATE: the fallback rates' worst case. */
+    private @Nullable BigDecimal fallbackEstimate(PricingEngine pricing) {
+      return pricing.estimateWorstCase(
+          "unpriced", "unpriced", 0, defaultMaxOutputTokens, clock.instant());
+    }
+
+    private void validate() {
       for (RoutingRule r : rules) {
         if (!routes.containsKey(r.route())) {
           throw new IllegalStateException(
@@ -1094,47 +1545,77 @@ public final class AttributionEngine implements AutoCloseable {
         throw new IllegalStateException(
             "failover route '" + failoverRoute + "' is not defined; define it with route(Route)");
       }
-      if (budgetEngine != null) {
-        for (dev.attribution.core.budget.BudgetDefinition d : budgetEngine.budgets()) {
-          for (dev.attribution.core.budget.Threshold t : d.thresholds()) {
-            String r = t.route();
-            if (r != null && !routes.containsKey(r)) {
-              throw new IllegalStateException(
-                  "budget "
-                      + d.name()
-                      + " reroutes to route '"
-                      + r
-                      + "', which is not defined; define it with route(Route)");
-            }
+      java.util.Set<String> names = new java.util.HashSet<>();
+      for (BudgetDefinition d : budgetDefinitions) {
+        if (!names.add(d.name())) {
+          throw new IllegalStateException(
+              "budget '" + d.name() + "' is defined twice; give each budget its own name");
+        }
+        if (!d.currency().equals(currency)) {
+          throw new IllegalStateException(
+              "budget '"
+                  + d.name()
+                  + "' is in "
+                  + d.currency()
+                  + " but the engine records costs in "
+                  + currency
+                  + "; set currency(\""
+                  + d.currency()
+                  + "\") on the engine or the budget's currency to "
+                  + currency);
+        }
+        for (Threshold t : d.thresholds()) {
+          String r = t.route();
+          if (r != null && !routes.containsKey(r)) {
+            throw new IllegalStateException(
+                "budget "
+                    + d.name()
+                    + " reroutes to route '"
+                    + r
+                    + "', which is not defined; define it with route(Route)");
           }
-          for (dev.attribution.api.budget.ScopePart p : d.scope()) {
-            if (p.dimension() == dev.attribution.api.budget.ScopeDimension.KEY
-                && fingerprints == null) {
-              throw new IllegalStateException(
-                  "budget "
-                      + d.name()
-                      + " is scoped by API-key fingerprint; set keyFingerprintSecret(..) so"
-                      + " fingerprints are the same across restarts and replicas");
-            }
+        }
+        for (ScopePart p : d.scope()) {
+          if (p.dimension() == ScopeDimension.KEY && fingerprints == null) {
+            throw new IllegalStateException(
+                "budget "
+                    + d.name()
+                    + " is scoped by API-key fingerprint; set keyFingerprintSecret(..) so"
+                    + " fingerprints are the same across restarts and replicas");
           }
         }
       }
-      if (budgetEngine != null && pricingEngine != null) {
-        DowngradeTargets.warnUnpriced(budgetEngine.budgets(), pricingEngine);
-      }
-      if (fingerprints == null) {
-        fingerprints = KeyFingerprints.perProcess();
-        if (PER_PROCESS_NOTICE.compareAndSet(false, true)) {
-          LOG.info(
-              "No keyFingerprintSecret set: API-key fingerprints are random per process and change"
-                  + " on restart; set one for stable fingerprints");
+      boolean budgeting = !budgetDefinitions.isEmpty() || loopGuard != null;
+      if (!budgeting) {
+        String stray =
+            budgetStore != null
+                ? "budgetStore(..)"
+                : seedSource != null
+                    ? "seedBudgetsFrom(..)"
+                    : failClosed != null ? "failClosed(..)" : dryRun ? "dryRun(true)" : null;
+        if (stray != null) {
+          throw new IllegalStateException(
+              stray + " is set but there is no budget or loop guard; add budget(..) or remove it");
         }
       }
-      if (pipeline != null && !sinks.isEmpty()) {
+      if (unpricedPolicy == UnpricedPolicy.FALLBACK_RATE && fallbackRates == null) {
         throw new IllegalStateException(
-            "set either pipeline(..) or addSink(..), not both: add the sinks to your pipeline");
+            "unpricedModels(FALLBACK_RATE) needs fallbackRates(..): the rates to price unpriced"
+                + " models at");
       }
-      return new AttributionEngine(this);
+      if (unpricedPolicy != UnpricedPolicy.FALLBACK_RATE && fallbackRates != null) {
+        throw new IllegalStateException(
+            "fallbackRates(..) is set but unpricedModels is "
+                + unpricedPolicy
+                + "; set unpricedModels(UnpricedPolicy.FALLBACK_RATE) or remove fallbackRates");
+      }
+      if (seedSource != null
+          && budgetStore != null
+          && !(budgetStore instanceof InMemoryBudgetStore)) {
+        throw new IllegalStateException(
+            "seedBudgetsFrom(..) with a shared budget store would count recorded spend twice (the"
+                + " store already holds it); remove seedBudgetsFrom or use the in-memory store");
+      }
     }
   }
 }

@@ -2,10 +2,10 @@ package dev.attribution.core;
 
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
-import dev.attribution.core.budget.Admission;
-import dev.attribution.core.budget.AdmissionRequest;
-import dev.attribution.core.budget.BudgetEngine;
-import dev.attribution.core.budget.Decision;
+import dev.attribution.core.internal.budget.Admission;
+import dev.attribution.core.internal.budget.AdmissionRequest;
+import dev.attribution.core.internal.budget.BudgetEngine;
+import dev.attribution.core.internal.budget.Decision;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.function.Function;

@@ -34,7 +34,7 @@ interface CostModel {
 
   /** Output tokens a request that sets no maximum may produce, for token budgets' worst case. */
   default long defaultMaxOutputTokens() {
-    return dev.attribution.core.pricing.PricingEngine.DEFAULT_MAX_OUTPUT_TOKENS;
+    return dev.attribution.core.internal.pricing.PricingEngine.DEFAULT_MAX_OUTPUT_TOKENS;
   }
 
   /** The cost of a finished call. */

@@ -2,7 +2,7 @@ package dev.attribution.core;
 
 import dev.attribution.api.internal.ControlChars;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.pricing.PricingEngine;
+import dev.attribution.core.internal.pricing.PricingEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

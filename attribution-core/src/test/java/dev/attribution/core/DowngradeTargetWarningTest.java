@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.pricing.PricingEngine;
+import dev.attribution.core.internal.budget.BudgetEngine;
+import dev.attribution.core.internal.pricing.PricingEngine;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 

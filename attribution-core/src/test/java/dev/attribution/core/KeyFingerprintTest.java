@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetEngine;
+import dev.attribution.core.internal.budget.BudgetEngine;
+import dev.attribution.core.transport.LlmCall;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;

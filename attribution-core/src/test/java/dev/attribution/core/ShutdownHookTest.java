@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.pipeline.RecordPipeline;
+import dev.attribution.core.internal.pipeline.RecordPipeline;
 import java.io.File;
 import java.io.IOException;
 import java.math.BigDecimal;

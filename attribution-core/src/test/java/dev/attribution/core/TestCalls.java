@@ -2,6 +2,7 @@ package dev.attribution.core;
 
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.ContextSource;
+import dev.attribution.core.transport.CallRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 

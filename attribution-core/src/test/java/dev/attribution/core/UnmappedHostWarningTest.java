@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.ContextSource;
-import dev.attribution.core.provider.ProviderRegistry;
+import dev.attribution.core.internal.provider.ProviderRegistry;
+import dev.attribution.core.transport.CallRequest;
+import dev.attribution.core.transport.LlmCall;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

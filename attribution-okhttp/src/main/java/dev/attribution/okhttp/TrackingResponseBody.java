@@ -1,7 +1,6 @@
 package dev.attribution.okhttp;
 
-import dev.attribution.core.LlmCall;
-import dev.attribution.core.provider.StreamUsageTracker;
+import dev.attribution.core.transport.LlmCall;
 import java.io.IOException;
 import java.util.function.BiConsumer;
 import okhttp3.MediaType;
@@ -26,7 +25,7 @@ final class TrackingResponseBody extends ResponseBody {
   private final ResponseBody delegate;
   private final LlmCall call;
   private final BiConsumer<String, Throwable> onFailure;
-  private @Nullable StreamUsageTracker tracker;
+  private boolean feedStream;
   private @Nullable BufferedSource source;
 
   TrackingResponseBody(
@@ -37,7 +36,7 @@ final class TrackingResponseBody extends ResponseBody {
     this.delegate = delegate;
     this.call = call;
     this.onFailure = onFailure;
-    this.tracker = readUsage ? call.streamTracker() : null;
+    this.feedStream = readUsage && call.tracked();
   }
 
   @Override
@@ -110,20 +109,19 @@ final class TrackingResponseBody extends ResponseBody {
         finish(true, null);
         return -1;
       }
-      StreamUsageTracker t = tracker;
-      if (t != null && n > 0) {
-        feed(t, sink, sink.size() - n, n);
+      if (feedStream && n > 0) {
+        feed(sink, sink.size() - n, n);
       }
       return n;
     }
 
-    private void feed(StreamUsageTracker t, Buffer sink, long offset, long count) {
+    private void feed(Buffer sink, long offset, long count) {
       try (Buffer.UnsafeCursor c = sink.readUnsafe(cursor)) {
         c.seek(offset);
         long remaining = count;
         while (remaining > 0 && c.data != null) {
           int len = (int) Math.min(c.end - c.start, remaining);
-          t.feed(c.data, c.start, len);
+          call.onStreamBytes(c.data, c.start, len);
           remaining -= len;
           if (remaining > 0 && c.next() == -1) {
             break;
@@ -132,7 +130,7 @@ final class TrackingResponseBody extends ResponseBody {
       } catch (Throwable e) {
         // Never let attribution break the application's read: stop reading usage from this
         // stream, say so on its record, and count it.
-        tracker = null;
+        feedStream = false;
         onFailure.accept("reading a streamed response", e);
         try {
           call.markUnreadable("internal_failure");

@@ -17,11 +17,11 @@ import dev.attribution.api.CostSource;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.LoopGuard;
 import dev.attribution.core.budget.Threshold;
-import dev.attribution.core.pricing.PricingEngine;
+import dev.attribution.core.internal.budget.BudgetEngine;
+import dev.attribution.core.internal.pricing.PricingEngine;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -88,7 +88,8 @@ class BudgetEnforcementTest {
     PricingEngine pricing =
         PricingEngine.builder()
             .unpricedListener(
-                dev.attribution.core.pricing.UnpricedModelListener.toBudgetEvents(events::add))
+                dev.attribution.core.internal.pricing.UnpricedModelListener.toBudgetEvents(
+                    events::add))
             .build();
     try (Harness h = new Harness("openai", b -> b.pricing(pricing))) {
       OkHttpClient client =

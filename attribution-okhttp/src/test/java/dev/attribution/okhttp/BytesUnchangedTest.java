@@ -119,10 +119,12 @@ class BytesUnchangedTest {
     Random bodies = new Random(2811);
     for (int i = 0; i < 20_000; i++) {
       byte[] payload = mutate(Harness.fixture(JSON[bodies.nextInt(JSON.length)]), bodies);
-      for (dev.attribution.core.provider.Dialect d :
-          dev.attribution.core.provider.Dialect.values()) {
+      for (dev.attribution.core.internal.provider.Dialect d :
+          dev.attribution.core.internal.provider.Dialect.values()) {
         try {
-          assertThat(dev.attribution.core.provider.ResponseParser.parse(d, payload, payload.length))
+          assertThat(
+                  dev.attribution.core.internal.provider.ResponseParser.parse(
+                      d, payload, payload.length))
               .isNotNull();
         } catch (java.io.IOException expected) {
           // Malformed JSON is reported as IOException, which the engine counts; nothing else.
@@ -132,10 +134,10 @@ class BytesUnchangedTest {
     Random random = new Random(1128);
     for (int i = 0; i < 20_000; i++) {
       byte[] payload = mutate(Harness.fixture(SSE[random.nextInt(SSE.length)]), random);
-      for (dev.attribution.core.provider.Dialect d :
-          dev.attribution.core.provider.Dialect.values()) {
-        dev.attribution.core.provider.StreamUsageTracker t =
-            new dev.attribution.core.provider.StreamUsageTracker(d);
+      for (dev.attribution.core.internal.provider.Dialect d :
+          dev.attribution.core.internal.provider.Dialect.values()) {
+        dev.attribution.core.internal.provider.StreamUsageTracker t =
+            new dev.attribution.core.internal.provider.StreamUsageTracker(d);
         int at = 0;
         while (at < payload.length) {
           int n = Math.min(payload.length - at, 1 + random.nextInt(512));

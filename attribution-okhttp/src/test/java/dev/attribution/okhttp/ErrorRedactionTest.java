@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.UsageRecord;
-import dev.attribution.core.provider.Providers;
+import dev.attribution.core.internal.provider.Providers;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;

@@ -6,13 +6,9 @@ import dev.attribution.api.BudgetEvent;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.LoopGuard;
 import dev.attribution.core.budget.Threshold;
-import dev.attribution.core.pipeline.RecordPipeline;
-import dev.attribution.core.pricing.PricingEngine;
-import dev.attribution.core.provider.ProviderRegistry;
 import dev.attribution.okhttp.AttributionOkHttp;
 import dev.attribution.report.ReviewResult;
 import dev.attribution.sink.jdbc.JdbcUsageSink;
@@ -91,9 +87,7 @@ public final class Demo {
     long calls;
     int loopStops;
     int ladderBlocks;
-    // 1. Where records go: SQLite through the JDBC sink, plus a tally for the progress lines.
-    try (FakeProvider fake = FakeProvider.start();
-        RecordPipeline pipeline = pipeline(options, tally)) {
+    try (FakeProvider fake = FakeProvider.start()) {
       String openAiBase = options.realOpenAi() ? options.openAiBaseUrl() : fake.openAiBaseUrl();
       if (options.realOpenAi()) {
         out.println(
@@ -109,26 +103,29 @@ public final class Demo {
                 + fake.anthropicBaseUrl());
       }
 
-      // 2. Prices and budgets, on the demo's clock.
-      PricingEngine pricing = PricingEngine.builder().clock(clock).build();
-      BudgetEngine budgets = budgets(options, clock, events);
-
-      // 3. The engine; the fake provider's loopback ports are mapped to the providers they mimic.
-      ProviderRegistry.Builder registry =
-          ProviderRegistry.builder().mapHost(fake.anthropicHostPort(), "anthropic");
-      registry.mapHost(
-          options.realOpenAi() ? URI.create(openAiBase).getAuthority() : fake.openAiHostPort(),
-          "openai");
-      AttributionEngine engine =
+      // 1. The engine, on the demo's clock: bundled prices; records to SQLite through the JDBC
+      // sink plus a tally for the progress lines; the fake provider's loopback ports mapped to the
+      // providers they mimic; the budgets and the loop guard.
+      AttributionEngine.Builder builder =
           AttributionEngine.builder()
-              .providers(registry.build())
-              .pricing(pricing)
-              .budgets(budgets)
-              .pipeline(pipeline)
               .clock(clock)
-              .build();
+              .mapHost(fake.anthropicHostPort(), "anthropic")
+              .mapHost(
+                  options.realOpenAi()
+                      ? URI.create(openAiBase).getAuthority()
+                      : fake.openAiHostPort(),
+                  "openai")
+              .addSink(
+                  JdbcUsageSink.sqlite(options.database())
+                      .table(TABLE)
+                      .spoolDirectory(options.outputDir().resolve("spool"))
+                      .build())
+              .addSink(tally)
+              .linger(Duration.ofMillis(50));
+      budgets(builder, options, events);
+      AttributionEngine engine = builder.build();
 
-      // 4. The clients, with the interceptor installed as the README says.
+      // 2. The clients, with the interceptor installed as the README says.
       OpenAIClient openAi =
           OpenAIOkHttpClient.builder()
               .baseUrl(openAiBase)
@@ -169,7 +166,7 @@ public final class Demo {
         openAi.close();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
-        engine.close(); // the pipeline is the demo's own and closes below
+        engine.close(); // writes every queued record, then closes the sinks
       }
       calls = engine.stats().calls();
       loopStops = driver.loopStops;
@@ -189,51 +186,32 @@ public final class Demo {
         options.database(), options.htmlReport(), calls, loopStops, ladderBlocks, review);
   }
 
-  /** The record pipeline: the JDBC sink into SQLite, with its spool, and the progress tally. */
-  private static RecordPipeline pipeline(DemoOptions options, DemoTally tally) {
-    JdbcUsageSink jdbc =
-        JdbcUsageSink.sqlite(options.database())
-            .table(TABLE)
-            .spoolDirectory(options.outputDir().resolve("spool"))
-            .build();
-    return RecordPipeline.builder()
-        .addSink(jdbc)
-        .addSink(tally)
-        .overflowSpool(jdbc.overflowSpool())
-        .linger(Duration.ofMillis(50))
-        .build();
-  }
-
   /**
    * The demo's budgets: a generous one per tenant, the trial tenant's small one (notify at 50 %,
    * downgrade at 80 %, block at 100 %), a loop guard for agent threads and, against the real API, a
    * hard cap on everything.
    */
-  static BudgetEngine budgets(DemoOptions options, Clock clock, Queue<BudgetEvent> events) {
-    BudgetEngine.Builder b =
-        BudgetEngine.builder()
-            .clock(clock)
-            .listener(events::add)
-            .loopGuard(
-                LoopGuard.of(LOOP_GUARD_CALLS, new BigDecimal("0.50"), Duration.ofMinutes(10)))
-            // The demo's clock jumps hours between slots; keep reservations of jobs in flight.
-            .reservationTimeout(Duration.ofDays(2))
-            .budget(
-                BudgetDefinition.builder("tenant-30d")
-                    .each(ScopeDimension.TENANT)
-                    .limit("25.00")
-                    .period(BudgetPeriod.rolling(Duration.ofDays(30)))
-                    .build())
-            .budget(
-                BudgetDefinition.builder(TRIAL_BUDGET)
-                    .fixed(ScopeDimension.TENANT, TrafficDriver.GLOBEX)
-                    .limit(trialLimit(options))
-                    .period(BudgetPeriod.rolling(Duration.ofDays(30)))
-                    .thresholds(
-                        Threshold.notifyAt(50), Threshold.downgradeAt(80), Threshold.blockAt(100))
-                    .downgrade("gpt-4o", "gpt-4o-mini")
-                    .downgrade("claude-sonnet-4-5", "claude-haiku-4-5")
-                    .build());
+  static void budgets(AttributionEngine.Builder b, DemoOptions options, Queue<BudgetEvent> events) {
+    b.listener(events::add)
+        .loopGuard(LoopGuard.of(LOOP_GUARD_CALLS, new BigDecimal("0.50"), Duration.ofMinutes(10)))
+        // The demo's clock jumps hours between slots; keep reservations of jobs in flight.
+        .reservationTimeout(Duration.ofDays(2))
+        .budget(
+            BudgetDefinition.builder("tenant-30d")
+                .each(ScopeDimension.TENANT)
+                .limit("25.00")
+                .period(BudgetPeriod.rolling(Duration.ofDays(30)))
+                .build())
+        .budget(
+            BudgetDefinition.builder(TRIAL_BUDGET)
+                .fixed(ScopeDimension.TENANT, TrafficDriver.GLOBEX)
+                .limit(trialLimit(options))
+                .period(BudgetPeriod.rolling(Duration.ofDays(30)))
+                .thresholds(
+                    Threshold.notifyAt(50), Threshold.downgradeAt(80), Threshold.blockAt(100))
+                .downgrade("gpt-4o", "gpt-4o-mini")
+                .downgrade("claude-sonnet-4-5", "claude-haiku-4-5")
+                .build());
     if (options.realOpenAi()) {
       b.budget(
           BudgetDefinition.builder("demo-hard-cap")
@@ -244,7 +222,6 @@ public final class Demo {
               .thresholds(Threshold.blockAt(100))
               .build());
     }
-    return b.build();
   }
 
   private static BigDecimal trialLimit(DemoOptions options) {

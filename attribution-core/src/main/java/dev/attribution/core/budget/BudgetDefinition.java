@@ -1,12 +1,10 @@
 package dev.attribution.core.budget;
 
 import dev.attribution.api.AttributionContext;
-import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.api.budget.ScopePart;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,6 +51,9 @@ public final class BudgetDefinition {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
 
+  private static final BigDecimal MAX_LIMIT =
+      BigDecimal.valueOf(Long.MAX_VALUE, CostBreakdown.SCALE);
+
   private final String name;
   private final List<ScopePart> scope;
   private final BigDecimal limit;
@@ -65,15 +66,6 @@ public final class BudgetDefinition {
   private final boolean dryRun;
   private final Map<String, String> downgradeModels;
   private final Set<String> downgradeExemptTrafficClasses;
-
-  // Precomputed levels, one per threshold; Long.MAX_VALUE where the dimension has no limit.
-  final long limitNanos;
-  final long[] moneyLevels;
-  final long[] tokenLevels;
-  final long[] requestLevels;
-
-  /** Index of the capping threshold, or -1 when none (or the budget is soft). */
-  final int capIndex;
 
   private BudgetDefinition(Builder b) {
     this.name = b.name;
@@ -89,30 +81,6 @@ public final class BudgetDefinition {
     this.downgradeModels = Collections.unmodifiableMap(new LinkedHashMap<>(b.downgradeModels));
     this.downgradeExemptTrafficClasses =
         Collections.unmodifiableSet(new LinkedHashSet<>(b.exemptTrafficClasses));
-    this.limitNanos = Money.toNanos(limit);
-    int n = thresholds.size();
-    this.moneyLevels = new long[n];
-    this.tokenLevels = new long[n];
-    this.requestLevels = new long[n];
-    int cap = -1;
-    for (int i = 0; i < n; i++) {
-      BigDecimal pct = thresholds.get(i).percent();
-      moneyLevels[i] = level(limitNanos, pct);
-      tokenLevels[i] = tokenLimit == null ? Long.MAX_VALUE : level(tokenLimit, pct);
-      requestLevels[i] = requestLimit == null ? Long.MAX_VALUE : level(requestLimit, pct);
-      if (!soft && thresholds.get(i).isCap()) {
-        cap = i;
-      }
-    }
-    this.capIndex = cap;
-  }
-
-  static long level(long limit, BigDecimal percent) {
-    BigDecimal v =
-        BigDecimal.valueOf(limit)
-            .multiply(percent)
-            .divide(BigDecimal.valueOf(100), 0, RoundingMode.FLOOR);
-    return v.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : v.longValue();
   }
 
   /**
@@ -229,10 +197,15 @@ public final class BudgetDefinition {
   }
 
   /**
-   * The scope key of the call, or {@code null} when this budget does not cover it. Allocates only
-   * the key string.
+   * The scope key this budget gives a call, or {@code null} when the budget does not cover it (a
+   * scope value is missing or differs from a fixed one). Allocates only the key string.
+   *
+   * @param ctx the call's context
+   * @param provider the provider id
+   * @param model the model
+   * @param keyFingerprint the API key's fingerprint, or {@code null}
    */
-  @Nullable String scopeKeyFor(
+  public @Nullable String scopeKeyFor(
       AttributionContext ctx, String provider, String model, @Nullable String keyFingerprint) {
     if (scope.isEmpty()) {
       return GLOBAL_SCOPE_KEY;
@@ -252,18 +225,12 @@ public final class BudgetDefinition {
     return Objects.requireNonNull(sb).toString();
   }
 
-  /** Index of the first threshold with {@code action}, or -1. */
-  int actionsIndex(BudgetAction action) {
-    for (int i = 0; i < thresholds.size(); i++) {
-      if (thresholds.get(i).action() == action) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** Whether calls of {@code trafficClass} are exempt from downgrades. */
-  boolean exempt(@Nullable String trafficClass) {
+  /**
+   * Whether calls of {@code trafficClass} are exempt from this budget's downgrades.
+   *
+   * @param trafficClass the call's traffic class, or {@code null}
+   */
+  public boolean exemptFromDowngrade(@Nullable String trafficClass) {
     return trafficClass != null && downgradeExemptTrafficClasses.contains(trafficClass);
   }
 
@@ -507,9 +474,9 @@ public final class BudgetDefinition {
         throw new IllegalArgumentException(
             prefix + "limit: must not be negative, was " + limit.toPlainString());
       }
-      if (limit.compareTo(Money.MAX) > 0) {
+      if (limit.compareTo(MAX_LIMIT) > 0) {
         throw new IllegalArgumentException(
-            prefix + "limit: must be at most " + Money.MAX.toPlainString());
+            prefix + "limit: must be at most " + MAX_LIMIT.toPlainString());
       }
       if (currency == null || !currency.matches("[A-Z]{3}")) {
         throw new IllegalArgumentException(

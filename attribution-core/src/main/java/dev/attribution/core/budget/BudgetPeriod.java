@@ -1,5 +1,7 @@
 package dev.attribution.core.budget;
 
+import dev.attribution.api.budget.BudgetStore;
+import dev.attribution.core.internal.budget.BudgetEngine;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +36,7 @@ public final class BudgetPeriod {
   }
 
   /** Number of buckets a rolling window is divided into: {@value}. */
-  public static final int ROLLING_BUCKETS = 60;
+  public static final int ROLLING_BUCKETS = BudgetStore.ROLLING_BUCKETS;
 
   private final Kind kind;
   private final @Nullable ZoneId zone;
@@ -148,11 +150,6 @@ public final class BudgetPeriod {
   /** The end of the calendar period containing {@code now}, or {@code null} when not calendar. */
   public @Nullable Instant end(Instant now) {
     return isCalendar() ? Instant.ofEpochMilli(endMillis(now.toEpochMilli())) : null;
-  }
-
-  /** Milliseconds a rolling window's bucket spans; {@code 0} for the other kinds. */
-  long bucketMillis() {
-    return window == null ? 0L : window.toMillis() / ROLLING_BUCKETS;
   }
 
   private Window window(long nowMillis) {

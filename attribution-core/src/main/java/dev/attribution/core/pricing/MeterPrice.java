@@ -1,5 +1,7 @@
 package dev.attribution.core.pricing;
 
+import dev.attribution.core.internal.pricing.CostMath;
+import dev.attribution.core.internal.pricing.ModelNames;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
@@ -53,7 +55,7 @@ public final class MeterPrice {
           "currency of meter '" + meter + "' must be an ISO 4217 code, was '" + currency + "'");
     }
     return new MeterPrice(
-        ModelPrice.normalise(meter),
+        ModelNames.normaliseId(meter),
         unitPrice,
         per,
         currency,
@@ -91,7 +93,7 @@ public final class MeterPrice {
   }
 
   /** The exact (unrounded) cost of {@code quantity} units. */
-  BigDecimal costOf(BigDecimal quantity) {
+  public BigDecimal costOf(BigDecimal quantity) {
     return quantity.multiply(unitPrice).divide(per, CostMath.MC);
   }
 

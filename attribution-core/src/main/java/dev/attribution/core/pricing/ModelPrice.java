@@ -1,12 +1,13 @@
 package dev.attribution.core.pricing;
 
+import dev.attribution.core.internal.pricing.ModelNames;
+import dev.attribution.core.internal.provider.Providers;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -212,7 +213,7 @@ public final class ModelPrice {
   }
 
   /** This price with every rate and the per-call fee multiplied by {@code factor}. */
-  ModelPrice times(BigDecimal factor) {
+  public ModelPrice times(BigDecimal factor) {
     Builder b = toBuilder();
     b.rates = rates.times(factor);
     b.perCallFee = perCallFee.multiply(factor);
@@ -268,10 +269,6 @@ public final class ModelPrice {
         + '}';
   }
 
-  static String normalise(String s) {
-    return s.trim().toLowerCase(Locale.ROOT);
-  }
-
   /** Builds a {@link ModelPrice}; validation is eager and names the field. */
   public static final class Builder {
     private final String provider;
@@ -296,7 +293,7 @@ public final class ModelPrice {
       // One provider vocabulary: a price keyed by any alias (or by the id records show) is stored
       // under the id the engine looks it up by.
       this.provider = Providers.canonical(provider);
-      this.model = normalise(model);
+      this.model = ModelNames.normaliseId(model);
     }
 
     /** The first instant at which the price applies; default {@link Instant#EPOCH}. */
@@ -391,7 +388,7 @@ public final class ModelPrice {
       if (tier == null || tier.isBlank()) {
         throw new IllegalArgumentException("serviceTier must not be blank");
       }
-      return normalise(tier);
+      return ModelNames.normaliseId(tier);
     }
 
     /**

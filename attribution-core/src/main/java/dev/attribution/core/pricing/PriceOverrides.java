@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.attribution.core.internal.pricing.CostMath;
+import dev.attribution.core.internal.pricing.ModelNames;
+import dev.attribution.core.internal.provider.Providers;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -337,45 +340,45 @@ public final class PriceOverrides {
     throw new IllegalArgumentException("'" + field + "' must be a number");
   }
 
-  // --- read by the engine ---
+  // --- what the overrides say, as the pricing engine reads them ---
 
   /** Provider-wide discounts, percent off, by canonical provider. */
-  Map<String, BigDecimal> providerDiscounts() {
+  public Map<String, BigDecimal> providerDiscounts() {
     return providerDiscounts;
   }
 
   /** Per-model discounts, percent off, keyed {@code provider + '\0' + model}. */
-  Map<String, BigDecimal> modelDiscounts() {
+  public Map<String, BigDecimal> modelDiscounts() {
     return modelDiscounts;
   }
 
   /** Custom models. */
-  List<ModelPrice> models() {
+  public List<ModelPrice> models() {
     return models;
   }
 
   /** Aliases by canonical provider, alias (lower case) to model. */
-  Map<String, Map<String, String>> aliases() {
+  public Map<String, Map<String, String>> aliases() {
     return aliases;
   }
 
   /** Uplift multipliers by canonical provider and region. */
-  Map<String, Map<String, BigDecimal>> regionalUplifts() {
+  public Map<String, Map<String, BigDecimal>> regionalUplifts() {
     return regionalUplifts;
   }
 
   /** Plan markups in percent, by plan name. */
-  Map<String, BigDecimal> planMarkups() {
+  public Map<String, BigDecimal> planMarkups() {
     return planMarkups;
   }
 
   /** Plan markups in percent, keyed {@code plan + '\0' + provider}. */
-  Map<String, BigDecimal> planProviderMarkups() {
+  public Map<String, BigDecimal> planProviderMarkups() {
     return planProviderMarkups;
   }
 
   /** Custom meter prices. */
-  List<MeterPrice> meters() {
+  public List<MeterPrice> meters() {
     return meters;
   }
 
@@ -383,13 +386,13 @@ public final class PriceOverrides {
    * The price of one web search of {@code model} at {@code canonicalProvider}: the model's own
    * override, else the provider's, else {@code null}.
    */
-  @Nullable BigDecimal webSearchFee(String canonicalProvider, @Nullable String model) {
+  public @Nullable BigDecimal webSearchFee(String canonicalProvider, @Nullable String model) {
     BigDecimal fee = model == null ? null : webSearchFees.get(canonicalProvider + '\u0000' + model);
     return fee != null ? fee : webSearchFees.get(canonicalProvider);
   }
 
   /** A stable description of every override, for the price version hash. */
-  String description() {
+  public String description() {
     return description;
   }
 
@@ -491,11 +494,6 @@ public final class PriceOverrides {
       aliases.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(a, m);
       log.add("alias " + p + " " + a + " " + m);
       return this;
-    }
-
-    /** An Azure OpenAI deployment name priced as {@code model}. */
-    public Builder azureDeployment(String deployment, String model) {
-      return alias(Providers.AZURE_OPENAI, deployment, model);
     }
 
     /**

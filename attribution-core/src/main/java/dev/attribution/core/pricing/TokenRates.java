@@ -139,7 +139,7 @@ public final class TokenRates {
    * These rates with every unset category taken from {@code base} (used for long-context and
    * service tiers that list only the rates that differ).
    */
-  TokenRates over(TokenRates base) {
+  public TokenRates over(TokenRates base) {
     Builder b = toBuilder();
     b.cachedInput = cachedInput != null ? cachedInput : base.cachedInput;
     b.cacheWrite5m = cacheWrite5m != null ? cacheWrite5m : base.cacheWrite5m;
@@ -153,7 +153,7 @@ public final class TokenRates {
   }
 
   /** These rates multiplied by {@code factor} (discounts, regional uplifts). */
-  TokenRates times(BigDecimal factor) {
+  public TokenRates times(BigDecimal factor) {
     Builder b = new Builder();
     b.input = input.multiply(factor);
     b.output = output.multiply(factor);

@@ -1,5 +1,7 @@
 package dev.attribution.core.pricing;
 
+import dev.attribution.core.internal.pricing.PricingEngine;
+
 /**
  * What a budget does with a call whose model has no price. Read it from {@link
  * PricingEngine#unpricedPolicy()}; the pricing engine itself never blocks.

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attribution.api.TokenUsage;
+import dev.attribution.core.internal.pricing.CostCalculationTest;
+import dev.attribution.core.internal.pricing.PriceOptions;
+import dev.attribution.core.internal.pricing.PricingEngine;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;

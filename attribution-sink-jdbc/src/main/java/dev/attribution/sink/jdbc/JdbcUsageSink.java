@@ -49,18 +49,15 @@ import org.slf4j.LoggerFactory;
  * files are readable by the owner only. See {@link Builder#spoolDirectory(Path)} for the default
  * location.
  *
- * <p>The sink can also take the pipeline's overflow: pass {@link #overflowSpool()} to {@code
- * RecordPipeline.Builder.overflowSpool}.
+ * <p>The spool also takes the records that do not fit in the sink's full queue ({@link
+ * #overflowSpool()}), so a burst is stored and replayed instead of dropped.
  *
  * <pre>{@code
  * JdbcUsageSink sink = JdbcUsageSink.builder(dataSource)
  *     .table("llm_usage")
  *     .spoolDirectory(Path.of("/var/lib/myapp/usage-spool"))
  *     .build();
- * RecordPipeline pipeline = RecordPipeline.builder()
- *     .addSink(sink)
- *     .overflowSpool(sink.overflowSpool())
- *     .build();
+ * AttributionEngine engine = AttributionEngine.builder().addSink(sink).build();
  * }</pre>
  */
 public final class JdbcUsageSink implements UsageSink {
@@ -197,22 +194,23 @@ public final class JdbcUsageSink implements UsageSink {
   }
 
   /**
-   * This sink's spool as the pipeline's overflow, so records that do not fit in a full queue are
-   * stored on disk and replayed instead of dropped. Appending takes a few microseconds (one small
-   * file write) on the submitting thread.
+   * This sink's spool as its queue's overflow, so records that do not fit in a full queue are
+   * stored on disk and replayed instead of dropped; the engine uses it without configuration.
+   * Appending takes a few microseconds (one small file write) on the submitting thread.
    *
    * <p>If the spool is enabled but unavailable (its directory is locked by another sink), the
    * returned spool refuses every record with an {@link IOException}, so the pipeline counts it as
    * dropped.
    *
-   * @throws IllegalStateException if the spool is disabled
+   * @return the overflow spool, or {@code null} when the spool is disabled
    */
-  public OverflowSpool overflowSpool() {
+  @Override
+  public @Nullable OverflowSpool overflowSpool() {
     FileSpool s = spool;
     if (s == null) {
       String why = spoolUnavailable;
       if (why == null) {
-        throw new IllegalStateException("the spool is disabled; enable it to use it as overflow");
+        return null;
       }
       return record -> {
         dropped.incrementAndGet();

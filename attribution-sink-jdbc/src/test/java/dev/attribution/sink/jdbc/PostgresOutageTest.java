@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.attribution.api.UsageRecord;
-import dev.attribution.core.pipeline.RecordPipeline;
+import dev.attribution.core.internal.pipeline.RecordPipeline;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -10,10 +10,7 @@ import dev.attribution.api.AttributionScope;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.pricing.PricingEngine;
-import dev.attribution.core.provider.ProviderRegistry;
 import dev.attribution.okhttp.AttributionOkHttp;
 import dev.attribution.sink.jdbc.JdbcUsageSink;
 import java.net.URI;
@@ -49,20 +46,14 @@ public final class MinimalApplication {
         AttributionEngine.builder()
             // A proxy or a local model server (vLLM, Ollama, LiteLLM) is not a known provider
             // host: map it to the provider whose API it speaks, or its calls go unrecorded (one
-            // warning names the host and the mapHost call that fixes it).
-            .providers(
-                ProviderRegistry.builder()
-                    .mapHost(URI.create(baseUrl).getAuthority(), "openai")
-                    .build())
-            .pricing(PricingEngine.create()) // the bundled price catalog
-            .budgets(
-                BudgetEngine.builder()
-                    .budget(
-                        BudgetDefinition.builder("tenant-monthly")
-                            .each(ScopeDimension.TENANT) // one budget per tenant
-                            .limit("500.00")
-                            .period(BudgetPeriod.calendarMonth(ZoneOffset.UTC))
-                            .build())
+            // warning names the host and this call).
+            .mapHost(URI.create(baseUrl).getAuthority(), "openai")
+            // One budget per tenant, $500 a calendar month; prices are the bundled catalog.
+            .budget(
+                BudgetDefinition.builder("tenant-monthly")
+                    .each(ScopeDimension.TENANT)
+                    .limit("500.00")
+                    .period(BudgetPeriod.calendarMonth(ZoneOffset.UTC))
                     .build())
             // Records go to your database; its JDBC driver (here org.xerial:sqlite-jdbc) is your
             // application's dependency. Each process needs its own spool directory.
@@ -100,8 +91,8 @@ public final class MinimalApplication {
               + reply.choices().get(0).message().content().orElse(""));
     }
 
-    // At shutdown: close the client, then the engine, which writes every queued record. (An
-    // engine left open is drained by a shutdown hook, but closing is the reliable way.)
+    // At shutdown: close the client, then the engine, which writes every queued record and closes
+    // the sink. (An engine left open is drained by a shutdown hook; closing is the reliable way.)
     client.close();
     engine.close();
   }

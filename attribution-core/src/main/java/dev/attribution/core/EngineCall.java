@@ -1,0 +1,428 @@
+package dev.attribution.core;
+
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.BudgetAction;
+import dev.attribution.api.CallStatus;
+import dev.attribution.api.CostSource;
+import dev.attribution.api.TokenUsage;
+import dev.attribution.api.UsageRecord;
+import dev.attribution.core.internal.provider.Dialect;
+import dev.attribution.core.internal.provider.Endpoint;
+import dev.attribution.core.internal.provider.ParsedResponse;
+import dev.attribution.core.internal.provider.Providers;
+import dev.attribution.core.internal.provider.ResponseParser;
+import dev.attribution.core.internal.provider.StreamUsageTracker;
+import dev.attribution.core.transport.BlockedResponse;
+import dev.attribution.core.transport.LlmCall;
+import dev.attribution.core.transport.UpstreamRewrite;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/** The engine's {@link LlmCall}: one call in flight, from the decision to its usage record. */
+final class EngineCall implements LlmCall {
+
+  /** The record attribute that says why the response's usage could not be read. */
+  static final String USAGE_UNREADABLE = "usage_unreadable";
+
+  private final AttributionEngine engine;
+  private final boolean tracked;
+  private final @Nullable Endpoint endpoint;
+  private final AttributionContext context;
+  private final Instant startedAt;
+  private final long startNanos;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private final TreeMap<String, String> attributes = new TreeMap<>();
+
+  // Filled by the engine in begin().
+  String provider = Providers.UNKNOWN;
+  String operation = "unknown";
+  @Nullable String serverHost;
+  @Nullable String requestedModel;
+  @Nullable String effectiveModel;
+  @Nullable String route;
+  @Nullable String routeRule;
+  boolean streaming;
+  int attempt = 1;
+  @Nullable String keyFingerprint;
+  long estimatedInputTokens = -1;
+  byte @Nullable [] requestBody;
+  BudgetGate.Gate gate = BudgetGate.ALLOW_ALL;
+  BudgetAction budgetAction = BudgetAction.NONE;
+  @Nullable String budgetName;
+  @Nullable BigDecimal budgetPercent;
+  dev.attribution.api.ContextSource contextSource = dev.attribution.api.ContextSource.NONE;
+  @Nullable BlockedResponse blocked;
+  @Nullable UpstreamRewrite rewrite;
+  boolean failover;
+
+  private int httpStatus;
+  private long firstByteNanos = -1;
+  private @Nullable String headerRequestId;
+  private @Nullable StreamUsageTracker tracker;
+  private boolean trackerFailed;
+
+  EngineCall(
+      AttributionEngine engine,
+      boolean tracked,
+      @Nullable Endpoint endpoint,
+      AttributionContext context,
+      Instant startedAt,
+      long startNanos) {
+    this.engine = engine;
+    this.tracked = tracked;
+    this.endpoint = endpoint;
+    this.context = context;
+    this.startedAt = startedAt;
+    this.startNanos = startNanos;
+  }
+
+  /** Whether the engine records this call at all (false for non-LLM traffic it ignores). */
+  @Override
+  public boolean tracked() {
+    return tracked;
+  }
+
+  /** Whether the endpoint is a recognised LLM API. */
+  @Override
+  public boolean recognised() {
+    return endpoint != null;
+  }
+
+  /** The local answer to send instead of calling upstream, or {@code null} to proceed. */
+  @Override
+  public @Nullable BlockedResponse blocked() {
+    return blocked;
+  }
+
+  /** How to change the request before sending it, or {@code null} for no change. */
+  @Override
+  public @Nullable UpstreamRewrite rewrite() {
+    return rewrite;
+  }
+
+  /** Whether the request asked for a streamed response. */
+  @Override
+  public boolean streamingRequested() {
+    return streaming;
+  }
+
+  /** The context the call is attributed to. */
+  @Override
+  public AttributionContext context() {
+    return context;
+  }
+
+  void attribute(String key, String value) {
+    attributes.put(key, value);
+  }
+
+  /**
+   * Reports the response status and headers, at the moment they arrived (that is the time to first
+   * byte).
+   */
+  @Override
+  public void onResponse(int status, Function<String, @Nullable String> headers) {
+    try {
+      this.httpStatus = status;
+      this.firstByteNanos = engine.nanoTime();
+      String id = headers.apply("x-request-id");
+      if (id == null) {
+        id = headers.apply("request-id");
+      }
+      this.headerRequestId = id;
+    } catch (RuntimeException e) {
+      engine.internalFailure("reading response headers", e);
+    }
+  }
+
+  @Override
+  public void onStreamBytes(byte[] buf, int off, int len) {
+    if (!tracked || finished.get() || trackerFailed) {
+      return;
+    }
+    try {
+      if (tracker == null) {
+        Dialect d = endpoint != null ? endpoint.dialect() : Dialect.OPENAI_CHAT;
+        tracker = new StreamUsageTracker(d);
+      }
+      tracker.feed(buf, off, len);
+    } catch (RuntimeException | Error e) {
+      // Stop reading usage from this stream; the record says so and the failure is counted.
+      trackerFailed = true;
+      engine.internalFailure("reading a streamed response", e);
+      markUnreadable("internal_failure");
+    }
+  }
+
+  @Override
+  public void completeBody(byte[] body, int length) {
+    if (length <= 0) {
+      completeWithoutBody();
+      return;
+    }
+    completeBody(new java.io.ByteArrayInputStream(body, 0, length));
+  }
+
+  /**
+   * Finishes a call whose complete (non-streamed) response body {@code body} yields; the stream is
+   * read and closed here.
+   */
+  @Override
+  public void completeBody(java.io.InputStream body) {
+    if (!tracked || finished.get()) {
+      closeQuietly(body);
+      return;
+    }
+    ParsedResponse parsed = ParsedResponse.empty();
+    if (endpoint != null) {
+      try {
+        parsed = ResponseParser.parse(endpoint.dialect(), body);
+      } catch (Exception e) {
+        if (!attributes.containsKey(USAGE_UNREADABLE)) {
+          // Not JSON, or a value beyond the parser's bounds: the record says why usage is missing.
+          attributes.put(USAGE_UNREADABLE, "unparseable");
+          engine.parseFailure(provider, e);
+        }
+      }
+    }
+    closeQuietly(body);
+    finish(parsed, false, null);
+  }
+
+  private static void closeQuietly(java.io.InputStream in) {
+    try {
+      in.close();
+    } catch (java.io.IOException e) {
+      // nothing to do: it was an in-memory view of the body
+    }
+  }
+
+  /**
+   * Marks that the response's usage could not be read, and why (e.g. {@code body_too_large}, {@code
+   * undecodable_gzip}, {@code content_type}): the record carries the reason as attribute {@code
+   * usage_unreadable}, and the engine counts it with its parse failures ({@link
+   * EngineStats#parseFailures()}). Call it before finishing the call; only the first reason is
+   * kept.
+   */
+  @Override
+  public void markUnreadable(String reason) {
+    if (!tracked || finished.get() || attributes.containsKey(USAGE_UNREADABLE)) {
+      return;
+    }
+    attributes.put(USAGE_UNREADABLE, reason);
+    engine.unreadable(provider, reason);
+  }
+
+  /** Finishes a call whose response body was not read (too large, not JSON, or none). */
+  @Override
+  public void completeWithoutBody() {
+    if (!tracked || finished.get()) {
+      return;
+    }
+    finish(ParsedResponse.empty(), false, null);
+  }
+
+  /**
+   * Finishes a streamed call.
+   *
+   * @param reachedEnd whether the stream was read to its end; {@code false} when the application
+   *     closed it early (recorded as cancelled unless the provider's terminal event was seen)
+   */
+  @Override
+  public void completeStream(boolean reachedEnd) {
+    if (!tracked || finished.get()) {
+      return;
+    }
+    ParsedResponse parsed = tracker != null ? tracker.finish() : ParsedResponse.empty();
+    boolean cancelled = !reachedEnd && !parsed.completed();
+    finish(parsed, cancelled, null);
+  }
+
+  /** Finishes a call that failed in transport; the exception is not changed or swallowed. */
+  @Override
+  public void failed(Throwable error) {
+    if (!tracked || finished.get()) {
+      return;
+    }
+    ParsedResponse parsed = tracker != null ? tracker.finish() : ParsedResponse.empty();
+    finish(parsed, false, error);
+  }
+
+  /** Records a blocked call; the engine does this itself when it blocks. */
+  void finishBlocked() {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      BlockedResponse b = blocked;
+      UsageRecord.Builder r = base(engine.now());
+      r.status(CallStatus.BLOCKED)
+          .httpStatus(b != null ? b.status() : 429)
+          .errorType(engine.blockErrorType(budgetName))
+          .errorMessage(b != null ? b.reason() : null)
+          .cost(dev.attribution.api.CostBreakdown.zero(engine.currency()))
+          .costSource(CostSource.COMPUTED)
+          .latency(Duration.ofNanos(Math.max(0, engine.nanoTime() - startNanos)));
+      engine.submit(r.build());
+    } catch (RuntimeException e) {
+      engine.internalFailure("recording a blocked call", e);
+    }
+  }
+
+  private UsageRecord.Builder base(Instant endedAt) {
+    UsageRecord.Builder r =
+        UsageRecord.builder()
+            .startedAt(startedAt)
+            .endedAt(endedAt.isBefore(startedAt) ? startedAt : endedAt)
+            .context(context)
+            .contextSource(contextSource)
+            .provider(provider)
+            .operation(operation)
+            .serverHost(serverHost)
+            .requestedModel(requestedModel)
+            .effectiveModel(effectiveModel)
+            .route(route)
+            .routeRule(routeRule)
+            .streaming(streaming)
+            .attempt(attempt)
+            .budgetAction(budgetAction)
+            .budgetName(budgetName)
+            .budgetPercent(budgetPercent)
+            .keyFingerprint(keyFingerprint);
+    if (!attributes.isEmpty()) {
+      r.attributes(Map.copyOf(attributes));
+    }
+    return r;
+  }
+
+  private void finish(ParsedResponse parsed, boolean cancelled, @Nullable Throwable error) {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      long end = engine.nanoTime();
+      TokenUsage usage = parsed.usage();
+      boolean estimated = false;
+      boolean upstreamError = httpStatus >= 400;
+      if (usage == null && !upstreamError && endpoint != null && (streaming || error != null)) {
+        // Usage never arrived (abandoned or broken stream): estimate from what was seen.
+        long out = (parsed.streamedTextChars() + 3) / 4;
+        long in =
+            estimatedInputTokens >= 0
+                ? estimatedInputTokens
+                : engine.estimateInputTokens(provider, effectiveModel, requestBody);
+        usage = TokenUsage.of(in, out);
+        estimated = true;
+      }
+      // Counts that failed validation are never priced: the cost is unknown, not zero or absurd.
+      String invalid = parsed.usageInvalid();
+      if (usage == null
+          && invalid == null
+          && !upstreamError
+          && error == null
+          && !cancelled
+          && parsed.errorType() == null) {
+        // An answered call whose usage could not be read (body too large or not parseable):
+        // unknown, never free.
+        invalid = endpoint != null ? "missing:usage" : null;
+      }
+      if (usage == null) {
+        usage = TokenUsage.zero();
+      }
+      String pricedModel = effectiveModel != null ? effectiveModel : parsed.responseModel();
+      CostModel.Priced priced =
+          invalid != null
+              ? CostModel.Priced.unpriced(parsed.providerCost())
+              : engine.price(
+                  provider,
+                  pricedModel,
+                  usage,
+                  parsed.webSearchRequests(),
+                  startedAt,
+                  parsed.providerCost(),
+                  context);
+      noteUsageFacts(parsed, invalid, priced);
+      // An error event inside a 2xx stream (Anthropic "event: error", OpenRouter's error chunk).
+      boolean streamError = !upstreamError && error == null && parsed.errorType() != null;
+      CostSource source = priced.source();
+      if (estimated && source == CostSource.COMPUTED) {
+        source = CostSource.ESTIMATED;
+      }
+      CallStatus status;
+      if (error != null) {
+        status = cancelled ? CallStatus.CANCELLED : CallStatus.FAILED;
+      } else if (upstreamError || streamError) {
+        status = CallStatus.UPSTREAM_ERROR;
+      } else if (cancelled) {
+        status = CallStatus.CANCELLED;
+      } else {
+        status = CallStatus.OK;
+      }
+      dev.attribution.api.CostBreakdown cost = priced.cost();
+      if (usage.isZero() && invalid == null && (cost == null || cost.isZero())) {
+        gate.release(null);
+      } else {
+        // An unknown cost (null) keeps the reserved worst case as the charge.
+        if (cost == null && gate.holdsReservation()) {
+          attribute("budget_charge", "reservation");
+        }
+        gate.settle(cost == null ? null : cost.total(), usage.totalTokens());
+      }
+      UsageRecord.Builder r = base(engine.now());
+      r.responseModel(parsed.responseModel())
+          .usage(usage)
+          .usageEstimated(estimated)
+          .cost(cost)
+          .computedCost(priced.computedCost())
+          .providerReportedCost(priced.providerCost())
+          .charge(priced.charge())
+          .costSource(source)
+          .priceVersion(priced.priceVersion())
+          .latency(Duration.ofNanos(Math.max(0, end - startNanos)))
+          .timeToFirstByte(
+              firstByteNanos >= 0
+                  ? Duration.ofNanos(Math.max(0, firstByteNanos - startNanos))
+                  : null)
+          .status(status)
+          .httpStatus(httpStatus)
+          .providerRequestId(parsed.responseId() != null ? parsed.responseId() : headerRequestId);
+      if (error != null) {
+        r.errorType(error.getClass().getSimpleName())
+            .errorMessage(ErrorText.message(error.getMessage()));
+      } else if (upstreamError || streamError) {
+        // Provider errors can echo the request (prompt text, even a key sent in the body).
+        String type = ErrorText.type(parsed.errorType());
+        r.errorType(type != null ? type : "http_" + httpStatus)
+            .errorMessage(ErrorText.message(parsed.errorMessage()));
+        // The code often says more than the type (invalid_request_error: context_length_exceeded).
+        String code = ErrorText.type(parsed.errorCode());
+        if (code != null) {
+          r.attribute("error_code", code);
+        }
+      }
+      engine.submit(r.build());
+    } catch (RuntimeException e) {
+      engine.internalFailure("recording a call", e);
+    }
+  }
+
+  /** Marks on the record what the response said about its usage that the cost does not show. */
+  private void noteUsageFacts(
+      ParsedResponse parsed, @Nullable String invalid, CostModel.Priced priced) {
+    if (invalid != null) {
+      attribute("usage_invalid", invalid);
+    }
+    if (parsed.webSearchRequests() > 0) {
+      attribute("web_search_requests", Long.toString(parsed.webSearchRequests()));
+    }
+    if (priced.unpricedWebSearches() > 0) {
+      attribute("web_search_unpriced", Long.toString(priced.unpricedWebSearches()));
+    }
+  }
+}

@@ -1,0 +1,289 @@
+package dev.attribution.core.internal.provider;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * Reads a non-streaming response body (and each parsed stream event): usage, response model and id,
+ * provider-reported cost, error and per-call tool uses. The body is walked token by token and each
+ * member's token type is checked before anything is materialised: only scalar values of the
+ * expected type are read, a {@code usage} that is not an object is skipped and flagged, and inside
+ * usage strings and arrays are flagged without being read. Everything else (choices, content,
+ * embeddings) is skipped without being decoded, so a hostile body costs no tree and no copy.
+ */
+public final class ResponseParser {
+
+  /** Members kept per usage object; the rest are skipped. */
+  private static final int MAX_USAGE_FIELDS = 64;
+
+  /** Nesting kept inside a usage object ({@code prompt_tokens_details.cached_tokens}). */
+  private static final int MAX_USAGE_DEPTH = 2;
+
+  /** Nesting of wrappers followed ({@code response}, {@code message}, {@code x_groq}). */
+  private static final int MAX_WRAPPER_DEPTH = 2;
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private ResponseParser() {}
+
+  /**
+   * Parses {@code body} (a complete JSON response) of {@code dialect}.
+   *
+   * @throws IOException if the body is not JSON
+   */
+  public static ParsedResponse parse(Dialect dialect, byte[] body, int length) throws IOException {
+    try (JsonParser p = JsonTrees.JSON.createParser(body, 0, length)) {
+      return parse(dialect, p);
+    }
+  }
+
+  /**
+   * Parses the complete JSON response that {@code body} yields (the caller closes it).
+   *
+   * @throws IOException if the body is not JSON or cannot be read
+   */
+  public static ParsedResponse parse(Dialect dialect, java.io.InputStream body) throws IOException {
+    try (JsonParser p = JsonTrees.JSON.createParser(body)) {
+      return parse(dialect, p);
+    }
+  }
+
+  private static ParsedResponse parse(Dialect dialect, JsonParser p) throws IOException {
+    UsageAccumulator acc = new UsageAccumulator(dialect);
+    JsonToken first = p.nextToken();
+    if (first == JsonToken.START_ARRAY) {
+      // Gemini's non-SSE streamGenerateContent answers with an array of chunks.
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+        if (t == JsonToken.START_OBJECT) {
+          readObject(p, acc, 0, false);
+        } else {
+          p.skipChildren();
+        }
+      }
+    } else if (first == JsonToken.START_OBJECT) {
+      readObject(p, acc, 0, false);
+    } else {
+      throw new IOException("response body is not a JSON object");
+    }
+    acc.completed = true;
+    return acc.result();
+  }
+
+  /** Applies one stream event's JSON payload, {@code buf[off..off+len)}, to {@code acc}. */
+  static void readEvent(byte[] buf, int off, int len, UsageAccumulator acc) throws IOException {
+    try (JsonParser p = JsonTrees.JSON.createParser(buf, off, len)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        readObject(p, acc, 0, false);
+      }
+    }
+  }
+
+  /** Reads the members of the object whose START_OBJECT is current; leaves it on END_OBJECT. */
+  private static void readObject(JsonParser p, UsageAccumulator acc, int depth, boolean usageOnly)
+      throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      if (usageOnly && !name.equals("usage")) {
+        p.skipChildren();
+        continue;
+      }
+      switch (name) {
+        case "usage":
+        case "usageMetadata":
+          if (t == JsonToken.START_OBJECT) {
+            ObjectNode u = readBounded(p, 0);
+            if (name.equals("usage")) {
+              acc.onUsage(u);
+            } else {
+              acc.onGeminiUsage(u);
+            }
+          } else {
+            if (t != JsonToken.VALUE_NULL) {
+              acc.invalid("not_object:" + name);
+            }
+            p.skipChildren();
+          }
+          break;
+        case "x_groq":
+        case "response":
+        case "message":
+          // Groq's x_groq carries the stream's usage; Responses API stream events wrap the
+          // response; Anthropic's message_start wraps the message.
+          if (t == JsonToken.START_OBJECT && depth < MAX_WRAPPER_DEPTH) {
+            readObject(p, acc, depth + 1, name.equals("x_groq"));
+          } else {
+            p.skipChildren();
+          }
+          break;
+        case "model":
+        case "modelVersion":
+          if (t == JsonToken.VALUE_STRING) {
+            acc.onModel(p.getText());
+          } else {
+            p.skipChildren();
+          }
+          break;
+        case "id":
+        case "responseId":
+          if (t == JsonToken.VALUE_STRING) {
+            acc.onId(p.getText());
+          } else {
+            p.skipChildren();
+          }
+          break;
+        case "type":
+          if (t == JsonToken.VALUE_STRING) {
+            acc.onType(p.getText());
+          }
+          break;
+        case "error":
+          readError(p, acc, t);
+          break;
+        case "candidates":
+          readElements(p, acc, t, "finishReason");
+          break;
+        case "choices":
+          readElements(p, acc, t, "finish_reason");
+          break;
+        case "output":
+          readElements(p, acc, t, "type");
+          break;
+        default:
+          p.skipChildren();
+          break;
+      }
+    }
+  }
+
+  private static void readError(JsonParser p, UsageAccumulator acc, JsonToken t)
+      throws IOException {
+    if (t == JsonToken.VALUE_STRING) {
+      acc.onError(null, p.getText());
+      return;
+    }
+    if (t != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return;
+    }
+    String type = null;
+    String status = null;
+    String code = null;
+    String message = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      boolean scalar =
+          v == JsonToken.VALUE_STRING
+              || v == JsonToken.VALUE_NUMBER_INT
+              || v == JsonToken.VALUE_NUMBER_FLOAT;
+      if (!scalar) {
+        p.skipChildren();
+        continue;
+      }
+      switch (name) {
+        case "type":
+          type = p.getText();
+          break;
+        case "status":
+          status = p.getText();
+          break;
+        case "code":
+          code = p.getText();
+          break;
+        case "message":
+          message = p.getText();
+          break;
+        default:
+          break;
+      }
+    }
+    String kind = type != null ? type : status != null ? status : code;
+    acc.onError(kind, code, message);
+  }
+
+  /**
+   * Walks the array whose START_ARRAY is current and hands {@code key}'s string value of each
+   * element object to the accumulator; everything else is skipped.
+   */
+  private static void readElements(JsonParser p, UsageAccumulator acc, JsonToken t, String key)
+      throws IOException {
+    if (t != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return;
+    }
+    if (key.equals("type")) {
+      acc.onOutputStart();
+    }
+    JsonToken e;
+    while ((e = p.nextToken()) != JsonToken.END_ARRAY && e != null) {
+      if (e != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        continue;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (name.equals(key) && v == JsonToken.VALUE_STRING) {
+          acc.onElement(key, p.getText());
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads a usage object into a small tree. Numbers are kept (exactly); nested objects down to
+   * {@value #MAX_USAGE_DEPTH} levels; strings, arrays and deeper objects are replaced by an empty
+   * marker of their kind without being decoded, so the accumulator can flag them; at most {@value
+   * #MAX_USAGE_FIELDS} members are kept per object.
+   */
+  private static ObjectNode readBounded(JsonParser p, int depth) throws IOException {
+    ObjectNode o = NODES.objectNode();
+    int n = 0;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      if (n++ >= MAX_USAGE_FIELDS) {
+        p.skipChildren();
+        continue;
+      }
+      o.set(name, boundedValue(p, t, depth));
+    }
+    return o;
+  }
+
+  private static JsonNode boundedValue(JsonParser p, JsonToken t, int depth) throws IOException {
+    switch (t) {
+      case START_OBJECT:
+        if (depth < MAX_USAGE_DEPTH) {
+          return readBounded(p, depth + 1);
+        }
+        p.skipChildren();
+        return NODES.objectNode();
+      case START_ARRAY:
+        p.skipChildren();
+        return NODES.arrayNode();
+      case VALUE_STRING:
+        return NODES.textNode("");
+      case VALUE_NUMBER_INT:
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            ? NODES.numberNode(p.getBigIntegerValue())
+            : NODES.numberNode(p.getLongValue());
+      case VALUE_NUMBER_FLOAT:
+        return NODES.numberNode(p.getDecimalValue());
+      case VALUE_TRUE:
+        return NODES.booleanNode(true);
+      case VALUE_FALSE:
+        return NODES.booleanNode(false);
+      default:
+        return NODES.nullNode();
+    }
+  }
+}
