@@ -9,7 +9,6 @@ import dev.attribution.api.CostSource;
 import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.core.pricing.MeterPrice;
 import dev.attribution.core.pricing.PriceOverrides;
 import java.math.BigDecimal;
@@ -23,15 +22,12 @@ class CustomMeterTest {
   @Test
   void meterReadingsArePricedFromTheCatalogAndAttributedToTheCurrentScope() throws Exception {
     InMemoryUsageSink sink = UsageSink.inMemory();
-    PricingEngine pricing =
-        PricingEngine.builder()
-            .overrides(
-                PriceOverrides.builder()
-                    .meter(MeterPrice.of("vector.read", new BigDecimal("0.10"), 1000))
-                    .build())
+    PriceOverrides overrides =
+        PriceOverrides.builder()
+            .meter(MeterPrice.of("vector.read", new BigDecimal("0.10"), 1000))
             .build();
     try (AttributionEngine engine =
-        AttributionEngine.builder().pricing(pricing).addSink(sink).build()) {
+        AttributionEngine.builder().priceOverrides(overrides).addSink(sink).build()) {
       try (AttributionScope s =
           Attribution.open(AttributionContext.builder().tenantId("acme").feature("rag").build())) {
         engine.recordMeter("vector.read", new BigDecimal("2500"));

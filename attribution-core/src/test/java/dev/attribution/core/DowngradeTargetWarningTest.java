@@ -5,22 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import dev.attribution.core.internal.pricing.PricingEngine;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class DowngradeTargetWarningTest {
 
-  private static BudgetEngine budgetDowngrading(String from, String to) {
-    return BudgetEngine.builder()
-        .budget(
-            BudgetDefinition.builder("tenant-monthly")
-                .each(ScopeDimension.TENANT)
-                .limit("5.00")
-                .period(BudgetPeriod.calendarMonth(ZoneOffset.UTC))
-                .downgrade(from, to)
-                .build())
+  private static BudgetDefinition budgetDowngrading(String from, String to) {
+    return BudgetDefinition.builder("tenant-monthly")
+        .each(ScopeDimension.TENANT)
+        .limit("5.00")
+        .period(BudgetPeriod.calendarMonth(ZoneOffset.UTC))
+        .downgrade(from, to)
         .build();
   }
 
@@ -30,8 +25,7 @@ class DowngradeTargetWarningTest {
         AttributionEngine engine =
             AttributionEngine.builder()
                 .shutdownHook(false)
-                .pricing(PricingEngine.create())
-                .budgets(budgetDowngrading("gpt-4o", "gpt-4o-minii"))
+                .budget(budgetDowngrading("gpt-4o", "gpt-4o-minii"))
                 .build()) {
       assertThat(log.linesContaining("gpt-4o-minii"))
           .singleElement()
@@ -52,14 +46,12 @@ class DowngradeTargetWarningTest {
         AttributionEngine priced =
             AttributionEngine.builder()
                 .shutdownHook(false)
-                .pricing(PricingEngine.create())
-                .budgets(budgetDowngrading("gpt-4o", "gpt-4o-mini"))
+                .budget(budgetDowngrading("gpt-4o", "gpt-4o-mini"))
                 .build();
         AttributionEngine selfHosted =
             AttributionEngine.builder()
                 .shutdownHook(false)
-                .pricing(PricingEngine.create())
-                .budgets(budgetDowngrading("in-house-large", "in-house-small"))
+                .budget(budgetDowngrading("in-house-large", "in-house-small"))
                 .build()) {
       assertThat(log.linesContaining("downgrades")).isEmpty();
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.internal.budget.BudgetEngine;
 import dev.attribution.core.transport.LlmCall;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,7 +23,7 @@ class KeyFingerprintTest {
         engine.begin(
             TestCalls.openAiChat(
                 "{\"model\":\"gpt-4o\"}", Map.of("Authorization", "Bearer " + key)));
-    return call.keyFingerprint;
+    return ((EngineCall) call).keyFingerprint;
   }
 
   @Test
@@ -71,15 +70,12 @@ class KeyFingerprintTest {
     assertThatThrownBy(() -> AttributionEngine.builder().keyFingerprintSecret("short"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 16 bytes");
-    BudgetEngine byKey =
-        BudgetEngine.builder()
-            .budget(
-                BudgetDefinition.builder("per-key").each(ScopeDimension.KEY).limit("10").build())
-            .build();
-    assertThatThrownBy(() -> AttributionEngine.builder().budgets(byKey).build())
+    BudgetDefinition byKey =
+        BudgetDefinition.builder("per-key").each(ScopeDimension.KEY).limit("10").build();
+    assertThatThrownBy(() -> AttributionEngine.builder().budget(byKey).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("per-key")
         .hasMessageContaining("keyFingerprintSecret");
-    AttributionEngine.builder().budgets(byKey).keyFingerprintSecret(SECRET).build().close();
+    AttributionEngine.builder().budget(byKey).keyFingerprintSecret(SECRET).build().close();
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
-import dev.attribution.core.internal.pipeline.RecordPipeline;
 import java.io.File;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -34,15 +33,12 @@ class ShutdownHookTest {
      * Runs the child.
      *
      * @param args the output file and {@code on} or {@code off} for the shutdown hook, or {@code
-     *     borrowed} for a pipeline the application owns
+     *     hung} for a sink that never returns from its close
      */
     public static void main(String[] args) {
       Path out = Path.of(args[0]);
       AttributionEngine.Builder b = AttributionEngine.builder();
-      if (args[1].equals("borrowed")) {
-        // The application owns this pipeline: the hook flushes it and leaves closing to it.
-        b.pipeline(RecordPipeline.builder().addSink(new FileSink(out)).build());
-      } else if (args[1].equals("hung")) {
+      if (args[1].equals("hung")) {
         // A sink that never returns from its close: the hook must still let the JVM exit.
         b.addSink(new FileSink(out, true));
         b.shutdownHookTimeout = Duration.ofMillis(200);
@@ -134,11 +130,6 @@ class ShutdownHookTest {
   @Test
   void exitingWithoutCloseStillDeliversTheRecordAndClosesTheSinks() throws Exception {
     assertThat(runChild("on")).containsExactly("record vector.read", "shutdown");
-  }
-
-  @Test
-  void aPipelineTheApplicationOwnsIsFlushedAtExitButLeftToItsOwnerToClose() throws Exception {
-    assertThat(runChild("borrowed")).containsExactly("record vector.read");
   }
 
   @Test

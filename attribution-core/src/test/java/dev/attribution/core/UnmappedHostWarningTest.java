@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.ContextSource;
-import dev.attribution.core.internal.provider.ProviderRegistry;
 import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.LlmCall;
 import java.nio.charset.StandardCharsets;
@@ -97,9 +96,11 @@ class UnmappedHostWarningTest {
 
   @Test
   void ordinaryApiCallsAndMappedHostsAreNotReported() {
-    ProviderRegistry registry = ProviderRegistry.builder().mapHost("llm.internal", "vllm").build();
     try (AttributionEngine engine =
-            AttributionEngine.builder().shutdownHook(false).providers(registry).build();
+            AttributionEngine.builder()
+                .shutdownHook(false)
+                .mapHost("llm.internal", "vllm")
+                .build();
         LogCapture log = new LogCapture()) {
       engine.begin(post("billing.internal", 8080, "/api/invoices"));
       engine.begin(post("billing.internal", 8080, "/api/messages/42"));

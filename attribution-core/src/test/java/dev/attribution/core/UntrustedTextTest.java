@@ -7,7 +7,6 @@ import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import dev.attribution.api.internal.RateLimitedLogger;
-import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.core.transport.LlmCall;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -113,8 +112,7 @@ class UntrustedTextTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream original = System.err;
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try (AttributionEngine engine =
-        AttributionEngine.builder().pricing(PricingEngine.create()).addSink(sink).build()) {
+    try (AttributionEngine engine = AttributionEngine.builder().addSink(sink).build()) {
       String body = "{\"model\":\"" + model.replace("\r\n", "\\r\\n") + "\",\"messages\":[]}";
       LlmCall call = engine.begin(TestCalls.openAiChat(body, Map.of()));
       assertThat(call.rewrite()).isNull();

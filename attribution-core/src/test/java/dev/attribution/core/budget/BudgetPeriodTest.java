@@ -80,7 +80,7 @@ class BudgetPeriodTest {
     BudgetPeriod rolling = BudgetPeriod.rolling(Duration.ofHours(1));
     assertThat(rolling.startMillis(123_456)).isZero();
     assertThat(rolling.end(Instant.now())).isNull();
-    assertThat(rolling.bucketMillis()).isEqualTo(60_000);
+    assertThat(rolling.window()).isEqualTo(Duration.ofHours(1));
     assertThat(BudgetPeriod.lifetime().startMillis(99)).isZero();
     assertThatThrownBy(() -> BudgetPeriod.rolling(Duration.ofMillis(10)))
         .hasMessageContaining("window must be at least 60 ms");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.ContextSource;
-import dev.attribution.api.UsageSink;
 import dev.attribution.api.budget.BudgetStatus;
 import dev.attribution.api.budget.InMemoryBudgetStore;
 import dev.attribution.api.budget.ScopeDimension;
@@ -12,8 +11,6 @@ import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.MutableClock;
-import dev.attribution.core.internal.pricing.PricingEngine;
-import dev.attribution.core.internal.provider.StreamUsageTracker;
 import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.LlmCall;
 import java.math.BigDecimal;
@@ -122,18 +119,11 @@ class BudgetConcurrencyTest {
       throws Exception {
     MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
     InMemoryBudgetStore store = InMemoryBudgetStore.create(clock);
-    BudgetEngine budgets =
-        BudgetEngine.builder()
-            .clock(clock)
-            .store(store)
-            .listener(e -> {})
-            .reservationTimeout(Duration.ofSeconds(1))
-            .budget(
-                BudgetDefinition.builder("hard")
-                    .each(ScopeDimension.TENANT)
-                    .limit(ENGINE_LIMIT)
-                    .period(BudgetPeriod.lifetime())
-                    .build())
+    BudgetDefinition hard =
+        BudgetDefinition.builder("hard")
+            .each(ScopeDimension.TENANT)
+            .limit(ENGINE_LIMIT)
+            .period(BudgetPeriod.lifetime())
             .build();
     AttributionContext ctx = AttributionContext.builder().tenantId("acme").build();
     int threads = 64;
@@ -142,12 +132,15 @@ class BudgetConcurrencyTest {
     AtomicLong blocked = new AtomicLong();
     AtomicLong expired = new AtomicLong();
     AtomicLong[] admittedByKind = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+    BudgetStatus s;
     try (AttributionEngine engine =
         AttributionEngine.builder()
             .clock(clock)
-            .pricing(PricingEngine.create())
-            .budgets(budgets)
-            .addSink(UsageSink.noop())
+            .budgetStore(store)
+            .listener(e -> {})
+            .reservationTimeout(Duration.ofSeconds(1))
+            .budget(hard)
+            .shutdownHook(false)
             .build()) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       CountDownLatch start = new CountDownLatch(1);
@@ -184,9 +177,8 @@ class BudgetConcurrencyTest {
                     long out = r.nextLong(0, (kind == 1 ? 2000L : (long) n * maxTokens) + 1);
                     call.onResponse(200, h -> null);
                     if (kind == 2) {
-                      StreamUsageTracker tracker = call.streamTracker();
                       byte[] sse = sse(out);
-                      tracker.feed(sse, 0, sse.length);
+                      call.onStreamBytes(sse, 0, sse.length);
                       // The stream outlives its reservation, which the engine's sweep expires.
                       clock.advance(Duration.ofMillis(1500));
                       expired.addAndGet(store.expireReservations(clock.millis()));
@@ -204,8 +196,8 @@ class BudgetConcurrencyTest {
         f.get(2, TimeUnit.MINUTES);
       }
       pool.shutdown();
+      s = engine.budgetStatus("hard", "tenant=acme");
     }
-    BudgetStatus s = budgets.status("hard", "tenant=acme");
     BigDecimal overshoot = s.spent().subtract(ENGINE_LIMIT).max(BigDecimal.ZERO);
     System.out.println(
         "64 threads through the engine: admitted="

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attribution.api.InMemoryUsageSink;
+import dev.attribution.api.OverflowSpool;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import java.io.IOException;
@@ -175,10 +176,9 @@ class RecordPipelineTest {
     RecordPipeline p =
         track(
             RecordPipeline.builder()
-                .addSink(sink)
+                .addSink(spooling(sink, spooled::add))
                 .queueCapacity(10)
                 .batchSize(1)
-                .overflowSpool(spooled::add)
                 .build());
     p.submit(record(0));
     assertThat(sink.entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -202,13 +202,14 @@ class RecordPipelineTest {
     RecordPipeline p =
         track(
             RecordPipeline.builder()
-                .addSink(sink)
+                .addSink(
+                    spooling(
+                        sink,
+                        r -> {
+                          throw new IOException("disk full");
+                        }))
                 .queueCapacity(1)
                 .batchSize(1)
-                .overflowSpool(
-                    r -> {
-                      throw new IOException("disk full");
-                    })
                 .build());
     p.submit(record(0));
     assertThat(sink.entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -488,5 +489,25 @@ class RecordPipelineTest {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().equals(name) && t.isAlive())
         .count();
+  }
+
+  /** {@code sink} with {@code spool} as its overflow spool, as the JDBC sink offers its own. */
+  private static UsageSink spooling(UsageSink sink, OverflowSpool spool) {
+    return new UsageSink() {
+      @Override
+      public void export(List<UsageRecord> batch) throws Exception {
+        sink.export(batch);
+      }
+
+      @Override
+      public String name() {
+        return sink.name();
+      }
+
+      @Override
+      public OverflowSpool overflowSpool() {
+        return spool;
+      }
+    };
   }
 }

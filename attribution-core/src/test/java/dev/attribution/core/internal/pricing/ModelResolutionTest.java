@@ -15,7 +15,7 @@ class ModelResolutionTest {
   static final PricingEngine ENGINE =
       PricingEngine.builder()
           .overrides(
-              PriceOverrides.builder().azureDeployment("Prod-GPT4o-EU", "gpt-4o-mini").build())
+              PriceOverrides.builder().alias("azure", "Prod-GPT4o-EU", "gpt-4o-mini").build())
           .build();
 
   @ParameterizedTest(name = "{0} {1} -> {2}/{3}")

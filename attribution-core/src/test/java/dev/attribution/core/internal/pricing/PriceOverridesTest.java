@@ -1,12 +1,13 @@
-package dev.attribution.core.pricing;
+package dev.attribution.core.internal.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attribution.api.TokenUsage;
-import dev.attribution.core.internal.pricing.CostCalculationTest;
-import dev.attribution.core.internal.pricing.PriceOptions;
-import dev.attribution.core.internal.pricing.PricingEngine;
+import dev.attribution.core.pricing.MeterPrice;
+import dev.attribution.core.pricing.PriceDataException;
+import dev.attribution.core.pricing.PriceOverrides;
+import dev.attribution.core.pricing.TokenRates;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
