@@ -27,6 +27,7 @@ import dev.attribution.core.internal.pipeline.PipelineStats;
 import dev.attribution.core.internal.pipeline.RecordPipeline;
 import dev.attribution.core.internal.pricing.CostPreference;
 import dev.attribution.core.internal.pricing.PricingEngine;
+import dev.attribution.core.internal.pricing.TokenEstimator;
 import dev.attribution.core.internal.pricing.UnpricedModelListener;
 import dev.attribution.core.internal.provider.Dialect;
 import dev.attribution.core.internal.provider.Endpoint;
@@ -1456,6 +1457,8 @@ public final class AttributionEngine implements AutoCloseable {
       }
       PricingEngine pricing = pb.build();
       this.pricingEngine = pricing;
+      // Tokenizers load here, at start-up, not on the first call's request thread.
+      TokenEstimator.warmUp();
       if (!budgetDefinitions.isEmpty() || loopGuard != null) {
         BudgetEngine.Builder bb =
             BudgetEngine.builder()

@@ -8,14 +8,14 @@ import dev.attribution.api.AttributionScope;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.Threshold;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.okhttp.HostileResponsesTest.Seen;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.function.Consumer;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -55,14 +55,14 @@ class AttackTest {
 
   @Test
   void anErrorFromTheUnpricedModelListenerStillLeavesOneRecordPerCall() throws Exception {
-    PricingEngine pricing =
-        PricingEngine.builder()
-            .unpricedListener(
-                (provider, model, at) -> {
-                  throw new AssertionError("a user's listener failed");
-                })
-            .build();
-    try (Harness h = new Harness("openai", b -> b.pricing(pricing))) {
+    try (Harness h =
+        new Harness(
+            "openai",
+            b ->
+                b.listener(
+                    event -> {
+                      throw new AssertionError("a user's listener failed");
+                    }))) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       byte[] json = Harness.fixture("openai-chat.json");
@@ -90,22 +90,21 @@ class AttackTest {
 
   @Test
   void anErrorFromTheBudgetListenerNeitherLosesTheRecordNorOpensTheCap() throws Exception {
-    BudgetEngine budgets =
-        BudgetEngine.builder()
-            .listener(
-                e -> {
-                  throw new ListenerError("a user's budget listener failed on " + e.type());
-                })
-            .budget(
-                BudgetDefinition.builder("tenant-daily")
-                    .each(ScopeDimension.TENANT)
-                    .limit("0.000001")
-                    .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
-                    .thresholds(Threshold.notifyAt(50), Threshold.blockAt(100))
-                    .build())
-            .build();
-    try (Harness h =
-            new Harness("openai", b -> b.pricing(PricingEngine.create()).budgets(budgets));
+    Consumer<AttributionEngine.Builder> budgets =
+        builder ->
+            builder
+                .listener(
+                    e -> {
+                      throw new ListenerError("a user's budget listener failed on " + e.type());
+                    })
+                .budget(
+                    BudgetDefinition.builder("tenant-daily")
+                        .each(ScopeDimension.TENANT)
+                        .limit("0.000001")
+                        .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                        .thresholds(Threshold.notifyAt(50), Threshold.blockAt(100))
+                        .build());
+    try (Harness h = new Harness("openai", budgets);
         AttributionScope s =
             Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
       OkHttpClient client =
@@ -196,18 +195,18 @@ class AttackTest {
     }
   }
 
-  private static BudgetEngine tokenCap(long tokens) {
-    return BudgetEngine.builder()
-        .listener(e -> {})
-        .budget(
-            BudgetDefinition.builder("tenant-tokens")
-                .each(ScopeDimension.TENANT)
-                .limit("1000")
-                .tokenLimit(tokens)
-                .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
-                .thresholds(Threshold.blockAt(100))
-                .build())
-        .build();
+  private static Consumer<AttributionEngine.Builder> tokenCap(long tokens) {
+    return builder ->
+        builder
+            .listener(e -> {})
+            .budget(
+                BudgetDefinition.builder("tenant-tokens")
+                    .each(ScopeDimension.TENANT)
+                    .limit("1000")
+                    .tokenLimit(tokens)
+                    .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                    .thresholds(Threshold.blockAt(100))
+                    .build());
   }
 
   @Test
@@ -215,9 +214,8 @@ class AttackTest {
     // Each answer has 1163 tokens. Without max_tokens the worst case must still count output (as
     // the money estimate does), or two calls that each reserve only their few input tokens settle
     // past the cap.
-    BudgetEngine budgets = tokenCap(1500);
-    try (Harness h =
-            new Harness("openai", b -> b.pricing(PricingEngine.create()).budgets(budgets));
+    Consumer<AttributionEngine.Builder> budgets = tokenCap(1500);
+    try (Harness h = new Harness("openai", budgets);
         AttributionScope s =
             Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
       OkHttpClient client =
@@ -233,7 +231,7 @@ class AttackTest {
                 h, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
       }
       h.records(3);
-      assertThat(budgets.knownStatuses())
+      assertThat(h.engine.budgetStatuses())
           .singleElement()
           .satisfies(st -> assertThat(st.spentTokens()).isLessThanOrEqualTo(1500));
     }
@@ -243,9 +241,8 @@ class AttackTest {
   void aTokenCapHoldsForAnUnreadableRequestBody() throws Exception {
     // A one-shot body cannot be read ahead, so its input is unknown: it must reserve as much as
     // a full context window, not zero input tokens.
-    BudgetEngine budgets = tokenCap(100_000);
-    try (Harness h =
-            new Harness("openai", b -> b.pricing(PricingEngine.create()).budgets(budgets));
+    Consumer<AttributionEngine.Builder> budgets = tokenCap(100_000);
+    try (Harness h = new Harness("openai", budgets);
         AttributionScope s =
             Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
       OkHttpClient client =
@@ -281,7 +278,7 @@ class AttackTest {
           };
       Seen.of(client, new Request.Builder().url(h.server.url(CHAT)).post(oneShot).build());
       h.records(1);
-      assertThat(budgets.knownStatuses())
+      assertThat(h.engine.budgetStatuses())
           .singleElement()
           .satisfies(st -> assertThat(st.spentTokens()).isLessThanOrEqualTo(100_000));
     }
@@ -471,28 +468,27 @@ class AttackTest {
 
   @Test
   void anErrorFromTheCredentialResolverNeitherLosesTheRecordNorTheDowngrade() throws Exception {
-    BudgetEngine budgets =
-        BudgetEngine.builder()
-            .listener(e -> {})
-            .budget(
-                BudgetDefinition.builder("tenant-daily")
-                    .each(ScopeDimension.TENANT)
-                    .limit("0.001")
-                    .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
-                    .thresholds(Threshold.downgradeAt(1), Threshold.blockAt(100000))
-                    .downgrade("gpt-4o", "gpt-4o-mini")
-                    .build())
-            .build();
+    Consumer<AttributionEngine.Builder> budgets =
+        builder ->
+            builder
+                .listener(event -> {})
+                .budget(
+                    BudgetDefinition.builder("tenant-daily")
+                        .each(ScopeDimension.TENANT)
+                        .limit("0.001")
+                        .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                        .thresholds(Threshold.downgradeAt(1), Threshold.blockAt(100000))
+                        .downgrade("gpt-4o", "gpt-4o-mini")
+                        .build());
     try (Harness h =
             new Harness(
                 "openai",
-                b ->
-                    b.pricing(PricingEngine.create())
-                        .budgets(budgets)
-                        .credentials(
+                budgets.andThen(
+                    c ->
+                        c.credentials(
                             (ctx, provider, route) -> {
                               throw new ListenerError("a user's resolver failed");
-                            }));
+                            })));
         AttributionScope s =
             Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
       OkHttpClient client =
@@ -528,21 +524,20 @@ class AttackTest {
             return java.time.Instant.ofEpochMilli(now.get());
           }
         };
-    BudgetEngine budgets =
-        BudgetEngine.builder()
-            .listener(e -> {})
-            .clock(clock)
-            .reservationTimeout(java.time.Duration.ofMinutes(10))
-            .budget(
-                BudgetDefinition.builder("tenant-daily")
-                    .each(ScopeDimension.TENANT)
-                    .limit("100")
-                    .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
-                    .thresholds(Threshold.blockAt(100))
-                    .build())
-            .build();
-    try (Harness h =
-            new Harness("openai", b -> b.pricing(PricingEngine.create()).budgets(budgets));
+    Consumer<AttributionEngine.Builder> budgets =
+        builder ->
+            builder
+                .listener(event -> {})
+                .clock(clock)
+                .reservationTimeout(java.time.Duration.ofMinutes(10))
+                .budget(
+                    BudgetDefinition.builder("tenant-daily")
+                        .each(ScopeDimension.TENANT)
+                        .limit("100")
+                        .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                        .thresholds(Threshold.blockAt(100))
+                        .build());
+    try (Harness h = new Harness("openai", budgets);
         AttributionScope s =
             Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
       OkHttpClient client =
@@ -559,11 +554,11 @@ class AttackTest {
               .newCall(post(h, "{\"model\":\"gpt-4o\",\"max_tokens\":100,\"stream\":true}"))
               .execute();
       assertThat(abandoned.body().source().readByteArray(16)).hasSize(16);
-      assertThat(budgets.knownStatuses().get(0).reserved()).isPositive();
+      assertThat(h.engine.budgetStatuses().get(0).reserved()).isPositive();
       now.addAndGet(java.time.Duration.ofMinutes(11).toMillis());
       Seen.of(client, post(h, "{\"model\":\"gpt-4o\",\"max_tokens\":100}"));
       h.records(1);
-      dev.attribution.api.budget.BudgetStatus st = budgets.knownStatuses().get(0);
+      dev.attribution.api.budget.BudgetStatus st = h.engine.budgetStatuses().get(0);
       // The second call settled its real cost; the abandoned one is charged its worst case, so
       // its headroom is never handed to other calls.
       assertThat(st.reserved()).isZero();

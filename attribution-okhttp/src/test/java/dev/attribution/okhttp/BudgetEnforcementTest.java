@@ -16,12 +16,11 @@ import dev.attribution.api.CallStatus;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.LoopGuard;
 import dev.attribution.core.budget.Threshold;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import dev.attribution.core.internal.pricing.PricingEngine;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +28,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -42,21 +42,20 @@ import org.junit.jupiter.api.Test;
 /** Prices and budgets through the interceptor, with the real openai-java SDK where it matters. */
 class BudgetEnforcementTest {
 
-  private static final PricingEngine PRICING = PricingEngine.create();
-
   private static MockResponse chatJson() {
     return new MockResponse()
         .setHeader("content-type", "application/json")
         .setBody(new Buffer().write(Harness.fixture("openai-chat.json")));
   }
 
-  private static BudgetEngine budgets(BudgetDefinition d, List<BudgetEvent> events) {
-    return BudgetEngine.builder().budget(d).listener(events::add).build();
+  private static Consumer<AttributionEngine.Builder> budgets(
+      BudgetDefinition d, List<BudgetEvent> events) {
+    return builder -> builder.budget(d).listener(events::add);
   }
 
   @Test
   void costIsExactToTheLastUnit() throws Exception {
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING))) {
+    try (Harness h = new Harness("openai")) {
       OpenAIClient client =
           OpenAIOkHttpClient.builder()
               .baseUrl(h.baseUrl("/v1"))
@@ -85,13 +84,7 @@ class BudgetEnforcementTest {
   @Test
   void unknownModelIsRecordedUnpricedWithItsTokensNeverAsFree() throws Exception {
     List<BudgetEvent> events = new CopyOnWriteArrayList<>();
-    PricingEngine pricing =
-        PricingEngine.builder()
-            .unpricedListener(
-                dev.attribution.core.internal.pricing.UnpricedModelListener.toBudgetEvents(
-                    events::add))
-            .build();
-    try (Harness h = new Harness("openai", b -> b.pricing(pricing))) {
+    try (Harness h = new Harness("openai", b -> b.listener(events::add))) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       h.server.enqueue(chatJson());
@@ -120,8 +113,7 @@ class BudgetEnforcementTest {
             .limit("0.000001")
             .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
             .build();
-    try (Harness h =
-        new Harness("openai", b -> b.pricing(PRICING).budgets(budgets(tiny, events)))) {
+    try (Harness h = new Harness("openai", budgets(tiny, events))) {
       OpenAIClient client =
           OpenAIOkHttpClient.builder()
               .baseUrl(h.baseUrl("/v1"))
@@ -153,7 +145,7 @@ class BudgetEnforcementTest {
       assertThat(r.httpStatus()).isEqualTo(429);
       assertThat(r.errorType()).isEqualTo("budget_exceeded");
       assertThat(r.cost().isZero()).isTrue();
-      assertThat(events).anyMatch(e -> e.type() == BudgetEvent.Type.BLOCKED);
+      assertThat(events).anyMatch(builder -> builder.type() == BudgetEvent.Type.BLOCKED);
       client.close();
     }
   }
@@ -177,8 +169,7 @@ class BudgetEnforcementTest {
             .thresholds(Threshold.notifyAt(50), Threshold.downgradeAt(80), Threshold.blockAt(100))
             .downgrade("gpt-4o", "gpt-4o-mini")
             .build();
-    try (Harness h =
-        new Harness("openai", b -> b.pricing(PRICING).budgets(budgets(monthly, events)))) {
+    try (Harness h = new Harness("openai", budgets(monthly, events))) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       List<BudgetAction> actions = new ArrayList<>();
@@ -240,8 +231,7 @@ class BudgetEnforcementTest {
             .thresholds(Threshold.notifyAt(50), Threshold.downgradeAt(80), Threshold.blockAt(1000))
             .downgrade("gpt-4o", "gpt-4o-mini")
             .build();
-    try (Harness h =
-        new Harness("openai", b -> b.pricing(PRICING).budgets(budgets(monthly, events)))) {
+    try (Harness h = new Harness("openai", budgets(monthly, events))) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       for (String cls : new String[] {"standard", "standard", "critical", "standard"}) {
@@ -265,12 +255,10 @@ class BudgetEnforcementTest {
   @Test
   void loopGuardStopsARunawayAgentThread() throws Exception {
     List<BudgetEvent> events = new CopyOnWriteArrayList<>();
-    BudgetEngine engine =
-        BudgetEngine.builder()
-            .listener(events::add)
-            .loopGuard(LoopGuard.of(5, null, Duration.ofMinutes(1)))
-            .build();
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING).budgets(engine))) {
+    Consumer<AttributionEngine.Builder> engine =
+        builder ->
+            builder.listener(events::add).loopGuard(LoopGuard.of(5, null, Duration.ofMinutes(1)));
+    try (Harness h = new Harness("openai", engine)) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       int sent = 0;
@@ -296,7 +284,7 @@ class BudgetEnforcementTest {
       UsageRecord last = h.records(6).get(5);
       assertThat(last.status()).isEqualTo(CallStatus.BLOCKED);
       assertThat(last.errorType()).isEqualTo("loop_detected");
-      assertThat(events).anyMatch(e -> e.type() == BudgetEvent.Type.LOOP_STOPPED);
+      assertThat(events).anyMatch(builder -> builder.type() == BudgetEvent.Type.LOOP_STOPPED);
     }
   }
 }

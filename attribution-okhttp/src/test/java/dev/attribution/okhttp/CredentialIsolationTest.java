@@ -6,8 +6,6 @@ import dev.attribution.api.UsageRecord;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.Threshold;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.core.internal.provider.Providers;
 import dev.attribution.core.routing.Route;
 import dev.attribution.core.routing.RoutingRule;
@@ -39,7 +37,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CredentialIsolationTest {
 
-  private static final PricingEngine PRICING = PricingEngine.create();
   private static final String APP_KEY = "sk-app-ORIGINAL-key-0123456789abcdef";
   private static final String ROUTE_KEY = "route-key-ROUTE-9876543210";
   private static final List<String> CREDENTIAL_HEADERS =
@@ -154,7 +151,7 @@ class CredentialIsolationTest {
     }
     Consumer<AttributionEngine.Builder> customize =
         b -> {
-          b.pricing(PRICING).route(route.build());
+          b.route(route.build());
           if (credential == RouteCredential.RESOLVER_KEY) {
             b.credentials((ctx, provider, r) -> "alt".equals(r) ? ROUTE_KEY : null);
           }
@@ -163,13 +160,10 @@ class CredentialIsolationTest {
               b.routingRule(RoutingRule.builder("everything").route("alt").build());
               break;
             case BUDGET_REROUTE:
-              b.budgets(
-                  BudgetEngine.builder()
-                      .budget(
-                          BudgetDefinition.builder("tiny")
-                              .limit("0.000000001")
-                              .thresholds(Threshold.rerouteAt(1, "alt"))
-                              .build())
+              b.budget(
+                  BudgetDefinition.builder("tiny")
+                      .limit("0.000000001")
+                      .thresholds(Threshold.rerouteAt(1, "alt"))
                       .build());
               break;
             case FAILOVER:

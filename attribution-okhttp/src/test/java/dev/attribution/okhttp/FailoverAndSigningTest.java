@@ -9,12 +9,12 @@ import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.Threshold;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.core.routing.Route;
 import java.util.List;
+import java.util.function.Consumer;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -88,18 +88,16 @@ class FailoverAndSigningTest {
 
   @Test
   void signedRequestsAreNeverRewrittenAndTheRecordSaysSo() throws Exception {
-    BudgetEngine budgets =
-        BudgetEngine.builder()
-            .budget(
+    Consumer<AttributionEngine.Builder> budgets =
+        builder ->
+            builder.budget(
                 BudgetDefinition.builder("tenant")
                     .each(ScopeDimension.TENANT)
                     .limit("0.000001")
                     .thresholds(Threshold.downgradeAt(1))
                     .downgrade("gpt-4o", "gpt-4o-mini")
-                    .build())
-            .build();
-    try (Harness h =
-        new Harness("openai", b -> b.pricing(PricingEngine.create()).budgets(budgets))) {
+                    .build());
+    try (Harness h = new Harness("openai", budgets)) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       h.server.enqueue(chatJson());

@@ -10,15 +10,16 @@ import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.Threshold;
-import dev.attribution.core.internal.budget.AdmissionRequest;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import dev.attribution.core.internal.pricing.PricingEngine;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -31,7 +32,6 @@ import org.junit.jupiter.api.Test;
 /** Hard caps hold against ordinary and hostile requests, end to end through the interceptor. */
 class HardCapsTest {
 
-  private static final PricingEngine PRICING = PricingEngine.create();
   private static final AttributionContext ACME =
       AttributionContext.builder().tenantId("acme").build();
 
@@ -41,19 +41,19 @@ class HardCapsTest {
         .setBody(new Buffer().write(Harness.fixture("openai-chat.json")));
   }
 
-  private static BudgetEngine hardCap(String limit) {
-    return BudgetEngine.builder()
-        .listener(e -> {})
-        .budget(
-            BudgetDefinition.builder("tenant-daily")
-                .each(ScopeDimension.TENANT)
-                .limit(limit)
-                .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
-                .thresholds(
-                    Threshold.notifyAt(50), Threshold.downgradeAt(80), Threshold.blockAt(100))
-                .downgrade("gpt-4o", "gpt-4o-mini")
-                .build())
-        .build();
+  private static Consumer<AttributionEngine.Builder> hardCap(String limit) {
+    return builder ->
+        builder
+            .listener(e -> {})
+            .budget(
+                BudgetDefinition.builder("tenant-daily")
+                    .each(ScopeDimension.TENANT)
+                    .limit(limit)
+                    .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
+                    .thresholds(
+                        Threshold.notifyAt(50), Threshold.downgradeAt(80), Threshold.blockAt(100))
+                    .downgrade("gpt-4o", "gpt-4o-mini")
+                    .build());
   }
 
   private static Request post(Harness h, String body) {
@@ -74,8 +74,8 @@ class HardCapsTest {
   @Test
   void manyCompletionsAreReservedAsManyUnderAHardCap() throws Exception {
     // One completion of at most 1000 gpt-4o tokens costs about 0.01 USD: it fits a 0.05 cap.
-    BudgetEngine budgets = hardCap("0.05");
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING).budgets(budgets))) {
+    Consumer<AttributionEngine.Builder> budgets = hardCap("0.05");
+    try (Harness h = new Harness("openai", budgets)) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       String many = "{\"model\":\"gpt-4o\",\"max_tokens\":1000,\"n\":128,\"messages\":[]}";
@@ -97,8 +97,8 @@ class HardCapsTest {
   @Test
   void geminiCandidatesAreReservedPerCandidate() throws Exception {
     // gemini-2.5-flash: 4000 output tokens at 2.50/M is 0.01 USD per candidate.
-    BudgetEngine budgets = hardCap("0.05");
-    try (Harness h = new Harness("gcp.gemini", b -> b.pricing(PRICING).budgets(budgets))) {
+    Consumer<AttributionEngine.Builder> budgets = hardCap("0.05");
+    try (Harness h = new Harness("gcp.gemini", budgets)) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       String path = "/v1beta/models/gemini-2.5-flash:generateContent";
@@ -127,8 +127,8 @@ class HardCapsTest {
   void paddingABodyPastTheReadLimitDoesNotSlipUnderAHardCap() throws Exception {
     // Unread, the body would be estimated as 4096 output tokens and no input: 0.04 USD, under the
     // cap. It is reserved at the unreadable-request reserve (1.00) instead.
-    BudgetEngine budgets = hardCap("0.05");
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING).budgets(budgets))) {
+    Consumer<AttributionEngine.Builder> budgets = hardCap("0.05");
+    try (Harness h = new Harness("openai", budgets)) {
       OkHttpClient client =
           Harness.client()
               .addInterceptor(
@@ -148,8 +148,8 @@ class HardCapsTest {
 
   @Test
   void unknownModelIsReservedConservativelyUnderAHardCap() throws Exception {
-    BudgetEngine budgets = hardCap("0.05");
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING).budgets(budgets))) {
+    Consumer<AttributionEngine.Builder> budgets = hardCap("0.05");
+    try (Harness h = new Harness("openai", budgets)) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       String unknown = "{\"model\":\"acme-secret-model-7\",\"max_tokens\":10,\"messages\":[]}";
@@ -160,12 +160,13 @@ class HardCapsTest {
 
   @Test
   void tenantPastTheDowngradeThresholdIsAdmittedOnTheCheaperModel() throws Exception {
-    BudgetEngine budgets = hardCap("0.10");
-    // 75 % spent already.
-    budgets
-        .admit(AdmissionRequest.of(ACME, "openai", "gpt-4o", null, new BigDecimal("0.075"), 0))
-        .settle(new BigDecimal("0.075"), 0);
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING).budgets(budgets))) {
+    // 75 % spent already, as recorded before a restart.
+    Consumer<AttributionEngine.Builder> budgets =
+        hardCap("0.10")
+            .andThen(
+                b ->
+                    b.seedBudgetsFrom(request -> Map.of(List.of("acme"), new BigDecimal("0.075"))));
+    try (Harness h = new Harness("openai", budgets)) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       h.server.enqueue(chatJson());
@@ -178,17 +179,17 @@ class HardCapsTest {
       assertThat(r.budgetAction()).isEqualTo(BudgetAction.DOWNGRADE);
       assertThat(r.requestedModel()).isEqualTo("gpt-4o");
       assertThat(r.effectiveModel()).isEqualTo("gpt-4o-mini");
-      assertThat(budgets.status("tenant-daily", "tenant=acme").reserved())
+      assertThat(h.engine.budgetStatus("tenant-daily", "tenant=acme").reserved())
           .isEqualByComparingTo("0");
-      assertThat(budgets.status("tenant-daily", "tenant=acme").spent())
+      assertThat(h.engine.budgetStatus("tenant-daily", "tenant=acme").spent())
           .isLessThanOrEqualTo(new BigDecimal("0.10"));
     }
   }
 
   @Test
   void badHeaderValueIsDroppedAloneAndTheScopeTenantStillCounts() throws Exception {
-    BudgetEngine budgets = hardCap("10");
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING).budgets(budgets))) {
+    Consumer<AttributionEngine.Builder> budgets = hardCap("10");
+    try (Harness h = new Harness("openai", budgets)) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       h.server.enqueue(chatJson());
@@ -216,7 +217,7 @@ class HardCapsTest {
       assertThat(rec.context().userId()).isNull();
       assertThat(rec.context().tags()).containsEntry("plan", "pro").containsEntry("region", "eu");
       assertThat(rec.attributes()).containsEntry("rejected_headers", AttributionHeaders.USER);
-      assertThat(budgets.status("tenant-daily", "tenant=acme").spent()).isPositive();
+      assertThat(h.engine.budgetStatus("tenant-daily", "tenant=acme").spent()).isPositive();
     }
   }
 }

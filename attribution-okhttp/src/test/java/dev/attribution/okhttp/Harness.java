@@ -4,8 +4,6 @@ import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import dev.attribution.core.AttributionEngine;
-import dev.attribution.core.internal.pipeline.RecordPipeline;
-import dev.attribution.core.internal.provider.ProviderRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +17,6 @@ final class Harness implements AutoCloseable {
 
   final MockWebServer server = new MockWebServer();
   final InMemoryUsageSink sink = UsageSink.inMemory();
-  final RecordPipeline pipeline;
   final AttributionEngine engine;
 
   Harness(String provider) {
@@ -32,15 +29,13 @@ final class Harness implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    pipeline =
-        RecordPipeline.builder().addSink(sink).linger(Duration.ofMillis(5)).batchSize(64).build();
     AttributionEngine.Builder b =
         AttributionEngine.builder()
-            .providers(
-                ProviderRegistry.builder()
-                    .mapHost(server.getHostName() + ":" + server.getPort(), provider)
-                    .build())
-            .pipeline(pipeline);
+            .mapHost(server.getHostName() + ":" + server.getPort(), provider)
+            .addSink(sink)
+            .linger(Duration.ofMillis(5))
+            .batchSize(64)
+            .shutdownHook(false);
     customize.accept(b);
     engine = b.build();
   }
@@ -128,7 +123,7 @@ final class Harness implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    pipeline.close();
+    engine.close();
     server.shutdown();
   }
 }

@@ -9,9 +9,6 @@ import dev.attribution.api.UsageSink;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import dev.attribution.core.internal.pricing.PricingEngine;
-import dev.attribution.core.internal.provider.ProviderRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -305,14 +302,14 @@ class HostileResponsesTest {
   void anErrorInsideAttributionNeverReachesTheApp() throws Exception {
     // The unpriced-model listener runs inside attribution's work; an Error thrown there (like an
     // OutOfMemoryError from our own buffers, which would also stop this test's JVM) stays inside.
-    PricingEngine pricing =
-        PricingEngine.builder()
-            .unpricedListener(
-                (provider, model, at) -> {
-                  throw new StackOverflowError("simulated inside attribution");
-                })
-            .build();
-    try (Harness h = new Harness("openai", b -> b.pricing(pricing))) {
+    try (Harness h =
+        new Harness(
+            "openai",
+            b ->
+                b.listener(
+                    event -> {
+                      throw new StackOverflowError("simulated inside attribution");
+                    }))) {
       AttributionInterceptor interceptor = AttributionOkHttp.interceptor(h.engine);
       OkHttpClient client = Harness.client().addInterceptor(interceptor).build();
       byte[] json = Harness.fixture("openai-chat.json");
@@ -420,11 +417,11 @@ class HostileResponsesTest {
 
   private static AttributionEngine engineFor(
       TwoPartServer server, boolean mapped, InMemoryUsageSink sink) {
-    ProviderRegistry.Builder registry = ProviderRegistry.builder();
+    AttributionEngine.Builder b = AttributionEngine.builder().addSink(sink).shutdownHook(false);
     if (mapped) {
-      registry.mapHost("127.0.0.1:" + server.socket.getLocalPort(), "openai");
+      b.mapHost("127.0.0.1:" + server.socket.getLocalPort(), "openai");
     }
-    return AttributionEngine.builder().providers(registry.build()).addSink(sink).build();
+    return b.build();
   }
 
   /** The app reads the first part before the server sends the rest: nothing waits for the end. */
@@ -541,12 +538,7 @@ class HostileResponsesTest {
             .build();
     PrintStream err = System.err;
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    try (Harness h =
-        new Harness(
-            "openai",
-            b ->
-                b.pricing(PricingEngine.create())
-                    .budgets(BudgetEngine.builder().budget(nothing).build()))) {
+    try (Harness h = new Harness("openai", b -> b.budget(nothing))) {
       OkHttpClient client =
           Harness.client().addNetworkInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       byte[] json = Harness.fixture("openai-chat.json");

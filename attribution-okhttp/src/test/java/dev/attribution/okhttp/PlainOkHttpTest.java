@@ -8,6 +8,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.AttributionScope;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.ContextSource;
+import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.core.routing.Route;
@@ -208,8 +209,9 @@ class PlainOkHttpTest {
       UsageRecord r = h.onlyRecord();
       assertThat(r.status()).isEqualTo(CallStatus.FAILED);
       assertThat(r.errorType()).isEqualTo("SocketTimeoutException");
-      // No pricing engine: the cost is unknown, not zero.
-      assertThat(r.cost()).isNull();
+      // No usage arrived: the input is estimated from the request and the record says so.
+      assertThat(r.costSource()).isEqualTo(CostSource.ESTIMATED);
+      assertThat(r.cost()).isNotNull();
     }
   }
 

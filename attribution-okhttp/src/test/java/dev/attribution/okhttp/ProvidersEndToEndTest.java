@@ -11,10 +11,8 @@ import dev.attribution.api.UsageRecord;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import dev.attribution.core.internal.pricing.PricingEngine;
-import dev.attribution.core.internal.provider.ProviderRegistry;
 import java.math.BigDecimal;
+import java.util.function.Consumer;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -25,8 +23,6 @@ import okio.Buffer;
 import org.junit.jupiter.api.Test;
 
 class ProvidersEndToEndTest {
-
-  private static final PricingEngine PRICING = PricingEngine.create();
 
   private static MockResponse json(String fixture) {
     return new MockResponse()
@@ -47,13 +43,10 @@ class ProvidersEndToEndTest {
       // An engine of its own whose registry also maps the deployment to the model it serves.
       AttributionEngine engine =
           AttributionEngine.builder()
-              .providers(
-                  ProviderRegistry.builder()
-                      .mapHost(h.server.getHostName() + ":" + h.server.getPort(), "azure.ai.openai")
-                      .azureDeployment("prod-chat", "gpt-4o")
-                      .build())
-              .pricing(PRICING)
-              .pipeline(h.pipeline)
+              .mapHost(h.server.getHostName() + ":" + h.server.getPort(), "azure.ai.openai")
+              .azureDeployment("prod-chat", "gpt-4o")
+              .addSink(h.sink)
+              .shutdownHook(false)
               .build();
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(engine)).build();
@@ -78,7 +71,7 @@ class ProvidersEndToEndTest {
 
   @Test
   void openRouterReportedCostCountsByDefaultNextToTheComputedOne() throws Exception {
-    try (Harness h = new Harness("openrouter", b -> b.pricing(PRICING))) {
+    try (Harness h = new Harness("openrouter")) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
       h.server.enqueue(json("openrouter-chat.json"));
@@ -97,15 +90,14 @@ class ProvidersEndToEndTest {
 
   @Test
   void blockCanBeATypedIOExceptionInstead() throws Exception {
-    BudgetEngine budgets =
-        BudgetEngine.builder()
-            .budget(
+    Consumer<AttributionEngine.Builder> budgets =
+        builder ->
+            builder.budget(
                 BudgetDefinition.builder("tiny")
                     .each(ScopeDimension.TENANT)
                     .limit("0.000001")
-                    .build())
-            .build();
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING).budgets(budgets))) {
+                    .build());
+    try (Harness h = new Harness("openai", budgets)) {
       OkHttpClient client =
           Harness.client()
               .addInterceptor(

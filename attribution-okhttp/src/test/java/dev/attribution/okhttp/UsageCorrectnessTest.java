@@ -10,11 +10,11 @@ import dev.attribution.api.CostSource;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.budget.BudgetStatus;
 import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.core.pricing.PriceOverrides;
 import java.math.BigDecimal;
+import java.util.function.Consumer;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -25,8 +25,6 @@ import org.junit.jupiter.api.Test;
 
 /** What a record says about usage and cost, end to end through the interceptor. */
 class UsageCorrectnessTest {
-
-  private static final PricingEngine PRICING = PricingEngine.create();
 
   private static MockResponse json(String body) {
     return new MockResponse().setHeader("content-type", "application/json").setBody(body);
@@ -50,7 +48,7 @@ class UsageCorrectnessTest {
 
   @Test
   void errorEventInsideA200StreamIsRecordedAsAnUpstreamErrorWithItsUsage() throws Exception {
-    try (Harness h = new Harness("anthropic", b -> b.pricing(PRICING))) {
+    try (Harness h = new Harness("anthropic")) {
       h.server.enqueue(
           new MockResponse()
               .setHeader("content-type", "text/event-stream")
@@ -78,7 +76,7 @@ class UsageCorrectnessTest {
 
   @Test
   void openRouterErrorChunkInsideA200StreamIsRecordedAsAnUpstreamError() throws Exception {
-    try (Harness h = new Harness("openrouter", b -> b.pricing(PRICING))) {
+    try (Harness h = new Harness("openrouter")) {
       h.server.enqueue(
           new MockResponse()
               .setHeader("content-type", "text/event-stream")
@@ -98,7 +96,7 @@ class UsageCorrectnessTest {
 
   @Test
   void unpricedCallHasAnUnknownCostNotAZeroCost() throws Exception {
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING))) {
+    try (Harness h = new Harness("openai")) {
       h.server.enqueue(
           json(
               "{\"id\":\"c1\",\"model\":\"in-house-7b\",\"usage\":{\"prompt_tokens\":100,"
@@ -112,11 +110,11 @@ class UsageCorrectnessTest {
 
   @Test
   void invalidUsageIsNotPricedAndTheBudgetKeepsTheReservation() throws Exception {
-    BudgetEngine budgets =
-        BudgetEngine.builder()
-            .budget(BudgetDefinition.builder("t").each(ScopeDimension.TENANT).limit("10").build())
-            .build();
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING).budgets(budgets));
+    Consumer<AttributionEngine.Builder> budgets =
+        builder ->
+            builder.budget(
+                BudgetDefinition.builder("t").each(ScopeDimension.TENANT).limit("10").build());
+    try (Harness h = new Harness("openai", budgets);
         AttributionScope s =
             Attribution.open(AttributionContext.builder().tenantId("acme").build())) {
       h.server.enqueue(
@@ -127,7 +125,7 @@ class UsageCorrectnessTest {
       assertThat(r.attributes()).containsEntry("usage_invalid", "negative:completion_tokens");
       assertThat(r.cost()).isNull();
       assertThat(r.costSource()).isEqualTo(CostSource.UNPRICED);
-      BudgetStatus st = budgets.status("t", "tenant=acme");
+      BudgetStatus st = h.engine.budgetStatus("t", "tenant=acme");
       // The worst case reserved before the call (1000 output tokens of gpt-4o at least) stays
       // charged: never released to zero because the provider's numbers were nonsense.
       assertThat(st.spent()).isGreaterThanOrEqualTo(new BigDecimal("0.01"));
@@ -138,7 +136,7 @@ class UsageCorrectnessTest {
 
   @Test
   void answerWhoseUsageCannotBeReadHasAnUnknownCostNotAFreeOne() throws Exception {
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING))) {
+    try (Harness h = new Harness("openai")) {
       OkHttpClient client =
           Harness.client()
               .addInterceptor(AttributionInterceptor.builder(h.engine).maxPeekBytes(1024).build())
@@ -170,7 +168,7 @@ class UsageCorrectnessTest {
 
   @Test
   void providerReportedCostKeepsTheComputedCostBesideIt() throws Exception {
-    try (Harness h = new Harness("openrouter", b -> b.pricing(PRICING))) {
+    try (Harness h = new Harness("openrouter")) {
       h.server.enqueue(
           json(
               "{\"id\":\"gen-1\",\"model\":\"openai/gpt-4o\",\"usage\":{\"prompt_tokens\":1000,"
@@ -185,7 +183,7 @@ class UsageCorrectnessTest {
 
   @Test
   void anthropicWebSearchesArePricedFromTheCatalogInTheirOwnCategory() throws Exception {
-    try (Harness h = new Harness("anthropic", b -> b.pricing(PRICING))) {
+    try (Harness h = new Harness("anthropic")) {
       h.server.enqueue(
           json(
               "{\"id\":\"msg_1\",\"type\":\"message\",\"model\":\"claude-sonnet-4-5-20250929\","
@@ -203,13 +201,9 @@ class UsageCorrectnessTest {
 
   @Test
   void responsesWebSearchCallsArePricedByTheOverride() throws Exception {
-    PricingEngine pricing =
-        PricingEngine.builder()
-            .overrides(
-                PriceOverrides.parse(
-                    "webSearch:\n  - {provider: openai, pricePerCall: 0.01}\n", "test"))
-            .build();
-    try (Harness h = new Harness("openai", b -> b.pricing(pricing))) {
+    PriceOverrides pricing =
+        PriceOverrides.parse("webSearch:\n  - {provider: openai, pricePerCall: 0.01}\n", "test");
+    try (Harness h = new Harness("openai", b -> b.priceOverrides(pricing))) {
       h.server.enqueue(
           json(
               "{\"id\":\"resp_1\",\"object\":\"response\",\"model\":\"gpt-4.1-2025-04-14\","
@@ -225,7 +219,7 @@ class UsageCorrectnessTest {
 
   @Test
   void webSearchesWithoutAPriceAreMarkedOnTheRecord() throws Exception {
-    try (Harness h = new Harness("openai", b -> b.pricing(PRICING))) {
+    try (Harness h = new Harness("openai")) {
       h.server.enqueue(
           json(
               "{\"id\":\"resp_1\",\"object\":\"response\",\"model\":\"gpt-4.1-2025-04-14\","
@@ -239,16 +233,13 @@ class UsageCorrectnessTest {
 
   @Test
   void priceOverrideKeyedByTheProviderIdTheRecordShowsIsUsed() throws Exception {
-    PricingEngine pricing =
-        PricingEngine.builder()
-            .overrides(
-                PriceOverrides.parse(
-                    "models:\n"
-                        + "  - {provider: mistral_ai, model: acme-ft-1, inputPerMillion: 1,"
-                        + " outputPerMillion: 2}\n",
-                    "test"))
-            .build();
-    try (Harness h = new Harness("mistral_ai", b -> b.pricing(pricing))) {
+    PriceOverrides pricing =
+        PriceOverrides.parse(
+            "models:\n"
+                + "  - {provider: mistral_ai, model: acme-ft-1, inputPerMillion: 1,"
+                + " outputPerMillion: 2}\n",
+            "test");
+    try (Harness h = new Harness("mistral_ai", b -> b.priceOverrides(pricing))) {
       h.server.enqueue(
           json(
               "{\"id\":\"c1\",\"model\":\"acme-ft-1\",\"usage\":{\"prompt_tokens\":1000000,"

@@ -47,7 +47,6 @@ class PostgresOutageTest {
       RecordPipeline pipeline =
           RecordPipeline.builder()
               .addSink(sink)
-              .overflowSpool(sink.overflowSpool())
               .batchSize(500)
               .linger(Duration.ofMillis(50))
               .build();

@@ -28,6 +28,16 @@ public final class TokenEstimator {
 
   private TokenEstimator() {}
 
+  /**
+   * Loads the tokenizers now (tens of megabytes of vocabulary, a few hundred milliseconds), so the
+   * first call that needs one does not pay for it on the application's request thread. The engine
+   * calls it while it is built.
+   */
+  public static void warmUp() {
+    REGISTRY.getEncoding(EncodingType.O200K_BASE).countTokensOrdinary("warm up");
+    REGISTRY.getEncoding(EncodingType.CL100K_BASE).countTokensOrdinary("warm up");
+  }
+
   /** The estimated number of tokens of {@code text} for {@code model} at {@code provider}. */
   static long count(String canonicalProvider, String model, String text) {
     if (text.isEmpty()) {
