@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class LeaseBook {
 
-  private final RedisBudgetStore store;
+  private final StoreCore store;
   private final long leaseNanos;
   private final long leaseTokens;
   private final long leaseRequests;
@@ -34,11 +34,7 @@ final class LeaseBook {
   private final Set<Lease> retired = ConcurrentHashMap.newKeySet();
 
   LeaseBook(
-      RedisBudgetStore store,
-      long leaseNanos,
-      long leaseTokens,
-      long leaseRequests,
-      long leaseMillis) {
+      StoreCore store, long leaseNanos, long leaseTokens, long leaseRequests, long leaseMillis) {
     this.store = store;
     this.leaseNanos = leaseNanos;
     this.leaseTokens = leaseTokens;
@@ -64,9 +60,9 @@ final class LeaseBook {
     boolean capQ = false;
     StringBuilder sig = new StringBuilder();
     for (SlotCharge c : charges) {
-      needN = Math.max(needN, RedisBudgetStore.clamp(c.nanos()));
-      needT = Math.max(needT, RedisBudgetStore.clamp(c.tokens()));
-      needQ = Math.max(needQ, RedisBudgetStore.clamp(c.requests()));
+      needN = Math.max(needN, RedisCommands.clamp(c.nanos()));
+      needT = Math.max(needT, RedisCommands.clamp(c.tokens()));
+      needQ = Math.max(needQ, RedisCommands.clamp(c.requests()));
       capT |= c.capTokens() != Long.MAX_VALUE;
       capQ |= c.capRequests() != Long.MAX_VALUE;
       sig.append(c.key().asString())
@@ -101,7 +97,7 @@ final class LeaseBook {
         if (l != null) {
           toReturn = retire(h, l);
         }
-        if (store.status() == RedisBudgetStore.Status.CONNECTED) {
+        if (store.connected()) {
           List<SlotCharge> grant = new ArrayList<>(charges.size());
           for (SlotCharge c : charges) {
             grant.add(
