@@ -20,9 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class FailOpenShadow {
 
-  /** How long a shadow reservation is remembered past its expiry, for a late settle. */
-  static final long TOMBSTONE_MILLIS = 86_400_000L;
-
   private static final int MAX_LAST_KNOWN = 100_000;
 
   private final Clock clock;
@@ -108,7 +105,7 @@ final class FailOpenShadow {
       Map.Entry<String, ShadowRes> e = it.next();
       // Kept a day past expiry (the shadow charged it in full) so a late settle still reaches
       // Redis with the real cost.
-      if (e.getValue().expiresAtMillis <= now - TOMBSTONE_MILLIS) {
+      if (e.getValue().expiresAtMillis <= now - RedisCommands.TOMBSTONE_MILLIS) {
         it.remove();
       }
     }

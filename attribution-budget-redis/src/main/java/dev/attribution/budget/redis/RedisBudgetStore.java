@@ -28,7 +28,7 @@ import redis.clients.jedis.UnifiedJedis;
  * TTL is computed from the engine's clock ({@code expiresAt - now}), so it lands at the same
  * instant on Redis's clock when the two agree. Reservations not settled by their expiry are charged
  * in full by {@link #expireReservations} (the engine calls it about once a second), and a later
- * settle replaces that charge by the real cost (in lease mode the full charge stays).
+ * settle (within a day) replaces that charge by the real cost.
  *
  * <p><b>When Redis cannot be reached</b> the store switches to {@code DISCONNECTED}, tells the
  * {@linkplain Builder#listener listener} ({@link BudgetEvent.Type#STORE_STATE_CHANGED}) and probes

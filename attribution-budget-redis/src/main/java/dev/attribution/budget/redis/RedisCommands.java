@@ -22,6 +22,12 @@ final class RedisCommands {
   /** Largest amount Lua compares exactly (2^53 - 1); amounts are clamped to it. */
   static final long MAX_EXACT = (1L << 53) - 1;
 
+  /**
+   * How long an expired reservation is remembered for a late settle: as long as the EXPIRE script
+   * keeps its tombstone in Redis.
+   */
+  static final long TOMBSTONE_MILLIS = 86_400_000L;
+
   private static final int EXPIRE_BATCH = 200;
 
   private final RedisClient redis;

@@ -256,6 +256,28 @@ final class StoreCore {
     return r;
   }
 
+  /**
+   * Adds amounts (a late settle's difference to what its expiry charged; may be negative) to every
+   * counter of {@code charges}, or journals them while Redis is unreachable.
+   */
+  void correct(List<SlotCharge> charges, long n, long t, long q, long now) {
+    if (n == 0 && t == 0 && q == 0) {
+      return;
+    }
+    SettlementJournal.AddSpent add = new SettlementJournal.AddSpent(charges, n, t, q, now);
+    if (conn.connected()) {
+      try {
+        add.apply(redis, ledger, clock);
+        return;
+      } catch (RedisCommands.EpochChanged e) {
+        conn.dataLost();
+      } catch (RuntimeException e) {
+        conn.disconnect(e.toString());
+      }
+    }
+    journal.add(add);
+  }
+
   /** Marks a shared event as fired; {@code true} if this instance is the first (or on failure). */
   boolean fireOnce(String member, long ttlMillis) {
     try {
