@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What this instance holds in Redis, so it can put it back if Redis loses its data: its open
- * reservations (leases included) with their charges, and the spend and credit it has written in
- * live periods (a local in-memory store of the same counters).
+ * reservations (leases included, and for a day those that expired unsettled) with their charges,
+ * and the spend and credit it has written in live periods (a local in-memory store of the same
+ * counters).
  */
 final class SpendLedger {
 
@@ -39,12 +40,16 @@ final class SpendLedger {
     return open.remove(id);
   }
 
-  /** Forgets reservations expired at {@code now}. */
+  /**
+   * Forgets reservations expired a day before {@code now}. One expired more recently is kept, as
+   * Redis keeps its tombstone, so that a late settle can still be journaled while Redis is
+   * unreachable (and its spend written back after a data loss).
+   */
   void expire(long now) {
-    open.values().removeIf(o -> o.expiresAtMillis() <= now);
+    open.values().removeIf(o -> o.expiresAtMillis() <= now - RedisCommands.TOMBSTONE_MILLIS);
   }
 
-  /** Open reservations by id (a live view). */
+  /** Reservations by id, open or expired within a day (a live view). */
   Map<String, Open> open() {
     return open;
   }

@@ -72,4 +72,46 @@ class LateSettleTest {
       assertThat(store.state(k, 0, later).spentNanos()).isEqualTo(3 * UNIT + UNIT / 2);
     }
   }
+
+  @Test
+  void redisReservationSettledLateWhileRedisIsUnreachableIsReplayedWithItsRealCost()
+      throws InterruptedException {
+    CuttableClient client = new CuttableClient();
+    try (RedisBudgetStore store =
+        RedisBudgetStore.builder()
+            .client(client, true)
+            .keyPrefix(prefix)
+            .clock(clock)
+            .probeInterval(Duration.ofMillis(20))
+            .build()) {
+      SlotKey k = new SlotKey("cap", "global", 0);
+      long now = clock.millis();
+      assertThat(store.reserve("r1", List.of(charge(k, 5 * UNIT)), now, now + 30_000).reserved())
+          .isTrue();
+      clock.advance(Duration.ofMinutes(1));
+      long later = clock.millis();
+      store.expireReservations(later);
+      assertThat(store.state(k, 0, later).spentNanos()).isEqualTo(5 * UNIT);
+
+      client.down = true;
+      // The stream ends while Redis cannot be reached: journaled, not dropped.
+      assertThat(store.settle("r1", 3 * UNIT, 0, 1, later)).isTrue();
+      assertThat(store.status()).isEqualTo(RedisBudgetStore.Status.DISCONNECTED);
+      assertThat(store.stats().journaled()).isEqualTo(1);
+      client.down = false;
+
+      awaitReconciled(store);
+      assertThat(store.state(k, 0, later).spentNanos()).isEqualTo(3 * UNIT);
+    }
+  }
+
+  private static void awaitReconciled(RedisBudgetStore store) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while ((store.status() != RedisBudgetStore.Status.CONNECTED || store.stats().journaled() > 0)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(store.status()).isEqualTo(RedisBudgetStore.Status.CONNECTED);
+    assertThat(store.stats().journaled()).isZero();
+  }
 }
