@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class LeaseBook {
 
-  private final RedisBudgetStore store;
+  private final StoreCore store;
   private final long leaseNanos;
   private final long leaseTokens;
   private final long leaseRequests;
@@ -31,14 +31,11 @@ final class LeaseBook {
 
   private final Map<String, Holder> holders = new ConcurrentHashMap<>();
   private final Map<String, Local> locals = new ConcurrentHashMap<>();
+  private final Map<String, Expired> expired = new ConcurrentHashMap<>();
   private final Set<Lease> retired = ConcurrentHashMap.newKeySet();
 
   LeaseBook(
-      RedisBudgetStore store,
-      long leaseNanos,
-      long leaseTokens,
-      long leaseRequests,
-      long leaseMillis) {
+      StoreCore store, long leaseNanos, long leaseTokens, long leaseRequests, long leaseMillis) {
     this.store = store;
     this.leaseNanos = leaseNanos;
     this.leaseTokens = leaseTokens;
@@ -64,9 +61,9 @@ final class LeaseBook {
     boolean capQ = false;
     StringBuilder sig = new StringBuilder();
     for (SlotCharge c : charges) {
-      needN = Math.max(needN, RedisBudgetStore.clamp(c.nanos()));
-      needT = Math.max(needT, RedisBudgetStore.clamp(c.tokens()));
-      needQ = Math.max(needQ, RedisBudgetStore.clamp(c.requests()));
+      needN = Math.max(needN, RedisCommands.clamp(c.nanos()));
+      needT = Math.max(needT, RedisCommands.clamp(c.tokens()));
+      needQ = Math.max(needQ, RedisCommands.clamp(c.requests()));
       capT |= c.capTokens() != Long.MAX_VALUE;
       capQ |= c.capRequests() != Long.MAX_VALUE;
       sig.append(c.key().asString())
@@ -96,12 +93,12 @@ final class LeaseBook {
             && now < l.grantedAt + leaseMillis
             && expiresAt <= l.expiresAt
             && l.fits(needN, needT, needQ)) {
-          return take(h, l, id, needN, needT, needQ, expiresAt);
+          return take(h, l, id, charges, needN, needT, needQ, expiresAt);
         }
         if (l != null) {
           toReturn = retire(h, l);
         }
-        if (store.status() == RedisBudgetStore.Status.CONNECTED) {
+        if (store.connected()) {
           List<SlotCharge> grant = new ArrayList<>(charges.size());
           for (SlotCharge c : charges) {
             grant.add(
@@ -131,7 +128,7 @@ final class LeaseBook {
             grants.incrementAndGet();
             Lease nl = new Lease(h, leaseId, now, leaseExpires, capT, capQ, r.states());
             h.current = nl;
-            out = take(h, nl, id, needN, needT, needQ, expiresAt);
+            out = take(h, nl, id, charges, needN, needT, needQ, expiresAt);
           }
         }
       }
@@ -142,12 +139,20 @@ final class LeaseBook {
     }
   }
 
-  private ReserveResult take(Holder h, Lease l, String id, long n, long t, long q, long expiresAt) {
+  private ReserveResult take(
+      Holder h,
+      Lease l,
+      String id,
+      List<SlotCharge> charges,
+      long n,
+      long t,
+      long q,
+      long expiresAt) {
     l.openN += n;
     l.openT += t;
     l.openQ += q;
     l.openCount++;
-    locals.put(id, new Local(h, l, n, t, q, expiresAt));
+    locals.put(id, new Local(h, l, charges, n, t, q, expiresAt));
     localAdmissions.incrementAndGet();
     return new ReserveResult(true, -1, l.states);
   }
@@ -166,11 +171,19 @@ final class LeaseBook {
     return null;
   }
 
-  /** Settles a locally admitted call; {@code null} if {@code id} is not one. */
+  /**
+   * Settles a locally admitted call; {@code null} if {@code id} is not one. A call that expired
+   * (and was charged its estimate) has the difference to its actual amounts added to its counters.
+   */
   @Nullable Boolean settleLocal(String id, long n, long t, long q, long now) {
     Local lo = locals.remove(id);
     if (lo == null) {
-      return null;
+      Expired x = expired.remove(id);
+      if (x == null) {
+        return null;
+      }
+      store.correct(x.charges(), n - x.n(), t - x.t(), q - x.q(), now);
+      return Boolean.TRUE;
     }
     Lease back = end(lo, n, t, q);
     if (back != null) {
@@ -199,13 +212,16 @@ final class LeaseBook {
 
   /**
    * Ends local calls expired at {@code now} by charging their reserved amounts (a call that
-   * outlives its reservation may have been billed); a later settle of one is not corrected.
+   * outlives its reservation may have been billed), and remembers each for a day so that a later
+   * settle replaces that charge by the actual amounts.
    */
   int expireLocal(long now) {
+    expired.values().removeIf(x -> x.expiresAt() <= now - RedisCommands.TOMBSTONE_MILLIS);
     int n = 0;
     for (Map.Entry<String, Local> e : locals.entrySet()) {
       Local lo = e.getValue();
       if (lo.expiresAt <= now && locals.remove(e.getKey(), lo)) {
+        expired.put(e.getKey(), new Expired(lo.charges, lo.n, lo.t, lo.q, lo.expiresAt));
         Lease back = end(lo, lo.n, lo.t, lo.q);
         if (back != null) {
           giveBack(back, now, false);
@@ -335,5 +351,15 @@ final class LeaseBook {
     }
   }
 
-  record Local(Holder holder, Lease lease, long n, long t, long q, long expiresAt) {}
+  record Local(
+      Holder holder,
+      Lease lease,
+      List<SlotCharge> charges,
+      long n,
+      long t,
+      long q,
+      long expiresAt) {}
+
+  /** A local call ended at its expiry by charging {@code n t q}, awaiting a late settle. */
+  record Expired(List<SlotCharge> charges, long n, long t, long q, long expiresAt) {}
 }

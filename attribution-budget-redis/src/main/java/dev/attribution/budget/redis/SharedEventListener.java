@@ -15,10 +15,10 @@ final class SharedEventListener implements BudgetListener {
 
   private static final long DAY = 86_400_000L;
 
-  private final RedisBudgetStore store;
+  private final StoreCore store;
   private final BudgetListener delegate;
 
-  SharedEventListener(RedisBudgetStore store, BudgetListener delegate) {
+  SharedEventListener(StoreCore store, BudgetListener delegate) {
     this.store = store;
     this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
