@@ -7,6 +7,7 @@ import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.pricing.PricingEngine;
+import dev.attribution.testing.LogCapture;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 

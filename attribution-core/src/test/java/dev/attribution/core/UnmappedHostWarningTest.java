@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.ContextSource;
 import dev.attribution.core.provider.ProviderRegistry;
+import dev.attribution.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

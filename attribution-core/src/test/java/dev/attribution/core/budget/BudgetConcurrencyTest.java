@@ -13,6 +13,7 @@ import dev.attribution.core.CallRequest;
 import dev.attribution.core.LlmCall;
 import dev.attribution.core.pricing.PricingEngine;
 import dev.attribution.core.provider.StreamUsageTracker;
+import dev.attribution.testing.MutableClock;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -16,6 +16,7 @@ import dev.attribution.api.budget.SlotCharge;
 import dev.attribution.api.budget.SlotKey;
 import dev.attribution.api.budget.SlotState;
 import dev.attribution.core.pricing.UnpricedPolicy;
+import dev.attribution.testing.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetEvent;
 import dev.attribution.api.budget.ScopeDimension;
+import dev.attribution.testing.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
