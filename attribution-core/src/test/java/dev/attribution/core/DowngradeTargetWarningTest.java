@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
+import dev.attribution.testing.LogCapture;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 

@@ -6,6 +6,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.ContextSource;
 import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.LlmCall;
+import dev.attribution.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.attribution.api.budget.SlotCharge;
 import dev.attribution.api.budget.SlotKey;
 import dev.attribution.api.budget.SlotState;
-import dev.attribution.core.budget.MutableClock;
+import dev.attribution.testing.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

@@ -17,7 +17,9 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -163,7 +165,7 @@ final class Columns {
     out.string(cut(c.threadId(), SHORT));
     out.string(cut(c.feature(), SHORT));
     out.string(cut(c.trafficClass(), SHORT));
-    out.json(c.tags().isEmpty() ? "{}" : RecordJson.mapJson(c.tags()));
+    out.json(json(c.tags()));
     out.string(r.contextSource().wireName());
     out.string(cut(r.provider(), 64));
     out.string(cut(r.operation(), 64));
@@ -216,7 +218,7 @@ final class Columns {
     out.string(cut(r.providerRequestId(), LONG));
     out.string(cut(r.traceId(), 64));
     out.string(cut(r.spanId(), 32));
-    out.json(r.attributes().isEmpty() ? "{}" : RecordJson.mapJson(r.attributes()));
+    out.json(json(r.attributes()));
   }
 
   /** Binds {@code r} to parameters {@code base + 1 .. base + COUNT}. */
@@ -281,8 +283,38 @@ final class Columns {
     return v == null ? null : CostBreakdown.round(v);
   }
 
+  /**
+   * {@code v} as the table keeps it: NUL replaced (see {@link #storable(String)}) and cut to {@code
+   * max} chars without splitting a surrogate pair (half an emoji is stored as '?' or rejected).
+   */
   private static @Nullable String cut(@Nullable String v, int max) {
-    return v == null || v.length() <= max ? v : v.substring(0, max);
+    if (v == null) {
+      return null;
+    }
+    String s = storable(v);
+    if (s.length() <= max) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, end);
+  }
+
+  /**
+   * {@code v} with U+0000 replaced by U+FFFD. PostgreSQL cannot store NUL in text or jsonb, and a
+   * row it rejects is dropped with its cost; every dialect stores the same text, so all replace.
+   */
+  static String storable(String v) {
+    return v.indexOf('\u0000') < 0 ? v : v.replace('\u0000', '\uFFFD');
+  }
+
+  /** A JSON column's text for {@code m}, keys and values made {@link #storable(String)}. */
+  private static String json(Map<String, String> m) {
+    if (m.isEmpty()) {
+      return "{}";
+    }
+    Map<String, String> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(storable(k), storable(v)));
+    return RecordJson.mapJson(out);
   }
 
   /** Reads the current row (selected with {@code SELECT <NAMES>}) back into a record. */

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.core.internal.pipeline.RecordPipeline;
+import dev.attribution.testing.UsageRecords;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -35,7 +36,7 @@ class PostgresOutageTest {
   @Test
   void everyRecordLandsExactlyOnceAcrossATenSecondOutage() throws Exception {
     String table = "outage_" + Long.toHexString(System.nanoTime());
-    List<UsageRecord> records = TestRecords.many(20_000, 42);
+    List<UsageRecord> records = UsageRecords.many(20_000, 42);
     try (TcpProxy proxy = new TcpProxy(5432);
         HikariDataSource ds = viaProxy(proxy.port())) {
       JdbcUsageSink sink =

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attribution.api.UsageRecord;
+import dev.attribution.testing.UsageRecords;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Random;
@@ -15,18 +16,18 @@ class RecordJsonTest {
   void spoolLineKeepsEveryField() throws IOException {
     Random rnd = new Random(11);
     for (int i = 0; i < 100; i++) {
-      UsageRecord r = TestRecords.full(i, rnd);
+      UsageRecord r = UsageRecords.full(i, rnd);
       String line = RecordJson.toJson(r);
       assertThat(line).doesNotContain("\n");
       assertThat(RecordJson.parse(line)).isEqualTo(r);
     }
-    UsageRecord minimal = TestRecords.minimal(TestRecords.T0);
+    UsageRecord minimal = UsageRecords.minimal(UsageRecords.T0);
     assertThat(RecordJson.parse(RecordJson.toJson(minimal))).isEqualTo(minimal);
   }
 
   @Test
   void spooledUnknownCostStaysUnknown() throws IOException {
-    UsageRecord r = TestRecords.unpriced(TestRecords.T0);
+    UsageRecord r = UsageRecords.unpriced(UsageRecords.T0);
     UsageRecord back = RecordJson.parse(RecordJson.toJson(r));
     assertThat(back.cost()).isNull();
     assertThat(back).isEqualTo(r);
@@ -42,7 +43,7 @@ class RecordJsonTest {
 
   @Test
   void tornLineIsRejectedNotMisread() {
-    String line = RecordJson.toJson(TestRecords.full(1, new Random(3)));
+    String line = RecordJson.toJson(UsageRecords.full(1, new Random(3)));
     assertThatThrownBy(() -> RecordJson.parse(line.substring(0, line.length() / 2)))
         .isInstanceOf(IOException.class);
   }

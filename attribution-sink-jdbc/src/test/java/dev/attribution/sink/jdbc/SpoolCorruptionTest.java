@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.attribution.api.OverflowSpool;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.testing.UsageRecords;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -109,7 +110,7 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
   @Test
   void oneInvalidByteCostsOnlyItsLineAndEveryLaterSegmentStillReplays() throws Exception {
     Path dir = tmp.resolve("spool");
-    List<UsageRecord> records = TestRecords.many(40, 21);
+    List<UsageRecord> records = UsageRecords.many(40, 21);
     List<Path> segs = spoolInSmallSegments(dir, records);
     assertThat(segs).hasSizeGreaterThan(2);
     byte[] first = Files.readAllBytes(segs.get(0));
@@ -131,7 +132,7 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
   @Test
   void segmentThatCannotBeReadAtAllDoesNotHoldBackLaterSegments() throws Exception {
     Path dir = tmp.resolve("spool");
-    List<UsageRecord> records = TestRecords.many(20, 26);
+    List<UsageRecord> records = UsageRecords.many(20, 26);
     List<Path> segs = spoolInSmallSegments(dir, records);
     assertThat(segs).hasSizeGreaterThan(1);
     int inFirst = lines(Files.readAllBytes(segs.get(0)));
@@ -149,7 +150,7 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
   @Test
   void spoolLeftByAVersionWithoutLineChecksumsStillReplays() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("spool"));
-    List<UsageRecord> records = TestRecords.many(5, 27);
+    List<UsageRecord> records = UsageRecords.many(5, 27);
     StringBuilder plain = new StringBuilder();
     for (UsageRecord r : records) {
       plain.append(RecordJson.toJson(r)).append('\n');
@@ -167,7 +168,7 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
     FlakyDataSource flaky = new FlakyDataSource(sqlite());
     JdbcUsageSink sink = start(flaky, tmp.resolve("spool"));
     OverflowSpool overflow = sink.overflowSpool();
-    List<UsageRecord> records = TestRecords.many(2400, 28);
+    List<UsageRecord> records = UsageRecords.many(2400, 28);
     int threads = 4;
     int perThread = 400; // the first 1600 go through the overflow, the rest through export()
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -210,7 +211,7 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
   @Test
   void lineTornByACrashCostsOnlyItselfAndTheNextRecordIsIntact() throws Exception {
     Path dir = tmp.resolve("spool");
-    List<UsageRecord> before = TestRecords.many(10, 22);
+    List<UsageRecord> before = UsageRecords.many(10, 22);
     try (FileSpool spool = new FileSpool(dir, 1L << 30, 1L << 30, false)) {
       spool.append(before);
     }
@@ -229,7 +230,7 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
     FlakyDataSource flaky = new FlakyDataSource(sqlite());
     flaky.down.set(true);
     JdbcUsageSink sink = start(flaky, dir);
-    List<UsageRecord> after = TestRecords.many(5, 23);
+    List<UsageRecord> after = UsageRecords.many(5, 23);
     sink.export(after);
     assertThat(sink.stats().spooled()).isEqualTo(5);
     flaky.down.set(false);
@@ -280,7 +281,7 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
           flaky.down.set(true);
           JdbcUsageSink sink = start(flaky, mnt.resolve("spool"));
 
-          List<UsageRecord> records = TestRecords.many(200, 24);
+          List<UsageRecord> records = UsageRecords.many(200, 24);
           Set<String> stored = new HashSet<>();
           int next = 0;
           int failuresAfterFull = 0;
@@ -333,7 +334,7 @@ class SpoolCorruptionTest extends SqliteSpoolTest {
           JdbcUsageSink sink = start(flaky, mnt.resolve("spool"));
           assertThat(sink.spoolDirectory()).isNotNull();
 
-          List<UsageRecord> records = TestRecords.many(6, 25);
+          List<UsageRecord> records = UsageRecords.many(6, 25);
           sink.export(records.subList(0, 1));
           assertThat(sink.stats().dropped()).isEqualTo(1);
           assertThat(sink.stats().spoolWriteFailures()).isEqualTo(1);

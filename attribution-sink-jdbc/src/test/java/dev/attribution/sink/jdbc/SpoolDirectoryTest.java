@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attribution.api.OverflowSpool;
+import dev.attribution.testing.UsageRecords;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -44,7 +45,7 @@ class SpoolDirectoryTest extends SqliteSpoolTest {
     flaky.down.set(true);
     Path dir = tmp.resolve("state").resolve("spool");
     JdbcUsageSink sink = track(builder(flaky, dir).build());
-    sink.export(TestRecords.many(3, 1));
+    sink.export(UsageRecords.many(3, 1));
     assertThat(sink.stats().spooled()).isEqualTo(3);
 
     assertThat(perms(dir)).isEqualTo("rwx------");
@@ -67,7 +68,7 @@ class SpoolDirectoryTest extends SqliteSpoolTest {
     FlakyDataSource flaky = new FlakyDataSource(sqlite());
     flaky.down.set(true);
     JdbcUsageSink first = builder(flaky, dir).build();
-    first.export(TestRecords.many(2, 2));
+    first.export(UsageRecords.many(2, 2));
     first.shutdown(); // database down: the segment stays
     try (Stream<Path> s = Files.list(dir)) {
       for (Path f : s.toList()) {
@@ -98,15 +99,15 @@ class SpoolDirectoryTest extends SqliteSpoolTest {
         .contains("pid " + ProcessHandle.current().pid());
 
     flaky.down.set(true);
-    second.export(TestRecords.many(5, 3));
+    second.export(UsageRecords.many(5, 3));
     assertThat(second.stats().dropped()).isEqualTo(5);
-    first.export(TestRecords.many(5, 4));
+    first.export(UsageRecords.many(5, 4));
     assertThat(first.stats().spooled()).isEqualTo(5);
     assertThat(first.stats().dropped()).isZero();
 
     // The pipeline's overflow of the spool-less sink refuses records (counted) but builds.
     OverflowSpool overflow = second.overflowSpool();
-    assertThatThrownBy(() -> overflow.append(TestRecords.full(9, new java.util.Random(9))))
+    assertThatThrownBy(() -> overflow.append(UsageRecords.full(9, new java.util.Random(9))))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("not in use");
     assertThat(second.stats().dropped()).isEqualTo(6);
@@ -146,7 +147,7 @@ class SpoolDirectoryTest extends SqliteSpoolTest {
       assertThat(sink.spoolDirectory()).isNull();
       assertThat(sink.spoolUnavailableReason()).contains("process " + holder.pid());
       flaky.down.set(true);
-      sink.export(TestRecords.many(4, 5));
+      sink.export(UsageRecords.many(4, 5));
       assertThat(sink.stats().dropped()).isEqualTo(4);
     } finally {
       stop(holder);

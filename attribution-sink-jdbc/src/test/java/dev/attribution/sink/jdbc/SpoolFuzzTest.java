@@ -3,6 +3,7 @@ package dev.attribution.sink.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attribution.api.UsageRecord;
+import dev.attribution.testing.UsageRecords;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class SpoolFuzzTest {
     Random rnd = new Random(seed);
     Path dir = Files.createTempDirectory("spool-fuzz");
     try {
-      List<UsageRecord> records = TestRecords.many(count, seed);
+      List<UsageRecord> records = UsageRecords.many(count, seed);
       try (FileSpool spool = new FileSpool(dir, 1L << 30, segmentBytes, fsync)) {
         for (int i = 0; i < count; ) {
           int n = 1 + rnd.nextInt(3);

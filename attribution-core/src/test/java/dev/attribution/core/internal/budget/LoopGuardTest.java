@@ -7,7 +7,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
 import dev.attribution.api.BudgetEvent;
 import dev.attribution.core.budget.LoopGuard;
-import dev.attribution.core.budget.MutableClock;
+import dev.attribution.testing.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.attribution.core.budget;
+package dev.attribution.testing;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,17 +1,12 @@
-package dev.attribution.core.budget;
+package dev.attribution.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attribution.api.budget.BudgetStatus;
 import dev.attribution.api.budget.BudgetStore;
 import dev.attribution.api.budget.ReserveResult;
 import dev.attribution.api.budget.SlotCharge;
 import dev.attribution.api.budget.SlotKey;
 import dev.attribution.api.budget.SlotState;
-import dev.attribution.core.internal.budget.Admission;
-import dev.attribution.core.internal.budget.AdmissionRequest;
-import dev.attribution.core.internal.budget.BudgetEngine;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,6 +53,11 @@ public abstract class BudgetStoreContractTest {
   @AfterEach
   protected void closeStore() throws Exception {
     store.close();
+  }
+
+  /** A prefix unique to this test, for budget names and keys a subclass makes itself. */
+  protected String prefix() {
+    return prefix;
   }
 
   /** A key unique to this test. */
@@ -231,42 +231,6 @@ public abstract class BudgetStoreContractTest {
     assertThat(s.spentNanos()).isZero();
     assertThat(s.spentRequests()).isZero();
     assertThat(s.reservedNanos()).isZero();
-  }
-
-  @Test
-  void engineChargesAStreamThatOutlivesItsReservationInFull() {
-    BudgetEngine engine =
-        BudgetEngine.builder()
-            .clock(clock)
-            .store(store)
-            .listener(e -> {})
-            .reservationTimeout(Duration.ofSeconds(30))
-            .budget(
-                BudgetDefinition.builder(prefix + "-cap")
-                    .limit("10")
-                    .period(BudgetPeriod.lifetime())
-                    .build())
-            .build();
-    dev.attribution.api.AttributionContext ctx = dev.attribution.api.AttributionContext.empty();
-    Admission stream =
-        engine.admit(AdmissionRequest.of(ctx, "openai", "m", null, new BigDecimal("8"), 100));
-    assertThat(stream.hasReservation()).isTrue();
-    clock.advance(Duration.ofMinutes(5)); // the stream runs on past its reservation
-    Admission other =
-        engine.admit(AdmissionRequest.of(ctx, "openai", "m", null, new BigDecimal("5"), 100));
-    assertThat(other.decision().blocked())
-        .as("expiry must not free the stream's headroom")
-        .isTrue();
-    stream.settle(new BigDecimal("7.5"), 90);
-    BudgetStatus s = engine.status(prefix + "-cap", "global");
-    assertThat(s.spent()).isEqualByComparingTo("7.5");
-    assertThat(s.reserved()).isEqualByComparingTo("0");
-    assertThat(
-            engine
-                .admit(AdmissionRequest.of(ctx, "openai", "m", null, new BigDecimal("2.5"), 1))
-                .decision()
-                .blocked())
-        .isFalse();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.attribution.core;
+package dev.attribution.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -11,12 +11,13 @@ import java.util.List;
  * Captures what the tests' SLF4J binding (slf4j-simple, which looks {@code System.err} up on every
  * message) prints while it is open, and still passes it through to the real stderr.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
   private final PrintStream original = System.err;
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-  LogCapture() {
+  /** Starts capturing {@code System.err}; {@link #close()} puts the original stream back. */
+  public LogCapture() {
     OutputStream tee =
         new OutputStream() {
           @Override
@@ -39,7 +40,7 @@ final class LogCapture implements AutoCloseable {
   }
 
   /** The captured lines that contain {@code text}. */
-  List<String> linesContaining(String text) {
+  public List<String> linesContaining(String text) {
     String all;
     synchronized (captured) {
       all = captured.toString(StandardCharsets.UTF_8);
@@ -47,6 +48,7 @@ final class LogCapture implements AutoCloseable {
     return Arrays.stream(all.split("\\R")).filter(l -> l.contains(text)).toList();
   }
 
+  /** Stops capturing and restores the original {@code System.err}. */
   @Override
   public void close() {
     System.err.flush();

@@ -2,6 +2,7 @@ package dev.attribution.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attribution.testing.LogCapture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
