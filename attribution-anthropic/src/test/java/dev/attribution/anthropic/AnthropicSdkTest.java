@@ -19,6 +19,7 @@ import dev.attribution.api.ContextSource;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.contract.Loopback;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetEngine;

@@ -8,8 +8,9 @@ import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.attribution.api.Attribution;
 import dev.attribution.api.AttributionScope;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.contract.Loopback;
+import dev.attribution.contract.RecordContract;
 import dev.attribution.okhttp.AttributionOkHttp;
-import java.util.Arrays;
 import java.util.List;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -30,37 +31,6 @@ class SameRecordAsOkHttpTest {
   /** Headers OkHttp sets itself on the replay. */
   private static final java.util.Set<String> COPIED_BY_OKHTTP =
       java.util.Set.of("host", "content-length", "content-type", "connection", "accept-encoding");
-
-  /** Everything a record says about the call that does not depend on timing or identity. */
-  static List<Object> comparable(UsageRecord r) {
-    return Arrays.asList(
-        r.context(),
-        r.contextSource(),
-        r.provider(),
-        r.operation(),
-        r.serverHost(),
-        r.requestedModel(),
-        r.effectiveModel(),
-        r.responseModel(),
-        r.streaming(),
-        r.attempt(),
-        r.usage(),
-        r.usageEstimated(),
-        r.cost(),
-        r.computedCost(),
-        r.providerReportedCost(),
-        r.charge(),
-        r.costSource(),
-        r.priceVersion(),
-        r.status(),
-        r.httpStatus(),
-        r.errorType(),
-        r.errorMessage(),
-        r.providerRequestId(),
-        r.budgetAction(),
-        r.keyFingerprint(),
-        r.attributes());
-  }
 
   private static MockResponse answer(String fixture) {
     return fixture.endsWith(".sse")
@@ -122,7 +92,7 @@ class SameRecordAsOkHttpTest {
       List<UsageRecord> both = h.records(2);
       assertThat(both).hasSize(2);
       UsageRecord viaOkHttp = both.get(1);
-      assertThat(comparable(viaSdk)).isEqualTo(comparable(viaOkHttp));
+      assertThat(RecordContract.comparable(viaSdk)).isEqualTo(RecordContract.comparable(viaOkHttp));
       assertThat(viaSdk.usage().isZero()).isEqualTo(error);
       ok.dispatcher().executorService().shutdown();
       ok.connectionPool().evictAll();

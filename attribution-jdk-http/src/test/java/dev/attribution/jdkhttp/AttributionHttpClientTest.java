@@ -11,6 +11,7 @@ import dev.attribution.api.CallStatus;
 import dev.attribution.api.ContextSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.contract.Loopback;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;

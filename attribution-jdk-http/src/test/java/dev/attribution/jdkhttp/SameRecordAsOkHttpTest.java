@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.attribution.api.Attribution;
 import dev.attribution.api.AttributionScope;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.contract.Loopback;
+import dev.attribution.contract.RecordContract;
 import dev.attribution.okhttp.AttributionOkHttp;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import okhttp3.MediaType;
@@ -27,36 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * wrapper and through the OkHttp interceptor.
  */
 class SameRecordAsOkHttpTest {
-
-  static List<Object> comparable(UsageRecord r) {
-    return Arrays.asList(
-        r.context(),
-        r.contextSource(),
-        r.provider(),
-        r.operation(),
-        r.serverHost(),
-        r.requestedModel(),
-        r.effectiveModel(),
-        r.responseModel(),
-        r.streaming(),
-        r.attempt(),
-        r.usage(),
-        r.usageEstimated(),
-        r.cost(),
-        r.computedCost(),
-        r.providerReportedCost(),
-        r.charge(),
-        r.costSource(),
-        r.priceVersion(),
-        r.status(),
-        r.httpStatus(),
-        r.errorType(),
-        r.errorMessage(),
-        r.providerRequestId(),
-        r.budgetAction(),
-        r.keyFingerprint(),
-        r.attributes());
-  }
 
   static Stream<Arguments> exchanges() {
     String anthropic =
@@ -142,7 +113,8 @@ class SameRecordAsOkHttpTest {
       assertThat(okSent.getBody().readUtf8()).isEqualTo(jdkSent.getBody().readUtf8());
       List<UsageRecord> both = h.records(2);
       assertThat(both).hasSize(2);
-      assertThat(comparable(viaJdk)).isEqualTo(comparable(both.get(1)));
+      assertThat(RecordContract.comparable(viaJdk))
+          .isEqualTo(RecordContract.comparable(both.get(1)));
       // Not equal by being empty: every answered exchange carries tokens and a cost.
       boolean error = fixture.contains("error");
       assertThat(viaJdk.usage().isZero()).isEqualTo(error);

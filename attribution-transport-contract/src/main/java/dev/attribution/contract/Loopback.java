@@ -1,4 +1,4 @@
-package dev.attribution.anthropic;
+package dev.attribution.contract;
 
 import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
@@ -16,14 +16,25 @@ import java.util.function.Consumer;
 import okhttp3.mockwebserver.MockWebServer;
 
 /** A loopback provider, an engine recording into memory, and helpers to read both. */
-final class Loopback implements AutoCloseable {
+public final class Loopback implements AutoCloseable {
 
-  final MockWebServer server = new MockWebServer();
-  final InMemoryUsageSink sink = UsageSink.inMemory();
-  final RecordPipeline pipeline;
-  final AttributionEngine engine;
+  /** The loopback provider; enqueue its answers. */
+  public final MockWebServer server = new MockWebServer();
 
-  Loopback(String provider, Consumer<AttributionEngine.Builder> customize) {
+  /** Where the engine's records land. */
+  public final InMemoryUsageSink sink = UsageSink.inMemory();
+
+  /** The engine, with the loopback's host:port mapped to the provider. */
+  public final AttributionEngine engine;
+
+  private final RecordPipeline pipeline;
+
+  /**
+   * Starts a loopback that answers as {@code provider} (a provider id such as {@code openai}).
+   *
+   * @param customize adds pricing, budgets or routes to the engine
+   */
+  public Loopback(String provider, Consumer<AttributionEngine.Builder> customize) {
     try {
       server.start();
     } catch (IOException e) {
@@ -42,12 +53,14 @@ final class Loopback implements AutoCloseable {
     engine = b.build();
   }
 
-  String baseUrl() {
+  /** The loopback's base URL, {@code http://host:port}, without a trailing slash. */
+  public String baseUrl() {
     String s = server.url("/").toString();
     return s.substring(0, s.length() - 1);
   }
 
-  List<UsageRecord> records(int atLeast) {
+  /** The records so far, waiting (5 s at most) until there are at least {@code atLeast}. */
+  public List<UsageRecord> records(int atLeast) {
     try {
       engine.flush(Duration.ofSeconds(5));
       return sink.awaitCount(atLeast, Duration.ofSeconds(5));
@@ -57,7 +70,8 @@ final class Loopback implements AutoCloseable {
     }
   }
 
-  UsageRecord onlyRecord() {
+  /** The one record there is; fails when there are none or several. */
+  public UsageRecord onlyRecord() {
     List<UsageRecord> r = records(1);
     if (r.size() != 1) {
       throw new AssertionError("expected exactly one record, got " + r);
@@ -65,7 +79,8 @@ final class Loopback implements AutoCloseable {
     return r.get(0);
   }
 
-  static String fixture(String name) {
+  /** A shared provider fixture (attribution-core's test resources {@code /fixtures/}) as text. */
+  public static String fixture(String name) {
     try (InputStream in = Loopback.class.getResourceAsStream("/fixtures/" + name)) {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + name);
