@@ -564,6 +564,74 @@ public final class AttributionHttpClient extends HttpClient {
     return delegate.newWebSocketBuilder();
   }
 
+  // Java 21 added shutdown, shutdownNow, awaitTermination, isTerminated and close to HttpClient.
+  // Declared here (compiled for 17, so without @Override) they override those on 21 and pass to
+  // the wrapped client, which would otherwise never be shut down through this wrapper.
+
+  /** Passes to the wrapped client's {@code shutdown()} (Java 21 and later). */
+  public void shutdown() {
+    invoke("shutdown");
+  }
+
+  /** Passes to the wrapped client's {@code shutdownNow()} (Java 21 and later). */
+  public void shutdownNow() {
+    invoke("shutdownNow");
+  }
+
+  /** Passes to the wrapped client's {@code isTerminated()} (Java 21 and later). */
+  public boolean isTerminated() {
+    Object r = invoke("isTerminated");
+    return r instanceof Boolean && (Boolean) r;
+  }
+
+  /** Passes to the wrapped client's {@code awaitTermination(Duration)} (Java 21 and later). */
+  public boolean awaitTermination(Duration duration) throws InterruptedException {
+    try {
+      Object r =
+          delegate
+              .getClass()
+              .getMethod("awaitTermination", Duration.class)
+              .invoke(delegate, duration);
+      return r instanceof Boolean && (Boolean) r;
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      if (e.getCause() instanceof InterruptedException) {
+        throw (InterruptedException) e.getCause();
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new UnsupportedOperationException("awaitTermination needs Java 21", e);
+    }
+  }
+
+  /** Passes to the wrapped client's {@code close()} (Java 21 and later; nothing to do before). */
+  public void close() {
+    try {
+      HttpClient.class.getMethod("close").invoke(delegate);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      throw new IllegalStateException(c);
+    } catch (ReflectiveOperationException e) {
+      // Before Java 21 a HttpClient has no close(): nothing to release.
+    }
+  }
+
+  private @Nullable Object invoke(String method) {
+    try {
+      return HttpClient.class.getMethod(method).invoke(delegate);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      throw new IllegalStateException(c);
+    } catch (ReflectiveOperationException e) {
+      throw new UnsupportedOperationException(method + " needs Java 21", e);
+    }
+  }
+
   /** Reads request bodies the JDK's own publishers hold, without consuming anything else. */
   static final class RequestBodies {
     private RequestBodies() {}

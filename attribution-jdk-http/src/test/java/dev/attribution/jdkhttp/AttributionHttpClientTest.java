@@ -251,4 +251,19 @@ class AttributionHttpClientTest {
       assertThat(h.sink.records()).isEmpty();
     }
   }
+
+  @Test
+  void closingTheWrapperBeforeJava21IsANoOpAndShutdownSaysItNeeds21() throws Exception {
+    try (Loopback h = new Loopback("openai", b -> {})) {
+      AttributionHttpClient c = AttributionHttpClient.wrap(HttpClient.newHttpClient(), h.engine);
+      if (Runtime.version().feature() < 21) {
+        c.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(c::shutdown)
+            .isInstanceOf(UnsupportedOperationException.class);
+      } else {
+        c.close();
+        assertThat(c.isTerminated()).isTrue();
+      }
+    }
+  }
 }
