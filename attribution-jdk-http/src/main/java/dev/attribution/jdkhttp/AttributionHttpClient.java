@@ -588,10 +588,7 @@ public final class AttributionHttpClient extends HttpClient {
   public boolean awaitTermination(Duration duration) throws InterruptedException {
     try {
       Object r =
-          delegate
-              .getClass()
-              .getMethod("awaitTermination", Duration.class)
-              .invoke(delegate, duration);
+          HttpClient.class.getMethod("awaitTermination", Duration.class).invoke(delegate, duration);
       return r instanceof Boolean && (Boolean) r;
     } catch (java.lang.reflect.InvocationTargetException e) {
       if (e.getCause() instanceof InterruptedException) {
