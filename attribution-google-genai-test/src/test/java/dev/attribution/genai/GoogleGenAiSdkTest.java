@@ -139,6 +139,20 @@ class GoogleGenAiSdkTest {
   }
 
   @Test
+  void asyncGenerateContentOnAnInstrumentedClientKeepsTheScopeWhereTheCallWasMade()
+      throws Exception {
+    h.server.enqueue(json("gemini-generate.json"));
+    java.util.concurrent.CompletableFuture<GenerateContentResponse> f;
+    try (AttributionScope s = Attribution.open(ACME)) {
+      f = client.async.models.generateContent("gemini-2.5-flash", "Explain AI", null);
+    }
+    f.get(10, TimeUnit.SECONDS);
+    UsageRecord r = h.onlyRecord();
+    assertThat(r.context()).isEqualTo(ACME);
+    assertThat(r.contextSource()).isEqualTo(ContextSource.SCOPE);
+  }
+
+  @Test
   void streamedGenerateContentIsRecordedWithTheLastUsage() throws Exception {
     h.server.enqueue(sse("gemini-generate-stream.sse"));
     StringBuilder text = new StringBuilder();
