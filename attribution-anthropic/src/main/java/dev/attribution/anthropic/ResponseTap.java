@@ -1,0 +1,352 @@
+package dev.attribution.anthropic;
+
+import dev.attribution.core.LlmCall;
+import dev.attribution.core.provider.StreamUsageTracker;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Watches the bytes of one response as the application reads them and finishes the call's record
+ * exactly once: a single JSON document is copied (bounded) and parsed when the application is done
+ * with it; an event stream is fed to the call's stream tracker; anything else is only counted
+ * through. Nothing is read ahead of the application.
+ *
+ * <p>This class and {@link AttributingHttpClient} are the only places that use core's transport
+ * types ({@link LlmCall}, the stream tracker): re-point them here when those move.
+ */
+final class ResponseTap {
+
+  private enum Mode {
+    JSON,
+    SSE,
+    PASS
+  }
+
+  private final LlmCall call;
+  private final Mode mode;
+  private final boolean gzip;
+  private final long maxBytes;
+  private final BiConsumer<String, Throwable> onFailure;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private @Nullable StreamUsageTracker tracker;
+  private byte[] copy = new byte[0];
+  private int size;
+  private boolean overflow;
+
+  private ResponseTap(
+      LlmCall call,
+      Mode mode,
+      boolean gzip,
+      long maxBytes,
+      BiConsumer<String, Throwable> onFailure) {
+    this.call = call;
+    this.mode = mode;
+    this.gzip = gzip;
+    this.maxBytes = maxBytes;
+    this.onFailure = onFailure;
+    if (mode == Mode.SSE) {
+      this.tracker = call.streamTracker();
+    }
+  }
+
+  /**
+   * Reports the response head to {@code call} and decides how its body will be read; {@code null}
+   * when there is nothing more to do (the call is untracked or already finished).
+   */
+  static @Nullable ResponseTap start(
+      LlmCall call,
+      int status,
+      Function<String, @Nullable String> headers,
+      long maxBytes,
+      BiConsumer<String, Throwable> onFailure) {
+    if (!call.tracked()) {
+      return null;
+    }
+    call.onResponse(status, headers);
+    if (!call.recognised()) {
+      // Not an LLM API: never read, recorded (when asked to) as it answers.
+      call.completeWithoutBody();
+      return null;
+    }
+    String type = lower(headers.apply("content-type"));
+    String encoding = lower(headers.apply("content-encoding"));
+    boolean identity = encoding == null || encoding.isBlank() || encoding.trim().equals("identity");
+    boolean json = isJson(type);
+    boolean sse = type != null && type.startsWith("text/event-stream");
+    boolean success = status >= 200 && status < 300;
+    if (sse || (call.streamingRequested() && success && !json)) {
+      if (!identity) {
+        call.markUnreadable("content_encoding");
+        return new ResponseTap(call, Mode.PASS, false, maxBytes, onFailure);
+      }
+      return new ResponseTap(call, Mode.SSE, false, maxBytes, onFailure);
+    }
+    boolean gzip = !identity && encoding.trim().equals("gzip");
+    long length = contentLength(headers.apply("content-length"));
+    if (!json || !(identity || gzip) || length > maxBytes) {
+      if (success || json) {
+        call.markUnreadable(
+            !json ? "content_type" : !(identity || gzip) ? "content_encoding" : "body_too_large");
+      }
+      return new ResponseTap(call, Mode.PASS, false, maxBytes, onFailure);
+    }
+    return new ResponseTap(call, Mode.JSON, gzip, maxBytes, onFailure);
+  }
+
+  /** The bytes {@code buf[off..off+len)} reached the application. Never throws. */
+  void bytes(byte[] buf, int off, int len) {
+    if (len <= 0 || finished.get()) {
+      return;
+    }
+    try {
+      if (mode == Mode.SSE) {
+        StreamUsageTracker t = tracker;
+        if (t != null) {
+          t.feed(buf, off, len);
+        }
+      } else if (mode == Mode.JSON && !overflow) {
+        if (size + (long) len > maxBytes) {
+          overflow = true;
+          copy = new byte[0];
+          return;
+        }
+        if (size + len > copy.length) {
+          copy = Arrays.copyOf(copy, Math.max(size + len, Math.max(8192, copy.length * 2)));
+        }
+        System.arraycopy(buf, off, copy, size, len);
+        size += len;
+      }
+    } catch (Throwable e) {
+      // Never let attribution break the application's read: stop reading usage, say why.
+      tracker = null;
+      overflow = true;
+      onFailure.accept("reading a response", e);
+      try {
+        call.markUnreadable("internal_failure");
+      } catch (Throwable ignored) {
+        // counted above
+      }
+    }
+  }
+
+  /**
+   * The application is done with the body: it reached the end ({@code eof}) or closed it early.
+   * Finishes the record once. Never throws.
+   */
+  void end(boolean eof) {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      switch (mode) {
+        case SSE:
+          call.completeStream(eof);
+          break;
+        case JSON:
+          if (overflow) {
+            call.markUnreadable("body_too_large");
+            call.completeWithoutBody();
+          } else if (gzip) {
+            call.completeBody(gunzip(copy, size));
+          } else {
+            call.completeBody(copy, size);
+          }
+          break;
+        default:
+          call.completeWithoutBody();
+      }
+    } catch (Throwable e) {
+      onFailure.accept("recording a response", e);
+    }
+  }
+
+  /** Reading the body failed in transport; the record says so. Never throws. */
+  void failed(Throwable error) {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      call.failed(error);
+    } catch (Throwable e) {
+      onFailure.accept("recording a failed response", e);
+    }
+  }
+
+  private InputStream gunzip(byte[] body, int length) {
+    byte[] plain;
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body, 0, length))) {
+      plain = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, maxBytes + 1));
+    } catch (IOException | RuntimeException e) {
+      call.markUnreadable("undecodable_gzip");
+      return new ByteArrayInputStream(new byte[0]);
+    }
+    if (plain.length > maxBytes) {
+      call.markUnreadable("body_too_large");
+      return new ByteArrayInputStream(new byte[0]);
+    }
+    return new ByteArrayInputStream(plain);
+  }
+
+  private static @Nullable String lower(@Nullable String s) {
+    return s == null ? null : s.toLowerCase(Locale.ROOT);
+  }
+
+  /** A single JSON document: {@code application/json} or {@code +json}, not NDJSON. */
+  private static boolean isJson(@Nullable String type) {
+    if (type == null) {
+      return false;
+    }
+    int semi = type.indexOf(';');
+    String mime = (semi >= 0 ? type.substring(0, semi) : type).trim();
+    int slash = mime.indexOf('/');
+    String sub = slash >= 0 ? mime.substring(slash + 1) : "";
+    return sub.equals("json") || sub.endsWith("+json");
+  }
+
+  private static long contentLength(@Nullable String value) {
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Whether the body is one JSON document, to be read ahead with {@link #readAhead}. */
+  boolean readsAhead() {
+    return mode == Mode.JSON;
+  }
+
+  /**
+   * Reads a JSON body ahead of the application (bounded by the limit), as the OkHttp transport
+   * does, so a response the SDK closes unread (a retried error) still has its usage and error read;
+   * finishes the record and returns a stream that yields exactly the same bytes. A transport
+   * failure met while reading ahead is handed to the application where it would have met it, after
+   * the bytes that arrived before it.
+   */
+  InputStream readAhead(InputStream body) {
+    byte[] buf = new byte[8192];
+    int n = 0;
+    IOException failure = null;
+    long limit = maxBytes + 1;
+    try {
+      while (n < limit) {
+        if (n == buf.length) {
+          buf = Arrays.copyOf(buf, (int) Math.min(limit, (long) buf.length * 2));
+        }
+        int r = body.read(buf, n, buf.length - n);
+        if (r == -1) {
+          break;
+        }
+        n += r;
+      }
+    } catch (IOException e) {
+      failure = e;
+    }
+    InputStream arrived = new ByteArrayInputStream(buf, 0, n);
+    if (failure != null) {
+      failed(failure);
+      IOException thrown = failure;
+      return new java.io.SequenceInputStream(
+          arrived,
+          new InputStream() {
+            @Override
+            public int read() throws IOException {
+              throw thrown;
+            }
+
+            @Override
+            public void close() throws IOException {
+              body.close();
+            }
+          });
+    }
+    if (n > maxBytes) {
+      overflow = true;
+      end(false);
+      return new java.io.SequenceInputStream(arrived, body);
+    }
+    bytes(buf, 0, n);
+    end(true);
+    return arrived;
+  }
+
+  /**
+   * {@code body} as the application will read it: the same bytes, reported to {@code tap} as they
+   * are read, the record finished at end of stream, on close, or on a read failure.
+   */
+  static InputStream tee(InputStream body, @Nullable ResponseTap tap) {
+    return tap == null ? body : new TeeInputStream(body, tap);
+  }
+
+  private static final class TeeInputStream extends InputStream {
+    private final InputStream in;
+    private final ResponseTap tap;
+    private boolean eof;
+
+    TeeInputStream(InputStream in, ResponseTap tap) {
+      this.in = in;
+      this.tap = tap;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b;
+      try {
+        b = in.read();
+      } catch (IOException | RuntimeException e) {
+        tap.failed(e);
+        throw e;
+      }
+      if (b == -1) {
+        eof = true;
+        tap.end(true);
+      } else {
+        tap.bytes(new byte[] {(byte) b}, 0, 1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException | RuntimeException e) {
+        tap.failed(e);
+        throw e;
+      }
+      if (n == -1) {
+        eof = true;
+        tap.end(true);
+      } else {
+        tap.bytes(b, off, n);
+      }
+      return n;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return in.available();
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        in.close();
+      } finally {
+        tap.end(eof);
+      }
+    }
+  }
+}

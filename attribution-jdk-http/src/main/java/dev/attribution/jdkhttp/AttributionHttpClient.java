@@ -1,0 +1,692 @@
+package dev.attribution.jdkhttp;
+
+import dev.attribution.api.Attribution;
+import dev.attribution.api.AttributionContext;
+import dev.attribution.api.AttributionHeaders;
+import dev.attribution.api.ContextSource;
+import dev.attribution.core.AttributionEngine;
+import dev.attribution.core.BlockedResponse;
+import dev.attribution.core.CallRequest;
+import dev.attribution.core.LlmCall;
+import dev.attribution.core.UpstreamRewrite;
+import dev.attribution.core.logging.RateLimitedLogger;
+import java.io.IOException;
+import java.net.Authenticator;
+import java.net.CookieHandler;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link HttpClient} that attributes, prices, enforces budgets on and routes every LLM call the
+ * client it wraps sends, for hand-rolled clients and LangChain4j's JDK transport.
+ *
+ * <pre>{@code
+ * HttpClient http = AttributionHttpClient.wrap(HttpClient.newHttpClient(), engine);
+ * }</pre>
+ *
+ * <p>{@code send} and {@code sendAsync} take the application's own body handler; the response bytes
+ * reach it unchanged, and are teed to the record as they arrive (a JSON document copied, bounded;
+ * an event stream fed to the usage tracker). The context is the caller's thread scope where {@code
+ * send}/{@code sendAsync} was called, with {@code x-attribution-*} headers (removed before the
+ * request leaves) laid over it. A blocked call is answered locally: the application's handler
+ * receives the provider-shaped 429 ({@code x-should-retry: false}). Requests are never retried or
+ * failed over here: the JDK client does not retry, and a rewrite applies to the one request sent.
+ *
+ * <p>Any failure inside attribution is caught, counted ({@link #internalFailures()}) and logged at
+ * most every 10 seconds; the call then proceeds as the application built it.
+ */
+public final class AttributionHttpClient extends HttpClient {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AttributionHttpClient.class);
+
+  /** Largest JSON response body copied for usage: {@value} bytes. */
+  public static final long MAX_PEEK_BYTES = 8L * 1024 * 1024;
+
+  /** Largest request body read for model and estimate: {@value} bytes. */
+  public static final long MAX_REQUEST_BYTES = 16L * 1024 * 1024;
+
+  private final HttpClient delegate;
+  private final AttributionEngine engine;
+  private final AtomicLong internalFailures = new AtomicLong();
+  private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
+
+  private AttributionHttpClient(HttpClient delegate, AttributionEngine engine) {
+    this.delegate = Objects.requireNonNull(delegate, "client");
+    this.engine = Objects.requireNonNull(engine, "engine");
+  }
+
+  /**
+   * {@code client} with attribution: a client that sends through it (sharing its connections,
+   * executor and settings).
+   */
+  public static AttributionHttpClient wrap(HttpClient client, AttributionEngine engine) {
+    return new AttributionHttpClient(client, engine);
+  }
+
+  /** Failures inside attribution itself since start (the calls proceeded untouched). */
+  public long internalFailures() {
+    return internalFailures.get();
+  }
+
+  @Override
+  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+      throws IOException, InterruptedException {
+    Prepared p = prepare(request);
+    if (p.call == null) {
+      return delegate.send(p.outgoing, handler);
+    }
+    LlmCall call = p.call;
+    BlockedResponse blocked = call.blocked();
+    if (blocked != null) {
+      return blockedResponse(p.outgoing, blocked, handler).join();
+    }
+    HttpRequest toSend = rewritten(p.outgoing, call);
+    try {
+      return delegate.send(toSend, observing(call, handler));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      call.failed(e);
+      throw e;
+    }
+  }
+
+  @Override
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    return sendAsync(request, handler, null);
+  }
+
+  @Override
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request,
+      HttpResponse.BodyHandler<T> handler,
+      HttpResponse.@Nullable PushPromiseHandler<T> pushPromiseHandler) {
+    Prepared p = prepare(request);
+    if (p.call == null) {
+      return delegate.sendAsync(p.outgoing, handler, pushPromiseHandler);
+    }
+    LlmCall call = p.call;
+    BlockedResponse blocked = call.blocked();
+    if (blocked != null) {
+      return blockedResponse(p.outgoing, blocked, handler);
+    }
+    HttpRequest toSend = rewritten(p.outgoing, call);
+    CompletableFuture<HttpResponse<T>> sent;
+    try {
+      sent = delegate.sendAsync(toSend, observing(call, handler), pushPromiseHandler);
+    } catch (RuntimeException e) {
+      call.failed(e);
+      throw e;
+    }
+    sent.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            // A no-op when the body was already being observed (its tap finished the call).
+            call.failed(
+                e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause()
+                    : e);
+          }
+        });
+    return sent;
+  }
+
+  /** The request without attribution headers, and the engine's call for it (or none). */
+  private Prepared prepare(HttpRequest original) {
+    HttpRequest outgoing = original;
+    try {
+      outgoing = stripAttributionHeaders(original);
+      return new Prepared(outgoing, engine.begin(describe(original, outgoing)));
+    } catch (RuntimeException | Error e) {
+      failure("preparing the call", e);
+      return new Prepared(outgoing, null);
+    }
+  }
+
+  private static final class Prepared {
+    final HttpRequest outgoing;
+    final @Nullable LlmCall call;
+
+    Prepared(HttpRequest outgoing, @Nullable LlmCall call) {
+      this.outgoing = outgoing;
+      this.call = call;
+    }
+  }
+
+  private CallRequest describe(HttpRequest original, HttpRequest outgoing) {
+    HttpHeaders headers = original.headers();
+    AttributionContext ctx = AttributionContext.empty();
+    ContextSource source = ContextSource.NONE;
+    AttributionContext current = Attribution.current();
+    if (!current.isEmpty()) {
+      ctx = current;
+      source = ContextSource.SCOPE;
+    }
+    String rejected = "";
+    if (hasAttributionHeaders(headers)) {
+      AttributionHeaders.Parsed parsed =
+          AttributionHeaders.parse(name -> headers.firstValue(name).orElse(null));
+      if (parsed.present()) {
+        rejected = parsed.rejected();
+        if (!parsed.context().isEmpty()) {
+          ctx = parsed.context().mergedOnto(ctx);
+          source = ContextSource.HEADER;
+        }
+      }
+    }
+    URI uri = outgoing.uri();
+    String scheme =
+        uri.getScheme() == null ? "https" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    String host = uri.getHost() == null ? "" : uri.getHost();
+    int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("http") ? 80 : 443;
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String method = outgoing.method();
+    byte[] body = null;
+    Optional<HttpRequest.BodyPublisher> publisher = outgoing.bodyPublisher();
+    if (publisher.isPresent() && engine.recognises(method, host, port, path)) {
+      body = RequestBodies.read(publisher.get(), MAX_REQUEST_BYTES);
+    }
+    int attempt = 1;
+    Optional<String> retry = headers.firstValue("x-stainless-retry-count");
+    if (retry.isPresent()) {
+      try {
+        attempt = Integer.parseInt(retry.get().trim()) + 1;
+      } catch (NumberFormatException e) {
+        attempt = 1;
+      }
+    }
+    HttpHeaders sent = outgoing.headers();
+    return new CallRequest(
+        method,
+        scheme,
+        host,
+        port,
+        path,
+        uri.getRawQuery(),
+        body,
+        name -> sent.firstValue(name).orElse(null),
+        ctx,
+        source,
+        Math.max(1, attempt),
+        rejected);
+  }
+
+  private HttpRequest rewritten(HttpRequest outgoing, LlmCall call) {
+    try {
+      UpstreamRewrite rw = call.rewrite();
+      return rw == null ? outgoing : apply(outgoing, rw);
+    } catch (RuntimeException | Error e) {
+      failure("rewriting the request", e);
+      return outgoing;
+    }
+  }
+
+  private static HttpRequest apply(HttpRequest request, UpstreamRewrite rw) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+            request,
+            (name, value) ->
+                !rw.removeHeaders().contains(name.toLowerCase(java.util.Locale.ROOT))
+                    && rw.setHeaders().keySet().stream().noneMatch(name::equalsIgnoreCase));
+    if (rw.changesUrl()) {
+      b.uri(rewriteUri(request.uri(), rw));
+    }
+    for (Map.Entry<String, String> h : rw.setHeaders().entrySet()) {
+      b.setHeader(h.getKey(), h.getValue());
+    }
+    byte[] body = rw.body();
+    if (body != null && request.bodyPublisher().isPresent()) {
+      b.method(request.method(), HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+    return b.build();
+  }
+
+  private static URI rewriteUri(URI uri, UpstreamRewrite rw) {
+    String scheme = rw.scheme() != null ? rw.scheme() : uri.getScheme();
+    String host = rw.host() != null ? rw.host() : uri.getHost();
+    int port = rw.port() >= 0 ? rw.port() : rw.host() != null ? -1 : uri.getPort();
+    String path = rw.path() != null ? rw.path() : uri.getRawPath();
+    String query = uri.getRawQuery();
+    if (query != null && !rw.removeQueryParameters().isEmpty()) {
+      List<String> kept = new ArrayList<>();
+      for (String part : query.split("&")) {
+        int eq = part.indexOf('=');
+        String name = eq >= 0 ? part.substring(0, eq) : part;
+        if (!rw.removeQueryParameters().contains(name)) {
+          kept.add(part);
+        }
+      }
+      query = kept.isEmpty() ? null : String.join("&", kept);
+    }
+    StringBuilder s = new StringBuilder(scheme).append("://").append(host);
+    if (port >= 0) {
+      s.append(':').append(port);
+    }
+    s.append(path == null || path.isEmpty() ? "/" : path);
+    if (query != null) {
+      s.append('?').append(query);
+    }
+    try {
+      return new URI(s.toString());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("rewritten URI is invalid", e);
+    }
+  }
+
+  private static boolean hasAttributionHeaders(HttpHeaders headers) {
+    for (String name : headers.map().keySet()) {
+      if (AttributionHeaders.isAttributionHeader(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static HttpRequest stripAttributionHeaders(HttpRequest request) {
+    if (!hasAttributionHeaders(request.headers())) {
+      return request;
+    }
+    return HttpRequest.newBuilder(
+            request, (name, value) -> !AttributionHeaders.isAttributionHeader(name))
+        .build();
+  }
+
+  /** The application's handler, its subscriber teed to the call's record. */
+  private <T> HttpResponse.BodyHandler<T> observing(
+      LlmCall call, HttpResponse.BodyHandler<T> handler) {
+    return info -> {
+      ResponseTap tap = null;
+      try {
+        HttpHeaders h = info.headers();
+        tap =
+            ResponseTap.start(
+                call,
+                info.statusCode(),
+                name -> h.firstValue(name).orElse(null),
+                MAX_PEEK_BYTES,
+                this::failure);
+      } catch (Throwable e) {
+        failure("reading the response", e);
+        try {
+          call.markUnreadable("internal_failure");
+          call.completeWithoutBody();
+        } catch (Throwable again) {
+          failure("recording the response", again);
+        }
+      }
+      HttpResponse.BodySubscriber<T> inner = handler.apply(info);
+      return tap == null ? inner : new TeeSubscriber<>(inner, tap);
+    };
+  }
+
+  /** Hands the application's subscriber every buffer unchanged, after showing it to the tap. */
+  private static final class TeeSubscriber<T> implements HttpResponse.BodySubscriber<T> {
+    private final HttpResponse.BodySubscriber<T> inner;
+    private final ResponseTap tap;
+    private byte[] scratch = new byte[0];
+
+    TeeSubscriber(HttpResponse.BodySubscriber<T> inner, ResponseTap tap) {
+      this.inner = inner;
+      this.tap = tap;
+    }
+
+    @Override
+    public CompletionStage<T> getBody() {
+      return inner.getBody();
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      inner.onSubscribe(
+          new Flow.Subscription() {
+            @Override
+            public void request(long n) {
+              subscription.request(n);
+            }
+
+            @Override
+            public void cancel() {
+              // The application stopped reading (an InputStream closed early).
+              try {
+                subscription.cancel();
+              } finally {
+                tap.end(false);
+              }
+            }
+          });
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+      for (ByteBuffer b : item) {
+        int n = b.remaining();
+        if (n == 0) {
+          continue;
+        }
+        if (b.hasArray()) {
+          tap.bytes(b.array(), b.arrayOffset() + b.position(), n);
+        } else {
+          if (scratch.length < n) {
+            scratch = new byte[Math.max(n, 8192)];
+          }
+          b.duplicate().get(scratch, 0, n);
+          tap.bytes(scratch, 0, n);
+        }
+      }
+      inner.onNext(item);
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      tap.failed(throwable);
+      inner.onError(throwable);
+    }
+
+    @Override
+    public void onComplete() {
+      tap.end(true);
+      inner.onComplete();
+    }
+  }
+
+  /** The provider-shaped local answer, delivered through the application's own handler. */
+  private static <T> CompletableFuture<HttpResponse<T>> blockedResponse(
+      HttpRequest request, BlockedResponse blocked, HttpResponse.BodyHandler<T> handler) {
+    Map<String, List<String>> map = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    blocked.headers().forEach((k, v) -> map.put(k, List.of(v)));
+    map.put("content-type", List.of(blocked.contentType()));
+    map.put("content-length", List.of(Integer.toString(blocked.body().length)));
+    HttpHeaders headers = HttpHeaders.of(map, (k, v) -> true);
+    HttpResponse.ResponseInfo info =
+        new HttpResponse.ResponseInfo() {
+          @Override
+          public int statusCode() {
+            return blocked.status();
+          }
+
+          @Override
+          public HttpHeaders headers() {
+            return headers;
+          }
+
+          @Override
+          public HttpClient.Version version() {
+            return HttpClient.Version.HTTP_1_1;
+          }
+        };
+    HttpResponse.BodySubscriber<T> subscriber = handler.apply(info);
+    subscriber.onSubscribe(
+        new Flow.Subscription() {
+          @Override
+          public void request(long n) {}
+
+          @Override
+          public void cancel() {}
+        });
+    subscriber.onNext(List.of(ByteBuffer.wrap(blocked.body())));
+    subscriber.onComplete();
+    return subscriber
+        .getBody()
+        .toCompletableFuture()
+        .thenApply(body -> new LocalResponse<>(request, info, body));
+  }
+
+  private static final class LocalResponse<T> implements HttpResponse<T> {
+    private final HttpRequest request;
+    private final HttpResponse.ResponseInfo info;
+    private final T body;
+
+    LocalResponse(HttpRequest request, HttpResponse.ResponseInfo info, T body) {
+      this.request = request;
+      this.info = info;
+      this.body = body;
+    }
+
+    @Override
+    public int statusCode() {
+      return info.statusCode();
+    }
+
+    @Override
+    public HttpRequest request() {
+      return request;
+    }
+
+    @Override
+    public Optional<HttpResponse<T>> previousResponse() {
+      return Optional.empty();
+    }
+
+    @Override
+    public HttpHeaders headers() {
+      return info.headers();
+    }
+
+    @Override
+    public T body() {
+      return body;
+    }
+
+    @Override
+    public Optional<SSLSession> sslSession() {
+      return Optional.empty();
+    }
+
+    @Override
+    public URI uri() {
+      return request.uri();
+    }
+
+    @Override
+    public HttpClient.Version version() {
+      return info.version();
+    }
+  }
+
+  void failure(String what, Throwable e) {
+    internalFailures.incrementAndGet();
+    failureLog.warn("Attribution failed while {}; the call proceeds untouched", what, e);
+  }
+
+  // Everything else is the wrapped client's.
+
+  @Override
+  public Optional<CookieHandler> cookieHandler() {
+    return delegate.cookieHandler();
+  }
+
+  @Override
+  public Optional<Duration> connectTimeout() {
+    return delegate.connectTimeout();
+  }
+
+  @Override
+  public Redirect followRedirects() {
+    return delegate.followRedirects();
+  }
+
+  @Override
+  public Optional<ProxySelector> proxy() {
+    return delegate.proxy();
+  }
+
+  @Override
+  public SSLContext sslContext() {
+    return delegate.sslContext();
+  }
+
+  @Override
+  public SSLParameters sslParameters() {
+    return delegate.sslParameters();
+  }
+
+  @Override
+  public Optional<Authenticator> authenticator() {
+    return delegate.authenticator();
+  }
+
+  @Override
+  public Version version() {
+    return delegate.version();
+  }
+
+  @Override
+  public Optional<Executor> executor() {
+    return delegate.executor();
+  }
+
+  @Override
+  public WebSocket.Builder newWebSocketBuilder() {
+    return delegate.newWebSocketBuilder();
+  }
+
+  // Java 21 added shutdown, shutdownNow, awaitTermination, isTerminated and close to HttpClient.
+  // Declared here (compiled for 17, so without @Override) they override those on 21 and pass to
+  // the wrapped client, which would otherwise never be shut down through this wrapper.
+
+  /** Passes to the wrapped client's {@code shutdown()} (Java 21 and later). */
+  public void shutdown() {
+    invoke("shutdown");
+  }
+
+  /** Passes to the wrapped client's {@code shutdownNow()} (Java 21 and later). */
+  public void shutdownNow() {
+    invoke("shutdownNow");
+  }
+
+  /** Passes to the wrapped client's {@code isTerminated()} (Java 21 and later). */
+  public boolean isTerminated() {
+    Object r = invoke("isTerminated");
+    return r instanceof Boolean && (Boolean) r;
+  }
+
+  /** Passes to the wrapped client's {@code awaitTermination(Duration)} (Java 21 and later). */
+  public boolean awaitTermination(Duration duration) throws InterruptedException {
+    try {
+      Object r =
+          HttpClient.class.getMethod("awaitTermination", Duration.class).invoke(delegate, duration);
+      return r instanceof Boolean && (Boolean) r;
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      if (e.getCause() instanceof InterruptedException) {
+        throw (InterruptedException) e.getCause();
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new UnsupportedOperationException("awaitTermination needs Java 21", e);
+    }
+  }
+
+  /** Passes to the wrapped client's {@code close()} (Java 21 and later; nothing to do before). */
+  public void close() {
+    try {
+      HttpClient.class.getMethod("close").invoke(delegate);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      throw new IllegalStateException(c);
+    } catch (ReflectiveOperationException e) {
+      // Before Java 21 a HttpClient has no close(): nothing to release.
+    }
+  }
+
+  private @Nullable Object invoke(String method) {
+    try {
+      return HttpClient.class.getMethod(method).invoke(delegate);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      throw new IllegalStateException(c);
+    } catch (ReflectiveOperationException e) {
+      throw new UnsupportedOperationException(method + " needs Java 21", e);
+    }
+  }
+
+  /** Reads request bodies the JDK's own publishers hold, without consuming anything else. */
+  static final class RequestBodies {
+    private RequestBodies() {}
+
+    /**
+     * The bytes of {@code publisher}, or {@code null} when they are unknown in length, larger than
+     * {@code max}, or come from a publisher that might not publish twice (only the JDK's own
+     * in-memory and file publishers are read).
+     */
+    static byte @Nullable [] read(HttpRequest.BodyPublisher publisher, long max) {
+      long length = publisher.contentLength();
+      if (length < 0 || length > max || !rereadable(publisher)) {
+        return null;
+      }
+      CompletableFuture<byte[]> done = new CompletableFuture<>();
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) length);
+      publisher.subscribe(
+          new Flow.Subscriber<ByteBuffer>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+              s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(ByteBuffer item) {
+              byte[] b = new byte[item.remaining()];
+              item.get(b);
+              out.write(b, 0, b.length);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+              done.complete(out.toByteArray());
+            }
+          });
+      try {
+        byte[] b = done.get(5, TimeUnit.SECONDS);
+        return b.length > max ? null : b;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      } catch (Exception e) {
+        return null;
+      }
+    }
+
+    private static boolean rereadable(HttpRequest.BodyPublisher p) {
+      String name = p.getClass().getName();
+      return name.startsWith("jdk.internal.net.http.RequestPublishers$")
+          && (name.endsWith("$ByteArrayPublisher")
+              || name.endsWith("$StringPublisher")
+              || name.endsWith("$IterablePublisher")
+              || name.endsWith("$FilePublisher"));
+    }
+  }
+}
