@@ -1,7 +1,6 @@
 package dev.attribution.anthropic;
 
-import dev.attribution.core.LlmCall;
-import dev.attribution.core.provider.StreamUsageTracker;
+import dev.attribution.core.transport.LlmCall;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +35,7 @@ final class ResponseTap {
   private final long maxBytes;
   private final BiConsumer<String, Throwable> onFailure;
   private final AtomicBoolean finished = new AtomicBoolean();
-  private @Nullable StreamUsageTracker tracker;
+  private boolean feedStream;
   private byte[] copy = new byte[0];
   private int size;
   private boolean overflow;
@@ -53,7 +52,7 @@ final class ResponseTap {
     this.maxBytes = maxBytes;
     this.onFailure = onFailure;
     if (mode == Mode.SSE) {
-      this.tracker = call.streamTracker();
+      this.feedStream = call.tracked();
     }
   }
 
@@ -108,9 +107,8 @@ final class ResponseTap {
     }
     try {
       if (mode == Mode.SSE) {
-        StreamUsageTracker t = tracker;
-        if (t != null) {
-          t.feed(buf, off, len);
+        if (feedStream) {
+          call.onStreamBytes(buf, off, len);
         }
       } else if (mode == Mode.JSON && !overflow) {
         if (size + (long) len > maxBytes) {
@@ -126,7 +124,7 @@ final class ResponseTap {
       }
     } catch (Throwable e) {
       // Never let attribution break the application's read: stop reading usage, say why.
-      tracker = null;
+      feedStream = false;
       overflow = true;
       onFailure.accept("reading a response", e);
       try {

@@ -19,14 +19,12 @@ import dev.attribution.api.ContextSource;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.contract.Loopback;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.budget.ScopeDimension;
 import dev.attribution.core.budget.Threshold;
-import dev.attribution.core.pricing.PricingEngine;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -42,7 +40,6 @@ import org.junit.jupiter.api.Test;
 /** The real anthropic-java SDK against a loopback Anthropic, with the interceptor installed. */
 class AnthropicSdkTest {
 
-  static final PricingEngine PRICING = PricingEngine.create();
 
   static final AttributionContext ACME =
       AttributionContext.builder()
@@ -61,7 +58,7 @@ class AnthropicSdkTest {
           .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
           .build();
 
-  private Loopback h = new Loopback("anthropic", b -> b.pricing(PRICING));
+  private Loopback h = new Loopback("anthropic", b -> {});
   private AnthropicClient client = client(h, 2);
 
   static AnthropicClient client(Loopback h, int maxRetries) {
@@ -76,7 +73,7 @@ class AnthropicSdkTest {
   private void restart(Consumer<AttributionEngine.Builder> customize) throws Exception {
     client.close();
     h.close();
-    h = new Loopback("anthropic", b -> customize.accept(b.pricing(PRICING)));
+    h = new Loopback("anthropic", b -> customize.accept(b));
     client = client(h, 2);
   }
 
@@ -246,7 +243,7 @@ class AnthropicSdkTest {
 
   @Test
   void blockedCallSurfacesAsTheSdksRateLimitExceptionAfterExactlyOneAttempt() throws Exception {
-    restart(b -> b.budgets(BudgetEngine.builder().budget(TINY_DAILY).build()));
+    restart(b -> b.budget(TINY_DAILY));
     h.server.enqueue(json("anthropic-messages.json"));
     try (AttributionScope s = Attribution.open(ACME)) {
       assertThatThrownBy(() -> client.messages().create(params("claude-sonnet-4-5")))
@@ -264,7 +261,7 @@ class AnthropicSdkTest {
 
   @Test
   void blockedAsyncCallFailsTheFutureWithTheRateLimitException() throws Exception {
-    restart(b -> b.budgets(BudgetEngine.builder().budget(TINY_DAILY).build()));
+    restart(b -> b.budget(TINY_DAILY));
     MessageCreateParams p =
         params("claude-sonnet-4-5").toBuilder()
             .putAllAdditionalHeaders(AnthropicAttribution.headers(ACME))
@@ -286,7 +283,7 @@ class AnthropicSdkTest {
             .thresholds(Threshold.downgradeAt(1), Threshold.blockAt(1_000_000_000))
             .downgrade("claude-sonnet-4-5", "claude-haiku-4-5")
             .build();
-    restart(b -> b.budgets(BudgetEngine.builder().budget(monthly).build()));
+    restart(b -> b.budget(monthly));
     h.server.enqueue(json("anthropic-messages.json"));
     try (AttributionScope s = Attribution.open(ACME)) {
       client.messages().create(params("claude-sonnet-4-5"));

@@ -8,9 +8,6 @@ import dev.attribution.api.Attribution;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.AttributionScope;
 import dev.attribution.core.AttributionEngine;
-import dev.attribution.core.pipeline.RecordPipeline;
-import dev.attribution.core.pricing.PricingEngine;
-import dev.attribution.core.provider.ProviderRegistry;
 import dev.attribution.jdkhttp.AttributionHttpClient;
 import java.io.IOException;
 import java.net.URI;
@@ -58,7 +55,8 @@ public class AdapterBenchmark {
 
   private LoopbackHttpServer openAi;
   private LoopbackHttpServer anthropic;
-  private RecordPipeline pipeline;
+  private AttributionEngine jdkEngine;
+  private AttributionEngine anthropicEngine;
   private HttpClient jdkBare;
   private HttpClient jdkWrapped;
   private HttpRequest jdkRequest;
@@ -71,15 +69,12 @@ public class AdapterBenchmark {
   public void setUp() throws IOException {
     openAi = LoopbackHttpServer.fixed("application/json", Loopback.chatResponse());
     anthropic = LoopbackHttpServer.fixed("application/json", anthropicResponse());
-    pipeline = RecordPipeline.builder().addSink(new Loopback.CountingSink()).build();
-    PricingEngine pricing = PricingEngine.create();
-    AttributionEngine jdkEngine = Loopback.engine(openAi.hostPort(), pipeline, false, pricing);
-    AttributionEngine anthropicEngine =
+    jdkEngine = Loopback.engine(openAi.hostPort(), new Loopback.CountingSink(), false);
+    anthropicEngine =
         AttributionEngine.builder()
-            .providers(
-                ProviderRegistry.builder().mapHost(anthropic.hostPort(), "anthropic").build())
-            .pricing(pricing)
-            .pipeline(pipeline)
+            .mapHost(anthropic.hostPort(), "anthropic")
+            .addSink(new Loopback.CountingSink())
+            .shutdownHook(false)
             .build();
 
     jdkBare = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -114,7 +109,8 @@ public class AdapterBenchmark {
   public void tearDown() throws IOException {
     anthropicBare.close();
     anthropicIntercepted.close();
-    pipeline.close();
+    jdkEngine.close();
+    anthropicEngine.close();
     openAi.close();
     anthropic.close();
   }

@@ -18,7 +18,6 @@ import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.contract.Loopback;
 import dev.attribution.contract.RecordContract;
-import dev.attribution.core.pricing.PricingEngine;
 import dev.attribution.okhttp.AttributionOkHttp;
 import java.util.List;
 import java.util.Locale;
@@ -40,13 +39,12 @@ import org.junit.jupiter.api.Test;
  */
 class GoogleGenAiSdkTest {
 
-  private static final PricingEngine PRICING = PricingEngine.create();
   private static final String KEY = "AIzaSyTEST-0123456789abcdefghijklmnop";
 
   private static final AttributionContext ACME =
       AttributionContext.builder().tenantId("acme").userId("u-1").feature("summarize").build();
 
-  private final Loopback h = new Loopback("gcp.gemini", b -> b.pricing(PRICING));
+  private final Loopback h = new Loopback("gcp.gemini", b -> {});
   private final OkHttpClient ok = AttributionOkHttp.instrument(new OkHttpClient(), h.engine);
   private final Client client =
       Client.builder()

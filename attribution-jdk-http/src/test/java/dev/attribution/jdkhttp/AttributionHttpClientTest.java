@@ -11,13 +11,11 @@ import dev.attribution.api.CallStatus;
 import dev.attribution.api.ContextSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.contract.Loopback;
 import dev.attribution.core.budget.BudgetDefinition;
-import dev.attribution.core.budget.BudgetEngine;
 import dev.attribution.core.budget.BudgetPeriod;
-import dev.attribution.core.budget.ScopeDimension;
 import dev.attribution.core.budget.Threshold;
-import dev.attribution.core.pricing.PricingEngine;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -36,7 +34,6 @@ import org.junit.jupiter.api.Test;
 /** The JDK HttpClient wrapper against a loopback provider. */
 class AttributionHttpClientTest {
 
-  static final PricingEngine PRICING = PricingEngine.create();
 
   static final AttributionContext ACME =
       AttributionContext.builder()
@@ -75,7 +72,7 @@ class AttributionHttpClientTest {
 
   @Test
   void sendDeliversTheBodyUnchangedAndRecordsUsageFromTheThreadScope() throws Exception {
-    try (Loopback h = new Loopback("openai", b -> b.pricing(PRICING))) {
+    try (Loopback h = new Loopback("openai", b -> {})) {
       h.server.enqueue(json("openai-chat.json"));
       HttpResponse<String> resp;
       try (AttributionScope s = Attribution.open(ACME)) {
@@ -108,7 +105,7 @@ class AttributionHttpClientTest {
 
   @Test
   void sendAsyncTakesContextFromHeadersThatNeverLeaveTheProcess() throws Exception {
-    try (Loopback h = new Loopback("openai", b -> b.pricing(PRICING))) {
+    try (Loopback h = new Loopback("openai", b -> {})) {
       h.server.enqueue(json("openai-chat.json"));
       HttpRequest.Builder req = post(h, "/v1/chat/completions", CHAT);
       AttributionHeaders.toHeaders(ACME).forEach(req::header);
@@ -129,7 +126,7 @@ class AttributionHttpClientTest {
 
   @Test
   void streamedChatIsReadAsTheApplicationReadsItAndAsksForUsage() throws Exception {
-    try (Loopback h = new Loopback("openai", b -> b.pricing(PRICING))) {
+    try (Loopback h = new Loopback("openai", b -> {})) {
       h.server.enqueue(sse("openai-chat-stream.sse"));
       String body = CHAT.replace("\"gpt-4o\"", "\"gpt-4o-mini\",\"stream\":true");
       HttpResponse<java.util.stream.Stream<String>> resp;
@@ -154,7 +151,7 @@ class AttributionHttpClientTest {
 
   @Test
   void abandonedInputStreamIsRecordedOnceWhenClosed() throws Exception {
-    try (Loopback h = new Loopback("anthropic", b -> b.pricing(PRICING))) {
+    try (Loopback h = new Loopback("anthropic", b -> {})) {
       h.server.enqueue(sse("anthropic-messages-stream.sse"));
       String body =
           "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1024,\"stream\":true,"
@@ -183,10 +180,7 @@ class AttributionHttpClientTest {
             .limit("0.000001")
             .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
             .build();
-    try (Loopback h =
-        new Loopback(
-            "openai",
-            b -> b.pricing(PRICING).budgets(BudgetEngine.builder().budget(tiny).build()))) {
+    try (Loopback h = new Loopback("openai", b -> b.budget(tiny))) {
       HttpResponse<String> resp;
       try (AttributionScope s = Attribution.open(ACME)) {
         resp =
@@ -216,10 +210,7 @@ class AttributionHttpClientTest {
             .thresholds(Threshold.downgradeAt(1), Threshold.blockAt(1_000_000_000))
             .downgrade("gpt-4o", "gpt-4o-mini")
             .build();
-    try (Loopback h =
-        new Loopback(
-            "openai",
-            b -> b.pricing(PRICING).budgets(BudgetEngine.builder().budget(monthly).build()))) {
+    try (Loopback h = new Loopback("openai", b -> b.budget(monthly))) {
       h.server.enqueue(json("openai-chat.json"));
       try (AttributionScope s = Attribution.open(ACME)) {
         client(h)
@@ -239,7 +230,7 @@ class AttributionHttpClientTest {
 
   @Test
   void unrecognisedTrafficPassesThroughUnread() throws Exception {
-    try (Loopback h = new Loopback("openai", b -> b.pricing(PRICING))) {
+    try (Loopback h = new Loopback("openai", b -> {})) {
       h.server.enqueue(new MockResponse().setBody("plain"));
       HttpResponse<String> resp =
           client(h)

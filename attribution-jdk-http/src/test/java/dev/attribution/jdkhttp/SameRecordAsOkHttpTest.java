@@ -79,7 +79,7 @@ class SameRecordAsOkHttpTest {
   @MethodSource("exchanges")
   void jdkWrapperAndOkHttpInterceptorRecordTheSameExchangeAlike(
       String provider, String path, String body, String fixture) throws Exception {
-    try (Loopback h = new Loopback(provider, b -> b.pricing(AttributionHttpClientTest.PRICING))) {
+    try (Loopback h = new Loopback(provider, b -> {})) {
       h.server.enqueue(answer(fixture));
       HttpClient jdk = AttributionHttpClient.wrap(HttpClient.newHttpClient(), h.engine);
       try (AttributionScope s = Attribution.open(AttributionHttpClientTest.ACME)) {

@@ -18,8 +18,6 @@ import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.core.AttributionEngine;
-import dev.attribution.core.pricing.PricingEngine;
-import dev.attribution.core.provider.ProviderRegistry;
 import java.nio.charset.StandardCharsets;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.RecordedRequest;
@@ -39,13 +37,10 @@ class OpenAiAzureSdkTest {
   private final Harness h = new Harness("azure.ai.openai");
   private final AttributionEngine engine =
       AttributionEngine.builder()
-          .providers(
-              ProviderRegistry.builder()
-                  .mapHost(h.server.getHostName() + ":" + h.server.getPort(), "azure.ai.openai")
-                  .azureDeployment("prod-chat", "gpt-4o")
-                  .build())
-          .pricing(PricingEngine.create())
-          .pipeline(h.pipeline)
+          .mapHost(h.server.getHostName() + ":" + h.server.getPort(), "azure.ai.openai")
+          .azureDeployment("prod-chat", "gpt-4o")
+          .addSink(h.sink)
+          .shutdownHook(false)
           .build();
   // A loopback host is not an Azure host, so Azure mode is forced with the legacy path mode.
   private final OpenAIClient client =
@@ -60,6 +55,7 @@ class OpenAiAzureSdkTest {
   @AfterEach
   void close() throws Exception {
     client.close();
+    engine.close();
     h.close();
   }
 

@@ -4,8 +4,6 @@ import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import dev.attribution.core.AttributionEngine;
-import dev.attribution.core.pipeline.RecordPipeline;
-import dev.attribution.core.provider.ProviderRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,8 +25,6 @@ public final class Loopback implements AutoCloseable {
   /** The engine, with the loopback's host:port mapped to the provider. */
   public final AttributionEngine engine;
 
-  private final RecordPipeline pipeline;
-
   /**
    * Starts a loopback that answers as {@code provider} (a provider id such as {@code openai}).
    *
@@ -40,15 +36,13 @@ public final class Loopback implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    pipeline =
-        RecordPipeline.builder().addSink(sink).linger(Duration.ofMillis(5)).batchSize(64).build();
     AttributionEngine.Builder b =
         AttributionEngine.builder()
-            .providers(
-                ProviderRegistry.builder()
-                    .mapHost(server.getHostName() + ":" + server.getPort(), provider)
-                    .build())
-            .pipeline(pipeline);
+            .mapHost(server.getHostName() + ":" + server.getPort(), provider)
+            .addSink(sink)
+            .linger(Duration.ofMillis(5))
+            .batchSize(64)
+            .shutdownHook(false);
     customize.accept(b);
     engine = b.build();
   }
@@ -93,7 +87,7 @@ public final class Loopback implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    pipeline.close();
+    engine.close();
     server.shutdown();
   }
 }
