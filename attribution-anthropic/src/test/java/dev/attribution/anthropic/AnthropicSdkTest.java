@@ -40,7 +40,6 @@ import org.junit.jupiter.api.Test;
 /** The real anthropic-java SDK against a loopback Anthropic, with the interceptor installed. */
 class AnthropicSdkTest {
 
-
   static final AttributionContext ACME =
       AttributionContext.builder()
           .tenantId("acme")

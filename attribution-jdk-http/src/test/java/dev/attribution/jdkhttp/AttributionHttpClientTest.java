@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
 /** The JDK HttpClient wrapper against a loopback provider. */
 class AttributionHttpClientTest {
 
-
   static final AttributionContext ACME =
       AttributionContext.builder()
           .tenantId("acme")
