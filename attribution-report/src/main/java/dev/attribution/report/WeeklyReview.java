@@ -225,15 +225,20 @@ public final class WeeklyReview {
             + ") in the database ...");
     long started = System.nanoTime();
     long rows;
+    Map<String, Long> timings;
     try (Connection c = connect(options)) {
-      rows = new ReviewQueries(c, options.table(), analyzer).run();
+      ReviewQueries q = new ReviewQueries(c, options.table(), analyzer);
+      rows = q.run();
+      timings = q.timings;
     }
     terminal.println(
         "  "
             + Plural.of(rows, "usage row")
             + " summed in "
             + (System.nanoTime() - started) / 1_000_000
-            + " ms; analysing ...");
+            + " ms "
+            + timings.toString().replace('=', ' ').replace("}", " ms)").replace("{", "(")
+            + "; analysing ...");
     ReviewResult result = analyzer.result(plans);
     TerminalReport.print(result, options.top(), terminal);
     Path html = options.html();
@@ -276,6 +281,15 @@ public final class WeeklyReview {
       c.setReadOnly(true);
     } catch (SQLException e) {
       // SQLite refuses read-only after open; reading works either way
+    }
+    if (o.url().startsWith("jdbc:sqlite:")) {
+      // GROUP BY sorts in SQLite: keep the sorter in memory (native, not the Java heap) and let it
+      // use both threads; these settings last for this connection only.
+      try (java.sql.Statement s = c.createStatement()) {
+        s.execute("PRAGMA temp_store = MEMORY");
+        s.execute("PRAGMA cache_size = -65536");
+        s.execute("PRAGMA threads = 2");
+      }
     }
     return c;
   }
