@@ -5,7 +5,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,15 +29,17 @@ final class Analyzer {
     FEATURE("by_feature", "Spend by feature", "feature", r -> r.feature),
     MODEL("by_model", "Spend by model", "model", r -> r.model),
     PROVIDER("by_provider", "Spend by provider", "provider", r -> r.provider),
-    THREAD("by_thread", "Spend by thread", "thread", r -> r.thread),
-    USER("by_user", "Spend by user", "user", r -> r.user);
+    /** Grouped by its own query, which keeps the largest only. */
+    THREAD("by_thread", "Spend by thread", "thread", null),
+    /** Grouped by its own query, which keeps the largest only. */
+    USER("by_user", "Spend by user", "user", null);
 
     final String table;
     final String title;
     final String column;
-    final Function<Row, @Nullable String> key;
+    final @Nullable Function<Row, @Nullable String> key;
 
-    Dim(String table, String title, String column, Function<Row, @Nullable String> key) {
+    Dim(String table, String title, String column, @Nullable Function<Row, @Nullable String> key) {
       this.table = table;
       this.title = title;
       this.column = column;
@@ -45,9 +47,12 @@ final class Analyzer {
     }
 
     String keyOf(Row r) {
-      String k = key.apply(r);
-      return k == null || k.isEmpty() ? NONE : k;
+      return key == null ? NONE : orNone(key.apply(r));
     }
+  }
+
+  static String orNone(@Nullable String k) {
+    return k == null || k.isEmpty() ? NONE : k;
   }
 
   /** One call of a thread, for the sliding-window loop check. */
@@ -67,19 +72,59 @@ final class Analyzer {
   static final class BudgetStats {
     final Map<String, Long> actions = new HashMap<>();
     BigDecimal cost = Money.ZERO;
+    long calls;
+    long unknownCostCalls;
     @Nullable BigDecimal maxPercent;
     @Nullable BigDecimal lastPercent;
-    Instant lastAt = Instant.MIN;
     final Set<String> tenants = new LinkedHashSet<>();
+  }
+
+  /** A thread whose calls crossed a loop threshold within the sliding window. */
+  static final class Loop {
+    final String thread;
+    final int bestCalls;
+    final BigDecimal bestSpend;
+    final Instant bestStart;
+    final int calls;
+    final BigDecimal spend;
+    final long blocked;
+
+    Loop(
+        String thread,
+        int bestCalls,
+        BigDecimal bestSpend,
+        Instant bestStart,
+        int calls,
+        BigDecimal spend,
+        long blocked) {
+      this.thread = thread;
+      this.bestCalls = bestCalls;
+      this.bestSpend = bestSpend;
+      this.bestStart = bestStart;
+      this.calls = calls;
+      this.spend = spend;
+      this.blocked = blocked;
+    }
   }
 
   final LocalDate from;
   final LocalDate to;
   final LocalDate previousFrom;
+
+  /** The zone whose midnights are day boundaries, unless a tenant has its own. */
+  final ZoneId zone;
+
+  final Map<String, ZoneId> tenantZones;
   final Instant currentStart;
   final Instant end;
   final Instant previousStart;
+
+  /** The earliest and latest instant of any tenant's windows: what the queries read. */
+  final Instant queryStart;
+
+  final Instant queryEnd;
   final int days;
+  final List<Loop> loops = new ArrayList<>();
 
   final Stats total = new Stats();
   final Stats previousTotal = new Stats();
@@ -92,82 +137,185 @@ final class Analyzer {
   /** feature + model in the current window. */
   final Map<List<String>, Stats> featureModel = new HashMap<>();
 
-  final Map<String, List<ThreadCall>> threadCalls = new HashMap<>();
   final Map<String, BudgetStats> budgets = new TreeMap<>();
+
+  /** Call status to the calls that ended so. */
   final Map<String, Stats> outcomes = new TreeMap<>();
+
+  /** Budget action (other than none) to the calls it was applied to. */
+  final Map<String, Stats> budgetActions = new TreeMap<>();
+
   final Map<String, Stats> unpriced = new TreeMap<>();
   final Map<String, Stats> unpricedByTenant = new TreeMap<>();
   final Map<String, Long> currencyCalls = new HashMap<>();
   long rows;
 
   Analyzer(LocalDate from, LocalDate to) {
+    this(from, to, ZoneId.of("UTC"), Map.of());
+  }
+
+  Analyzer(LocalDate from, LocalDate to, ZoneId zone, Map<String, ZoneId> tenantZones) {
     this.from = from;
     this.to = to;
+    this.zone = zone;
+    this.tenantZones = Map.copyOf(tenantZones);
     this.days = (int) ChronoUnit.DAYS.between(from, to) + 1;
     this.previousFrom = from.minusDays(days);
-    this.currentStart = from.atStartOfDay(ZoneOffset.UTC).toInstant();
-    this.end = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-    this.previousStart = previousFrom.atStartOfDay(ZoneOffset.UTC).toInstant();
+    this.currentStart = from.atStartOfDay(zone).toInstant();
+    this.end = to.plusDays(1).atStartOfDay(zone).toInstant();
+    this.previousStart = previousFrom.atStartOfDay(zone).toInstant();
+    Instant qs = previousStart;
+    Instant qe = end;
+    for (ZoneId z : this.tenantZones.values()) {
+      List<Instant> b = boundaries(z);
+      qs = b.get(0).isBefore(qs) ? b.get(0) : qs;
+      qe = b.get(b.size() - 1).isAfter(qe) ? b.get(b.size() - 1) : qe;
+    }
+    this.queryStart = qs;
+    this.queryEnd = qe;
     for (Dim d : Dim.values()) {
       current.put(d, new HashMap<>());
       previous.put(d, new HashMap<>());
     }
   }
 
-  void add(Row r) {
-    rows++;
-    boolean isCurrent = !r.startedAt.isBefore(currentStart);
-    LocalDate day = LocalDate.ofInstant(r.startedAt, ZoneOffset.UTC);
+  /** The midnights in {@code z} from the first day of the comparison window to after the last. */
+  List<Instant> boundaries(ZoneId z) {
+    List<Instant> b = new ArrayList<>();
+    for (LocalDate d = previousFrom; !d.isAfter(to.plusDays(1)); d = d.plusDays(1)) {
+      b.add(d.atStartOfDay(z).toInstant());
+    }
+    return b;
+  }
+
+  /** The tenants whose zone differs from the window's, grouped by zone. */
+  List<Map.Entry<ZoneId, List<String>>> tenantsByZone() {
+    Map<ZoneId, List<String>> m = new TreeMap<>(Comparator.comparing(ZoneId::getId));
+    for (Map.Entry<String, ZoneId> e : new TreeMap<>(tenantZones).entrySet()) {
+      if (!boundaries(e.getValue()).equals(boundaries(zone))) {
+        m.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
+      }
+    }
+    return new ArrayList<>(m.entrySet());
+  }
+
+  /** Adds one group of rows summed by the database, on day {@code dayNumber} of both windows. */
+  void add(Row r, int dayNumber) {
+    rows += r.calls;
+    r.day = previousFrom.plusDays(dayNumber);
+    boolean isCurrent = dayNumber >= days;
+    r.current = isCurrent;
+    LocalDate day = r.day;
     dayTenant
         .computeIfAbsent(day, k -> new HashMap<>())
         .computeIfAbsent(Dim.TENANT.keyOf(r), k -> new Stats())
         .add(r);
     Map<Dim, Map<String, Stats>> groups = isCurrent ? current : previous;
     for (Dim d : Dim.values()) {
-      groups.get(d).computeIfAbsent(d.keyOf(r), k -> new Stats()).add(r);
+      if (d.key != null) {
+        groups.get(d).computeIfAbsent(d.keyOf(r), k -> new Stats()).add(r);
+      }
     }
     if (!isCurrent) {
       previousTotal.add(r);
       return;
     }
     total.add(r);
-    currencyCalls.merge(r.currency, 1L, Long::sum);
+    currencyCalls.merge(r.currency, r.calls, Long::sum);
     if ("ok".equals(r.status)) { // per-call ratios only mean something for answered calls
       featureModel
           .computeIfAbsent(List.of(Dim.FEATURE.keyOf(r), Dim.MODEL.keyOf(r)), k -> new Stats())
           .add(r);
     }
-    if (r.thread != null && !r.thread.isEmpty()) {
-      threadCalls
-          .computeIfAbsent(r.thread, k -> new ArrayList<>())
-          .add(
-              new ThreadCall(
-                  r.startedAt.toEpochMilli(),
-                  r.costTotal,
-                  "blocked".equals(r.status) || "block".equals(r.budgetAction)));
-    }
-    outcomes.computeIfAbsent("status: " + r.status, k -> new Stats()).add(r);
+    outcomes.computeIfAbsent(r.status, k -> new Stats()).add(r);
     if (!"none".equals(r.budgetAction) && !r.budgetAction.isEmpty()) {
-      outcomes.computeIfAbsent("budget: " + r.budgetAction, k -> new Stats()).add(r);
+      budgetActions.computeIfAbsent(r.budgetAction, k -> new Stats()).add(r);
     }
     if (r.budgetName != null && !r.budgetName.isEmpty()) {
       BudgetStats b = budgets.computeIfAbsent(r.budgetName, k -> new BudgetStats());
-      b.actions.merge(r.budgetAction, 1L, Long::sum);
+      b.actions.merge(r.budgetAction, r.calls, Long::sum);
       b.cost = b.cost.add(r.costTotal);
+      b.unknownCostCalls += r.unknownCostCalls;
+      b.calls += r.calls;
       b.tenants.add(Dim.TENANT.keyOf(r));
-      if (r.budgetPercent != null) {
-        if (b.maxPercent == null || r.budgetPercent.compareTo(b.maxPercent) > 0) {
-          b.maxPercent = r.budgetPercent;
-        }
-        if (!r.startedAt.isBefore(b.lastAt)) {
-          b.lastAt = r.startedAt;
-          b.lastPercent = r.budgetPercent;
-        }
+      if (r.maxBudgetPercent != null
+          && (b.maxPercent == null || r.maxBudgetPercent.compareTo(b.maxPercent) > 0)) {
+        b.maxPercent = r.maxBudgetPercent;
       }
     }
     if ("unpriced".equals(r.costSource)) {
       unpriced.computeIfAbsent(Dim.MODEL.keyOf(r), k -> new Stats()).add(r);
       unpricedByTenant.computeIfAbsent(Dim.TENANT.keyOf(r), k -> new Stats()).add(r);
+    }
+  }
+
+  /** A row of a grouping the database already limited to its largest keys. */
+  void addTop(Dim d, @Nullable String key, Stats cur, Stats prev) {
+    String k = orNone(key);
+    if (cur.calls > 0) {
+      current.get(d).merge(k, cur, Analyzer::merge);
+    }
+    if (prev.calls > 0) {
+      previous.get(d).merge(k, prev, Analyzer::merge);
+    }
+  }
+
+  private static Stats merge(Stats a, Stats b) {
+    a.calls += b.calls;
+    a.cost = a.cost.add(b.cost);
+    a.unknownCostCalls += b.unknownCostCalls;
+    a.inputTokens += b.inputTokens;
+    a.outputTokens += b.outputTokens;
+    return a;
+  }
+
+  /** The latest budget percentage the window recorded for {@code budget}. */
+  void latestBudgetPercent(@Nullable String budget, @Nullable BigDecimal percent) {
+    BudgetStats b = budget == null ? null : budgets.get(budget);
+    if (b != null) {
+      b.lastPercent = percent;
+    }
+  }
+
+  /**
+   * Checks one loop candidate's calls (in time order) with a sliding window and keeps it when it
+   * crossed a threshold; only the verdict is kept, so memory holds one thread at a time.
+   */
+  void threadDone(String thread, List<ThreadCall> calls) {
+    long window = Findings.LOOP_WINDOW.toMillis();
+    int bestCalls = 0;
+    BigDecimal bestSpend = Money.ZERO;
+    long bestStart = 0;
+    BigDecimal spend = Money.ZERO;
+    int lo = 0;
+    for (int hi = 0; hi < calls.size(); hi++) {
+      spend = spend.add(calls.get(hi).cost);
+      while (calls.get(hi).at - calls.get(lo).at >= window) {
+        spend = spend.subtract(calls.get(lo).cost);
+        lo++;
+      }
+      int count = hi - lo + 1;
+      if (count > bestCalls || (count == bestCalls && spend.compareTo(bestSpend) > 0)) {
+        bestCalls = count;
+        bestSpend = spend;
+        bestStart = calls.get(lo).at;
+      }
+      if (spend.compareTo(bestSpend) > 0) {
+        bestSpend = spend;
+      }
+    }
+    if (bestCalls >= Findings.LOOP_CALLS || bestSpend.compareTo(Findings.LOOP_SPEND) >= 0) {
+      long blocked = calls.stream().filter(c -> c.blocked).count();
+      BigDecimal threadTotal = calls.stream().map(c -> c.cost).reduce(Money.ZERO, BigDecimal::add);
+      loops.add(
+          new Loop(
+              thread,
+              bestCalls,
+              bestSpend,
+              Instant.ofEpochMilli(bestStart),
+              calls.size(),
+              threadTotal,
+              blocked));
     }
   }
 
@@ -190,9 +338,11 @@ final class Analyzer {
     tables.add(cacheByFeature());
     tables.add(budgetStatus());
     tables.add(outcomeTable());
+    tables.add(budgetActionTable());
     List<Finding> findings = new Findings(this, currency, planPrices).all();
     tables.add(findingTable(findings));
     return new ReviewResult(
+        zone,
         from,
         to,
         previousFrom,
@@ -262,7 +412,7 @@ final class Analyzer {
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       Map<String, Stats> byTenant = dayTenant.getOrDefault(d, Map.of());
       for (Map.Entry<String, Stats> e : sortedByCost(byTenant)) {
-        t.row(d.toString(), e.getKey(), e.getValue().calls, e.getValue().cost);
+        t.row(d.toString(), e.getKey(), e.getValue().calls, e.getValue().knownCost());
       }
     }
     return t.build();
@@ -305,10 +455,10 @@ final class Analyzer {
       t.row(
           k,
           c.calls,
-          c.cost,
+          c.knownCost(),
           Money.percent(c.cost, total.cost),
-          p.cost,
-          change(c.cost, p.cost),
+          p.knownCost(),
+          c.knownCost() == null || p.knownCost() == null ? null : change(c.cost, p.cost),
           c.inputTokens,
           c.outputTokens);
     }
@@ -399,7 +549,7 @@ final class Analyzer {
           downgrade,
           reroute,
           block,
-          b.cost,
+          b.calls > 0 && b.unknownCostCalls == b.calls ? null : b.cost,
           String.join(" ", b.tenants));
     }
     return t.build();
@@ -409,19 +559,82 @@ final class Analyzer {
     return v == null ? null : v.setScale(1, RoundingMode.HALF_EVEN);
   }
 
+  /** What each call status means to a reader, in report order. */
+  static final Map<String, String> OUTCOME_LABELS =
+      orderedMap(
+          "ok", "answered",
+          "upstream_error", "failed: the provider returned an error",
+          "failed", "failed: network or client error",
+          "cancelled", "cancelled by the application or its user (not a failure)",
+          "blocked", "not sent: blocked before reaching the provider");
+
+  /** What each budget action counts, in report order. */
+  static final Map<String, String> ACTION_LABELS =
+      orderedMap(
+          "notify", "calls admitted after their budget crossed its notify threshold",
+          "downgrade", "calls sent to a cheaper model because of their budget",
+          "reroute", "calls rerouted to another provider because of their budget",
+          "block", "calls refused because their budget was exhausted");
+
+  private static Map<String, String> orderedMap(String... kv) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  private static List<String> ordered(Set<String> keys, Map<String, String> labels) {
+    List<String> l = new ArrayList<>();
+    for (String k : labels.keySet()) {
+      if (keys.contains(k)) {
+        l.add(k);
+      }
+    }
+    for (String k : keys) {
+      if (!labels.containsKey(k)) {
+        l.add(k);
+      }
+    }
+    return l;
+  }
+
   private ReviewTable outcomeTable() {
     ReviewTable.Builder t =
-        ReviewTable.builder("outcomes", "Blocked, downgraded and failed calls")
-            .column("outcome", ColumnType.TEXT)
+        ReviewTable.builder("outcomes", "Call outcomes")
+            .column("status", ColumnType.TEXT)
+            .column("meaning", ColumnType.TEXT)
             .column("calls", ColumnType.COUNT)
             .column("share_pct", ColumnType.PERCENT)
             .column("cost", ColumnType.MONEY);
-    for (Map.Entry<String, Stats> e : outcomes.entrySet()) {
+    for (String k : ordered(outcomes.keySet(), OUTCOME_LABELS)) {
+      Stats s = outcomes.get(k);
       t.row(
-          e.getKey(),
-          e.getValue().calls,
-          Money.percent(e.getValue().calls, total.calls),
-          e.getValue().cost);
+          k,
+          OUTCOME_LABELS.getOrDefault(k, k),
+          s.calls,
+          Money.percent(s.calls, total.calls),
+          s.knownCost());
+    }
+    return t.build();
+  }
+
+  private ReviewTable budgetActionTable() {
+    ReviewTable.Builder t =
+        ReviewTable.builder("budget_actions", "Budget actions")
+            .column("action", ColumnType.TEXT)
+            .column("what_is_counted", ColumnType.TEXT)
+            .column("calls", ColumnType.COUNT)
+            .column("share_pct", ColumnType.PERCENT)
+            .column("cost", ColumnType.MONEY);
+    for (String k : ordered(budgetActions.keySet(), ACTION_LABELS)) {
+      Stats s = budgetActions.get(k);
+      t.row(
+          k,
+          ACTION_LABELS.getOrDefault(k, "calls with budget action " + k),
+          s.calls,
+          Money.percent(s.calls, total.calls),
+          s.knownCost());
     }
     return t.build();
   }

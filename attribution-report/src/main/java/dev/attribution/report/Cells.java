@@ -12,7 +12,8 @@ final class Cells {
   /** The human form: money rounded to 4 decimals, counts grouped, percentages with a sign. */
   static String display(@Nullable Object v, ColumnType type, String currency) {
     if (v == null) {
-      return type == ColumnType.PERCENT ? "new" : "";
+      // a null amount is an unknown cost (unpriced calls), never zero
+      return type == ColumnType.PERCENT ? "new" : type == ColumnType.MONEY ? "unknown" : "";
     }
     switch (type) {
       case MONEY:

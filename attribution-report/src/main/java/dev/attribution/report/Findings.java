@@ -3,9 +3,7 @@ package dev.attribution.report;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -218,59 +216,32 @@ final class Findings {
 
   private List<Finding> loopingThreads() {
     List<Finding> out = new ArrayList<>();
-    long window = LOOP_WINDOW.toMillis();
-    for (Map.Entry<String, List<Analyzer.ThreadCall>> e : a.threadCalls.entrySet()) {
-      List<Analyzer.ThreadCall> calls = e.getValue();
-      calls.sort(Comparator.comparingLong(c -> c.at));
-      int bestCalls = 0;
-      BigDecimal bestSpend = Money.ZERO;
-      long bestStart = 0;
-      BigDecimal spend = Money.ZERO;
-      int lo = 0;
-      for (int hi = 0; hi < calls.size(); hi++) {
-        spend = spend.add(calls.get(hi).cost);
-        while (calls.get(hi).at - calls.get(lo).at >= window) {
-          spend = spend.subtract(calls.get(lo).cost);
-          lo++;
-        }
-        int count = hi - lo + 1;
-        if (count > bestCalls || (count == bestCalls && spend.compareTo(bestSpend) > 0)) {
-          bestCalls = count;
-          bestSpend = spend;
-          bestStart = calls.get(lo).at;
-        }
-        if (spend.compareTo(bestSpend) > 0) {
-          bestSpend = spend;
-        }
-      }
-      if (bestCalls >= LOOP_CALLS || bestSpend.compareTo(LOOP_SPEND) >= 0) {
-        long blocked = calls.stream().filter(c -> c.blocked).count();
-        BigDecimal threadTotal =
-            calls.stream().map(c -> c.cost).reduce(Money.ZERO, BigDecimal::add);
-        Map<String, String> nums = new LinkedHashMap<>();
-        nums.put("most calls in " + LOOP_WINDOW.toMinutes() + " min", n(bestCalls));
-        nums.put("most spend in " + LOOP_WINDOW.toMinutes() + " min", money(bestSpend));
-        nums.put("starting", Instant.ofEpochMilli(bestStart).atOffset(ZoneOffset.UTC).toString());
-        nums.put("calls in window", n(calls.size()));
-        nums.put("thread spend", money(threadTotal));
-        nums.put("blocked calls", n(blocked));
-        out.add(
-            new Finding(
-                FindingKind.LOOPING_THREAD,
-                "thread " + e.getKey(),
-                "Thread "
-                    + e.getKey()
-                    + " made "
-                    + bestCalls
-                    + " calls within "
-                    + LOOP_WINDOW.toMinutes()
-                    + " minutes"
-                    + (blocked > 0
-                        ? "; " + blocked + " of its calls were blocked."
-                        : "; add a loop guard."),
-                threadTotal,
-                nums));
-      }
+    for (Analyzer.Loop l : a.loops) {
+      Map<String, String> nums = new LinkedHashMap<>();
+      nums.put("most calls in " + LOOP_WINDOW.toMinutes() + " min", n(l.bestCalls));
+      nums.put("most spend in " + LOOP_WINDOW.toMinutes() + " min", money(l.bestSpend));
+      nums.put("starting", Times.minute(l.bestStart, a.zone));
+      nums.put("calls in window", n(l.calls));
+      nums.put("thread spend", money(l.spend));
+      nums.put("blocked calls", n(l.blocked));
+      out.add(
+          new Finding(
+              FindingKind.LOOPING_THREAD,
+              "thread " + l.thread,
+              "Thread "
+                  + l.thread
+                  + " made "
+                  + Plural.of(l.bestCalls, "call")
+                  + " within "
+                  + LOOP_WINDOW.toMinutes()
+                  + " minutes"
+                  + (l.blocked > 0
+                      ? "; "
+                          + Plural.of(l.blocked, "of its calls was", "of its calls were")
+                          + " blocked."
+                      : "; add a loop guard."),
+              l.spend,
+              nums));
     }
     return out;
   }

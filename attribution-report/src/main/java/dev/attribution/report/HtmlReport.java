@@ -123,7 +123,9 @@ final class HtmlReport {
         .append(r.from())
         .append(" to ")
         .append(r.to())
-        .append(" (UTC), compared with ")
+        .append(" (days from midnight ")
+        .append(esc(r.zone().getId()))
+        .append("), compared with ")
         .append(r.previousFrom())
         .append(" to ")
         .append(r.previousTo())
@@ -257,6 +259,9 @@ final class HtmlReport {
       LocalDate d = LocalDate.parse(String.valueOf(row.get(0)));
       String t = String.valueOf(row.get(1));
       String key = series.contains(t) ? t : "other";
+      if (row.get(3) == null) {
+        continue; // unknown cost: no bar, never a zero-height "$0.0000"
+      }
       byDay.get(d).merge(key, (BigDecimal) row.get(3), BigDecimal::add);
     }
     BigDecimal max = BigDecimal.ZERO;
@@ -444,7 +449,9 @@ final class HtmlReport {
       }
     }
     if (unkeyed > 0) {
-      h.append("<p class=\"muted\">").append(unkeyed).append(" calls carried no thread id.</p>");
+      h.append("<p class=\"muted\">")
+          .append(esc(Plural.of(unkeyed, "call")))
+          .append(" carried no thread id.</p>");
     }
     if (rows.isEmpty()) {
       h.append("<p class=\"muted\">No calls.</p></section>\n");
@@ -452,7 +459,7 @@ final class HtmlReport {
     }
     BigDecimal max = BigDecimal.ZERO;
     for (List<@Nullable Object> row : rows) {
-      max = max.max((BigDecimal) row.get(cost)).max((BigDecimal) row.get(prev));
+      max = max.max(amount(row.get(cost))).max(amount(row.get(prev)));
     }
     int w = 560;
     int rowH = 22;
@@ -470,8 +477,10 @@ final class HtmlReport {
     for (int i = 0; i < rows.size(); i++) {
       List<@Nullable Object> row = rows.get(i);
       double y = 3 + i * rowH;
-      BigDecimal c = (BigDecimal) row.get(cost);
-      BigDecimal p = (BigDecimal) row.get(prev);
+      BigDecimal c = amount(row.get(cost));
+      BigDecimal p = amount(row.get(prev));
+      String cText = Cells.display(row.get(cost), ColumnType.MONEY, cur);
+      String pText = Cells.display(row.get(prev), ColumnType.MONEY, cur);
       double cw = max.signum() == 0 ? 0 : plotW * c.doubleValue() / max.doubleValue();
       double pw = max.signum() == 0 ? 0 : plotW * p.doubleValue() / max.doubleValue();
       h.append("<text x=\"")
@@ -488,7 +497,7 @@ final class HtmlReport {
           .append("\" width=\"")
           .append(fmt(Math.max(cw, 1)))
           .append("\" height=\"14\" rx=\"3\" fill=\"#4C6FFF\"><title>")
-          .append(esc(row.get(0) + ": " + Money.display(c, cur)))
+          .append(esc(row.get(0) + ": " + cText))
           .append("</title></rect>");
       if (pw > 0) {
         h.append("<line x1=\"")
@@ -500,7 +509,7 @@ final class HtmlReport {
             .append("\" y2=\"")
             .append(fmt(y + 18))
             .append("\" stroke=\"#0f172a\" stroke-width=\"2\"><title>previous window: ")
-            .append(esc(Money.display(p, cur)))
+            .append(esc(pText))
             .append("</title></line>");
       }
       BigDecimal ch = (BigDecimal) row.get(chg);
@@ -511,7 +520,7 @@ final class HtmlReport {
           .append("\" y=\"")
           .append(fmt(y + 14))
           .append("\" font-size=\"12\">")
-          .append(esc(Money.display(c, cur)))
+          .append(esc(cText))
           .append("</text><text x=\"")
           .append(w - 4)
           .append("\" y=\"")
@@ -676,6 +685,11 @@ final class HtmlReport {
           .append("</td></tr>");
     }
     h.append("</table></section>\n");
+  }
+
+  /** A money cell for chart geometry: unknown (null) draws as nothing. */
+  private static BigDecimal amount(@Nullable Object v) {
+    return v == null ? BigDecimal.ZERO : (BigDecimal) v;
   }
 
   private static void budgets(ReviewTable t, String cur, StringBuilder h) {

@@ -3,7 +3,7 @@ package dev.attribution.report;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
  * What {@link WeeklyReview#run(ReviewOptions, java.io.PrintStream)} reads and where it writes.
  * Immutable; build with {@link #builder()}.
  *
- * <p>The review window is {@link #from()} to {@link #to()}, both inclusive UTC dates; it is
- * compared with the window of the same length just before it. Without dates the window is the last
- * 7 days ending today (UTC, from the clock).
+ * <p>The review window is {@link #from()} to {@link #to()}, both inclusive dates in {@link #zone()}
+ * (UTC by default); it is compared with the window of the same length just before it. Without dates
+ * the window is the last 7 days ending today (in the zone, from the clock).
  */
 public final class ReviewOptions {
 
@@ -43,6 +43,8 @@ public final class ReviewOptions {
   private final @Nullable Path jsonDir;
   private final @Nullable Path planPrices;
   private final int top;
+  private final ZoneId zone;
+  private final @Nullable Path tenantZones;
 
   private ReviewOptions(Builder b, LocalDate from, LocalDate to) {
     this.url = b.url;
@@ -56,6 +58,8 @@ public final class ReviewOptions {
     this.jsonDir = b.jsonDir;
     this.planPrices = b.planPrices;
     this.top = b.top;
+    this.zone = b.zone;
+    this.tenantZones = b.tenantZones;
   }
 
   /** A builder with every default set. */
@@ -83,12 +87,12 @@ public final class ReviewOptions {
     return table;
   }
 
-  /** The first day of the review window (UTC, inclusive). */
+  /** The first day of the review window (inclusive, in {@link #zone()}). */
   public LocalDate from() {
     return from;
   }
 
-  /** The last day of the review window (UTC, inclusive). */
+  /** The last day of the review window (inclusive, in {@link #zone()}). */
   public LocalDate to() {
     return to;
   }
@@ -121,6 +125,19 @@ public final class ReviewOptions {
     return top;
   }
 
+  /** The zone whose midnights start the review's days (default UTC). */
+  public ZoneId zone() {
+    return zone;
+  }
+
+  /**
+   * A properties file of {@code <tenant>=<zone id>}: those tenants' rows fall on days of their own
+   * zone in every table; or null when every tenant uses {@link #zone()}.
+   */
+  public @Nullable Path tenantZones() {
+    return tenantZones;
+  }
+
   /** Builds {@link ReviewOptions}; setters validate eagerly. */
   public static final class Builder {
     private String url = DEFAULT_URL;
@@ -135,8 +152,22 @@ public final class ReviewOptions {
     private @Nullable Path planPrices;
     private int top = DEFAULT_TOP;
     private Clock clock = Clock.systemUTC();
+    private ZoneId zone = ZoneId.of("UTC");
+    private @Nullable Path tenantZones;
 
     private Builder() {}
+
+    /** The zone whose midnights start the days, and whose today ends the default window. */
+    public Builder zone(ZoneId value) {
+      this.zone = Objects.requireNonNull(value, "zone");
+      return this;
+    }
+
+    /** The tenant-zone file (default: none; see {@link ReviewOptions#tenantZones()}). */
+    public Builder tenantZones(@Nullable Path value) {
+      this.tenantZones = value;
+      return this;
+    }
 
     /**
      * The JDBC URL (default {@value ReviewOptions#DEFAULT_URL}).
@@ -248,10 +279,7 @@ public final class ReviewOptions {
       LocalDate t = to;
       LocalDate f = from;
       if (t == null) {
-        t =
-            f == null
-                ? LocalDate.now(clock.withZone(ZoneOffset.UTC))
-                : f.plusDays(DEFAULT_DAYS - 1);
+        t = f == null ? LocalDate.now(clock.withZone(zone)) : f.plusDays(DEFAULT_DAYS - 1);
       }
       if (f == null) {
         f = t.minusDays(DEFAULT_DAYS - 1);

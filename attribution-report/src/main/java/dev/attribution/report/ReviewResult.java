@@ -2,11 +2,13 @@ package dev.attribution.report;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Set;
 
 /** What a weekly review computed: totals, every grouping and the findings. Immutable. */
 public final class ReviewResult {
+  private final ZoneId zone;
   private final LocalDate from;
   private final LocalDate to;
   private final LocalDate previousFrom;
@@ -23,6 +25,7 @@ public final class ReviewResult {
   private final List<Finding> findings;
 
   ReviewResult(
+      ZoneId zone,
       LocalDate from,
       LocalDate to,
       LocalDate previousFrom,
@@ -37,6 +40,7 @@ public final class ReviewResult {
       List<ReviewTable> tables,
       List<Finding> findings,
       long unknownCostCalls) {
+    this.zone = zone;
     this.from = from;
     this.to = to;
     this.previousFrom = previousFrom;
@@ -62,12 +66,17 @@ public final class ReviewResult {
     return unknownCostCalls;
   }
 
-  /** First day of the review window (UTC, inclusive). */
+  /** The zone whose midnights start the window's days. */
+  public ZoneId zone() {
+    return zone;
+  }
+
+  /** First day of the review window (inclusive, in {@link #zone()}). */
   public LocalDate from() {
     return from;
   }
 
-  /** Last day of the review window (UTC, inclusive). */
+  /** Last day of the review window (inclusive, in {@link #zone()}). */
   public LocalDate to() {
     return to;
   }

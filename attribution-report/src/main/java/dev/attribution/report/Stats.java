@@ -1,6 +1,7 @@
 package dev.attribution.report;
 
 import java.math.BigDecimal;
+import org.jspecify.annotations.Nullable;
 
 /** Running sums over the rows of one group; money exact at scale 9. */
 final class Stats {
@@ -33,16 +34,23 @@ final class Stats {
 
   long chargedCalls;
 
+  /** Calls the application cancelled (a user stopping a stream): neither failed nor ok. */
+  long cancelled;
+
   void add(Row r) {
-    calls++;
+    long n = r.calls;
+    calls += n;
     if (isFailure(r.status)) {
-      failed++;
+      failed += n;
+    }
+    if ("cancelled".equals(r.status)) {
+      cancelled += n;
     }
     if ("blocked".equals(r.status) || "block".equals(r.budgetAction)) {
-      blocked++;
+      blocked += n;
     }
     if ("downgrade".equals(r.budgetAction)) {
-      downgraded++;
+      downgraded += n;
     }
     inputTokens += r.inputTokens;
     cachedTokens += r.cachedTokens;
@@ -57,18 +65,26 @@ final class Stats {
     costReasoning = costReasoning.add(r.costReasoning);
     costTools = costTools.add(r.costTools);
     costOther = costOther.add(r.costOther);
-    if (r.costUnknown) {
-      unknownCostCalls++;
-    }
-    if (r.charge != null) {
-      charge = charge.add(r.charge);
-      chargedCost = chargedCost.add(r.costTotal);
-      chargedCalls++;
-    }
+    unknownCostCalls += r.unknownCostCalls;
+    charge = charge.add(r.charge);
+    chargedCost = chargedCost.add(r.chargedCost);
+    chargedCalls += r.chargedCalls;
   }
 
+  /**
+   * The known cost, or null when every call of the group has an unknown cost (shown as "unknown",
+   * never as zero).
+   */
+  @Nullable BigDecimal knownCost() {
+    return calls > 0 && unknownCostCalls == calls ? null : cost;
+  }
+
+  /**
+   * Whether a call ended in an error. A cancelled call (the application or its user stopped it) is
+   * not a failure.
+   */
   static boolean isFailure(String status) {
-    return "upstream_error".equals(status) || "failed".equals(status) || "cancelled".equals(status);
+    return "upstream_error".equals(status) || "failed".equals(status);
   }
 
   /** Input tokens that were neither cache reads nor cache writes, never below zero. */

@@ -17,15 +17,22 @@ final class TerminalReport {
   static void print(ReviewResult r, int top, PrintStream out) {
     String cur = ControlChars.escape(r.currency());
     out.println();
-    out.println("Weekly LLM cost review " + r.from() + " .. " + r.to() + " (UTC)");
+    out.println(
+        "Weekly LLM cost review "
+            + r.from()
+            + " .. "
+            + r.to()
+            + " (days from midnight "
+            + r.zone().getId()
+            + ")");
     out.println(
         "  compared with "
             + r.previousFrom()
             + " .. "
             + r.previousTo()
             + "; "
-            + r.rowsRead()
-            + " rows read");
+            + Plural.of(r.rowsRead(), "usage row")
+            + " summed");
     out.println(
         "  total "
             + Money.display(r.totalCost(), cur)
@@ -34,18 +41,19 @@ final class TerminalReport {
             + " "
             + cur
             + ") over "
-            + r.calls()
-            + " calls; previous "
+            + Plural.of(r.calls(), "call")
+            + "; previous "
             + Money.display(r.previousTotalCost(), cur)
             + " over "
-            + r.previousCalls()
-            + " calls"
+            + Plural.of(r.previousCalls(), "call")
             + changeText(Analyzer.change(r.totalCost(), r.previousTotalCost())));
     if (r.unknownCostCalls() > 0) {
       out.println(
           "  "
-              + r.unknownCostCalls()
-              + " calls have an unknown cost (unpriced) and are not in the total");
+              + Plural.of(r.unknownCostCalls(), "call has", "calls have")
+              + " an unknown cost (unpriced) and "
+              + (r.unknownCostCalls() == 1 ? "is" : "are")
+              + " not in the total");
     }
     if (r.currencies().size() > 1) {
       out.println(
@@ -102,20 +110,26 @@ final class TerminalReport {
     if (other) {
       b.column("other", ReviewTable.ColumnType.MONEY);
     }
-    Map<String, List<java.math.BigDecimal>> days = new java.util.TreeMap<>();
+    Map<String, List<java.math.@Nullable BigDecimal>> days = new java.util.TreeMap<>();
     int width = tenants.size() + (other ? 2 : 1);
     for (java.time.LocalDate d = r.from(); !d.isAfter(r.to()); d = d.plusDays(1)) {
       days.put(d.toString(), new ArrayList<>(java.util.Collections.nCopies(width, Money.ZERO)));
     }
     for (List<@Nullable Object> row : r.table("daily_by_tenant").rows()) {
-      List<java.math.BigDecimal> cells = days.get(String.valueOf(row.get(0)));
+      List<java.math.@Nullable BigDecimal> cells = days.get(String.valueOf(row.get(0)));
       java.math.BigDecimal cost = (java.math.BigDecimal) row.get(3);
       int i = tenants.indexOf(String.valueOf(row.get(1)));
       int col = i >= 0 ? i + 1 : width - 1;
-      cells.set(0, cells.get(0).add(cost));
-      cells.set(col, cells.get(col).add(cost));
+      if (cost == null) { // every call of that tenant's day is unpriced: "unknown", never $0
+        if (cells.get(col) != null && cells.get(col).signum() == 0) {
+          cells.set(col, null);
+        }
+        continue;
+      }
+      cells.set(0, orZero(cells.get(0)).add(cost));
+      cells.set(col, orZero(cells.get(col)).add(cost));
     }
-    for (Map.Entry<String, List<java.math.BigDecimal>> e : days.entrySet()) {
+    for (Map.Entry<String, List<java.math.@Nullable BigDecimal>> e : days.entrySet()) {
       Object[] cells = new Object[width + 1];
       cells[0] = e.getKey();
       for (int i = 0; i < width; i++) {
@@ -184,5 +198,9 @@ final class TerminalReport {
         out.println(rule);
       }
     }
+  }
+
+  private static java.math.BigDecimal orZero(java.math.@Nullable BigDecimal v) {
+    return v == null ? Money.ZERO : v;
   }
 }

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.HashMap;
@@ -92,8 +94,12 @@ public final class WeeklyReview {
         "  --user <name>           database user (default: from the URL)",
         "  --password <secret>     database password (default: from the URL)",
         "  --table <name>          usage table (default " + ReviewOptions.DEFAULT_TABLE + ")",
-        "  --from <yyyy-mm-dd>     first day, UTC (default: 6 days before --to)",
-        "  --to <yyyy-mm-dd>       last day, UTC (default: today)",
+        "  --from <yyyy-mm-dd>     first day (default: 6 days before --to)",
+        "  --to <yyyy-mm-dd>       last day (default: today in --zone)",
+        "  --zone <zone-id>        zone whose midnights start the days, e.g. Europe/Berlin"
+            + " (default UTC)",
+        "  --tenant-zones <file>   properties: <tenant>=<zone-id>, days of those tenants in"
+            + " their zone",
         "  --html <file>           write the self-contained HTML report",
         "  --csv-dir <dir>         write one CSV per grouping",
         "  --json-dir <dir>        write one JSON per grouping plus review.json",
@@ -152,6 +158,18 @@ public final class WeeklyReview {
         case "--json-dir":
           b.jsonDir(Path.of(value));
           break;
+        case "--zone":
+          try {
+            b.zone(ZoneId.of(value));
+          } catch (DateTimeException e) {
+            throw new IllegalArgumentException(
+                "--zone must be a time-zone id such as Europe/Berlin or UTC, was '" + value + "'",
+                e);
+          }
+          break;
+        case "--tenant-zones":
+          b.tenantZones(Path.of(value));
+          break;
         case "--plan-prices":
           b.planPrices(Path.of(value));
           break;
@@ -188,19 +206,13 @@ public final class WeeklyReview {
    */
   public static ReviewResult run(ReviewOptions options, PrintStream terminal)
       throws SQLException, IOException {
-    return run(options, terminal, UsageReader.PROGRESS_EVERY);
-  }
-
-  /**
-   * {@link #run(ReviewOptions, PrintStream)} with a progress line every {@code progressEvery} rows.
-   */
-  static ReviewResult run(ReviewOptions options, PrintStream terminal, int progressEvery)
-      throws SQLException, IOException {
     Map<String, BigDecimal> plans =
         options.planPrices() == null ? Map.of() : readPlanPrices(options.planPrices());
-    Analyzer analyzer = new Analyzer(options.from(), options.to());
+    Map<String, ZoneId> tenantZones =
+        options.tenantZones() == null ? Map.of() : readTenantZones(options.tenantZones());
+    Analyzer analyzer = new Analyzer(options.from(), options.to(), options.zone(), tenantZones);
     terminal.println(
-        "Reading "
+        "Summing "
             + options.table()
             + " at "
             + options.url()
@@ -208,25 +220,25 @@ public final class WeeklyReview {
             + analyzer.previousFrom
             + " to "
             + options.to()
-            + " ...");
+            + " (days in "
+            + options.zone().getId()
+            + ") in the database ...");
     long started = System.nanoTime();
+    long rows;
+    Map<String, Long> timings;
     try (Connection c = connect(options)) {
-      UsageReader.read(
-          c,
-          options.table(),
-          analyzer.previousStart,
-          analyzer.end,
-          analyzer::add,
-          progressEvery,
-          n ->
-              terminal.println(
-                  "  ... "
-                      + n
-                      + " rows read ("
-                      + (System.nanoTime() - started) / 1_000_000
-                      + " ms)"));
+      ReviewQueries q = new ReviewQueries(c, options.table(), analyzer);
+      rows = q.run();
+      timings = q.timings;
     }
-    terminal.println("  " + analyzer.rows + " rows read; analysing ...");
+    terminal.println(
+        "  "
+            + Plural.of(rows, "usage row")
+            + " summed in "
+            + (System.nanoTime() - started) / 1_000_000
+            + " ms "
+            + timings.toString().replace('=', ' ').replace("}", " ms)").replace("{", "(")
+            + "; analysing ...");
     ReviewResult result = analyzer.result(plans);
     TerminalReport.print(result, options.top(), terminal);
     Path html = options.html();
@@ -270,7 +282,35 @@ public final class WeeklyReview {
     } catch (SQLException e) {
       // SQLite refuses read-only after open; reading works either way
     }
+    if (o.url().startsWith("jdbc:sqlite:")) {
+      // GROUP BY sorts in SQLite: keep the sorter in memory (native, not the Java heap) and let it
+      // use both threads; these settings last for this connection only.
+      try (java.sql.Statement s = c.createStatement()) {
+        s.execute("PRAGMA temp_store = MEMORY");
+        s.execute("PRAGMA cache_size = -65536");
+        s.execute("PRAGMA threads = 2");
+      }
+    }
     return c;
+  }
+
+  /** Reads tenant zones: a properties file of {@code <tenant>=<zone id>}. */
+  static Map<String, ZoneId> readTenantZones(Path file) throws IOException {
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      p.load(in);
+    }
+    Map<String, ZoneId> m = new HashMap<>();
+    for (String tenant : p.stringPropertyNames()) {
+      String v = p.getProperty(tenant).trim();
+      try {
+        m.put(tenant, ZoneId.of(v));
+      } catch (DateTimeException e) {
+        throw new IllegalArgumentException(
+            file + ": zone of tenant '" + tenant + "' must be a zone id, was '" + v + "'", e);
+      }
+    }
+    return Collections.unmodifiableMap(m);
   }
 
   /**

@@ -117,7 +117,7 @@ class FindingsTest {
               assertThat(f.numbers())
                   .containsEntry("most calls in 10 min", "26")
                   .containsEntry("blocked calls", "1");
-              assertThat(f.summary()).contains("1 of its calls were blocked");
+              assertThat(f.summary()).contains("1 of its calls was blocked");
             });
   }
 

@@ -67,6 +67,7 @@ class WeeklyReviewTest {
     int i = t.columnIndex(column);
     return t.rows().stream()
         .map(r -> (BigDecimal) r.get(i))
+        .filter(java.util.Objects::nonNull) // unknown cost: calls that are all unpriced
         .reduce(BigDecimal.ZERO, BigDecimal::add);
   }
 
@@ -221,10 +222,23 @@ class WeeklyReviewTest {
     assertThat(hooli.subList(1, 8))
         .containsExactly(
             "blocked", new BigDecimal("100.0"), new BigDecimal("100.0"), 10L, 12L, 0L, 8L);
-    assertThat(r.table("outcomes").rows())
+    ReviewTable outcomes = r.table("outcomes");
+    assertThat(outcomes.rows())
         .extracting(row -> row.get(0))
-        .contains(
-            "status: blocked", "status: upstream_error", "budget: downgrade", "budget: block");
+        .contains("ok", "blocked", "upstream_error")
+        .doesNotContain("downgrade", "block", "notify");
+    ReviewTable actions = r.table("budget_actions");
+    assertThat(actions.rows())
+        .extracting(row -> row.get(0))
+        .contains("notify", "downgrade", "block")
+        .doesNotContain("ok", "none");
+    assertThat(actions.rows())
+        .filteredOn(row -> "notify".equals(row.get(0)))
+        .singleElement()
+        .satisfies(
+            row ->
+                assertThat(row.get(1))
+                    .isEqualTo("calls admitted after their budget crossed its notify threshold"));
     assertThat(r.table("token_categories").rows())
         .extracting(row -> row.get(0))
         .containsExactly("input", "cached", "cache_write", "output", "reasoning", "other");
@@ -234,17 +248,20 @@ class WeeklyReviewTest {
   }
 
   @Test
-  void showsProgressWhileReadingLongRuns() throws Exception {
+  void saysHowManyRowsTheDatabaseSummedBeforeTheReport() throws Exception {
     ReviewFixture f = new ReviewFixture(dir).insert(calls());
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ReviewResult r;
     try (java.io.PrintStream terminal = new java.io.PrintStream(out, true, "UTF-8")) {
-      WeeklyReview.run(
-          ReviewOptions.builder().url(f.url).from(FIRST).to(LAST).build(), terminal, 1000);
+      r =
+          WeeklyReview.run(
+              ReviewOptions.builder().url(f.url).from(FIRST).to(LAST).build(), terminal);
     }
     String text = out.toString("UTF-8");
-    assertThat(text).contains("  ... 1000 rows read (", "  ... 2000 rows read (");
-    assertThat(text.indexOf("... 1000 rows read"))
-        .isLessThan(text.indexOf("Weekly LLM cost review"));
+    assertThat(r.rowsRead()).isEqualTo(r.calls() + r.previousCalls()).isGreaterThan(2000);
+    String summed = String.format(java.util.Locale.ROOT, "%,d usage rows summed in ", r.rowsRead());
+    assertThat(text).contains(summed, "(days in UTC)");
+    assertThat(text.indexOf(summed)).isLessThan(text.indexOf("Weekly LLM cost review"));
   }
 
   @Test

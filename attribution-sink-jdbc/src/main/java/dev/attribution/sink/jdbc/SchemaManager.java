@@ -1,5 +1,6 @@
 package dev.attribution.sink.jdbc;
 
+import dev.attribution.sink.jdbc.internal.UsageTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -28,7 +28,6 @@ final class SchemaManager {
   /** The schema version this code writes. */
   static final int LATEST_VERSION = 1;
 
-  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,47}");
   private static final int ATTEMPTS = 6;
 
   private final DataSource dataSource;
@@ -45,14 +44,7 @@ final class SchemaManager {
 
   /** Returns {@code name} if it is a plain SQL identifier of at most 48 characters. */
   static String checkTable(String name) {
-    if (name == null || !IDENTIFIER.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "table must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most 48 characters),"
-              + " was '"
-              + name
-              + "'");
-    }
-    return name;
+    return UsageTable.checkTable(name);
   }
 
   String versionTable() {

@@ -1,17 +1,14 @@
 package dev.attribution.sink.jdbc;
 
+import dev.attribution.sink.jdbc.internal.UsageTable;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -35,10 +32,6 @@ public enum SqlDialect {
   H2("h2"),
   /** SQLite 3.24 or later, the embedded default; money stored as integer billionths. */
   SQLITE("sqlite");
-
-  private static final DateTimeFormatter SQLITE_TS =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
-          .withZone(ZoneOffset.UTC);
 
   private final String resourceDir;
 
@@ -141,41 +134,11 @@ public enum SqlDialect {
   }
 
   void bindInstant(PreparedStatement ps, int i, @Nullable Instant at) throws SQLException {
-    if (at == null) {
-      ps.setNull(i, this == SQLITE ? Types.VARCHAR : Types.TIMESTAMP);
-      return;
-    }
-    Instant t = at.truncatedTo(ChronoUnit.MICROS);
-    switch (this) {
-      case POSTGRESQL:
-        ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
-        return;
-      case SQLITE:
-        ps.setString(i, SQLITE_TS.format(t));
-        return;
-      default:
-        ps.setObject(i, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
-    }
+    UsageTable.bindInstant(this, ps, i, at);
   }
 
   @Nullable Instant readInstant(ResultSet rs, int column) throws SQLException {
-    switch (this) {
-      case POSTGRESQL:
-        {
-          OffsetDateTime o = rs.getObject(column, OffsetDateTime.class);
-          return o == null ? null : o.toInstant();
-        }
-      case SQLITE:
-        {
-          String s = rs.getString(column);
-          return s == null ? null : parseSqliteTime(s);
-        }
-      default:
-        {
-          LocalDateTime l = rs.getObject(column, LocalDateTime.class);
-          return l == null ? null : l.toInstant(ZoneOffset.UTC);
-        }
-    }
+    return UsageTable.readInstant(this, rs, column);
   }
 
   /** Reads a time-bucket value (a UTC timestamp without zone on every dialect). */
@@ -189,29 +152,15 @@ public enum SqlDialect {
   }
 
   private static Instant parseSqliteTime(String s) {
-    String iso = s.replace(' ', 'T');
-    return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
+    return UsageTable.parseSqliteTime(s);
   }
 
   void bindMoney(PreparedStatement ps, int i, @Nullable BigDecimal amount) throws SQLException {
-    if (amount == null) {
-      ps.setNull(i, this == SQLITE ? Types.BIGINT : Types.NUMERIC);
-    } else if (this == SQLITE) {
-      ps.setLong(
-          i,
-          amount.movePointRight(9).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact());
-    } else {
-      ps.setBigDecimal(i, amount);
-    }
+    UsageTable.bindMoney(this, ps, i, amount);
   }
 
   @Nullable BigDecimal readMoney(ResultSet rs, int column) throws SQLException {
-    if (this == SQLITE) {
-      long v = rs.getLong(column);
-      return rs.wasNull() ? null : BigDecimal.valueOf(v, 9);
-    }
-    BigDecimal d = rs.getBigDecimal(column);
-    return d == null ? null : d.setScale(9, java.math.RoundingMode.HALF_EVEN);
+    return UsageTable.readMoney(this, rs, column);
   }
 
   void bindBoolean(PreparedStatement ps, int i, boolean v) throws SQLException {

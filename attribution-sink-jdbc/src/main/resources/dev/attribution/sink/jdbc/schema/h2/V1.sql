@@ -68,3 +68,4 @@ CREATE INDEX IF NOT EXISTS ${table}_tenant_idx ON ${table} (tenant_id, started_a
 CREATE INDEX IF NOT EXISTS ${table}_feature_idx ON ${table} (feature, started_at);
 CREATE INDEX IF NOT EXISTS ${table}_model_idx ON ${table} (effective_model, started_at);
 CREATE INDEX IF NOT EXISTS ${table}_thread_idx ON ${table} (thread_id, started_at);
+CREATE INDEX IF NOT EXISTS ${table}_budget_idx ON ${table} (budget_name, started_at);

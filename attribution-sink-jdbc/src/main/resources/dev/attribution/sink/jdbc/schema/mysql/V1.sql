@@ -66,5 +66,6 @@ CREATE TABLE IF NOT EXISTS ${table} (
   KEY ${table}_tenant_idx (tenant_id, started_at),
   KEY ${table}_feature_idx (feature, started_at),
   KEY ${table}_model_idx (effective_model, started_at),
-  KEY ${table}_thread_idx (thread_id, started_at)
+  KEY ${table}_thread_idx (thread_id, started_at),
+  KEY ${table}_budget_idx (budget_name, started_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

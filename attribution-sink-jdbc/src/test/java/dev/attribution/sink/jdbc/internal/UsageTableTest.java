@@ -1,4 +1,4 @@
-package dev.attribution.report;
+package dev.attribution.sink.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,21 +7,21 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import org.junit.jupiter.api.Test;
 
-class UsageReaderTest {
+class UsageTableTest {
   @Test
   void parsesTheSinksSqliteTimesExactly() {
-    assertThat(UsageReader.sqliteTime("2026-11-28 23:59:59.123456"))
+    assertThat(UsageTable.parseSqliteTime("2026-11-28 23:59:59.123456"))
         .isEqualTo(Instant.parse("2026-11-28T23:59:59.123456Z"));
-    assertThat(UsageReader.sqliteTime("1970-01-01 00:00:00.000000")).isEqualTo(Instant.EPOCH);
-    assertThat(UsageReader.sqliteTime("2024-02-29 12:00:00"))
+    assertThat(UsageTable.parseSqliteTime("1970-01-01 00:00:00.000000")).isEqualTo(Instant.EPOCH);
+    assertThat(UsageTable.parseSqliteTime("2024-02-29 12:00:00"))
         .isEqualTo(Instant.parse("2024-02-29T12:00:00Z"));
   }
 
   @Test
   void rejectsTimesThatAreNotTimes() {
-    assertThatThrownBy(() -> UsageReader.sqliteTime("2026-02-30 00:00:00.000000"))
+    assertThatThrownBy(() -> UsageTable.parseSqliteTime("2026-02-30 00:00:00.000000"))
         .isInstanceOf(DateTimeParseException.class);
-    assertThatThrownBy(() -> UsageReader.sqliteTime("2026-11-28 2x:00:00.000000"))
+    assertThatThrownBy(() -> UsageTable.parseSqliteTime("2026-11-28 2x:00:00.000000"))
         .isInstanceOf(DateTimeParseException.class);
   }
 }

@@ -1,0 +1,500 @@
+package dev.attribution.report;
+
+import static dev.attribution.sink.jdbc.internal.UsageTable.BUDGET_ACTION;
+import static dev.attribution.sink.jdbc.internal.UsageTable.BUDGET_NAME;
+import static dev.attribution.sink.jdbc.internal.UsageTable.BUDGET_PERCENT;
+import static dev.attribution.sink.jdbc.internal.UsageTable.CACHED_INPUT_TOKENS;
+import static dev.attribution.sink.jdbc.internal.UsageTable.CACHE_WRITE_TOKENS;
+import static dev.attribution.sink.jdbc.internal.UsageTable.CHARGE_TOTAL;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_CACHED_INPUT;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_CACHE_WRITE;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_INPUT;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_OTHER;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_OUTPUT;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_REASONING;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_SOURCE;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_TOOLS;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_TOTAL;
+import static dev.attribution.sink.jdbc.internal.UsageTable.CURRENCY;
+import static dev.attribution.sink.jdbc.internal.UsageTable.EFFECTIVE_MODEL;
+import static dev.attribution.sink.jdbc.internal.UsageTable.FEATURE;
+import static dev.attribution.sink.jdbc.internal.UsageTable.INPUT_TOKENS;
+import static dev.attribution.sink.jdbc.internal.UsageTable.OUTPUT_TOKENS;
+import static dev.attribution.sink.jdbc.internal.UsageTable.PROVIDER;
+import static dev.attribution.sink.jdbc.internal.UsageTable.REASONING_TOKENS;
+import static dev.attribution.sink.jdbc.internal.UsageTable.REQUESTED_MODEL;
+import static dev.attribution.sink.jdbc.internal.UsageTable.STARTED_AT;
+import static dev.attribution.sink.jdbc.internal.UsageTable.STATUS;
+import static dev.attribution.sink.jdbc.internal.UsageTable.TENANT_ID;
+import static dev.attribution.sink.jdbc.internal.UsageTable.THREAD_ID;
+import static dev.attribution.sink.jdbc.internal.UsageTable.USER_ID;
+
+import dev.attribution.sink.jdbc.SqlDialect;
+import dev.attribution.sink.jdbc.internal.UsageTable;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The review's SQL: every sum is computed by the database (GROUP BY over the window), so the JVM
+ * holds result rows only, never the usage rows themselves. Portable across PostgreSQL,
+ * MySQL/MariaDB, H2 and SQLite: days are numbered by a {@code CASE} over bound day-boundary
+ * instants computed in Java for the window's zone (exact across DST changes on every database), and
+ * times and money are bound and read through the sink's own {@link UsageTable} encoding.
+ *
+ * <p>Queries, all over {@code started_at} in the two windows (index {@code <table>_started_idx}):
+ *
+ * <ol>
+ *   <li>the main grouping: day x tenant x feature x model x provider x status x budget action x
+ *       budget x cost source x currency, with sums of tokens and every money column;
+ *   <li>per thread and per user, the {@link #HIGH_CARDINALITY_ROWS} largest by current spend;
+ *   <li>the calls of loop candidates only (threads with at least {@link Findings#LOOP_CALLS} calls
+ *       or {@link Findings#LOOP_SPEND} spend in the window), in thread and time order (index {@code
+ *       <table>_thread_idx});
+ *   <li>each budget's latest percentage (index {@code <table>_budget_idx}).
+ * </ol>
+ */
+final class ReviewQueries {
+
+  /** Rows kept of the thread and user groupings, largest current spend first. */
+  static final int HIGH_CARDINALITY_ROWS = 1000;
+
+  private static final String[] MONEY_SUMS = {
+    COST_TOTAL,
+    COST_INPUT,
+    COST_CACHED_INPUT,
+    COST_CACHE_WRITE,
+    COST_OUTPUT,
+    COST_REASONING,
+    COST_TOOLS,
+    COST_OTHER,
+    CHARGE_TOTAL
+  };
+
+  private static final String[] TOKEN_SUMS = {
+    INPUT_TOKENS, CACHED_INPUT_TOKENS, CACHE_WRITE_TOKENS, OUTPUT_TOKENS, REASONING_TOKENS
+  };
+
+  private final Connection c;
+  private final SqlDialect dialect;
+  private final String table;
+  private final Analyzer a;
+
+  ReviewQueries(Connection c, String table, Analyzer a) throws SQLException {
+    this.c = c;
+    this.dialect = SqlDialect.detect(c);
+    this.table = UsageTable.checkTable(table);
+    this.a = a;
+  }
+
+  /** Runs every query and feeds the analyzer; returns the number of usage rows summed. */
+  long run() throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    boolean tx = UsageTable.streamsOnlyInTransaction(dialect) && autoCommit;
+    if (tx) {
+      c.setAutoCommit(false); // PostgreSQL streams a result with a fetch size only in a transaction
+    }
+    try {
+      long t = System.nanoTime();
+      long rows = mainGrouping();
+      t = lap("main grouping", t);
+      topGrouping(Analyzer.Dim.THREAD, THREAD_ID);
+      t = lap("threads", t);
+      topGrouping(Analyzer.Dim.USER, USER_ID);
+      t = lap("users", t);
+      loopCandidates();
+      t = lap("loop candidates", t);
+      latestBudgetPercents();
+      lap("budgets", t);
+      return rows;
+    } finally {
+      if (tx) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  /** Milliseconds each query took, in order, for the progress line. */
+  final Map<String, Long> timings = new java.util.LinkedHashMap<>();
+
+  private long lap(String query, long since) {
+    long now = System.nanoTime();
+    timings.put(query, (now - since) / 1_000_000);
+    return now;
+  }
+
+  /** A bound parameter: an instant, an amount or a string. */
+  private void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object p = params.get(i);
+      if (p instanceof Instant) {
+        UsageTable.bindInstant(dialect, ps, i + 1, (Instant) p);
+      } else if (p instanceof BigDecimal) {
+        UsageTable.bindMoney(dialect, ps, i + 1, (BigDecimal) p);
+      } else if (p instanceof Long) {
+        ps.setLong(i + 1, (Long) p);
+      } else {
+        ps.setString(i + 1, (String) p);
+      }
+    }
+  }
+
+  private String window(List<Object> params) {
+    params.add(a.queryStart);
+    params.add(a.queryEnd);
+    return STARTED_AT + " >= ? AND " + STARTED_AT + " < ?";
+  }
+
+  /**
+   * The day number of a row (0 = first day of the comparison window), by the zone of its tenant:
+   * nested CASEs over the day boundaries, NULL outside both windows.
+   */
+  private String dayExpression(List<Object> params) {
+    StringBuilder sb = new StringBuilder();
+    List<Map.Entry<java.time.ZoneId, List<String>>> zoned = a.tenantsByZone();
+    if (!zoned.isEmpty()) {
+      sb.append("CASE");
+      for (Map.Entry<java.time.ZoneId, List<String>> z : zoned) {
+        sb.append(" WHEN ").append(TENANT_ID).append(" IN (");
+        for (int i = 0; i < z.getValue().size(); i++) {
+          sb.append(i == 0 ? "?" : ", ?");
+          params.add(z.getValue().get(i));
+        }
+        sb.append(") THEN ");
+        dayCase(a.boundaries(z.getKey()), sb, params);
+      }
+      sb.append(" ELSE ");
+      dayCase(a.boundaries(a.zone), sb, params);
+      sb.append(" END");
+    } else {
+      dayCase(a.boundaries(a.zone), sb, params);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Appends a CASE numbering the day of {@code started_at} between {@code bounds}: a binary search
+   * (about log2(days) comparisons a row instead of one per day), NULL outside.
+   */
+  private static void dayCase(List<Instant> bounds, StringBuilder sb, List<Object> params) {
+    sb.append("(CASE WHEN ").append(STARTED_AT).append(" < ? OR ");
+    sb.append(STARTED_AT).append(" >= ? THEN NULL ELSE ");
+    params.add(bounds.get(0));
+    params.add(bounds.get(bounds.size() - 1));
+    search(bounds, 0, bounds.size() - 1, sb, params);
+    sb.append(" END)");
+  }
+
+  /** Day number of a row known to lie in [bounds[lo], bounds[hi]). */
+  private static void search(
+      List<Instant> bounds, int lo, int hi, StringBuilder sb, List<Object> params) {
+    if (hi - lo == 1) {
+      sb.append(lo);
+      return;
+    }
+    int mid = (lo + hi) >>> 1;
+    sb.append("CASE WHEN ").append(STARTED_AT).append(" < ? THEN ");
+    params.add(bounds.get(mid));
+    search(bounds, lo, mid, sb, params);
+    sb.append(" ELSE ");
+    search(bounds, mid, hi, sb, params);
+    sb.append(" END");
+  }
+
+  private long mainGrouping() throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String keys = "d, tenant, feature, model, provider, status, action, budget, source, currency";
+    StringBuilder inner = new StringBuilder("SELECT ");
+    inner.append(dayExpression(params)).append(" AS d, ");
+    inner.append(TENANT_ID).append(" AS tenant, ");
+    inner.append(FEATURE).append(" AS feature, ");
+    inner
+        .append("COALESCE(")
+        .append(EFFECTIVE_MODEL)
+        .append(", ")
+        .append(REQUESTED_MODEL)
+        .append(") AS model, ");
+    inner.append(PROVIDER).append(" AS provider, ");
+    inner.append(STATUS).append(" AS status, ");
+    inner.append(BUDGET_ACTION).append(" AS action, ");
+    inner.append(BUDGET_NAME).append(" AS budget, ");
+    inner.append(COST_SOURCE).append(" AS source, ");
+    inner.append(CURRENCY).append(" AS currency, ");
+    for (String t : TOKEN_SUMS) {
+      inner.append(t).append(", ");
+    }
+    for (String m : MONEY_SUMS) {
+      inner.append(m).append(", ");
+    }
+    inner.append(BUDGET_PERCENT);
+    inner.append(" FROM ").append(table).append(" WHERE ").append(window(params));
+
+    StringBuilder sql = new StringBuilder("SELECT ").append(keys).append(", COUNT(*)");
+    for (String t : TOKEN_SUMS) {
+      sql.append(", SUM(").append(t).append(")");
+    }
+    for (String m : MONEY_SUMS) {
+      sql.append(", SUM(").append(m).append(")");
+    }
+    sql.append(", COUNT(")
+        .append(COST_TOTAL)
+        .append("), COUNT(")
+        .append(CHARGE_TOTAL)
+        .append("), SUM(CASE WHEN ")
+        .append(CHARGE_TOTAL)
+        .append(" IS NOT NULL THEN ")
+        .append(COST_TOTAL)
+        .append(" END), MAX(")
+        .append(BUDGET_PERCENT)
+        .append(")");
+    sql.append(" FROM (").append(inner).append(") x GROUP BY ").append(keys);
+
+    long rows = 0;
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      ps.setFetchSize(1000);
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int i = 1;
+          long dayNumber = rs.getLong(i++);
+          boolean outside = rs.wasNull();
+          Row r = new Row();
+          r.tenant = rs.getString(i++);
+          r.feature = rs.getString(i++);
+          r.model = rs.getString(i++);
+          r.provider = orEmpty(rs.getString(i++));
+          r.status = orEmpty(rs.getString(i++)).toLowerCase(Locale.ROOT);
+          r.budgetAction = orEmpty(rs.getString(i++)).toLowerCase(Locale.ROOT);
+          r.budgetName = rs.getString(i++);
+          r.costSource = orEmpty(rs.getString(i++)).toLowerCase(Locale.ROOT);
+          String currency = rs.getString(i++);
+          r.currency = currency == null ? "USD" : currency;
+          r.calls = rs.getLong(i++);
+          r.inputTokens = rs.getLong(i++);
+          r.cachedTokens = rs.getLong(i++);
+          r.cacheWriteTokens = rs.getLong(i++);
+          r.outputTokens = rs.getLong(i++);
+          r.reasoningTokens = rs.getLong(i++);
+          r.costTotal = money(rs, i++);
+          r.costInput = money(rs, i++);
+          r.costCached = money(rs, i++);
+          r.costCacheWrite = money(rs, i++);
+          r.costOutput = money(rs, i++);
+          r.costReasoning = money(rs, i++);
+          r.costTools = money(rs, i++);
+          r.costOther = money(rs, i++);
+          r.charge = money(rs, i++);
+          r.unknownCostCalls = r.calls - rs.getLong(i++);
+          r.chargedCalls = rs.getLong(i++);
+          r.chargedCost = money(rs, i++);
+          r.maxBudgetPercent = UsageTable.readMoney(dialect, rs, i++);
+          if (outside) {
+            continue; // before the first or after the last day in this tenant's zone
+          }
+          rows += r.calls;
+          a.add(r, (int) dayNumber);
+        }
+      }
+    }
+    return rows;
+  }
+
+  private void topGrouping(Analyzer.Dim dim, String column) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    params.add(a.currentStart);
+    String inner =
+        "SELECT "
+            + column
+            + " AS k, CASE WHEN "
+            + STARTED_AT
+            + " >= ? THEN 1 ELSE 0 END AS cur, "
+            + COST_TOTAL
+            + ", "
+            + INPUT_TOKENS
+            + ", "
+            + OUTPUT_TOKENS
+            + " FROM "
+            + table
+            + " WHERE "
+            + window(params);
+    String sql =
+        "SELECT k, SUM(cur), SUM(CASE WHEN cur = 1 THEN "
+            + COST_TOTAL
+            + " END) AS c_cost, SUM(CASE WHEN cur = 1 AND "
+            + COST_TOTAL
+            + " IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN cur = 1 THEN "
+            + INPUT_TOKENS
+            + " ELSE 0 END), SUM(CASE WHEN cur = 1 THEN "
+            + OUTPUT_TOKENS
+            + " ELSE 0 END), SUM(1 - cur), SUM(CASE WHEN cur = 0 THEN "
+            + COST_TOTAL
+            + " END) AS p_cost, SUM(CASE WHEN cur = 0 AND "
+            + COST_TOTAL
+            + " IS NULL THEN 1 ELSE 0 END) FROM ("
+            + inner
+            + ") x GROUP BY k ORDER BY COALESCE(SUM(CASE WHEN cur = 1 THEN "
+            + COST_TOTAL
+            + " END), 0) DESC, COALESCE(SUM(CASE WHEN cur = 0 THEN "
+            + COST_TOTAL
+            + " END), 0) DESC, k LIMIT "
+            + HIGH_CARDINALITY_ROWS;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setFetchSize(HIGH_CARDINALITY_ROWS);
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String key = rs.getString(1);
+          Stats cur = new Stats();
+          cur.calls = rs.getLong(2);
+          cur.cost = money(rs, 3);
+          cur.unknownCostCalls = rs.getLong(4);
+          cur.inputTokens = rs.getLong(5);
+          cur.outputTokens = rs.getLong(6);
+          Stats prev = new Stats();
+          prev.calls = rs.getLong(7);
+          prev.cost = money(rs, 8);
+          prev.unknownCostCalls = rs.getLong(9);
+          a.addTop(dim, key, cur, prev);
+        }
+      }
+    }
+  }
+
+  private void loopCandidates() throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String current = STARTED_AT + " >= ? AND " + STARTED_AT + " < ?";
+    params.add(a.currentStart);
+    params.add(a.end);
+    params.add(a.currentStart);
+    params.add(a.end);
+    params.add((long) Findings.LOOP_CALLS);
+    params.add(Findings.LOOP_SPEND);
+    String sql =
+        "SELECT "
+            + THREAD_ID
+            + ", "
+            + STARTED_AT
+            + ", "
+            + COST_TOTAL
+            + ", "
+            + STATUS
+            + ", "
+            + BUDGET_ACTION
+            + " FROM "
+            + table
+            + " WHERE "
+            + current
+            + " AND "
+            + THREAD_ID
+            + " IN (SELECT "
+            + THREAD_ID
+            + " FROM "
+            + table
+            + " WHERE "
+            + current
+            + " AND "
+            + THREAD_ID
+            + " IS NOT NULL AND "
+            + THREAD_ID
+            + " <> '' GROUP BY "
+            + THREAD_ID
+            + " HAVING COUNT(*) >= ? OR SUM("
+            + COST_TOTAL
+            + ") >= ?) ORDER BY "
+            + THREAD_ID
+            + ", "
+            + STARTED_AT;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setFetchSize(1000);
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        String thread = null;
+        List<Analyzer.ThreadCall> calls = new ArrayList<>();
+        while (rs.next()) {
+          String t = rs.getString(1);
+          if (!Objects.equals(t, thread)) {
+            if (thread != null) {
+              a.threadDone(thread, calls);
+            }
+            thread = t;
+            calls = new ArrayList<>();
+          }
+          Instant at = Objects.requireNonNull(UsageTable.readInstant(dialect, rs, 2));
+          BigDecimal cost = money(rs, 3);
+          String status = orEmpty(rs.getString(4)).toLowerCase(Locale.ROOT);
+          String action = orEmpty(rs.getString(5)).toLowerCase(Locale.ROOT);
+          calls.add(
+              new Analyzer.ThreadCall(
+                  at.toEpochMilli(), cost, "blocked".equals(status) || "block".equals(action)));
+        }
+        if (thread != null) {
+          a.threadDone(thread, calls);
+        }
+      }
+    }
+  }
+
+  private void latestBudgetPercents() throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "SELECT b."
+            + BUDGET_NAME
+            + ", MAX(b."
+            + BUDGET_PERCENT
+            + ") FROM "
+            + table
+            + " b JOIN (SELECT "
+            + BUDGET_NAME
+            + " AS n, MAX("
+            + STARTED_AT
+            + ") AS m FROM "
+            + table
+            + " WHERE "
+            + BUDGET_NAME
+            + " IS NOT NULL AND "
+            + BUDGET_PERCENT
+            + " IS NOT NULL AND "
+            + STARTED_AT
+            + " >= ? AND "
+            + STARTED_AT
+            + " < ? GROUP BY "
+            + BUDGET_NAME
+            + ") x ON b."
+            + BUDGET_NAME
+            + " = x.n AND b."
+            + STARTED_AT
+            + " = x.m WHERE b."
+            + BUDGET_PERCENT
+            + " IS NOT NULL GROUP BY b."
+            + BUDGET_NAME;
+    params.add(a.currentStart);
+    params.add(a.end);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          a.latestBudgetPercent(rs.getString(1), UsageTable.readMoney(dialect, rs, 2));
+        }
+      }
+    }
+  }
+
+  private BigDecimal money(ResultSet rs, int i) throws SQLException {
+    BigDecimal v = UsageTable.readMoney(dialect, rs, i);
+    return v == null ? Money.ZERO : v;
+  }
+
+  private static String orEmpty(@Nullable String s) {
+    return s == null ? "" : s;
+  }
+}
