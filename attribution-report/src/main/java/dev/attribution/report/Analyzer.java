@@ -146,7 +146,6 @@ final class Analyzer {
   final Map<String, Stats> budgetActions = new TreeMap<>();
 
   final Map<String, Stats> unpriced = new TreeMap<>();
-  final Map<String, Stats> unpricedByTenant = new TreeMap<>();
   final Map<String, Long> currencyCalls = new HashMap<>();
   long rows;
 
@@ -199,34 +198,60 @@ final class Analyzer {
     return new ArrayList<>(m.entrySet());
   }
 
+  /** Which keys a group row carries. */
+  enum Part {
+    /** Every key: the one fine grouping. */
+    ALL,
+    /** Day, tenant, status, budget action, budget, cost source, currency. */
+    TENANTS,
+    /** Day, feature, model, provider, status, cost source. */
+    FEATURES
+  }
+
   /** Adds one group of rows summed by the database, on day {@code dayNumber} of both windows. */
   void add(Row r, int dayNumber) {
-    rows += r.calls;
+    add(r, dayNumber, Part.ALL);
+  }
+
+  /**
+   * Adds one group of rows of {@code part}: each usage row arrives once in {@link Part#ALL}, or
+   * once in each of {@link Part#TENANTS} and {@link Part#FEATURES}.
+   */
+  void add(Row r, int dayNumber, Part part) {
+    boolean tenants = part != Part.FEATURES;
+    boolean features = part != Part.TENANTS;
     r.day = previousFrom.plusDays(dayNumber);
     boolean isCurrent = dayNumber >= days;
     r.current = isCurrent;
-    LocalDate day = r.day;
-    dayTenant
-        .computeIfAbsent(day, k -> new HashMap<>())
-        .computeIfAbsent(Dim.TENANT.keyOf(r), k -> new Stats())
-        .add(r);
     Map<Dim, Map<String, Stats>> groups = isCurrent ? current : previous;
-    for (Dim d : Dim.values()) {
-      if (d.key != null) {
+    if (features) {
+      for (Dim d : List.of(Dim.FEATURE, Dim.MODEL, Dim.PROVIDER)) {
         groups.get(d).computeIfAbsent(d.keyOf(r), k -> new Stats()).add(r);
       }
+      if (isCurrent && "ok".equals(r.status)) { // per-call ratios only mean something if answered
+        featureModel
+            .computeIfAbsent(List.of(Dim.FEATURE.keyOf(r), Dim.MODEL.keyOf(r)), k -> new Stats())
+            .add(r);
+      }
+      if (isCurrent && "unpriced".equals(r.costSource)) {
+        unpriced.computeIfAbsent(Dim.MODEL.keyOf(r), k -> new Stats()).add(r);
+      }
     }
+    if (!tenants) {
+      return;
+    }
+    rows += r.calls;
+    dayTenant
+        .computeIfAbsent(r.day, k -> new HashMap<>())
+        .computeIfAbsent(Dim.TENANT.keyOf(r), k -> new Stats())
+        .add(r);
+    groups.get(Dim.TENANT).computeIfAbsent(Dim.TENANT.keyOf(r), k -> new Stats()).add(r);
     if (!isCurrent) {
       previousTotal.add(r);
       return;
     }
     total.add(r);
     currencyCalls.merge(r.currency, r.calls, Long::sum);
-    if ("ok".equals(r.status)) { // per-call ratios only mean something for answered calls
-      featureModel
-          .computeIfAbsent(List.of(Dim.FEATURE.keyOf(r), Dim.MODEL.keyOf(r)), k -> new Stats())
-          .add(r);
-    }
     outcomes.computeIfAbsent(r.status, k -> new Stats()).add(r);
     if (!"none".equals(r.budgetAction) && !r.budgetAction.isEmpty()) {
       budgetActions.computeIfAbsent(r.budgetAction, k -> new Stats()).add(r);
@@ -242,10 +267,6 @@ final class Analyzer {
           && (b.maxPercent == null || r.maxBudgetPercent.compareTo(b.maxPercent) > 0)) {
         b.maxPercent = r.maxBudgetPercent;
       }
-    }
-    if ("unpriced".equals(r.costSource)) {
-      unpriced.computeIfAbsent(Dim.MODEL.keyOf(r), k -> new Stats()).add(r);
-      unpricedByTenant.computeIfAbsent(Dim.TENANT.keyOf(r), k -> new Stats()).add(r);
     }
   }
 

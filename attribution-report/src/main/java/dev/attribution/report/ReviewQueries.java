@@ -105,14 +105,38 @@ final class ReviewQueries {
     }
     try {
       long t = System.nanoTime();
-      long rows = mainGrouping();
-      t = lap("main grouping", t);
-      topGrouping(Analyzer.Dim.THREAD, THREAD_ID);
-      t = lap("threads", t);
-      topGrouping(Analyzer.Dim.USER, USER_ID);
-      t = lap("users", t);
-      loopCandidates();
-      t = lap("loop candidates", t);
+      boolean pg = dialect == SqlDialect.POSTGRESQL && tx;
+      if (pg) {
+        tunePostgres(true);
+      }
+      long rows;
+      if (pg) {
+        // two narrow groupings (tens of thousands of rows) instead of one fine one (hundreds of
+        // thousands): PostgreSQL hashes each in one pass, and the client reads far fewer rows
+        rows = mainGrouping(Analyzer.Part.TENANTS);
+        t = lap("tenant grouping", t);
+        mainGrouping(Analyzer.Part.FEATURES);
+        t = lap("feature grouping", t);
+      } else {
+        rows = mainGrouping(Analyzer.Part.ALL);
+        t = lap("main grouping", t);
+      }
+      if (pg) {
+        tunePostgres(false);
+        List<String> candidates = threadsPostgres();
+        t = lap("threads", t);
+        topGrouping(Analyzer.Dim.USER, USER_ID);
+        t = lap("users", t);
+        loopCalls(candidates);
+        t = lap("loop candidates", t);
+      } else {
+        topGrouping(Analyzer.Dim.THREAD, THREAD_ID);
+        t = lap("threads", t);
+        topGrouping(Analyzer.Dim.USER, USER_ID);
+        t = lap("users", t);
+        loopCandidates();
+        t = lap("loop candidates", t);
+      }
       latestBudgetPercents();
       lap("budgets", t);
       return rows;
@@ -211,9 +235,27 @@ final class ReviewQueries {
     sb.append(" END");
   }
 
-  private long mainGrouping() throws SQLException {
+  /**
+   * One grouping by day and the keys of {@code part}; the keys a part does not group by are
+   * selected as constant NULLs so every part reads the same way.
+   */
+  private long mainGrouping(Analyzer.Part part) throws SQLException {
     List<Object> params = new ArrayList<>();
-    String keys = "d, tenant, feature, model, provider, status, action, budget, source, currency";
+    String keys;
+    switch (part) {
+      case TENANTS:
+        keys = "d, tenant, NULL, NULL, NULL, status, action, budget, source, currency";
+        break;
+      case FEATURES:
+        keys = "d, NULL, feature, model, provider, status, NULL, NULL, source, NULL";
+        break;
+      default:
+        keys = "d, tenant, feature, model, provider, status, action, budget, source, currency";
+    }
+    String groupKeys =
+        String.join(
+            ", ",
+            java.util.Arrays.stream(keys.split(", ")).filter(k -> !k.equals("NULL")).toList());
     StringBuilder inner = new StringBuilder("SELECT ");
     inner.append(dayExpression(params)).append(" AS d, ");
     inner.append(TENANT_ID).append(" AS tenant, ");
@@ -257,7 +299,7 @@ final class ReviewQueries {
         .append(" END), MAX(")
         .append(BUDGET_PERCENT)
         .append(")");
-    sql.append(" FROM (").append(inner).append(") x GROUP BY ").append(keys);
+    sql.append(" FROM (").append(inner).append(") x GROUP BY ").append(groupKeys);
 
     long rows = 0;
     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -301,12 +343,172 @@ final class ReviewQueries {
           if (outside) {
             continue; // before the first or after the last day in this tenant's zone
           }
-          rows += r.calls;
-          a.add(r, (int) dayNumber);
+          if (part != Analyzer.Part.FEATURES) {
+            rows += r.calls;
+          }
+          a.add(r, (int) dayNumber, part);
         }
       }
     }
     return rows;
+  }
+
+  /**
+   * PostgreSQL plans these groupings from estimates that assume independent columns (millions of
+   * groups) and then sorts every row; with the planner told to hash, and the memory to do so, they
+   * run in one pass. JIT compilation costs more than it saves here. SET LOCAL: this transaction
+   * only.
+   */
+  private void tunePostgres(boolean grouping) throws SQLException {
+    try (java.sql.Statement st = c.createStatement()) {
+      if (grouping) {
+        st.execute("SET LOCAL jit = off");
+        st.execute("SET LOCAL work_mem = '256MB'");
+        st.execute("SET LOCAL enable_sort = off");
+      } else {
+        st.execute("SET LOCAL enable_sort = on");
+      }
+    }
+  }
+
+  /**
+   * PostgreSQL: the thread grouping cut to its {@link #HIGH_CARDINALITY_ROWS} largest by a window
+   * function, and in the same scan the loop candidates (threads with at least {@link
+   * Findings#LOOP_CALLS} calls or {@link Findings#LOOP_SPEND} spend in the window), sorted.
+   */
+  private List<String> threadsPostgres() throws SQLException {
+    List<Object> params = new ArrayList<>();
+    params.add(a.currentStart);
+    params.add(a.queryStart);
+    params.add(a.queryEnd);
+    String inner =
+        "SELECT "
+            + USER_ID
+            + ", "
+            + THREAD_ID
+            + ", CASE WHEN "
+            + STARTED_AT
+            + " >= ? THEN 1 ELSE 0 END AS cur, "
+            + COST_TOTAL
+            + ", "
+            + INPUT_TOKENS
+            + ", "
+            + OUTPUT_TOKENS
+            + " FROM "
+            + table
+            + " WHERE "
+            + STARTED_AT
+            + " >= ? AND "
+            + STARTED_AT
+            + " < ?";
+    String grouped =
+        "SELECT 1 AS g, "
+            + THREAD_ID
+            + " AS k, SUM(cur) AS c_calls, SUM(CASE WHEN cur = 1 THEN "
+            + COST_TOTAL
+            + " END) AS c_cost, SUM(CASE WHEN cur = 1 AND "
+            + COST_TOTAL
+            + " IS NULL THEN 1 ELSE 0 END) AS c_unknown, SUM(CASE WHEN cur = 1 THEN "
+            + INPUT_TOKENS
+            + " ELSE 0 END) AS c_in, SUM(CASE WHEN cur = 1 THEN "
+            + OUTPUT_TOKENS
+            + " ELSE 0 END) AS c_out, SUM(1 - cur) AS p_calls, SUM(CASE WHEN cur = 0 THEN "
+            + COST_TOTAL
+            + " END) AS p_cost, SUM(CASE WHEN cur = 0 AND "
+            + COST_TOTAL
+            + " IS NULL THEN 1 ELSE 0 END) AS p_unknown FROM ("
+            + inner
+            + ") x GROUP BY "
+            + THREAD_ID;
+    String sql =
+        "SELECT g, k, c_calls, c_cost, c_unknown, c_in, c_out, p_calls, p_cost, p_unknown, rn FROM"
+            + " (SELECT y.*, ROW_NUMBER() OVER (PARTITION BY g ORDER BY COALESCE(c_cost, 0) DESC,"
+            + " COALESCE(p_cost, 0) DESC, k) AS rn FROM ("
+            + grouped
+            + ") y) z WHERE rn <= "
+            + HIGH_CARDINALITY_ROWS
+            + " OR (g = 1 AND k <> '' AND (c_calls >= ? OR c_cost >= ?))";
+    params.add((long) Findings.LOOP_CALLS);
+    params.add(Findings.LOOP_SPEND);
+    List<String> candidates = new ArrayList<>();
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute("SET LOCAL enable_sort = off"); // hash the threads instead of sorting every row
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setFetchSize(HIGH_CARDINALITY_ROWS);
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String key = rs.getString(2);
+          long currentCalls = rs.getLong(3);
+          BigDecimal currentCost = money(rs, 4);
+          if (rs.getLong(11) <= HIGH_CARDINALITY_ROWS) {
+            Stats cur = new Stats();
+            cur.calls = currentCalls;
+            cur.cost = currentCost;
+            cur.unknownCostCalls = rs.getLong(5);
+            cur.inputTokens = rs.getLong(6);
+            cur.outputTokens = rs.getLong(7);
+            Stats prev = new Stats();
+            prev.calls = rs.getLong(8);
+            prev.cost = money(rs, 9);
+            prev.unknownCostCalls = rs.getLong(10);
+            a.addTop(Analyzer.Dim.THREAD, key, cur, prev);
+          }
+          if (key != null
+              && !key.isEmpty()
+              && (currentCalls >= Findings.LOOP_CALLS
+                  || currentCost.compareTo(Findings.LOOP_SPEND) >= 0)) {
+            candidates.add(key);
+          }
+        }
+      }
+    }
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute("SET LOCAL enable_sort = on");
+    }
+    candidates.sort(java.util.Comparator.naturalOrder());
+    return candidates;
+  }
+
+  /** PostgreSQL: the calls of the loop candidates, a batch of threads at a time, in order. */
+  private void loopCalls(List<String> candidates) throws SQLException {
+    String sql =
+        "SELECT "
+            + THREAD_ID
+            + ", "
+            + STARTED_AT
+            + ", "
+            + COST_TOTAL
+            + ", "
+            + STATUS
+            + ", "
+            + BUDGET_ACTION
+            + " FROM "
+            + table
+            + " WHERE "
+            + THREAD_ID
+            + " = ANY (?) AND "
+            + STARTED_AT
+            + " >= ? AND "
+            + STARTED_AT
+            + " < ? ORDER BY "
+            + THREAD_ID
+            + ", "
+            + STARTED_AT;
+    int batch = 2000;
+    for (int from = 0; from < candidates.size(); from += batch) {
+      List<String> ids = candidates.subList(from, Math.min(candidates.size(), from + batch));
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setFetchSize(1000);
+        ps.setArray(1, c.createArrayOf("varchar", ids.toArray()));
+        UsageTable.bindInstant(dialect, ps, 2, a.currentStart);
+        UsageTable.bindInstant(dialect, ps, 3, a.end);
+        try (ResultSet rs = ps.executeQuery()) {
+          readLoopCalls(rs);
+        }
+      }
+    }
   }
 
   private void topGrouping(Analyzer.Dim dim, String column) throws SQLException {
@@ -418,29 +620,34 @@ final class ReviewQueries {
       ps.setFetchSize(1000);
       bind(ps, params);
       try (ResultSet rs = ps.executeQuery()) {
-        String thread = null;
-        List<Analyzer.ThreadCall> calls = new ArrayList<>();
-        while (rs.next()) {
-          String t = rs.getString(1);
-          if (!Objects.equals(t, thread)) {
-            if (thread != null) {
-              a.threadDone(thread, calls);
-            }
-            thread = t;
-            calls = new ArrayList<>();
-          }
-          Instant at = Objects.requireNonNull(UsageTable.readInstant(dialect, rs, 2));
-          BigDecimal cost = money(rs, 3);
-          String status = orEmpty(rs.getString(4)).toLowerCase(Locale.ROOT);
-          String action = orEmpty(rs.getString(5)).toLowerCase(Locale.ROOT);
-          calls.add(
-              new Analyzer.ThreadCall(
-                  at.toEpochMilli(), cost, "blocked".equals(status) || "block".equals(action)));
-        }
+        readLoopCalls(rs);
+      }
+    }
+  }
+
+  /** Feeds calls ordered by thread and time to the loop check, one thread at a time. */
+  private void readLoopCalls(ResultSet rs) throws SQLException {
+    String thread = null;
+    List<Analyzer.ThreadCall> calls = new ArrayList<>();
+    while (rs.next()) {
+      String t = rs.getString(1);
+      if (!Objects.equals(t, thread)) {
         if (thread != null) {
           a.threadDone(thread, calls);
         }
+        thread = t;
+        calls = new ArrayList<>();
       }
+      Instant at = Objects.requireNonNull(UsageTable.readInstant(dialect, rs, 2));
+      BigDecimal cost = money(rs, 3);
+      String status = orEmpty(rs.getString(4)).toLowerCase(Locale.ROOT);
+      String action = orEmpty(rs.getString(5)).toLowerCase(Locale.ROOT);
+      calls.add(
+          new Analyzer.ThreadCall(
+              at.toEpochMilli(), cost, "blocked".equals(status) || "block".equals(action)));
+    }
+    if (thread != null) {
+      a.threadDone(thread, calls);
     }
   }
 

@@ -72,7 +72,7 @@ public final class WeeklyReview {
       run(options, out);
       return 0;
     } catch (SQLException e) {
-      err.println("weekly-review: cannot read " + options.url() + ": " + e.getMessage());
+      err.println("weekly-review: cannot read " + url(options) + ": " + e.getMessage());
       return 1;
     } catch (IOException | UncheckedIOException e) {
       err.println("weekly-review: " + e.getMessage());
@@ -87,10 +87,13 @@ public final class WeeklyReview {
   public static String usage() {
     return String.join(
         "\n",
-        "usage: WeeklyReview [options]",
+        "usage: java -jar attribution-report-<version>-all.jar [options]",
         "  --url <jdbc-url>        database the JDBC sink writes (default "
             + ReviewOptions.DEFAULT_URL
-            + ")",
+            + ",",
+        "                          or jdbc:sqlite:"
+            + DEMO_DB_FROM_ROOT.toString().replace('\\', '/')
+            + " from the repository root)",
         "  --user <name>           database user (default: from the URL)",
         "  --password <secret>     database password (default: from the URL)",
         "  --table <name>          usage table (default " + ReviewOptions.DEFAULT_TABLE + ")",
@@ -215,7 +218,7 @@ public final class WeeklyReview {
         "Summing "
             + options.table()
             + " at "
-            + options.url()
+            + url(options)
             + " from "
             + analyzer.previousFrom
             + " to "
@@ -258,9 +261,26 @@ public final class WeeklyReview {
     return result;
   }
 
+  /** Where the demo writes its database, from the repository root. */
+  static final Path DEMO_DB_FROM_ROOT = Path.of("examples", "target", "demo", "usage.db");
+
+  /**
+   * The URL to open: the given one, except that the default (the demo's database, relative to the
+   * examples module) also resolves from the repository root when only that path exists.
+   */
+  static String url(ReviewOptions o) {
+    if (o.url().equals(ReviewOptions.DEFAULT_URL)
+        && !Files.exists(Path.of("target", "demo", "usage.db"))
+        && Files.exists(DEMO_DB_FROM_ROOT)) {
+      return "jdbc:sqlite:" + DEMO_DB_FROM_ROOT;
+    }
+    return o.url();
+  }
+
   private static Connection connect(ReviewOptions o) throws SQLException {
-    if (o.url().startsWith("jdbc:sqlite:")) {
-      String file = o.url().substring("jdbc:sqlite:".length());
+    String url = url(o);
+    if (url.startsWith("jdbc:sqlite:")) {
+      String file = url.substring("jdbc:sqlite:".length());
       if (!file.isEmpty() && !file.startsWith(":") && !file.startsWith("file:")) {
         Path p = Path.of(file.contains("?") ? file.substring(0, file.indexOf('?')) : file);
         if (!Files.exists(p)) {
@@ -276,13 +296,13 @@ public final class WeeklyReview {
     if (o.password() != null) {
       props.setProperty("password", o.password());
     }
-    Connection c = DriverManager.getConnection(o.url(), props);
+    Connection c = DriverManager.getConnection(url, props);
     try {
       c.setReadOnly(true);
     } catch (SQLException e) {
       // SQLite refuses read-only after open; reading works either way
     }
-    if (o.url().startsWith("jdbc:sqlite:")) {
+    if (url.startsWith("jdbc:sqlite:")) {
       // GROUP BY sorts in SQLite: keep the sorter in memory (native, not the Java heap) and let it
       // use both threads; these settings last for this connection only.
       try (java.sql.Statement s = c.createStatement()) {

@@ -65,7 +65,7 @@ class CliTest {
     assertThat(run("--colour", "red")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("unknown option --colour")
-        .contains("usage: WeeklyReview");
+        .contains("usage: java -jar attribution-report-<version>-all.jar");
   }
 
   @Test
