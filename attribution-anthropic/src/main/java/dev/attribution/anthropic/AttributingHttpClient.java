@@ -11,6 +11,7 @@ import dev.attribution.api.AttributionContext;
 import dev.attribution.api.AttributionHeaders;
 import dev.attribution.api.ContextSource;
 import dev.attribution.core.AttributionEngine;
+import dev.attribution.core.internal.transport.ResponseTap;
 import dev.attribution.core.transport.BlockedResponse;
 import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.LlmCall;

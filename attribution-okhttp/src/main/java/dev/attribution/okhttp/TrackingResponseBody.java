@@ -14,11 +14,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * A response body that hands the application exactly the upstream bytes, as they arrive, and
  * finishes the call's record when the application is done with it. With {@code readUsage} the bytes
- * are also fed, as they are read, to the call's stream tracker; without it they are only counted
- * through. No byte is buffered ahead of the application, so the first byte arrives when it would
- * without us. The call is finished exactly once: at EOF, at {@code close()} (the OpenAI SDK closes
- * at {@code [DONE]} without reading to EOF), or on a read error. A failure inside attribution (the
- * tracker, the record) is reported to {@code onFailure} and never reaches the application's read.
+ * are also fed, as they are read, to the call ({@code LlmCall.onStreamBytes}); without it they are
+ * only counted through. No byte is buffered ahead of the application, so the first byte arrives
+ * when it would without us. The call is finished exactly once: at EOF, at {@code close()} (the
+ * OpenAI SDK closes at {@code [DONE]} without reading to EOF), or on a read error. A failure inside
+ * attribution (the tracker, the record) is reported to {@code onFailure} and never reaches the
+ * application's read.
  */
 final class TrackingResponseBody extends ResponseBody {
 

@@ -1,4 +1,4 @@
-package dev.attribution.jdkhttp;
+package dev.attribution.core.internal.transport;
 
 import dev.attribution.core.transport.LlmCall;
 import java.io.ByteArrayInputStream;
@@ -15,14 +15,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * Watches the bytes of one response as the application reads them and finishes the call's record
  * exactly once: a single JSON document is copied (bounded) and parsed when the application is done
- * with it; an event stream is fed to the call's stream tracker; anything else is only counted
- * through. Nothing is read ahead of the application.
+ * with it; an event stream is fed to the call ({@link LlmCall#onStreamBytes}); anything else is
+ * only counted through. Nothing is read ahead of the application unless the adapter asks ({@link
+ * #readAhead}).
  *
- * <p>This class and {@link AttributionHttpClient} are the only places that use core's transport
- * types ({@link LlmCall}, the stream tracker): re-point them here when those move. (The same class
- * serves attribution-anthropic; it belongs in core's transport package.)
+ * <p>Shared by the adapters whose client hands them response bytes or a body stream
+ * (attribution-anthropic, attribution-jdk-http); the OkHttp interceptor tees through Okio instead.
  */
-final class ResponseTap {
+public final class ResponseTap {
 
   private enum Mode {
     JSON,
@@ -61,7 +61,7 @@ final class ResponseTap {
    * Reports the response head to {@code call} and decides how its body will be read; {@code null}
    * when there is nothing more to do (the call is untracked or already finished).
    */
-  static @Nullable ResponseTap start(
+  public static @Nullable ResponseTap start(
       LlmCall call,
       int status,
       Function<String, @Nullable String> headers,
@@ -102,7 +102,7 @@ final class ResponseTap {
   }
 
   /** The bytes {@code buf[off..off+len)} reached the application. Never throws. */
-  void bytes(byte[] buf, int off, int len) {
+  public void bytes(byte[] buf, int off, int len) {
     if (len <= 0 || finished.get()) {
       return;
     }
@@ -140,7 +140,7 @@ final class ResponseTap {
    * The application is done with the body: it reached the end ({@code eof}) or closed it early.
    * Finishes the record once. Never throws.
    */
-  void end(boolean eof) {
+  public void end(boolean eof) {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
@@ -168,7 +168,7 @@ final class ResponseTap {
   }
 
   /** Reading the body failed in transport; the record says so. Never throws. */
-  void failed(Throwable error) {
+  public void failed(Throwable error) {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
@@ -218,6 +218,134 @@ final class ResponseTap {
       return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       return -1;
+    }
+  }
+
+  /** Whether the body is one JSON document, to be read ahead with {@link #readAhead}. */
+  public boolean readsAhead() {
+    return mode == Mode.JSON;
+  }
+
+  /**
+   * Reads a JSON body ahead of the application (bounded by the limit), as the OkHttp transport
+   * does, so a response the SDK closes unread (a retried error) still has its usage and error read;
+   * finishes the record and returns a stream that yields exactly the same bytes. A transport
+   * failure met while reading ahead is handed to the application where it would have met it, after
+   * the bytes that arrived before it.
+   */
+  public InputStream readAhead(InputStream body) {
+    byte[] buf = new byte[8192];
+    int n = 0;
+    IOException failure = null;
+    long limit = maxBytes + 1;
+    try {
+      while (n < limit) {
+        if (n == buf.length) {
+          buf = Arrays.copyOf(buf, (int) Math.min(limit, (long) buf.length * 2));
+        }
+        int r = body.read(buf, n, buf.length - n);
+        if (r == -1) {
+          break;
+        }
+        n += r;
+      }
+    } catch (IOException e) {
+      failure = e;
+    }
+    InputStream arrived = new ByteArrayInputStream(buf, 0, n);
+    if (failure != null) {
+      failed(failure);
+      IOException thrown = failure;
+      return new java.io.SequenceInputStream(
+          arrived,
+          new InputStream() {
+            @Override
+            public int read() throws IOException {
+              throw thrown;
+            }
+
+            @Override
+            public void close() throws IOException {
+              body.close();
+            }
+          });
+    }
+    if (n > maxBytes) {
+      overflow = true;
+      end(false);
+      return new java.io.SequenceInputStream(arrived, body);
+    }
+    bytes(buf, 0, n);
+    end(true);
+    return arrived;
+  }
+
+  /**
+   * {@code body} as the application will read it: the same bytes, reported to {@code tap} as they
+   * are read, the record finished at end of stream, on close, or on a read failure.
+   */
+  public static InputStream tee(InputStream body, @Nullable ResponseTap tap) {
+    return tap == null ? body : new TeeInputStream(body, tap);
+  }
+
+  private static final class TeeInputStream extends InputStream {
+    private final InputStream in;
+    private final ResponseTap tap;
+    private boolean eof;
+
+    TeeInputStream(InputStream in, ResponseTap tap) {
+      this.in = in;
+      this.tap = tap;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b;
+      try {
+        b = in.read();
+      } catch (IOException | RuntimeException e) {
+        tap.failed(e);
+        throw e;
+      }
+      if (b == -1) {
+        eof = true;
+        tap.end(true);
+      } else {
+        tap.bytes(new byte[] {(byte) b}, 0, 1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException | RuntimeException e) {
+        tap.failed(e);
+        throw e;
+      }
+      if (n == -1) {
+        eof = true;
+        tap.end(true);
+      } else {
+        tap.bytes(b, off, n);
+      }
+      return n;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return in.available();
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        in.close();
+      } finally {
+        tap.end(eof);
+      }
     }
   }
 }
