@@ -21,6 +21,7 @@ import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.contract.Loopback;
+import dev.attribution.contract.TransportContractTest;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
@@ -40,14 +41,7 @@ import org.junit.jupiter.api.Test;
 /** The real anthropic-java SDK against a loopback Anthropic, with the interceptor installed. */
 class AnthropicSdkTest {
 
-  static final AttributionContext ACME =
-      AttributionContext.builder()
-          .tenantId("acme")
-          .userId("u-1")
-          .feature("support-chat")
-          .threadId("th-9")
-          .tag("plan", "pro")
-          .build();
+  static final AttributionContext ACME = TransportContractTest.CONTEXT;
 
   /** A daily budget per tenant that no call fits in. */
   private static final BudgetDefinition TINY_DAILY =
