@@ -35,7 +35,7 @@ public final class UsageRecord {
   private final Instant endedAt;
   private final AttributionContext context;
   private final ContextSource contextSource;
-  private final String provider;
+  private final @Nullable String provider;
   private final String operation;
   private final @Nullable String serverHost;
   private final @Nullable String requestedModel;
@@ -56,13 +56,15 @@ public final class UsageRecord {
   private final Duration latency;
   private final @Nullable Duration timeToFirstByte;
   private final CallStatus status;
-  private final int httpStatus;
+  private final @Nullable Integer httpStatus;
   private final @Nullable String errorType;
   private final @Nullable String errorMessage;
   private final @Nullable String providerRequestId;
   private final BudgetAction budgetAction;
   private final @Nullable String budgetName;
   private final @Nullable BigDecimal budgetPercent;
+  private final @Nullable BudgetAction dryRunAction;
+  private final @Nullable String deployment;
   private final @Nullable String keyFingerprint;
   private final @Nullable String traceId;
   private final @Nullable String spanId;
@@ -102,6 +104,8 @@ public final class UsageRecord {
     this.budgetAction = b.budgetAction;
     this.budgetName = b.budgetName;
     this.budgetPercent = b.budgetPercent;
+    this.dryRunAction = b.dryRunAction;
+    this.deployment = b.deployment;
     this.keyFingerprint = b.keyFingerprint;
     this.traceId = b.traceId;
     this.spanId = b.spanId;
@@ -151,6 +155,8 @@ public final class UsageRecord {
     b.budgetAction = budgetAction;
     b.budgetName = budgetName;
     b.budgetPercent = budgetPercent;
+    b.dryRunAction = dryRunAction;
+    b.deployment = deployment;
     b.keyFingerprint = keyFingerprint;
     b.traceId = traceId;
     b.spanId = spanId;
@@ -203,9 +209,10 @@ public final class UsageRecord {
 
   /**
    * Provider id, e.g. {@code openai}, {@code anthropic}, {@code gcp.gemini}, {@code
-   * azure.ai.openai}; {@code unknown} for unrecognised endpoints.
+   * azure.ai.openai}, {@code meter} for a custom meter reading; {@code null} for a call to an
+   * endpoint the engine does not recognise (recorded only when asked for, never priced).
    */
-  public String provider() {
+  public @Nullable String provider() {
     return provider;
   }
 
@@ -328,8 +335,12 @@ public final class UsageRecord {
     return status;
   }
 
-  /** HTTP status the application saw, or 0 when there was none. */
-  public int httpStatus() {
+  /**
+   * HTTP status of the provider's response, or {@code null} when no response came over the network:
+   * the call was blocked before it was sent (the application got the local 429 answer, see {@link
+   * #status()}), it failed in transport, or the record is a meter reading.
+   */
+  public @Nullable Integer httpStatus() {
     return httpStatus;
   }
 
@@ -369,6 +380,25 @@ public final class UsageRecord {
    */
   public @Nullable BigDecimal budgetPercent() {
     return budgetPercent;
+  }
+
+  /**
+   * The action a dry-run budget would have taken ({@link BudgetAction#NOTIFY} or stronger), had it
+   * been enforcing; {@code null} when no dry-run budget would have acted. {@link #budgetAction()}
+   * is then {@link BudgetAction#NONE} for that budget, and {@link #budgetName()} and {@link
+   * #budgetPercent()} name it.
+   */
+  public @Nullable BudgetAction dryRunAction() {
+    return dryRunAction;
+  }
+
+  /**
+   * The Azure OpenAI deployment named in the request path, or {@code null} for other providers.
+   * {@link #requestedModel()} holds the model it serves when a mapping names one, else the
+   * deployment name too.
+   */
+  public @Nullable String deployment() {
+    return deployment;
   }
 
   /**
@@ -437,13 +467,15 @@ public final class UsageRecord {
         && Objects.equals(latency, r.latency)
         && Objects.equals(timeToFirstByte, r.timeToFirstByte)
         && Objects.equals(status, r.status)
-        && httpStatus == r.httpStatus
+        && Objects.equals(httpStatus, r.httpStatus)
         && Objects.equals(errorType, r.errorType)
         && Objects.equals(errorMessage, r.errorMessage)
         && Objects.equals(providerRequestId, r.providerRequestId)
         && Objects.equals(budgetAction, r.budgetAction)
         && Objects.equals(budgetName, r.budgetName)
         && sameAmount(budgetPercent, r.budgetPercent)
+        && Objects.equals(dryRunAction, r.dryRunAction)
+        && Objects.equals(deployment, r.deployment)
         && Objects.equals(keyFingerprint, r.keyFingerprint)
         && Objects.equals(traceId, r.traceId)
         && Objects.equals(spanId, r.spanId)
@@ -491,7 +523,7 @@ public final class UsageRecord {
     private @Nullable Instant endedAt;
     private AttributionContext context = AttributionContext.empty();
     private ContextSource contextSource = ContextSource.NONE;
-    private String provider = "unknown";
+    private @Nullable String provider;
     private String operation = "unknown";
     private @Nullable String serverHost;
     private @Nullable String requestedModel;
@@ -512,13 +544,15 @@ public final class UsageRecord {
     private Duration latency = Duration.ZERO;
     private @Nullable Duration timeToFirstByte;
     private CallStatus status = CallStatus.OK;
-    private int httpStatus = 0;
+    private @Nullable Integer httpStatus;
     private @Nullable String errorType;
     private @Nullable String errorMessage;
     private @Nullable String providerRequestId;
     private BudgetAction budgetAction = BudgetAction.NONE;
     private @Nullable String budgetName;
     private @Nullable BigDecimal budgetPercent;
+    private @Nullable BudgetAction dryRunAction;
+    private @Nullable String deployment;
     private @Nullable String keyFingerprint;
     private @Nullable String traceId;
     private @Nullable String spanId;
@@ -564,10 +598,12 @@ public final class UsageRecord {
 
     /**
      * Provider id, e.g. {@code openai}, {@code anthropic}, {@code gcp.gemini}, {@code
-     * azure.ai.openai}; {@code unknown} for unrecognised endpoints.
+     * azure.ai.openai}; {@code null} (the default) for an unrecognised endpoint.
+     *
+     * @throws IllegalArgumentException if {@code value} is blank
      */
-    public Builder provider(String value) {
-      this.provider = nonBlank("provider", value);
+    public Builder provider(@Nullable String value) {
+      this.provider = value == null ? null : nonBlank("provider", value);
       return this;
     }
 
@@ -716,10 +752,17 @@ public final class UsageRecord {
       return this;
     }
 
-    /** HTTP status the application saw, or 0 when there was none. */
-    public Builder httpStatus(int value) {
-      if (value != 0 && (value < 100 || value > 599)) {
-        throw new IllegalArgumentException("httpStatus must be 0 or 100..599, was " + value);
+    /**
+     * HTTP status of the provider's response, or {@code null} (the default) when no response came
+     * over the network.
+     *
+     * @throws IllegalArgumentException if {@code value} is not in 100..599 (no response is {@code
+     *     null}, never 0)
+     */
+    public Builder httpStatus(@Nullable Integer value) {
+      if (value != null && (value < 100 || value > 599)) {
+        throw new IllegalArgumentException(
+            "httpStatus must be 100..599, or null for no response; was " + value);
       }
       this.httpStatus = value;
       return this;
@@ -770,6 +813,30 @@ public final class UsageRecord {
      */
     public Builder budgetPercent(@Nullable BigDecimal value) {
       this.budgetPercent = value;
+      return this;
+    }
+
+    /**
+     * The action a dry-run budget would have taken, or {@code null} (the default) when none would
+     * have acted.
+     *
+     * @throws IllegalArgumentException if {@code value} is {@link BudgetAction#NONE} (no action is
+     *     {@code null})
+     */
+    public Builder dryRunAction(@Nullable BudgetAction value) {
+      if (value == BudgetAction.NONE) {
+        throw new IllegalArgumentException("dryRunAction NONE: no dry-run action is null");
+      }
+      this.dryRunAction = value;
+      return this;
+    }
+
+    /**
+     * The Azure OpenAI deployment named in the request path, or {@code null}; cut like a model name
+     * to {@link UsageRecord#MAX_MODEL_LENGTH}.
+     */
+    public Builder deployment(@Nullable String value) {
+      this.deployment = model(value);
       return this;
     }
 

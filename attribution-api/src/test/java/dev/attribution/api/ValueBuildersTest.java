@@ -97,7 +97,26 @@ class ValueBuildersTest {
         .hasMessageContaining("httpStatus");
     assertThatThrownBy(() -> UsageRecord.builder().httpStatus(600))
         .hasMessageContaining("httpStatus");
-    assertThat(UsageRecord.builder().startedAt(T0).httpStatus(0).build().httpStatus()).isZero();
+    assertThatThrownBy(() -> UsageRecord.builder().httpStatus(0))
+        .as("no response is null, never 0")
+        .hasMessageContaining("null");
+    UsageRecord bare = UsageRecord.builder().startedAt(T0).build();
+    assertThat(bare.httpStatus()).isNull();
+    assertThat(bare.provider()).isNull();
+    assertThat(bare.dryRunAction()).isNull();
+    assertThat(bare.deployment()).isNull();
+    assertThat(bare.toBuilder().httpStatus(null).provider(null).build()).isEqualTo(bare);
+    assertThatThrownBy(() -> UsageRecord.builder().dryRunAction(BudgetAction.NONE))
+        .hasMessageContaining("dryRunAction");
+    UsageRecord full =
+        UsageRecord.builder()
+            .startedAt(T0)
+            .dryRunAction(BudgetAction.BLOCK)
+            .deployment("prod-gpt4o")
+            .build();
+    assertThat(full.toBuilder().build()).isEqualTo(full);
+    assertThat(full.toBuilder().dryRunAction(null).build()).isNotEqualTo(full);
+    assertThat(full.toBuilder().deployment("other").build()).isNotEqualTo(full);
     assertThat(UsageRecord.builder().startedAt(T0).httpStatus(599).build().httpStatus())
         .isEqualTo(599);
     assertThatThrownBy(() -> UsageRecord.builder().attempt(0)).hasMessageContaining("attempt");

@@ -296,6 +296,7 @@ public final class AttributionEngine implements AutoCloseable {
     }
     String model = facts.model();
     if (endpoint.provider().equals(Providers.AZURE_OPENAI) && endpoint.modelInPath() != null) {
+      call.deployment = endpoint.modelInPath();
       model = registry.azureModel(endpoint.modelInPath());
     }
     model = boundedModel(model);
@@ -368,7 +369,7 @@ public final class AttributionEngine implements AutoCloseable {
       call.budgetPercent = gate.percent();
       call.budgetAction = gate.action();
       if (gate.dryRun()) {
-        call.attribute("budget_dry_run", gate.action().wireName());
+        call.dryRunAction = gate.action();
         call.budgetAction = BudgetAction.NONE;
       }
     }
@@ -819,19 +820,19 @@ public final class AttributionEngine implements AutoCloseable {
     failureLog.warn("Attribution failed while {}; the call proceeds untouched", what, e);
   }
 
-  void unreadable(String provider, String reason) {
+  void unreadable(@Nullable String provider, String reason) {
     parseFailures.incrementAndGet();
     failureLog.warn(
         "Could not read the usage of a {} response ({}); it is recorded without usage",
-        provider,
+        provider == null ? "unrecognised" : provider,
         reason);
   }
 
-  void parseFailure(String provider, Exception e) {
+  void parseFailure(@Nullable String provider, Exception e) {
     parseFailures.incrementAndGet();
     failureLog.warn(
         "Could not parse a {} payload ({}); usage for this call may be missing",
-        provider,
+        provider == null ? "unrecognised" : provider,
         e.getClass().getSimpleName());
   }
 

@@ -9,7 +9,6 @@ import dev.attribution.api.UsageRecord;
 import dev.attribution.core.internal.provider.Dialect;
 import dev.attribution.core.internal.provider.Endpoint;
 import dev.attribution.core.internal.provider.ParsedResponse;
-import dev.attribution.core.internal.provider.Providers;
 import dev.attribution.core.internal.provider.ResponseParser;
 import dev.attribution.core.internal.provider.StreamUsageTracker;
 import dev.attribution.core.transport.BlockedResponse;
@@ -40,7 +39,9 @@ final class EngineCall implements LlmCall {
   private final TreeMap<String, String> attributes = new TreeMap<>();
 
   // Filled by the engine in begin().
-  String provider = Providers.UNKNOWN;
+  /** The provider id; {@code null} while (or when) the endpoint is unrecognised. */
+  @Nullable String provider;
+
   String operation = "unknown";
   @Nullable String serverHost;
   @Nullable String requestedModel;
@@ -56,12 +57,21 @@ final class EngineCall implements LlmCall {
   BudgetAction budgetAction = BudgetAction.NONE;
   @Nullable String budgetName;
   @Nullable BigDecimal budgetPercent;
+
+  /** What a dry-run budget would have done, or {@code null}. */
+  @Nullable BudgetAction dryRunAction;
+
+  /** The Azure OpenAI deployment in the request path, or {@code null}. */
+  @Nullable String deployment;
+
   dev.attribution.api.ContextSource contextSource = dev.attribution.api.ContextSource.NONE;
   @Nullable BlockedResponse blocked;
   @Nullable UpstreamRewrite rewrite;
   boolean failover;
 
-  private int httpStatus;
+  /** The provider's response status; {@code null} until a response arrives (or none does). */
+  private @Nullable Integer httpStatus;
+
   private long firstByteNanos = -1;
   private @Nullable String headerRequestId;
   private @Nullable StreamUsageTracker tracker;
@@ -262,8 +272,8 @@ final class EngineCall implements LlmCall {
     try {
       BlockedResponse b = blocked;
       UsageRecord.Builder r = base(engine.now());
+      // No httpStatus: nothing went over the network; the application got the local answer.
       r.status(CallStatus.BLOCKED)
-          .httpStatus(b != null ? b.status() : 429)
           .errorType(engine.blockErrorType(budgetName))
           .errorMessage(b != null ? b.reason() : null)
           .cost(dev.attribution.api.CostBreakdown.zero(engine.currency()))
@@ -294,6 +304,8 @@ final class EngineCall implements LlmCall {
             .budgetAction(budgetAction)
             .budgetName(budgetName)
             .budgetPercent(budgetPercent)
+            .dryRunAction(dryRunAction)
+            .deployment(deployment)
             .keyFingerprint(keyFingerprint);
     if (!attributes.isEmpty()) {
       r.attributes(Map.copyOf(attributes));
@@ -309,14 +321,16 @@ final class EngineCall implements LlmCall {
       long end = engine.nanoTime();
       TokenUsage usage = parsed.usage();
       boolean estimated = false;
-      boolean upstreamError = httpStatus >= 400;
+      Integer http = httpStatus;
+      boolean upstreamError = http != null && http >= 400;
       if (usage == null && !upstreamError && endpoint != null && (streaming || error != null)) {
         // Usage never arrived (abandoned or broken stream): estimate from what was seen.
         long out = (parsed.streamedTextChars() + 3) / 4;
         long in =
             estimatedInputTokens >= 0
                 ? estimatedInputTokens
-                : engine.estimateInputTokens(provider, effectiveModel, requestBody);
+                : engine.estimateInputTokens(
+                    provider != null ? provider : endpoint.provider(), effectiveModel, requestBody);
         usage = TokenUsage.of(in, out);
         estimated = true;
       }
@@ -336,11 +350,13 @@ final class EngineCall implements LlmCall {
         usage = TokenUsage.zero();
       }
       String pricedModel = effectiveModel != null ? effectiveModel : parsed.responseModel();
+      // An unrecognised endpoint (provider null) is never priced: its cost is unknown, not zero.
+      String pricedProvider = provider;
       CostModel.Priced priced =
-          invalid != null
+          invalid != null || pricedProvider == null
               ? CostModel.Priced.unpriced(parsed.providerCost())
               : engine.price(
-                  provider,
+                  pricedProvider,
                   pricedModel,
                   usage,
                   parsed.webSearchRequests(),
@@ -390,7 +406,7 @@ final class EngineCall implements LlmCall {
                   ? Duration.ofNanos(Math.max(0, firstByteNanos - startNanos))
                   : null)
           .status(status)
-          .httpStatus(httpStatus)
+          .httpStatus(http)
           .providerRequestId(parsed.responseId() != null ? parsed.responseId() : headerRequestId);
       if (error != null) {
         r.errorType(error.getClass().getSimpleName())
@@ -398,7 +414,7 @@ final class EngineCall implements LlmCall {
       } else if (upstreamError || streamError) {
         // Provider errors can echo the request (prompt text, even a key sent in the body).
         String type = ErrorText.type(parsed.errorType());
-        r.errorType(type != null ? type : "http_" + httpStatus)
+        r.errorType(type != null ? type : "http_" + http)
             .errorMessage(ErrorText.message(parsed.errorMessage()));
         // The code often says more than the type (invalid_request_error: context_length_exceeded).
         String code = ErrorText.type(parsed.errorCode());

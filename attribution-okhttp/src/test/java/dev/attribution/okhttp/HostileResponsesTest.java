@@ -501,7 +501,7 @@ class HostileResponsesTest {
       assertThat(Seen.of(client, req).code()).isEqualTo(200);
       assertThat(h.server.takeRequest().getBody().readByteArray()).isEqualTo(upload);
       assertThat(writes).hasValue(1);
-      assertThat(h.onlyRecord().provider()).isEqualTo("unknown");
+      assertThat(h.onlyRecord().provider()).isNull();
     }
   }
 

@@ -80,6 +80,7 @@ class OpenAiAzureSdkTest {
 
     UsageRecord r = h.onlyRecord();
     assertThat(r.provider()).isEqualTo("azure.ai.openai");
+    assertThat(r.deployment()).isEqualTo("prod-chat");
     assertThat(r.context()).isEqualTo(ACME);
     assertThat(r.requestedModel()).isEqualTo("gpt-4o");
     assertThat(r.usage())

@@ -170,7 +170,8 @@ class PlainOkHttpTest {
   }
 
   @Test
-  void unrecognisedCallsPassThroughUntouchedAndAreRecordedAsUnknownWhenAskedFor() throws Exception {
+  void unrecognisedCallsPassThroughUntouchedAndAreRecordedUnpricedWithoutAProviderWhenAskedFor()
+      throws Exception {
     try (Harness h = new Harness("openai", b -> b.recordUnrecognised(true))) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
@@ -187,7 +188,13 @@ class PlainOkHttpTest {
       assertThat(sent.getBody().readUtf8()).isEqualTo("{\"a\":1}");
       List<UsageRecord> rs = h.records(1);
       assertThat(rs).hasSize(1);
-      assertThat(rs.get(0).provider()).isEqualTo("unknown");
+      UsageRecord unrecognised = rs.get(0);
+      // Unrecognised: no provider, never priced (unknown, not free), the real HTTP status kept.
+      assertThat(unrecognised.provider()).isNull();
+      assertThat(unrecognised.cost()).isNull();
+      assertThat(unrecognised.costSource()).isEqualTo(dev.attribution.api.CostSource.UNPRICED);
+      assertThat(unrecognised.httpStatus()).isEqualTo(200);
+      assertThat(unrecognised.deployment()).isNull();
     }
   }
 

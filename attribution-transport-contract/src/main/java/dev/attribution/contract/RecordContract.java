@@ -43,6 +43,8 @@ public final class RecordContract {
         r.errorMessage(),
         r.providerRequestId(),
         r.budgetAction(),
+        r.dryRunAction(),
+        r.deployment(),
         r.keyFingerprint(),
         r.attributes());
   }

@@ -92,6 +92,9 @@ final class Columns {
 
   static final int COUNT = NAMES.size();
 
+  /** Version 1's provider for an unrecognised endpoint, where the column is NOT NULL. */
+  private static final String LEGACY_UNKNOWN_PROVIDER = "unknown";
+
   private static final int SHORT = 128;
   private static final int LONG = 255;
 
@@ -167,7 +170,7 @@ final class Columns {
     out.string(cut(c.trafficClass(), SHORT));
     out.json(json(c.tags()));
     out.string(r.contextSource().wireName());
-    out.string(cut(r.provider(), 64));
+    out.string(cut(r.provider() == null ? LEGACY_UNKNOWN_PROVIDER : r.provider(), 64));
     out.string(cut(r.operation(), 64));
     out.string(cut(r.serverHost(), LONG));
     out.string(cut(r.requestedModel(), LONG));
@@ -178,7 +181,8 @@ final class Columns {
     out.bool(r.streaming());
     out.number(r.attempt());
     out.string(r.status().wireName());
-    out.number(r.httpStatus());
+    Integer http = r.httpStatus();
+    out.number(http == null ? 0 : http);
     out.string(cut(r.errorType(), LONG));
     out.string(cut(r.errorMessage(), UsageRecord.MAX_ERROR_MESSAGE_LENGTH));
     out.number(u.inputTokens());
@@ -335,7 +339,8 @@ final class Columns {
     c.tags(json(rs.getString(++i)));
     b.context(c.build());
     b.contextSource(ContextSource.fromWireName(rs.getString(++i)));
-    b.provider(rs.getString(++i));
+    String provider = rs.getString(++i);
+    b.provider(LEGACY_UNKNOWN_PROVIDER.equals(provider) ? null : provider);
     b.operation(rs.getString(++i));
     b.serverHost(rs.getString(++i));
     b.requestedModel(rs.getString(++i));
@@ -346,7 +351,8 @@ final class Columns {
     b.streaming(d.readBoolean(rs, ++i));
     b.attempt(rs.getInt(++i));
     b.status(CallStatus.fromWireName(rs.getString(++i)));
-    b.httpStatus(rs.getInt(++i));
+    int http = rs.getInt(++i);
+    b.httpStatus(http == 0 ? null : http);
     b.errorType(rs.getString(++i));
     b.errorMessage(rs.getString(++i));
     TokenUsage.Builder u = TokenUsage.builder();

@@ -51,7 +51,7 @@ final class RecordJson {
       str(g, "trafficClass", c.trafficClass());
       map(g, "tags", c.tags());
       g.writeStringField("contextSource", r.contextSource().wireName());
-      g.writeStringField("provider", r.provider());
+      str(g, "provider", r.provider());
       g.writeStringField("operation", r.operation());
       str(g, "serverHost", r.serverHost());
       str(g, "requestedModel", r.requestedModel());
@@ -96,13 +96,21 @@ final class RecordJson {
         g.writeNumberField("ttfbNanos", r.timeToFirstByte().toNanos());
       }
       g.writeStringField("status", r.status().wireName());
-      g.writeNumberField("httpStatus", r.httpStatus());
+      Integer http = r.httpStatus();
+      if (http != null) {
+        g.writeNumberField("httpStatus", http);
+      }
       str(g, "errorType", r.errorType());
       str(g, "errorMessage", r.errorMessage());
       str(g, "providerRequestId", r.providerRequestId());
       g.writeStringField("budgetAction", r.budgetAction().wireName());
       str(g, "budgetName", r.budgetName());
       money(g, "budgetPercent", r.budgetPercent());
+      BudgetAction dryRun = r.dryRunAction();
+      if (dryRun != null) {
+        g.writeStringField("dryRunAction", dryRun.wireName());
+      }
+      str(g, "deployment", r.deployment());
       str(g, "keyFingerprint", r.keyFingerprint());
       str(g, "traceId", r.traceId());
       str(g, "spanId", r.spanId());
@@ -204,7 +212,8 @@ final class RecordJson {
               c.tags(tags);
             }
             case "contextSource" -> b.contextSource(ContextSource.fromWireName(p.getText()));
-            case "provider" -> b.provider(p.getText());
+            // Lines spooled before 0.1 said "unknown" for an unrecognised endpoint.
+            case "provider" -> b.provider(p.getText().equals("unknown") ? null : p.getText());
             case "operation" -> b.operation(p.getText());
             case "serverHost" -> b.serverHost(p.getText());
             case "requestedModel" -> b.requestedModel(p.getText());
@@ -242,19 +251,27 @@ final class RecordJson {
             case "latencyNanos" -> b.latency(Duration.ofNanos(p.getLongValue()));
             case "ttfbNanos" -> b.timeToFirstByte(Duration.ofNanos(p.getLongValue()));
             case "status" -> b.status(CallStatus.fromWireName(p.getText()));
-            case "httpStatus" -> b.httpStatus(p.getIntValue());
+            // Lines spooled before 0.1 said 0 for no response.
+            case "httpStatus" -> b.httpStatus(p.getIntValue() == 0 ? null : p.getIntValue());
             case "errorType" -> b.errorType(p.getText());
             case "errorMessage" -> b.errorMessage(p.getText());
             case "providerRequestId" -> b.providerRequestId(p.getText());
             case "budgetAction" -> b.budgetAction(BudgetAction.fromWireName(p.getText()));
             case "budgetName" -> b.budgetName(p.getText());
             case "budgetPercent" -> b.budgetPercent(new BigDecimal(p.getText()));
+            case "dryRunAction" -> b.dryRunAction(BudgetAction.fromWireName(p.getText()));
+            case "deployment" -> b.deployment(p.getText());
             case "keyFingerprint" -> b.keyFingerprint(p.getText());
             case "traceId" -> b.traceId(p.getText());
             case "spanId" -> b.spanId(p.getText());
             case "attributes" -> {
               TreeMap<String, String> attrs = new TreeMap<>();
               readMapBody(p, attrs);
+              // Lines spooled before 0.1 kept a dry-run outcome as an attribute.
+              String dryRun = attrs.remove("budget_dry_run");
+              if (dryRun != null) {
+                b.dryRunAction(BudgetAction.fromWireName(dryRun));
+              }
               b.attributes(attrs);
             }
             default -> p.skipChildren();

@@ -84,7 +84,10 @@ public final class TelemetryNames {
   public static final AttributeKey<String> GEN_AI_OPERATION_NAME =
       AttributeKey.stringKey("gen_ai.operation.name");
 
-  /** {@code gen_ai.provider.name}: e.g. {@code openai}, {@code anthropic}, {@code gcp.gemini}. */
+  /**
+   * {@code gen_ai.provider.name}: e.g. {@code openai}, {@code anthropic}, {@code gcp.gemini};
+   * absent for a call to an unrecognised endpoint.
+   */
   public static final AttributeKey<String> GEN_AI_PROVIDER_NAME =
       AttributeKey.stringKey("gen_ai.provider.name");
 
@@ -150,7 +153,10 @@ public final class TelemetryNames {
   /** {@code error.type}: set only when the call did not succeed. */
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
-  /** {@code http.response.status_code}: HTTP status the application saw; events only. */
+  /**
+   * {@code http.response.status_code}: HTTP status of the provider's response; events only, absent
+   * when no response came over the network (blocked, transport failure, meter reading).
+   */
   public static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE =
       AttributeKey.longKey("http.response.status_code");
 
@@ -349,6 +355,20 @@ public final class TelemetryNames {
   /** {@code attribution.budget.percent}: percentage of the budget that triggered the action. */
   public static final AttributeKey<Double> BUDGET_PERCENT =
       AttributeKey.doubleKey("attribution.budget.percent");
+
+  /**
+   * {@code attribution.budget.dry_run_action}: the action a dry-run budget would have taken (e.g.
+   * {@code block}); absent when none would have acted. Events only.
+   */
+  public static final AttributeKey<String> BUDGET_DRY_RUN_ACTION =
+      AttributeKey.stringKey("attribution.budget.dry_run_action");
+
+  /**
+   * {@code attribution.azure.deployment}: the Azure OpenAI deployment named in the request path;
+   * absent for other providers. Events only.
+   */
+  public static final AttributeKey<String> AZURE_DEPLOYMENT =
+      AttributeKey.stringKey("attribution.azure.deployment");
 
   /**
    * {@code attribution.budget.scope}: on budget gauges, the scope value (e.g. the tenant id) the

@@ -3,6 +3,7 @@ package dev.attribution.sink.otlp;
 import static dev.attribution.sink.otlp.TelemetryNames.*;
 
 import dev.attribution.api.AttributionContext;
+import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.TokenUsage;
@@ -53,7 +54,8 @@ final class UsageEventAttributes {
       case BLOCKED:
         return "budget_exceeded";
       case UPSTREAM_ERROR:
-        return r.httpStatus() > 0 ? Integer.toString(r.httpStatus()) : "_OTHER";
+        Integer http = r.httpStatus();
+        return http != null ? Integer.toString(http) : "_OTHER";
       default:
         return r.status().wireName();
     }
@@ -104,8 +106,9 @@ final class UsageEventAttributes {
     if (r.timeToFirstByte() != null) {
       b.put(TIME_TO_FIRST_BYTE, seconds(r.timeToFirstByte()));
     }
-    if (r.httpStatus() > 0) {
-      b.put(HTTP_RESPONSE_STATUS_CODE, (long) r.httpStatus());
+    Integer http = r.httpStatus();
+    if (http != null) {
+      b.put(HTTP_RESPONSE_STATUS_CODE, (long) http);
     }
     putIfSet(b, ERROR_MESSAGE, r.errorMessage());
     putIfSet(b, GEN_AI_RESPONSE_ID, r.providerRequestId());
@@ -114,6 +117,9 @@ final class UsageEventAttributes {
     if (r.budgetPercent() != null) {
       b.put(BUDGET_PERCENT, r.budgetPercent().doubleValue());
     }
+    BudgetAction dryRun = r.dryRunAction();
+    putIfSet(b, BUDGET_DRY_RUN_ACTION, dryRun == null ? null : dryRun.wireName());
+    putIfSet(b, AZURE_DEPLOYMENT, r.deployment());
     putIfSet(b, KEY_FINGERPRINT, r.keyFingerprint());
     for (Map.Entry<String, String> e : r.attributes().entrySet()) {
       b.put(RECORD_ATTRIBUTE_PREFIX + e.getKey(), e.getValue());
@@ -138,7 +144,7 @@ final class UsageEventAttributes {
   private static void putCall(AttributesBuilder b, UsageRecord r) {
     b.put(GEN_AI_OPERATION_NAME, genAiOperation(r.operation()));
     b.put(OPERATION, r.operation());
-    b.put(GEN_AI_PROVIDER_NAME, r.provider());
+    putIfSet(b, GEN_AI_PROVIDER_NAME, r.provider());
     putIfSet(b, GEN_AI_REQUEST_MODEL, requestModel(r));
     putIfSet(b, GEN_AI_RESPONSE_MODEL, r.responseModel());
     putIfSet(b, SERVER_ADDRESS, r.serverHost());
@@ -183,7 +189,7 @@ final class UsageEventAttributes {
   static String summary(UsageRecord r) {
     String model = requestModel(r);
     // Plain concatenation: String.format costs more than the rest of the event on the worker.
-    return r.provider()
+    return (r.provider() == null ? "unrecognised" : r.provider())
         + ' '
         + r.operation()
         + ' '

@@ -151,6 +151,11 @@ class OtelUsageSinkContractTest extends UsageSinkContractTest {
     if (percent != null) {
       b.budgetPercent(BigDecimal.valueOf(percent));
     }
+    String dryRun = a.get(BUDGET_DRY_RUN_ACTION);
+    if (dryRun != null) {
+      b.dryRunAction(BudgetAction.fromWireName(dryRun));
+    }
+    b.deployment(a.get(AZURE_DEPLOYMENT));
     if (event.getSpanContext().isValid()) {
       b.traceId(event.getSpanContext().getTraceId()).spanId(event.getSpanContext().getSpanId());
     }

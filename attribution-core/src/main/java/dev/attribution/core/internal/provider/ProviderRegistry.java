@@ -79,7 +79,7 @@ public final class ProviderRegistry {
    * @param path the URL path without query string
    */
   public static boolean isLlmPath(String path) {
-    return endpointFor(Providers.UNKNOWN, path) != null;
+    return endpointFor("", path) != null; // the provider id is not looked at
   }
 
   /**

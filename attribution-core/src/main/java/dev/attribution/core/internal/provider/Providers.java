@@ -46,14 +46,11 @@ public final class Providers {
   /** Fireworks AI. */
   public static final String FIREWORKS = "fireworks";
 
-  /** Anything the registry does not know: passed through and recorded as unrecognised. */
   /** Google Vertex AI. */
   public static final String VERTEX = "gcp.vertex_ai";
 
   /** Azure AI Inference (non-OpenAI models on Azure). */
   public static final String AZURE_INFERENCE = "azure.ai.inference";
-
-  public static final String UNKNOWN = "unknown";
 
   private static final Map<String, String> ALIASES =
       Map.ofEntries(
