@@ -327,41 +327,80 @@ public final class AttributionEngine implements AutoCloseable {
     String provider = route != null ? route.provider() : endpoint.provider();
     String sendModel = route != null ? route.modelFor(model) : model;
 
-    // 2. Budgets: reserve the worst case before any money is spent. Estimating tokenises the
-    // request, so it is skipped entirely when no budgets are configured.
+    // 2. Budgets: reserve the worst case before any money is spent. The input is bounded by the
+    // body's UTF-8 byte count without tokenising; the tokenizer runs only when that bound could
+    // change the decision (near a threshold), and settlement replaces the reservation anyway.
+    // Skipped entirely when no budgets are configured.
     call.requestBody = body;
     long maxOut = facts.maxOutputTokens() >= 0 ? facts.maxOutputTokens() : -1;
     long outputs = facts.outputCount(); // n, best_of, candidateCount: output billed per generation
     BigDecimal estimate = null;
     long estimatedTokens = 0;
-    long inputTokens = 0;
-    if (budgets != BudgetGate.NONE) {
-      String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
-      inputTokens = costModel.estimateInputTokens(provider, sendModel, text);
-      call.estimatedInputTokens = inputTokens;
+    long bound = -1;
+    String keyForBudget = fingerprints.fingerprint(originalKey);
+    BudgetGate.Gate gate;
+    if (budgets == BudgetGate.NONE) {
+      gate = BudgetGate.ALLOW_ALL;
+    } else {
       // Without a maximum, output is bounded as the money estimate bounds it (not by zero), so a
       // token cap holds for requests that set no max_tokens.
-      estimatedTokens =
-          worstTokens(
-              inputTokens, maxOut >= 0 ? maxOut : costModel.defaultMaxOutputTokens(), outputs);
+      long outCap = maxOut >= 0 ? maxOut : costModel.defaultMaxOutputTokens();
+      String budgetProvider = provider;
+      String budgetModel = sendModel;
+      boolean priced = sendModel != null && !unreadable;
+      bound = body == null ? -1 : costModel.inputTokenBound(provider, sendModel, body.length);
+      long inputTokens =
+          bound >= 0 ? bound : exactInputTokens(call, budgetProvider, budgetModel, body);
+      estimatedTokens = worstTokens(inputTokens, outCap, outputs);
       estimate =
-          sendModel == null || unreadable
-              ? null
-              : costModel.estimate(provider, sendModel, inputTokens, maxOut, outputs, started);
+          priced
+              ? costModel.estimate(provider, sendModel, inputTokens, maxOut, outputs, started)
+              : null;
+      String model4Budget = sendModel == null ? "unknown" : sendModel;
+      if (bound < 0) {
+        long in = inputTokens;
+        gate =
+            budgets.admit(
+                req.context(),
+                provider,
+                model4Budget,
+                keyForBudget,
+                estimate,
+                estimatedTokens,
+                unreadable,
+                m -> costModel.estimate(budgetProvider, m, in, maxOut, outputs, started));
+      } else {
+        long bnd = bound;
+        gate =
+            budgets.admit(
+                req.context(),
+                provider,
+                model4Budget,
+                keyForBudget,
+                estimate,
+                estimatedTokens,
+                m -> costModel.estimate(budgetProvider, m, bnd, maxOut, outputs, started),
+                priced
+                    ? costModel.estimate(provider, sendModel, 0, maxOut, outputs, started)
+                    : null,
+                worstTokens(0, outCap, outputs),
+                () -> {
+                  long in = exactInputTokens(call, budgetProvider, budgetModel, body);
+                  return new BudgetGate.Exact(
+                      priced
+                          ? costModel.estimate(
+                              budgetProvider,
+                              Objects.requireNonNull(budgetModel),
+                              in,
+                              maxOut,
+                              outputs,
+                              started)
+                          : null,
+                      worstTokens(in, outCap, outputs),
+                      m -> costModel.estimate(budgetProvider, m, in, maxOut, outputs, started));
+                });
+      }
     }
-    String keyForBudget = fingerprints.fingerprint(originalKey);
-    String budgetProvider = provider;
-    long budgetInput = inputTokens;
-    BudgetGate.Gate gate =
-        budgets.admit(
-            req.context(),
-            provider,
-            sendModel == null ? "unknown" : sendModel,
-            keyForBudget,
-            estimate,
-            estimatedTokens,
-            unreadable,
-            m -> costModel.estimate(budgetProvider, m, budgetInput, maxOut, outputs, started));
     call.gate = gate;
     BudgetAction action = gate.dryRun() ? BudgetAction.NONE : gate.action();
     if (gate.action() != BudgetAction.NONE) {
@@ -392,15 +431,18 @@ public final class AttributionEngine implements AutoCloseable {
     }
     if (action == BudgetAction.DOWNGRADE && gate.targetModel() != null) {
       String target = gate.targetModel();
+      long inputTokens = exactInputTokens(call, provider, sendModel, body);
       BigDecimal newEstimate =
           costModel.estimate(provider, target, inputTokens, maxOut, outputs, started);
-      call.gate = gate.readmit(provider, target, newEstimate, estimatedTokens);
+      call.gate =
+          gate.readmit(provider, target, newEstimate, readmitTokens(inputTokens, maxOut, outputs));
       sendModel = target;
     } else if (action == BudgetAction.REROUTE && gate.route() != null) {
       Route r = routes.get(gate.route());
       if (r != null) {
         route = r;
         call.routeRule = "budget:" + gate.budgetName();
+        long inputTokens = exactInputTokens(call, provider, sendModel, body);
         provider = r.provider();
         sendModel = r.modelFor(model);
         BigDecimal newEstimate =
@@ -409,7 +451,10 @@ public final class AttributionEngine implements AutoCloseable {
                 : costModel.estimate(provider, sendModel, inputTokens, maxOut, outputs, started);
         call.gate =
             gate.readmit(
-                provider, sendModel == null ? "unknown" : sendModel, newEstimate, estimatedTokens);
+                provider,
+                sendModel == null ? "unknown" : sendModel,
+                newEstimate,
+                readmitTokens(inputTokens, maxOut, outputs));
       }
     }
     call.provider = provider;
@@ -484,6 +529,10 @@ public final class AttributionEngine implements AutoCloseable {
   }
 
   /** {@code input + maxOut * outputs} worst-case tokens, saturating at Long.MAX_VALUE. */
+  private long readmitTokens(long input, long maxOut, long outputs) {
+    return worstTokens(input, maxOut >= 0 ? maxOut : costModel.defaultMaxOutputTokens(), outputs);
+  }
+
   private static long worstTokens(long input, long maxOut, long outputs) {
     long out = Math.max(0, maxOut);
     out =
@@ -765,6 +814,18 @@ public final class AttributionEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       internalFailure("recording meter " + meter, e);
     }
+  }
+
+  /**
+   * The call's input tokens counted by the tokenizer, once: budgets ask only when the body's byte
+   * bound could change their decision, a downgrade or reroute asks to re-estimate.
+   */
+  private long exactInputTokens(
+      EngineCall call, String provider, @Nullable String model, byte @Nullable [] body) {
+    if (call.estimatedInputTokens < 0) {
+      call.estimatedInputTokens = estimateInputTokens(provider, model, body);
+    }
+    return call.estimatedInputTokens;
   }
 
   // ---- services for LlmCall ----

@@ -9,6 +9,7 @@ import dev.attribution.core.internal.budget.Decision;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The engine's view of a {@link BudgetEngine}. */
@@ -49,6 +50,33 @@ final class BudgetEngineGate implements BudgetGate {
         AdmissionRequest.of(context, provider, model, keyFingerprint, estimate, estimatedTokens)
             .withEstimator(estimator);
     return new AdmissionGate(budgets.admit(unreadable ? r.asUnreadable() : r));
+  }
+
+  @Override
+  public Gate admit(
+      AttributionContext context,
+      String provider,
+      String model,
+      @Nullable String keyFingerprint,
+      @Nullable BigDecimal estimate,
+      long estimatedTokens,
+      Function<String, @Nullable BigDecimal> estimator,
+      @Nullable BigDecimal floorEstimate,
+      long floorTokens,
+      Supplier<Exact> exact) {
+    AdmissionRequest r =
+        AdmissionRequest.of(context, provider, model, keyFingerprint, estimate, estimatedTokens)
+            .withEstimator(estimator)
+            .withExactOnDemand(
+                floorEstimate,
+                floorTokens,
+                () -> {
+                  Exact e = exact.get();
+                  return AdmissionRequest.of(
+                          context, provider, model, keyFingerprint, e.estimate(), e.tokens())
+                      .withEstimator(e.estimator());
+                });
+    return new AdmissionGate(budgets.admit(r));
   }
 
   private static final class AdmissionGate implements Gate {

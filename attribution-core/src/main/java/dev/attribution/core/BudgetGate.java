@@ -5,6 +5,7 @@ import dev.attribution.api.BudgetAction;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** Budgets, as the engine uses them: the seam between the engine and the budget engine. */
@@ -35,6 +36,41 @@ interface BudgetGate {
       Function<String, @Nullable BigDecimal> estimator) {
     return admit(context, provider, model, keyFingerprint, estimate, estimatedTokens);
   }
+
+  /**
+   * As {@link #admit(AttributionContext, String, String, String, BigDecimal, long, boolean,
+   * Function)} for an estimate made from the input's cheap upper bound: {@code floorEstimate} and
+   * {@code floorTokens} are the same call with no input, and {@code exact} counts the input exactly
+   * (tokenising), asked for only when the bound could change the decision. This default always asks
+   * for it.
+   */
+  default Gate admit(
+      AttributionContext context,
+      String provider,
+      String model,
+      @Nullable String keyFingerprint,
+      @Nullable BigDecimal estimate,
+      long estimatedTokens,
+      Function<String, @Nullable BigDecimal> estimator,
+      @Nullable BigDecimal floorEstimate,
+      long floorTokens,
+      Supplier<Exact> exact) {
+    Exact e = exact.get();
+    return admit(
+        context, provider, model, keyFingerprint, e.estimate(), e.tokens(), false, e.estimator());
+  }
+
+  /**
+   * A call's estimate with its input tokens counted exactly.
+   *
+   * @param estimate the worst-case cost, or {@code null} when unpriced
+   * @param tokens the worst-case tokens
+   * @param estimator the worst case on another model of the same provider
+   */
+  record Exact(
+      @Nullable BigDecimal estimate,
+      long tokens,
+      Function<String, @Nullable BigDecimal> estimator) {}
 
   /** One admission: the decision and the reservation to settle. */
   interface Gate {

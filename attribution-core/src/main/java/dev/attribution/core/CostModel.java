@@ -14,6 +14,14 @@ interface CostModel {
   /** Estimated input tokens of a request's text for {@code model}. */
   long estimateInputTokens(String provider, @Nullable String model, String requestText);
 
+  /**
+   * An upper bound of {@link #estimateInputTokens} for a request body of {@code utf8Length} bytes,
+   * computed without tokenising, or {@code -1} when there is none (then the engine tokenises).
+   */
+  default long inputTokenBound(String provider, @Nullable String model, int utf8Length) {
+    return -1;
+  }
+
   /** Worst-case cost of the call before it is made, or {@code null} when the model is unpriced. */
   default @Nullable BigDecimal estimate(
       String provider, String model, long inputTokens, long maxOutputTokens, Instant at) {
@@ -72,13 +80,18 @@ interface CostModel {
     }
   }
 
-  /** Prices nothing: every call is unpriced; inputs estimated at 3 characters per token. */
+  /** Prices nothing: every call is unpriced; inputs estimated by the provider-neutral heuristic. */
   CostModel UNPRICED =
       new CostModel() {
         @Override
         public long estimateInputTokens(
             String provider, @Nullable String model, String requestText) {
-          return (requestText.length() + 2) / 3;
+          return dev.attribution.core.internal.pricing.TokenEstimator.heuristic(requestText);
+        }
+
+        @Override
+        public long inputTokenBound(String provider, @Nullable String model, int utf8Length) {
+          return dev.attribution.core.internal.pricing.TokenEstimator.upperBound(utf8Length);
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.attribution.api.TokenUsage;
 import dev.attribution.core.internal.pricing.PriceOptions;
 import dev.attribution.core.internal.pricing.PriceResult;
 import dev.attribution.core.internal.pricing.PricingEngine;
+import dev.attribution.core.internal.pricing.TokenEstimator;
 import java.math.BigDecimal;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +30,11 @@ final class PricingCostModel implements CostModel {
   @Override
   public long estimateInputTokens(String provider, @Nullable String model, String requestText) {
     return pricing.estimateInputTokens(provider, model == null ? "" : model, requestText);
+  }
+
+  @Override
+  public long inputTokenBound(String provider, @Nullable String model, int utf8Length) {
+    return TokenEstimator.upperBound(utf8Length);
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.attribution.core.pricing.UnpricedPolicy;
 import java.math.BigDecimal;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +26,15 @@ public final class AdmissionRequest {
   final boolean readmission;
   final boolean unreadable;
   final @Nullable Function<String, @Nullable BigDecimal> estimator;
+  final @Nullable Refinement refinement;
+
+  /**
+   * The same call with its input tokens counted exactly, asked for only when this request's
+   * estimate (an upper bound) and {@code floorCost}/{@code floorTokens} (the estimate with no input
+   * at all) would be decided differently.
+   */
+  record Refinement(
+      @Nullable BigDecimal floorCost, long floorTokens, Supplier<AdmissionRequest> exact) {}
 
   AdmissionRequest(
       AttributionContext context,
@@ -35,7 +45,8 @@ public final class AdmissionRequest {
       long estimatedTokens,
       boolean readmission,
       boolean unreadable,
-      @Nullable Function<String, @Nullable BigDecimal> estimator) {
+      @Nullable Function<String, @Nullable BigDecimal> estimator,
+      @Nullable Refinement refinement) {
     this.context = Objects.requireNonNull(context, "context");
     this.provider = check("provider", provider);
     this.model = check("model", model);
@@ -53,6 +64,7 @@ public final class AdmissionRequest {
     this.readmission = readmission;
     this.unreadable = unreadable;
     this.estimator = estimator;
+    this.refinement = refinement;
   }
 
   private static String check(String field, @Nullable String v) {
@@ -89,6 +101,7 @@ public final class AdmissionRequest {
         estimatedTokens,
         false,
         false,
+        null,
         null);
   }
 
@@ -99,7 +112,16 @@ public final class AdmissionRequest {
    */
   public AdmissionRequest asUnreadable() {
     return new AdmissionRequest(
-        context, provider, model, keyFingerprint, null, estimatedTokens, readmission, true, null);
+        context,
+        provider,
+        model,
+        keyFingerprint,
+        null,
+        estimatedTokens,
+        readmission,
+        true,
+        null,
+        null);
   }
 
   /**
@@ -117,7 +139,35 @@ public final class AdmissionRequest {
         estimatedTokens,
         readmission,
         unreadable,
-        Objects.requireNonNull(estimator, "estimator"));
+        Objects.requireNonNull(estimator, "estimator"),
+        refinement);
+  }
+
+  /**
+   * This request, whose estimate was made from a cheap upper bound of the input tokens (see {@code
+   * TokenEstimator.upperBound}), with the way to make it exact. The engine decides on the bound
+   * when the bound and the floor (the same call with no input) would be decided alike, which is
+   * almost always; otherwise it asks {@code exact} (which tokenises) and decides on that. Either
+   * way settlement replaces the reservation by the real cost.
+   *
+   * @param floorCost the estimate with zero input tokens, or {@code null} when unpriced
+   * @param floorTokens the token estimate with zero input tokens
+   * @param exact the same call with exactly counted input; called at most once, on the calling
+   *     thread
+   */
+  public AdmissionRequest withExactOnDemand(
+      @Nullable BigDecimal floorCost, long floorTokens, Supplier<AdmissionRequest> exact) {
+    return new AdmissionRequest(
+        context,
+        provider,
+        model,
+        keyFingerprint,
+        estimatedCost,
+        estimatedTokens,
+        readmission,
+        unreadable,
+        estimator,
+        new Refinement(floorCost, floorTokens, Objects.requireNonNull(exact, "exact")));
   }
 
   /** This request for another provider, model and estimate, marked as a re-admission. */
@@ -132,7 +182,8 @@ public final class AdmissionRequest {
         tokens,
         true,
         unreadable,
-        estimator);
+        estimator,
+        null);
   }
 
   /** Whether the request body could not be read, so the call has no estimate. */

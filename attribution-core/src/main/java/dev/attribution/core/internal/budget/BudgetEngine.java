@@ -219,6 +219,10 @@ public final class BudgetEngine {
    */
   public Admission admit(AdmissionRequest request) {
     Objects.requireNonNull(request, "request");
+    // An estimate made from the input's cheap upper bound, refinable to the exact one: decided on
+    // the bound unless the bound could change the decision.
+    AdmissionRequest.Refinement refine =
+        request.unreadable || request.readmission ? null : request.refinement;
     long now = clock.millis();
     sweep(now);
     AttributionContext ctx = request.context();
@@ -263,6 +267,7 @@ public final class BudgetEngine {
 
     // Loop guard.
     String threadId = ctx.threadId();
+    LoopGuardState counted = null; // where this call was counted, to take back when refined
     if (loopStates != null && threadId != null && request.readmission) {
       // Not another call, but its estimate replaces the released one in the spend window.
       LoopGuardState st = loopStates.getIfPresent(threadId);
@@ -270,8 +275,13 @@ public final class BudgetEngine {
         st.adjust(now, guardNanos);
       }
     } else if (loopStates != null && threadId != null) {
-      Decision loop = loopCheck(request, threadId, now, guardNanos);
-      if (loop != null) {
+      Decision loop = loopCheck(request, threadId, now, guardNanos, refine != null);
+      if (loop == REFINE) {
+        return refined(request, Objects.requireNonNull(refine), null, 0, now);
+      }
+      if (loop == null && refine != null) {
+        counted = loopStates.getIfPresent(threadId);
+      } else if (loop != null) {
         if (!loop.dryRun()) {
           return new Admission(this, request, loop, null, 0);
         }
@@ -348,6 +358,9 @@ public final class BudgetEngine {
       if (result.reserved()) {
         break;
       }
+      if (refine != null) {
+        return refined(request, refine, counted, guardNanos, now); // nothing reserved
+      }
       int r = result.rejectedIndex();
       Budget b = matched[r];
       ScopeState st = scopes[r];
@@ -374,6 +387,17 @@ public final class BudgetEngine {
         result = null;
         break;
       }
+    }
+
+    if (refine != null
+        && result != null
+        && boundMatters(request, refine, matched, result, m, unknownCost ? 0 : nanos)) {
+      try {
+        store.settle(id, 0, 0, 0, now); // take the bound's reservation back
+      } catch (RuntimeException e) {
+        return storeFailed(request, e, hardMatched);
+      }
+      return refined(request, refine, counted, guardNanos, now);
     }
 
     // Decide.
@@ -523,6 +547,71 @@ public final class BudgetEngine {
               false);
     }
     return new Admission(this, request, d, rid, reserved);
+  }
+
+  /** Marks a loop-guard money verdict on an upper-bound estimate: decide on the exact one. */
+  private static final Decision REFINE =
+      Decision.budgetless(BudgetAction.NONE, "refine", null, false, false);
+
+  /**
+   * Whether some matched budget reaches a different threshold with the bound's estimate than with
+   * the floor's (the call with no input): then the exact estimate, which lies between the two, may
+   * be decided either way.
+   */
+  private static boolean boundMatters(
+      AdmissionRequest request,
+      AdmissionRequest.Refinement refine,
+      Budget[] matched,
+      ReserveResult result,
+      int m,
+      long nanos) {
+    BigDecimal floor = refine.floorCost();
+    long lessNanos = floor == null || nanos == 0 ? 0 : Math.max(0, nanos - Money.toNanos(floor));
+    long lessTokens = Math.max(0, request.estimatedTokens() - refine.floorTokens());
+    for (int j = 0; j < m; j++) {
+      SlotState s = result.states().get(j);
+      if (matched[j].highest(s, 0, 0) != matched[j].highest(s, lessNanos, lessTokens)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Takes back what admitting on the bound counted (the loop guard's call) and admits the exact
+   * request instead; a failing tokenizer leaves the decision on the bound.
+   */
+  private Admission refined(
+      AdmissionRequest request,
+      AdmissionRequest.Refinement refine,
+      @Nullable LoopGuardState counted,
+      long countedNanos,
+      long now) {
+    if (counted != null) {
+      counted.uncount(now, countedNanos);
+    }
+    AdmissionRequest exact;
+    try {
+      exact = refine.exact().get();
+    } catch (RuntimeException e) {
+      warnings.warn("exact token count failed, deciding on the upper bound: {}", e.toString());
+      exact =
+          new AdmissionRequest(
+              request.context(),
+              request.provider(),
+              request.model(),
+              request.keyFingerprint(),
+              request.estimatedCost(),
+              request.estimatedTokens(),
+              false,
+              false,
+              request.estimator,
+              null);
+    }
+    if (exact.refinement != null) {
+      throw new IllegalStateException("an exact admission request must not be refinable");
+    }
+    return admit(exact);
   }
 
   /** Ends a reservation (settle or release); never throws. */
@@ -681,12 +770,15 @@ public final class BudgetEngine {
   }
 
   private @Nullable Decision loopCheck(
-      AdmissionRequest request, String threadId, long now, long nanos) {
+      AdmissionRequest request, String threadId, long now, long nanos, boolean refinable) {
     LoopGuard g = Objects.requireNonNull(loopGuard);
     LoopGuardState st =
         Objects.requireNonNull(loopStates)
             .get(threadId, k -> new LoopGuardState(g.maxCalls(), loopWindowMillis));
     int verdict = st.tryCall(now, loopWindowMillis, nanos, loopMaxNanos);
+    if (verdict == 2 && refinable) {
+      return REFINE; // over the money limit on the bound: nothing counted, decide on the exact
+    }
     boolean fire;
     synchronized (st) {
       fire = verdict != 0 && !st.stopped;
@@ -1209,18 +1301,37 @@ public final class BudgetEngine {
       return k;
     }
 
+    /**
+     * Index of the highest threshold {@code s} would reach with {@code lessNanos} and {@code
+     * lessTokens} fewer used, or -1.
+     */
+    int highest(SlotState s, long lessNanos, long lessTokens) {
+      int k = -1;
+      long credit = s.creditNanos();
+      for (int i = 0; i < moneyLevels.length; i++) {
+        if (reached(i, s, credit, lessNanos, lessTokens)) {
+          k = i;
+        }
+      }
+      return k;
+    }
+
     private boolean reached(int i, SlotState s, long credit) {
+      return reached(i, s, credit, 0, 0);
+    }
+
+    private boolean reached(int i, SlotState s, long credit, long lessNanos, long lessTokens) {
       boolean cap = !def.soft() && def.thresholds().get(i).isCap();
       long money = moneyLevels[i];
       if (credit > 0) {
         money = level(SlotState.sat(limitNanos, credit), def.thresholds().get(i).percent());
       }
+      long used = s.usedNanos() - lessNanos;
+      long tokens = s.usedTokens() - lessTokens;
       return cap
-          ? s.usedNanos() > money
-              || s.usedTokens() > tokenLevels[i]
-              || s.usedRequests() > requestLevels[i]
-          : s.usedNanos() >= money && money != Long.MAX_VALUE
-              || s.usedTokens() >= tokenLevels[i]
+          ? used > money || tokens > tokenLevels[i] || s.usedRequests() > requestLevels[i]
+          : used >= money && money != Long.MAX_VALUE
+              || tokens >= tokenLevels[i]
               || s.usedRequests() >= requestLevels[i];
     }
 

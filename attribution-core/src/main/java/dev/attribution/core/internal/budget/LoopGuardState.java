@@ -44,6 +44,19 @@ public final class LoopGuardState {
     return 0;
   }
 
+  /**
+   * Takes back the most recent call counted by {@link #tryCall} and its {@code nanos}: the call is
+   * being decided again (on its exact estimate) and will be counted then.
+   */
+  synchronized void uncount(long nowMillis, long nanos) {
+    if (count > 0) {
+      next = (next - 1 + callTimes.length) % callTimes.length;
+      count--;
+    }
+    advance(nowMillis);
+    add(nowMillis, -nanos);
+  }
+
   /** When the oldest counted call leaves the window. */
   synchronized long freeAt(long windowMillis) {
     return count == 0 ? 0 : callTimes[next % callTimes.length] + windowMillis;
