@@ -348,6 +348,11 @@ final class Analyzer {
   }
 
   ReviewResult result(Map<String, BigDecimal> planPrices) {
+    return result(planPrices, null);
+  }
+
+  /** The review's result, with the forecast's tables when one was loaded. */
+  ReviewResult result(Map<String, BigDecimal> planPrices, @Nullable Forecast forecast) {
     String currency = currency();
     List<ReviewTable> tables = new ArrayList<>();
     tables.add(summary());
@@ -360,6 +365,10 @@ final class Analyzer {
     tables.add(budgetStatus());
     tables.add(outcomeTable());
     tables.add(budgetActionTable());
+    if (forecast != null) {
+      tables.add(forecast.table());
+      tables.add(forecast.dailyTable());
+    }
     List<Finding> findings = new Findings(this, currency, planPrices).all();
     tables.add(findingTable(findings));
     return new ReviewResult(

@@ -17,6 +17,7 @@ final class Cells {
     }
     switch (type) {
       case MONEY:
+      case OPTIONAL_MONEY:
         return Money.display((BigDecimal) v, currency);
       case COUNT:
         return String.format(Locale.ROOT, "%,d", (Long) v);

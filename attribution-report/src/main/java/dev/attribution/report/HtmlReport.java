@@ -28,7 +28,7 @@ final class HtmlReport {
   /** Tenants drawn separately in the daily chart; the rest are stacked as "other". */
   static final int CHART_SERIES = 7;
 
-  private static final String[] PALETTE = {
+  static final String[] PALETTE = {
     "#4C6FFF", "#14B8A6", "#F59E0B", "#EF4444", "#8B5CF6", "#0EA5E9", "#84CC16", "#94A3B8"
   };
 
@@ -154,6 +154,7 @@ final class HtmlReport {
     cacheRatio(r.table("cache_by_feature"), top, cur, h);
     h.append("</div>\n");
     budgets(r.table("budgets"), cur, h);
+    ForecastHtml.section(r, h);
     plainSection(r.table("outcomes"), Integer.MAX_VALUE, cur, h);
     h.append("<footer>Generated ")
         .append(
@@ -269,7 +270,8 @@ final class HtmlReport {
       BigDecimal sum = m.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
       max = max.max(sum);
     }
-    double top = niceCeiling(max.doubleValue());
+    double[] ticks = ticks(max.doubleValue());
+    double top = ticks[ticks.length - 1];
     int w = 1160;
     int hgt = 300;
     int left = 70;
@@ -283,26 +285,7 @@ final class HtmlReport {
         .append(' ')
         .append(hgt)
         .append("\" role=\"img\" aria-label=\"Spend by day stacked by tenant\">");
-    for (int i = 0; i <= 4; i++) {
-      double v = top * i / 4;
-      double y = topPad + plotH - plotH * i / 4;
-      h.append("<line x1=\"")
-          .append(left)
-          .append("\" x2=\"")
-          .append(w - right)
-          .append("\" y1=\"")
-          .append(fmt(y))
-          .append("\" y2=\"")
-          .append(fmt(y))
-          .append("\" stroke=\"#e2e8f0\"/>");
-      h.append("<text x=\"")
-          .append(left - 8)
-          .append("\" y=\"")
-          .append(fmt(y + 4))
-          .append("\" font-size=\"11\" text-anchor=\"end\">")
-          .append(esc(axisLabel(v, cur)))
-          .append("</text>");
-    }
+    gridLines(h, ticks, left, w - right, topPad, plotH, cur);
     double slot = plotW / Math.max(1, days.size());
     double barW = Math.min(64, slot * 0.62);
     for (int i = 0; i < days.size(); i++) {
@@ -773,21 +756,61 @@ final class HtmlReport {
     h.append("</table></section>\n");
   }
 
-  /** The smallest 1, 2, 2.5 or 5 times a power of ten at or above {@code v}. */
-  static double niceCeiling(double v) {
-    if (v <= 0) {
-      return 1;
+  /**
+   * Round axis ticks from zero to at or above {@code max}: steps of 1, 2 or 5 times a power of ten,
+   * at most 6 intervals (e.g. 0, 0.5, 1, 1.5, 2 for a maximum of 1.8).
+   */
+  static double[] ticks(double max) {
+    if (max <= 0) {
+      return new double[] {0, 1};
     }
-    double p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (double m : new double[] {1, 2, 2.5, 5, 10}) {
-      if (m * p >= v) {
-        return m * p;
+    double raw = max / 5;
+    double p = Math.pow(10, Math.floor(Math.log10(raw)));
+    double step = 10 * p;
+    for (double m : new double[] {1, 2, 5}) {
+      if (m * p >= raw) {
+        step = m * p;
+        break;
       }
     }
-    return 10 * p;
+    int n = (int) Math.ceil(max / step - 1e-9);
+    double[] t = new double[n + 1];
+    for (int i = 0; i <= n; i++) {
+      // computed from the integer index so 0.1 * 3 prints as 0.3, not 0.30000000000000004
+      t[i] = Double.parseDouble(String.format(Locale.ROOT, "%.10g", step * i));
+    }
+    return t;
   }
 
-  private static String axisLabel(double v, String cur) {
+  /** Horizontal grid lines at {@code ticks} (the last is the plot's top) with their labels. */
+  static void gridLines(
+      StringBuilder h, double[] ticks, int x1, int x2, int topPad, double plotH, String cur) {
+    double top = ticks[ticks.length - 1];
+    for (double v : ticks) {
+      double y = topPad + plotH - plotH * v / top;
+      h.append("<line x1=\"").append(x1).append("\" x2=\"").append(x2);
+      h.append("\" y1=\"").append(fmt(y)).append("\" y2=\"").append(fmt(y));
+      h.append("\" stroke=\"#e2e8f0\"/><text x=\"").append(x1 - 8).append("\" y=\"");
+      h.append(fmt(y + 4)).append("\" font-size=\"11\" text-anchor=\"end\">");
+      h.append(esc(tickLabel(v, cur))).append("</text>");
+    }
+  }
+
+  /** A round tick's label: no more decimals than the tick has, thousands grouped. */
+  static String tickLabel(double v, String cur) {
+    String symbol = "USD".equals(cur) ? "$" : cur + " ";
+    java.math.BigDecimal b = new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros();
+    if (b.scale() < 0) {
+      b = b.setScale(0);
+    }
+    java.text.DecimalFormat f =
+        new java.text.DecimalFormat(
+            "#,##0" + (b.scale() > 0 ? "." + "0".repeat(b.scale()) : ""),
+            java.text.DecimalFormatSymbols.getInstance(Locale.ROOT));
+    return symbol + f.format(b);
+  }
+
+  static String axisLabel(double v, String cur) {
     String symbol = "USD".equals(cur) ? "$" : cur + " ";
     if (v == 0) {
       return symbol + "0";
@@ -808,7 +831,7 @@ final class HtmlReport {
     return s.length() <= max ? s : s.substring(0, max - 1) + "\u2026";
   }
 
-  private static String fmt(double v) {
+  static String fmt(double v) {
     return String.format(Locale.ROOT, "%.1f", v);
   }
 

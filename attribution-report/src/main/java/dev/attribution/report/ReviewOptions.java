@@ -45,6 +45,7 @@ public final class ReviewOptions {
   private final int top;
   private final ZoneId zone;
   private final @Nullable Path tenantZones;
+  private final @Nullable Path budgets;
 
   private ReviewOptions(Builder b, LocalDate from, LocalDate to) {
     this.url = b.url;
@@ -60,6 +61,7 @@ public final class ReviewOptions {
     this.top = b.top;
     this.zone = b.zone;
     this.tenantZones = b.tenantZones;
+    this.budgets = b.budgets;
   }
 
   /** A builder with every default set. */
@@ -138,6 +140,15 @@ public final class ReviewOptions {
     return tenantZones;
   }
 
+  /**
+   * A properties file of budget settings for the forecast ({@code <budget>.limit}, {@code .period},
+   * {@code .zone}, {@code .scope}), or null to infer each budget's limit from the percentages its
+   * calls recorded, over a calendar month.
+   */
+  public @Nullable Path budgets() {
+    return budgets;
+  }
+
   /** Builds {@link ReviewOptions}; setters validate eagerly. */
   public static final class Builder {
     private String url = DEFAULT_URL;
@@ -154,8 +165,15 @@ public final class ReviewOptions {
     private Clock clock = Clock.systemUTC();
     private ZoneId zone = ZoneId.of("UTC");
     private @Nullable Path tenantZones;
+    private @Nullable Path budgets;
 
     private Builder() {}
+
+    /** The budget settings file (default: none; see {@link ReviewOptions#budgets()}). */
+    public Builder budgets(@Nullable Path value) {
+      this.budgets = value;
+      return this;
+    }
 
     /** The zone whose midnights start the days, and whose today ends the default window. */
     public Builder zone(ZoneId value) {

@@ -157,20 +157,8 @@ final class ReviewQueries {
     return now;
   }
 
-  /** A bound parameter: an instant, an amount or a string. */
   private void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      Object p = params.get(i);
-      if (p instanceof Instant) {
-        UsageTable.bindInstant(dialect, ps, i + 1, (Instant) p);
-      } else if (p instanceof BigDecimal) {
-        UsageTable.bindMoney(dialect, ps, i + 1, (BigDecimal) p);
-      } else if (p instanceof Long) {
-        ps.setLong(i + 1, (Long) p);
-      } else {
-        ps.setString(i + 1, (String) p);
-      }
-    }
+    Sql.bind(dialect, ps, params);
   }
 
   private String window(List<Object> params) {
@@ -195,44 +183,15 @@ final class ReviewQueries {
           params.add(z.getValue().get(i));
         }
         sb.append(") THEN ");
-        dayCase(a.boundaries(z.getKey()), sb, params);
+        Sql.dayCase(a.boundaries(z.getKey()), sb, params);
       }
       sb.append(" ELSE ");
-      dayCase(a.boundaries(a.zone), sb, params);
+      Sql.dayCase(a.boundaries(a.zone), sb, params);
       sb.append(" END");
     } else {
-      dayCase(a.boundaries(a.zone), sb, params);
+      Sql.dayCase(a.boundaries(a.zone), sb, params);
     }
     return sb.toString();
-  }
-
-  /**
-   * Appends a CASE numbering the day of {@code started_at} between {@code bounds}: a binary search
-   * (about log2(days) comparisons a row instead of one per day), NULL outside.
-   */
-  private static void dayCase(List<Instant> bounds, StringBuilder sb, List<Object> params) {
-    sb.append("(CASE WHEN ").append(STARTED_AT).append(" < ? OR ");
-    sb.append(STARTED_AT).append(" >= ? THEN NULL ELSE ");
-    params.add(bounds.get(0));
-    params.add(bounds.get(bounds.size() - 1));
-    search(bounds, 0, bounds.size() - 1, sb, params);
-    sb.append(" END)");
-  }
-
-  /** Day number of a row known to lie in [bounds[lo], bounds[hi]). */
-  private static void search(
-      List<Instant> bounds, int lo, int hi, StringBuilder sb, List<Object> params) {
-    if (hi - lo == 1) {
-      sb.append(lo);
-      return;
-    }
-    int mid = (lo + hi) >>> 1;
-    sb.append("CASE WHEN ").append(STARTED_AT).append(" < ? THEN ");
-    params.add(bounds.get(mid));
-    search(bounds, lo, mid, sb, params);
-    sb.append(" ELSE ");
-    search(bounds, mid, hi, sb, params);
-    sb.append(" END");
   }
 
   /**
@@ -697,8 +656,7 @@ final class ReviewQueries {
   }
 
   private BigDecimal money(ResultSet rs, int i) throws SQLException {
-    BigDecimal v = UsageTable.readMoney(dialect, rs, i);
-    return v == null ? Money.ZERO : v;
+    return Sql.money(dialect, rs, i);
   }
 
   private static String orEmpty(@Nullable String s) {

@@ -26,7 +26,12 @@ public final class ReviewTable {
     /** An exact amount in the report's currency. */
     MONEY,
     /** A percentage with one decimal. */
-    PERCENT
+    PERCENT,
+    /**
+     * An exact amount where one applies (a budget's limit, a plan price); a null cell means none
+     * applies and is shown empty, unlike a null {@link #MONEY} cell, which is an unknown cost.
+     */
+    OPTIONAL_MONEY
   }
 
   /** A column's machine name (used as CSV header and JSON key) and type. */

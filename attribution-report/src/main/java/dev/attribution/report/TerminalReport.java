@@ -62,13 +62,19 @@ final class TerminalReport {
               + " are summed as stored");
     }
     for (ReviewTable t : r.tables()) {
-      if (t.name().equals("findings") || t.name().equals("summary")) {
+      if (t.name().equals("findings")
+          || t.name().equals("summary")
+          || t.name().equals("forecast_by_day")) {
         continue;
       }
       if (t.name().equals("daily_by_tenant")) {
         table(dailyPivot(r), Integer.MAX_VALUE, cur, out);
       } else {
         table(t, top, cur, out);
+      }
+      if (t.name().equals("forecast")) {
+        out.println("  " + Forecast.METHOD);
+        out.println("  " + Forecast.INFERRED);
       }
     }
     out.println();

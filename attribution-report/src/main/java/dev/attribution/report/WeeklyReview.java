@@ -1,7 +1,6 @@
 package dev.attribution.report;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -15,8 +14,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
@@ -107,6 +104,8 @@ public final class WeeklyReview {
         "  --csv-dir <dir>         write one CSV per grouping",
         "  --json-dir <dir>        write one JSON per grouping plus review.json",
         "  --plan-prices <file>    properties: <tenant>=<plan price per 30 days>, * for the rest",
+        "  --budgets <file>        properties: <budget>.limit, .period (day|week|month),"
+            + " .zone, .scope (tenant|global)",
         "  --top <n>               rows per grouping on screen (default "
             + ReviewOptions.DEFAULT_TOP
             + ")",
@@ -176,6 +175,9 @@ public final class WeeklyReview {
         case "--plan-prices":
           b.planPrices(Path.of(value));
           break;
+        case "--budgets":
+          b.budgets(Path.of(value));
+          break;
         case "--top":
           try {
             b.top(Integer.parseInt(value));
@@ -210,9 +212,11 @@ public final class WeeklyReview {
   public static ReviewResult run(ReviewOptions options, PrintStream terminal)
       throws SQLException, IOException {
     Map<String, BigDecimal> plans =
-        options.planPrices() == null ? Map.of() : readPlanPrices(options.planPrices());
+        options.planPrices() == null ? Map.of() : SettingsFiles.planPrices(options.planPrices());
     Map<String, ZoneId> tenantZones =
-        options.tenantZones() == null ? Map.of() : readTenantZones(options.tenantZones());
+        options.tenantZones() == null ? Map.of() : SettingsFiles.tenantZones(options.tenantZones());
+    Map<String, Forecast.BudgetSetting> budgets =
+        options.budgets() == null ? Map.of() : SettingsFiles.budgets(options.budgets());
     Analyzer analyzer = new Analyzer(options.from(), options.to(), options.zone(), tenantZones);
     terminal.println(
         "Summing "
@@ -229,10 +233,15 @@ public final class WeeklyReview {
     long started = System.nanoTime();
     long rows;
     Map<String, Long> timings;
+    Forecast forecast;
     try (Connection c = connect(options)) {
       ReviewQueries q = new ReviewQueries(c, options.table(), analyzer);
       rows = q.run();
       timings = q.timings;
+      long t = System.nanoTime();
+      forecast = new Forecast(analyzer, budgets, plans);
+      new ForecastQueries(c, options.table()).load(forecast);
+      timings.put("forecast", (System.nanoTime() - t) / 1_000_000);
     }
     terminal.println(
         "  "
@@ -242,7 +251,7 @@ public final class WeeklyReview {
             + " ms "
             + timings.toString().replace('=', ' ').replace("}", " ms)").replace("{", "(")
             + "; analysing ...");
-    ReviewResult result = analyzer.result(plans);
+    ReviewResult result = analyzer.result(plans, forecast);
     TerminalReport.print(result, options.top(), terminal);
     Path html = options.html();
     if (html != null) {
@@ -312,56 +321,5 @@ public final class WeeklyReview {
       }
     }
     return c;
-  }
-
-  /** Reads tenant zones: a properties file of {@code <tenant>=<zone id>}. */
-  static Map<String, ZoneId> readTenantZones(Path file) throws IOException {
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      p.load(in);
-    }
-    Map<String, ZoneId> m = new HashMap<>();
-    for (String tenant : p.stringPropertyNames()) {
-      String v = p.getProperty(tenant).trim();
-      try {
-        m.put(tenant, ZoneId.of(v));
-      } catch (DateTimeException e) {
-        throw new IllegalArgumentException(
-            file + ": zone of tenant '" + tenant + "' must be a zone id, was '" + v + "'", e);
-      }
-    }
-    return Collections.unmodifiableMap(m);
-  }
-
-  /**
-   * Reads plan prices: a properties file of {@code <tenant>=<price per 30 days>}, {@code *} for
-   * every tenant not listed.
-   */
-  static Map<String, BigDecimal> readPlanPrices(Path file) throws IOException {
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      p.load(in);
-    }
-    Map<String, BigDecimal> m = new HashMap<>();
-    for (String tenant : p.stringPropertyNames()) {
-      String v = p.getProperty(tenant).trim();
-      try {
-        BigDecimal price = new BigDecimal(v);
-        if (price.signum() < 0) {
-          throw new NumberFormatException("negative");
-        }
-        m.put(tenant, price);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            file
-                + ": plan price of tenant '"
-                + tenant
-                + "' must be a non-negative amount, was '"
-                + v
-                + "'",
-            e);
-      }
-    }
-    return Collections.unmodifiableMap(m);
   }
 }

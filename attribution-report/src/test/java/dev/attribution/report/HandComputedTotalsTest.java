@@ -5,18 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -66,43 +60,30 @@ class HandComputedTotalsTest {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "h2", "postgresql", "mysql"})
   void totalsDaysAndUnknownCostsMatchTheHandComputedValues(String dialect) throws Exception {
-    String url = url(dialect);
-    String table = "hand_" + Long.toHexString(System.nanoTime()).toLowerCase(Locale.ROOT);
-    Connection c;
-    try {
-      c = DriverManager.getConnection(url);
-    } catch (SQLException e) {
-      Assumptions.abort("no database at " + url + ": " + e.getMessage());
-      return;
-    }
-    try (c) {
-      UsageRows.createTable(c, dialect, table);
-      try {
-        UsageRows.insert(c, table, calls());
-        Path zones = Files.writeString(dir.resolve("zones.properties"), "tokyo=Asia/Tokyo\n");
-        Path html = dir.resolve("review.html");
-        ReviewResult r =
-            WeeklyReview.run(
-                ReviewOptions.builder()
-                    .url(url)
-                    .table(table)
-                    .from(FROM)
-                    .to(TO)
-                    .zone(ZoneId.of("Europe/Berlin"))
-                    .tenantZones(zones)
-                    .html(html)
-                    .build(),
-                NullOut.STREAM);
-        check(r);
-        String page = Files.readString(html);
-        assertThat(page).contains("(days from midnight Europe/Berlin)");
-        assertThat(page).contains(">unknown<");
-      } finally {
-        try (Statement s = c.createStatement()) {
-          s.execute("DROP TABLE " + table);
-        }
-      }
-    }
+    Databases.withTable(
+        dialect,
+        dir,
+        calls(),
+        (url, table) -> {
+          Path zones = Files.writeString(dir.resolve("zones.properties"), "tokyo=Asia/Tokyo\n");
+          Path html = dir.resolve("review.html");
+          ReviewResult r =
+              WeeklyReview.run(
+                  ReviewOptions.builder()
+                      .url(url)
+                      .table(table)
+                      .from(FROM)
+                      .to(TO)
+                      .zone(ZoneId.of("Europe/Berlin"))
+                      .tenantZones(zones)
+                      .html(html)
+                      .build(),
+                  NullOut.STREAM);
+          check(r);
+          String page = Files.readString(html);
+          assertThat(page).contains("(days from midnight Europe/Berlin)");
+          assertThat(page).contains(">unknown<");
+        });
   }
 
   private static void check(ReviewResult r) {
@@ -163,15 +144,6 @@ class HandComputedTotalsTest {
   }
 
   private String url(String dialect) {
-    switch (dialect) {
-      case "sqlite":
-        return "jdbc:sqlite:" + dir.resolve("usage.db");
-      case "h2":
-        return "jdbc:h2:mem:hand" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
-      case "postgresql":
-        return "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-      default:
-        return "jdbc:mariadb://127.0.0.1:3306/test?user=root";
-    }
+    return Databases.url(dialect, dir);
   }
 }

@@ -118,6 +118,10 @@ class HtmlReportTest {
     // The parsed DOM holds the charts' SVG elements: the daily bars and the legend.
     assertThat(dom).contains("<svg id=\"chart-daily\"").contains("class=\"bar\"");
     assertThat(dom.split("class=\"bar\"", -1).length - 1).isGreaterThan(20);
+    // The forecast: its chart with spent and projected lines, and its table.
+    assertThat(dom)
+        .contains("<svg id=\"chart-forecast\"", "class=\"actual\"", "class=\"projected\"")
+        .contains("id=\"forecast-table\"", "Projected spend = spend so far in the period");
     for (Path log : List.of(out.resolve("screenshot.log"), out.resolve("dump-dom.log"))) {
       assertThat(Files.readAllLines(log))
           .as("console errors in " + log)

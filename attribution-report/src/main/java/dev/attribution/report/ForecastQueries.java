@@ -1,0 +1,198 @@
+package dev.attribution.report;
+
+import static dev.attribution.sink.jdbc.internal.UsageTable.BUDGET_NAME;
+import static dev.attribution.sink.jdbc.internal.UsageTable.BUDGET_PERCENT;
+import static dev.attribution.sink.jdbc.internal.UsageTable.COST_TOTAL;
+import static dev.attribution.sink.jdbc.internal.UsageTable.STARTED_AT;
+import static dev.attribution.sink.jdbc.internal.UsageTable.TENANT_ID;
+
+import dev.attribution.sink.jdbc.SqlDialect;
+import dev.attribution.sink.jdbc.internal.UsageTable;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The forecast's SQL: per zone in use, one grouping by tenant and day from the earliest day any
+ * forecast needs to the window's end (index {@code <table>_started_idx}); per budget scope without
+ * a configured limit, its latest recorded percentage (index {@code <table>_budget_idx}) and the
+ * scope's spend before it (index {@code <table>_tenant_idx}).
+ */
+final class ForecastQueries {
+  private final Connection c;
+  private final SqlDialect dialect;
+  private final String table;
+
+  ForecastQueries(Connection c, String table) throws SQLException {
+    this.c = c;
+    this.dialect = SqlDialect.detect(c);
+    this.table = UsageTable.checkTable(table);
+  }
+
+  /** Fills every scope of {@code f} from the database. */
+  void load(Forecast f) throws SQLException {
+    Map<ZoneId, List<Forecast.Scope>> byZone = new LinkedHashMap<>();
+    for (Forecast.Scope s : f.scopes) {
+      byZone.computeIfAbsent(s.zone, k -> new ArrayList<>()).add(s);
+    }
+    for (Map.Entry<ZoneId, List<Forecast.Scope>> e : byZone.entrySet()) {
+      LocalDate first = e.getValue().get(0).first;
+      LocalDate today = e.getValue().get(0).today;
+      for (Forecast.Scope s : e.getValue()) {
+        first = s.first.isBefore(first) ? s.first : first;
+      }
+      dailyByTenant(e.getKey(), first, today, e.getValue());
+    }
+    for (Forecast.Scope s : f.scopes) {
+      if (s.budget != null && s.limit == null) {
+        latestPercent(s);
+        s.inferLimit();
+      }
+    }
+  }
+
+  private void dailyByTenant(
+      ZoneId zone, LocalDate first, LocalDate today, List<Forecast.Scope> scopes)
+      throws SQLException {
+    List<Instant> bounds = new ArrayList<>();
+    for (LocalDate d = first; !d.isAfter(today.plusDays(1)); d = d.plusDays(1)) {
+      bounds.add(d.atStartOfDay(zone).toInstant());
+    }
+    List<Object> params = new ArrayList<>();
+    StringBuilder day = new StringBuilder();
+    Sql.dayCase(bounds, day, params);
+    params.add(bounds.get(0));
+    params.add(bounds.get(bounds.size() - 1));
+    String sql =
+        "SELECT tenant, d, SUM("
+            + COST_TOTAL
+            + "), COUNT(*) - COUNT("
+            + COST_TOTAL
+            + ") FROM (SELECT "
+            + TENANT_ID
+            + " AS tenant, "
+            + day
+            + " AS d, "
+            + COST_TOTAL
+            + " FROM "
+            + table
+            + " WHERE "
+            + STARTED_AT
+            + " >= ? AND "
+            + STARTED_AT
+            + " < ?) x GROUP BY tenant, d";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      Sql.bind(dialect, ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String tenant = Analyzer.orNone(rs.getString(1));
+          long d = rs.getLong(2);
+          if (rs.wasNull()) {
+            continue;
+          }
+          BigDecimal cost = Sql.money(dialect, rs, 3);
+          long unknown = rs.getLong(4);
+          LocalDate date = first.plusDays(d);
+          for (Forecast.Scope s : scopes) {
+            if (s.tenant == null || s.tenant.equals(tenant)) {
+              s.add(date, cost, unknown);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The tenant condition of a scope (none for a global budget). */
+  private static String tenantCondition(Forecast.Scope s, List<Object> params) {
+    String t = s.tenant;
+    if (t == null) {
+      return "";
+    }
+    if (t.equals(Analyzer.NONE)) {
+      return " AND (" + TENANT_ID + " IS NULL OR " + TENANT_ID + " = '')";
+    }
+    params.add(t);
+    return " AND " + TENANT_ID + " = ?";
+  }
+
+  private void latestPercent(Forecast.Scope s) throws SQLException {
+    Instant start = s.periodStartInstant();
+    Instant end = s.today.plusDays(1).atStartOfDay(s.zone).toInstant();
+    List<Object> params = new ArrayList<>();
+    params.add(String.valueOf(s.budget));
+    String cond = tenantCondition(s, params);
+    params.add(start);
+    params.add(end);
+    String sql =
+        "SELECT "
+            + STARTED_AT
+            + ", "
+            + BUDGET_PERCENT
+            + " FROM "
+            + table
+            + " WHERE "
+            + BUDGET_NAME
+            + " = ?"
+            + cond
+            + " AND "
+            + BUDGET_PERCENT
+            + " IS NOT NULL AND "
+            + STARTED_AT
+            + " >= ? AND "
+            + STARTED_AT
+            + " < ? ORDER BY "
+            + STARTED_AT
+            + " DESC, "
+            + BUDGET_PERCENT
+            + " DESC LIMIT 1";
+    @Nullable Instant at = null;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      Sql.bind(dialect, ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          at = UsageTable.readInstant(dialect, rs, 1);
+          s.lastPercent = UsageTable.readMoney(dialect, rs, 2);
+        }
+      }
+    }
+    if (at == null) {
+      return;
+    }
+    s.lastPercentAt = at;
+    params.clear();
+    String cond2 = tenantCondition(s, params);
+    params.add(start);
+    params.add(at);
+    String spent =
+        "SELECT SUM("
+            + COST_TOTAL
+            + ") FROM "
+            + table
+            + " WHERE 1 = 1"
+            + cond2
+            + " AND "
+            + STARTED_AT
+            + " >= ? AND "
+            + STARTED_AT
+            + " < ?";
+    try (PreparedStatement ps = c.prepareStatement(spent)) {
+      Sql.bind(dialect, ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          s.spentBeforeLastPercent = Sql.money(dialect, rs, 1);
+        }
+      }
+    }
+  }
+}
