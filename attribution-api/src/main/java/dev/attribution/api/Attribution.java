@@ -61,6 +61,38 @@ public final class Attribution {
     return ScopeStorage.open(context, false);
   }
 
+  /**
+   * Makes {@code context} the whole context of this thread, not merged with anything, as a {@code
+   * wrap(..)} executor does for its tasks; closing the returned scope restores exactly what was
+   * current before, whatever was opened in between and left open. An empty {@code context} clears
+   * the thread for the scope's lifetime. Never counted as a leak by {@link #openIsolated}.
+   *
+   * <p>For libraries that move the context between threads themselves (Micrometer's
+   * context-propagation, which the Spring Boot starter plugs in, and Reactor through it); request
+   * code uses {@link #open} or {@link #openIsolated}. Close it on this thread; closing twice is a
+   * no-op.
+   */
+  public static AttributionScope install(AttributionContext context) {
+    Objects.requireNonNull(context, "context");
+    ScopeStorage.Restorer restorer = ScopeStorage.replace(context);
+    return new AttributionScope() {
+      private boolean closed;
+
+      @Override
+      public AttributionContext context() {
+        return context;
+      }
+
+      @Override
+      public void close() {
+        if (!closed) {
+          closed = true;
+          restorer.restore();
+        }
+      }
+    };
+  }
+
   /** The context in force on this thread, or {@link AttributionContext#empty()}. Never null. */
   public static AttributionContext current() {
     return ScopeStorage.current();

@@ -57,6 +57,30 @@ class AttributionScopeTest {
   }
 
   @Test
+  void installReplacesTheWholeContextAndRestoresExactlyWhatWasThere() {
+    AttributionContext other = AttributionContext.builder().feature("batch").build();
+    long leaksBefore = Attribution.leakedScopes();
+    try (AttributionScope outer = Attribution.open(ACME)) {
+      try (AttributionScope installed = Attribution.install(other)) {
+        assertThat(Attribution.current()).isEqualTo(other);
+        assertThat(installed.context()).isEqualTo(other);
+        // A request boundary inside an installed scope is not a leak.
+        try (AttributionScope isolated = Attribution.openIsolated(ACME)) {
+          assertThat(Attribution.current()).isEqualTo(ACME);
+        }
+        // Opened inside and never closed: the installed scope's close still restores ACME.
+        Attribution.open(AttributionContext.builder().userId("u-9").build());
+      }
+      assertThat(Attribution.current()).isEqualTo(ACME);
+      try (AttributionScope cleared = Attribution.install(AttributionContext.empty())) {
+        assertThat(Attribution.current().isEmpty()).isTrue();
+      }
+      assertThat(Attribution.current()).isEqualTo(ACME);
+    }
+    assertThat(Attribution.leakedScopes()).isEqualTo(leaksBefore);
+  }
+
+  @Test
   void closingRestoresThePreviousContextAtEachLevel() {
     AttributionContext a = AttributionContext.builder().tenantId("a").build();
     AttributionContext b = AttributionContext.builder().userId("b").build();
