@@ -273,7 +273,7 @@ final class ReviewQueries {
           r.tenant = rs.getString(i++);
           r.feature = rs.getString(i++);
           r.model = rs.getString(i++);
-          r.provider = orEmpty(rs.getString(i++));
+          r.provider = provider(rs.getString(i++));
           r.status = orEmpty(rs.getString(i++)).toLowerCase(Locale.ROOT);
           r.budgetAction = orEmpty(rs.getString(i++)).toLowerCase(Locale.ROOT);
           r.budgetName = rs.getString(i++);
@@ -662,4 +662,16 @@ final class ReviewQueries {
   private static String orEmpty(@Nullable String s) {
     return s == null ? "" : s;
   }
+
+  /**
+   * The provider as the review shows it: {@value #UNRECOGNISED} for a call to an endpoint the
+   * library did not recognise (NULL; {@code unknown} in a table the sink has not migrated yet),
+   * never a made-up provider name.
+   */
+  static String provider(@Nullable String s) {
+    return s == null || s.equals("unknown") ? UNRECOGNISED : s;
+  }
+
+  /** How the review names the provider of calls to unrecognised endpoints. */
+  static final String UNRECOGNISED = "(unrecognised)";
 }

@@ -86,6 +86,31 @@ class HandComputedTotalsTest {
         });
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "h2", "postgresql", "mysql"})
+  void callsToUnrecognisedEndpointsShowAsUnrecognisedNeverAsAMadeUpProvider(String dialect)
+      throws Exception {
+    Instant day = Instant.parse("2026-11-24T10:00:00Z");
+    Databases.withTable(
+        dialect,
+        dir,
+        List.of(
+            UsageRows.at(day).cost("1.5"),
+            UsageRows.at(day.plusSeconds(60)).model(null, "internal-proxy"),
+            UsageRows.at(day.plusSeconds(120)).status("blocked")),
+        (url, table) -> {
+          ReviewResult r =
+              WeeklyReview.run(
+                  ReviewOptions.builder().url(url).table(table).from(FROM).to(TO).build(),
+                  NullOut.STREAM);
+          ReviewTable byProvider = r.table("by_provider");
+          assertThat(byProvider.rows())
+              .extracting(row -> row.get(0))
+              .containsExactlyInAnyOrder("openai", ReviewQueries.UNRECOGNISED);
+          assertThat(r.unknownCostCalls()).isEqualTo(1);
+        });
+  }
+
   private static void check(ReviewResult r) {
     assertThat(r.zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
     // 0.000000001 + 1234567.123456789 + 7.000000007 + 0.3

@@ -60,7 +60,7 @@ final class UsageRows {
     @Nullable String user = "u1";
     @Nullable String thread;
     @Nullable String feature = "chat";
-    String provider = "openai";
+    @Nullable String provider = "openai";
     String model = "gpt-4o-mini";
     String status = "ok";
     long input = 500;
@@ -93,7 +93,7 @@ final class UsageRows {
       return this;
     }
 
-    Call model(String provider, String model) {
+    Call model(@Nullable String provider, String model) {
       this.provider = provider;
       this.model = model;
       return this;
@@ -182,18 +182,28 @@ final class UsageRows {
     createTable(c, dialectDir, "llm_usage");
   }
 
-  /** Creates the usage table called {@code table} from the sink's DDL resource. */
+  /**
+   * Creates the usage table called {@code table} from the sink's DDL resources, every version in
+   * order, as the sink does.
+   */
   static void createTable(Connection c, String dialectDir, String table)
       throws SQLException, IOException {
-    String ddl;
-    try (InputStream in =
-        UsageRows.class.getResourceAsStream(
-            "/dev/attribution/sink/jdbc/schema/" + dialectDir + "/V1.sql")) {
-      if (in == null) {
-        throw new IOException("no DDL resource for " + dialectDir);
+    for (int v = 1; ; v++) {
+      try (InputStream in =
+          UsageRows.class.getResourceAsStream(
+              "/dev/attribution/sink/jdbc/schema/" + dialectDir + "/V" + v + ".sql")) {
+        if (in == null) {
+          if (v == 1) {
+            throw new IOException("no DDL resource for " + dialectDir);
+          }
+          return;
+        }
+        run(c, new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${table}", table));
       }
-      ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${table}", table);
     }
+  }
+
+  private static void run(Connection c, String ddl) throws SQLException {
     StringBuilder body = new StringBuilder();
     for (String line : ddl.split("\n")) {
       if (!line.trim().startsWith("--")) {
@@ -259,7 +269,11 @@ final class UsageRows {
         bool(ps, ++i, false, sqlite);
         ps.setInt(++i, 1);
         ps.setString(++i, k.status);
-        ps.setInt(++i, "ok".equals(k.status) ? 200 : "blocked".equals(k.status) ? 429 : 500);
+        if ("blocked".equals(k.status)) {
+          ps.setNull(++i, Types.INTEGER); // nothing went over the network
+        } else {
+          ps.setInt(++i, "ok".equals(k.status) ? 200 : 500);
+        }
         boolean spent = !"blocked".equals(k.status);
         ps.setLong(++i, spent ? k.input : 0);
         ps.setLong(++i, spent ? k.cached : 0);

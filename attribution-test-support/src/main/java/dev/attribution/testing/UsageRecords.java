@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Usage records for tests: every field set, values spread over a few tenants, models and days;
@@ -121,6 +122,8 @@ public final class UsageRecords {
         .budgetAction(BudgetAction.NOTIFY)
         .budgetName("monthly-acme")
         .budgetPercent(new BigDecimal("81.5"))
+        .dryRunAction(i % 2 == 0 ? BudgetAction.BLOCK : BudgetAction.DOWNGRADE)
+        .deployment("deployment-" + i)
         .keyFingerprint("…abcd#1a2b3c")
         .traceId("0af7651916cd43dd8448eb211c80319c")
         .spanId("b7ad6b7169203331")
@@ -138,6 +141,30 @@ public final class UsageRecords {
         .usage(TokenUsage.of(100, 20))
         .cost(null)
         .costSource(CostSource.UNPRICED)
+        .build();
+  }
+
+  /**
+   * A call that says "unknown" the way records do, with null: an unrecognised endpoint (no
+   * provider), no HTTP response (a transport failure), unpriced; beside it the typed values a sink
+   * must keep, a dry-run action and an Azure deployment.
+   *
+   * @param dryRun the dry-run action to carry, or {@code null}
+   */
+  public static UsageRecord unknowns(Instant at, @Nullable BudgetAction dryRun) {
+    return UsageRecord.builder()
+        .startedAt(at.truncatedTo(ChronoUnit.MICROS))
+        .context(AttributionContext.builder().tenantId("acme").build())
+        .provider(null)
+        .operation("chat")
+        .serverHost("llm.internal")
+        .status(CallStatus.FAILED)
+        .httpStatus(null)
+        .errorType("IOException")
+        .cost(null)
+        .costSource(CostSource.UNPRICED)
+        .dryRunAction(dryRun)
+        .deployment(dryRun == null ? null : "prod-" + dryRun.wireName())
         .build();
   }
 
@@ -228,6 +255,7 @@ public final class UsageRecords {
         .errorMessage(controls + " " + tenKilobytes(unicode))
         .providerRequestId(tenKilobytes("\uD83D\uDE00"))
         .budgetName(controls)
+        .deployment("deployment " + unicode)
         .attribute("controls", controls)
         .attribute("unicode", unicode)
         .attribute("large", tenKilobytes("x\u0000\"\\"))

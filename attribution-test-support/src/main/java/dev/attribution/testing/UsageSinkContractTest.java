@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.attribution.api.BudgetAction;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import java.time.Instant;
@@ -27,11 +28,13 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The contract: a batch exported is read back in full with every field (context, provider,
  * models, every token category, exact cost including a {@code null} cost for an unpriced model,
- * status, attributes); an empty batch is a no-op; a sink that promises idempotence on the record id
- * ({@link #idempotentOnRecordId()}) stores a replayed record once; {@code flush()} and {@code
- * shutdown()} drain; a second {@code shutdown()} is safe; a record with hostile text survives
- * (exactly, or cut to a documented length) or is rejected with a clear message and never corrupts
- * or loses its neighbours; amounts keep all nine decimals from one billionth to nearly a billion.
+ * status, attributes; a {@code null} provider, HTTP status, dry-run action or deployment comes back
+ * {@code null}, never as a stand-in such as 0 or {@code "unknown"}); an empty batch is a no-op; a
+ * sink that promises idempotence on the record id ({@link #idempotentOnRecordId()}) stores a
+ * replayed record once; {@code flush()} and {@code shutdown()} drain; a second {@code shutdown()}
+ * is safe; a record with hostile text survives (exactly, or cut to a documented length) or is
+ * rejected with a clear message and never corrupts or loses its neighbours; amounts keep all nine
+ * decimals from one billionth to nearly a billion.
  *
  * <p>A sink that keeps less than the record (e.g. durations in milliseconds) says so in {@link
  * #expectedReadBack(UsageRecord)}; the override is the written list of what the sink loses.
@@ -111,6 +114,33 @@ public abstract class UsageSinkContractTest {
         byId(readBack()).get(written.get(written.size() - 2).id()); // unknown cost stays unknown
     assertThat(unpriced).isNotNull();
     assertThat(unpriced.cost()).as("an unknown cost is null, never zero").isNull();
+  }
+
+  @Test
+  void unknownValuesComeBackNullAndTypedValuesComeBackTyped() throws Exception {
+    List<UsageRecord> written = new ArrayList<>();
+    written.add(UsageRecords.unknowns(UsageRecords.T0, null));
+    int s = 1;
+    for (BudgetAction a : BudgetAction.values()) {
+      if (a != BudgetAction.NONE) {
+        written.add(UsageRecords.unknowns(UsageRecords.T0.plusSeconds(s++), a));
+      }
+    }
+    sink().export(List.copyOf(written));
+    sink().flush();
+
+    assertReadBackExactly(written);
+    Map<UUID, UsageRecord> read = byId(readBack());
+    UsageRecord none = read.get(written.get(0).id());
+    assertThat(none).isNotNull();
+    assertThat(none.provider()).as("unrecognised: no provider, never \"unknown\"").isNull();
+    assertThat(none.httpStatus()).as("no response: null, never 0").isNull();
+    assertThat(none.cost()).as("unpriced: null, never zero").isNull();
+    assertThat(none.dryRunAction()).isNull();
+    assertThat(none.deployment()).isNull();
+    UsageRecord blocked = read.get(written.get(written.size() - 1).id());
+    assertThat(blocked.dryRunAction()).isEqualTo(BudgetAction.BLOCK);
+    assertThat(blocked.deployment()).isEqualTo("prod-block");
   }
 
   @Test
@@ -236,7 +266,8 @@ public abstract class UsageSinkContractTest {
             UsageRecord::errorType,
             UsageRecord::errorMessage,
             UsageRecord::providerRequestId,
-            UsageRecord::budgetName);
+            UsageRecord::budgetName,
+            UsageRecord::deployment);
     for (int i = 0; i < fields.size(); i++) {
       String w = fields.get(i).apply(written);
       String r = fields.get(i).apply(read);

@@ -84,6 +84,8 @@ final class Columns {
           "budget_action",
           "budget_name",
           "budget_percent",
+          "dry_run_action",
+          "deployment",
           "key_fingerprint",
           "provider_request_id",
           "trace_id",
@@ -91,9 +93,6 @@ final class Columns {
           "attributes");
 
   static final int COUNT = NAMES.size();
-
-  /** Version 1's provider for an unrecognised endpoint, where the column is NOT NULL. */
-  private static final String LEGACY_UNKNOWN_PROVIDER = "unknown";
 
   private static final int SHORT = 128;
   private static final int LONG = 255;
@@ -170,7 +169,7 @@ final class Columns {
     out.string(cut(c.trafficClass(), SHORT));
     out.json(json(c.tags()));
     out.string(r.contextSource().wireName());
-    out.string(cut(r.provider() == null ? LEGACY_UNKNOWN_PROVIDER : r.provider(), 64));
+    out.string(cut(r.provider(), 64));
     out.string(cut(r.operation(), 64));
     out.string(cut(r.serverHost(), LONG));
     out.string(cut(r.requestedModel(), LONG));
@@ -182,7 +181,7 @@ final class Columns {
     out.number(r.attempt());
     out.string(r.status().wireName());
     Integer http = r.httpStatus();
-    out.number(http == null ? 0 : http);
+    out.nullableNumber(http == null ? null : http.longValue());
     out.string(cut(r.errorType(), LONG));
     out.string(cut(r.errorMessage(), UsageRecord.MAX_ERROR_MESSAGE_LENGTH));
     out.number(u.inputTokens());
@@ -218,6 +217,9 @@ final class Columns {
     out.string(r.budgetAction().wireName());
     out.string(cut(r.budgetName(), SHORT));
     out.money(round(r.budgetPercent()));
+    BudgetAction dryRun = r.dryRunAction();
+    out.string(dryRun == null ? null : dryRun.wireName());
+    out.string(cut(r.deployment(), LONG));
     out.string(cut(r.keyFingerprint(), 64));
     out.string(cut(r.providerRequestId(), LONG));
     out.string(cut(r.traceId(), 64));
@@ -339,8 +341,7 @@ final class Columns {
     c.tags(json(rs.getString(++i)));
     b.context(c.build());
     b.contextSource(ContextSource.fromWireName(rs.getString(++i)));
-    String provider = rs.getString(++i);
-    b.provider(LEGACY_UNKNOWN_PROVIDER.equals(provider) ? null : provider);
+    b.provider(rs.getString(++i));
     b.operation(rs.getString(++i));
     b.serverHost(rs.getString(++i));
     b.requestedModel(rs.getString(++i));
@@ -352,7 +353,7 @@ final class Columns {
     b.attempt(rs.getInt(++i));
     b.status(CallStatus.fromWireName(rs.getString(++i)));
     int http = rs.getInt(++i);
-    b.httpStatus(http == 0 ? null : http);
+    b.httpStatus(rs.wasNull() ? null : http);
     b.errorType(rs.getString(++i));
     b.errorMessage(rs.getString(++i));
     TokenUsage.Builder u = TokenUsage.builder();
@@ -395,6 +396,9 @@ final class Columns {
     b.budgetAction(BudgetAction.fromWireName(rs.getString(++i)));
     b.budgetName(rs.getString(++i));
     b.budgetPercent(d.readMoney(rs, ++i));
+    String dryRun = rs.getString(++i);
+    b.dryRunAction(dryRun == null ? null : BudgetAction.fromWireName(dryRun));
+    b.deployment(rs.getString(++i));
     b.keyFingerprint(rs.getString(++i));
     b.providerRequestId(rs.getString(++i));
     b.traceId(rs.getString(++i));

@@ -19,14 +19,15 @@ import javax.sql.DataSource;
  *
  * <p>Versions are recorded in {@code <table>_schema_version}. Concurrent starts are serialised with
  * a database lock where the database has one (a transaction-scoped advisory lock on PostgreSQL,
- * {@code GET_LOCK} on MySQL/MariaDB); every script is also idempotent ({@code IF NOT EXISTS}), and
- * a failed attempt is retried after re-reading the version, so instances racing on H2 or SQLite
- * converge too.
+ * {@code GET_LOCK} on MySQL/MariaDB, the write transaction on SQLite); every script is also safe to
+ * re-run ({@code IF NOT EXISTS}, guarded ALTERs, UPDATEs that find nothing left to change), since
+ * MySQL and H2 commit each DDL statement and a crash can stop a script halfway; a failed attempt is
+ * retried after re-reading the version, so racing instances converge.
  */
 final class SchemaManager {
 
   /** The schema version this code writes. */
-  static final int LATEST_VERSION = 1;
+  static final int LATEST_VERSION = 2;
 
   private static final int ATTEMPTS = 6;
 
@@ -83,8 +84,12 @@ final class SchemaManager {
       boolean auto = c.getAutoCommit();
       boolean locked = false;
       try {
-        if (dialect == SqlDialect.POSTGRESQL) {
+        if (dialect == SqlDialect.POSTGRESQL || dialect == SqlDialect.SQLITE) {
+          // DDL is transactional in both: a crash mid-migration (e.g. in SQLite's table rebuild)
+          // leaves the previous version intact. SQLite's write lock serialises racing starts.
           c.setAutoCommit(false);
+        }
+        if (dialect == SqlDialect.POSTGRESQL) {
           try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             ps.setLong(1, lockKey());
             ps.execute();

@@ -2,6 +2,7 @@ package dev.attribution.sink.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -96,6 +98,7 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
         .errorMessage(noNul(written.errorMessage()))
         .providerRequestId(noNul(written.providerRequestId()))
         .budgetName(noNul(written.budgetName()))
+        .deployment(noNul(written.deployment()))
         .keyFingerprint(noNul(written.keyFingerprint()));
     Map<String, String> attributes = new HashMap<>();
     written.attributes().forEach((k, v) -> attributes.put(noNul(k), noNul(v)));
@@ -142,6 +145,120 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
 
   UsageQuery.Builder all() {
     return UsageQuery.builder(Instant.parse("2000-01-01T00:00:00Z"), UsageQueries.END_OF_TIME);
+  }
+
+  /**
+   * Rows as version 1 wrote them: an unrecognised call ("unknown", HTTP 0), dry-run actions kept as
+   * attribute {@code budget_dry_run} (beside other attributes, alone, and among hostile text), and
+   * an ordinary call that must come through unchanged.
+   */
+  private static List<UsageRecord> version1Records() {
+    Instant t = UsageRecords.T0;
+    List<UsageRecord> rs = new ArrayList<>();
+    rs.add(UsageRecords.unknowns(t, null));
+    rs.add(
+        withoutNewFields(UsageRecords.full(1, new Random(71)))
+            .attribute("budget_dry_run", "block")
+            .build());
+    rs.add(
+        UsageRecords.unknowns(t.plusSeconds(1), null).toBuilder()
+            .attributes(Map.of("budget_dry_run", "notify"))
+            .build());
+    rs.add(
+        withoutNewFields(UsageRecords.hostile(t.plusSeconds(2)))
+            .attribute("budget_dry_run", "downgrade")
+            .build());
+    rs.add(withoutNewFields(UsageRecords.full(2, new Random(72))).build());
+    return rs;
+  }
+
+  private static UsageRecord.Builder withoutNewFields(UsageRecord r) {
+    return r.toBuilder().dryRunAction(null).deployment(null);
+  }
+
+  /** What version 2 makes of a version-1 row: the dry-run attribute moved to its own field. */
+  private UsageRecord upgraded(UsageRecord v1) {
+    Map<String, String> attributes = new HashMap<>(v1.attributes());
+    String dryRun = attributes.remove("budget_dry_run");
+    return expectedReadBack(
+        v1.toBuilder()
+            .attributes(attributes)
+            .dryRunAction(dryRun == null ? null : BudgetAction.fromWireName(dryRun))
+            .build());
+  }
+
+  private void assertUpgraded(List<UsageRecord> v1, JdbcUsageSink sink) throws Exception {
+    Map<UUID, UsageRecord> read = new HashMap<>();
+    for (UsageRecord r : sink.queries().records(all().build())) {
+      read.put(r.id(), r);
+    }
+    for (UsageRecord old : v1) {
+      UsageRecord got = read.get(old.id());
+      UsageRecord want = upgraded(old);
+      assertThat(got).as("row %s after the upgrade", old.id()).isNotNull();
+      if (old.attributes().containsKey("large")) {
+        // The hostile row: its long text was cut to its columns by version 1 already.
+        assertThat(got.dryRunAction()).isEqualTo(want.dryRunAction());
+        assertThat(got.attributes()).isEqualTo(want.attributes());
+        assertThat(got.httpStatus()).isEqualTo(want.httpStatus());
+      } else {
+        assertThat(got).as("row %s after the upgrade", old.id()).isEqualTo(want);
+      }
+    }
+    UsageRecord unrecognised = read.get(v1.get(0).id());
+    assertThat(unrecognised.provider()).as("'unknown' became NULL").isNull();
+    assertThat(unrecognised.httpStatus()).as("0 became NULL").isNull();
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT COUNT(*) FROM "
+                    + table
+                    + " WHERE provider = 'unknown' OR http_status = 0")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("rows still holding a sentinel").isZero();
+    }
+  }
+
+  @Test
+  void upgradesAVersion1TableAndItsRowsInPlace() throws Exception {
+    Version1Rows v1 = new Version1Rows(dataSource(), expectedDialect(), table);
+    v1.createTable();
+    List<UsageRecord> old = version1Records();
+    for (UsageRecord r : old) {
+      v1.insert(r);
+    }
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    assertThat(v1.version()).isEqualTo(SchemaManager.LATEST_VERSION);
+    UsageRecord fresh = UsageRecords.unknowns(UsageRecords.T0.plusSeconds(60), BudgetAction.BLOCK);
+    sink.export(List.of(fresh));
+    assertUpgraded(old, sink);
+    assertThat(
+            sink.queries().records(all().build()).stream().filter(r -> r.id().equals(fresh.id())))
+        .containsExactly(expectedReadBack(fresh));
+  }
+
+  @Test
+  void aMigrationStoppedAfterItsSchemaChangesCompletesOnTheNextStart() throws Exception {
+    Version1Rows v1 = new Version1Rows(dataSource(), expectedDialect(), table);
+    v1.createTable();
+    List<UsageRecord> old = version1Records();
+    for (UsageRecord r : old) {
+      v1.insert(r);
+    }
+    // Killed after the DDL (committed on its own in MySQL and H2) and before the data changes.
+    List<String> script = v1.schema().script(2);
+    int ddl = 0;
+    while (!script.get(ddl).startsWith("UPDATE") && !script.get(ddl).startsWith("INSERT")) {
+      ddl++;
+    }
+    assertThat(ddl).as("statements before the first data change").isPositive();
+    v1.applyPartOf(2, ddl);
+    assertThat(v1.version()).isEqualTo(1);
+
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    assertThat(v1.version()).isEqualTo(SchemaManager.LATEST_VERSION);
+    assertUpgraded(old, sink);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.attribution.sink.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attribution.api.BudgetAction;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.testing.UsageRecords;
 import java.io.IOException;
@@ -31,6 +32,30 @@ class RecordJsonTest {
     UsageRecord back = RecordJson.parse(RecordJson.toJson(r));
     assertThat(back.cost()).isNull();
     assertThat(back).isEqualTo(r);
+  }
+
+  @Test
+  void spooledUnknownsStayNullAndTypedValuesStayTyped() throws IOException {
+    for (BudgetAction a : new BudgetAction[] {null, BudgetAction.NOTIFY, BudgetAction.BLOCK}) {
+      UsageRecord r = UsageRecords.unknowns(UsageRecords.T0, a);
+      String line = RecordJson.toJson(r);
+      assertThat(line).doesNotContain("\"provider\"").doesNotContain("\"httpStatus\"");
+      assertThat(RecordJson.parse(line)).isEqualTo(r);
+    }
+  }
+
+  @Test
+  void aLineSpooledByTheFirstVersionReadsWithoutItsSentinels() throws IOException {
+    String line =
+        "{\"id\":\"019cae0b-c21b-7d64-85f5-3aec7e0401fe\",\"startedAt\":\"2026-03-02T10:15:30Z\","
+            + "\"contextSource\":\"none\",\"provider\":\"unknown\",\"operation\":\"unknown\","
+            + "\"status\":\"ok\",\"httpStatus\":0,\"budgetAction\":\"none\","
+            + "\"attributes\":{\"budget_dry_run\":\"block\",\"meter\":\"x\"}}";
+    UsageRecord r = RecordJson.parse(line);
+    assertThat(r.provider()).isNull();
+    assertThat(r.httpStatus()).isNull();
+    assertThat(r.dryRunAction()).isEqualTo(BudgetAction.BLOCK);
+    assertThat(r.attributes()).containsExactly(Map.entry("meter", "x"));
   }
 
   @Test
