@@ -55,8 +55,12 @@ import org.slf4j.LoggerFactory;
  * an event stream fed to the usage tracker). The context is the caller's thread scope where {@code
  * send}/{@code sendAsync} was called, with {@code x-attribution-*} headers (removed before the
  * request leaves) laid over it. A blocked call is answered locally: the application's handler
- * receives the provider-shaped 429 ({@code x-should-retry: false}). Requests are never retried or
- * failed over here: the JDK client does not retry, and a rewrite applies to the one request sent.
+ * receives the provider-shaped 429 ({@code x-should-retry: false}). A call that fails with one of
+ * the engine's failover statuses (or times out, when the failover says so) is sent once more over
+ * the failover route, as the OkHttp interceptor does: the failed answer is recorded and discarded
+ * (the application's handler sees only the final one), and the failover request carries the route's
+ * credential, never the application's unless the route opts in. A request whose body the JDK might
+ * not publish twice is not failed over.
  *
  * <p>Any failure inside attribution is caught, counted ({@link #internalFailures()}) and logged at
  * most every 10 seconds; the call then proceeds as the application built it.
@@ -101,14 +105,35 @@ public final class AttributionHttpClient extends HttpClient {
     if (p.call == null) {
       return delegate.send(p.outgoing, handler);
     }
-    LlmCall call = p.call;
+    Failover failover = p.failover();
+    HttpResponse<T> first;
+    try {
+      first = sendOnce(p.outgoing, p.call, handler, failover);
+    } catch (IOException e) {
+      LlmCall next = failover == null ? null : failover.afterFailure(e);
+      if (next == null) {
+        throw e;
+      }
+      return sendOnce(p.outgoing, next, handler, null);
+    }
+    LlmCall next = failover == null ? null : failover.next;
+    return next == null ? first : sendOnce(p.outgoing, next, handler, null);
+  }
+
+  /** One attempt as {@code call} decided: answered locally, or sent (rewritten) and observed. */
+  private <T> HttpResponse<T> sendOnce(
+      HttpRequest outgoing,
+      LlmCall call,
+      HttpResponse.BodyHandler<T> handler,
+      @Nullable Failover failover)
+      throws IOException, InterruptedException {
     BlockedResponse blocked = call.blocked();
     if (blocked != null) {
-      return blockedResponse(p.outgoing, blocked, handler).join();
+      return blockedResponse(outgoing, blocked, handler).join();
     }
-    HttpRequest toSend = rewritten(p.outgoing, call);
+    HttpRequest toSend = rewritten(outgoing, call);
     try {
-      return delegate.send(toSend, observing(call, handler));
+      return delegate.send(toSend, observing(call, handler, failover));
     } catch (IOException | InterruptedException | RuntimeException e) {
       call.failed(e);
       throw e;
@@ -130,15 +155,45 @@ public final class AttributionHttpClient extends HttpClient {
     if (p.call == null) {
       return delegate.sendAsync(p.outgoing, handler, pushPromiseHandler);
     }
-    LlmCall call = p.call;
+    Failover failover = p.failover();
+    CompletableFuture<HttpResponse<T>> first =
+        sendOnceAsync(p.outgoing, p.call, handler, pushPromiseHandler, failover);
+    if (failover == null) {
+      return first;
+    }
+    return first
+        .handle(
+            (r, e) -> {
+              Throwable cause =
+                  e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                      ? e.getCause()
+                      : e;
+              LlmCall next =
+                  cause == null
+                      ? failover.next
+                      : cause instanceof IOException ? failover.afterFailure(cause) : null;
+              if (next != null) {
+                return sendOnceAsync(p.outgoing, next, handler, pushPromiseHandler, null);
+              }
+              return cause == null ? first : CompletableFuture.<HttpResponse<T>>failedFuture(cause);
+            })
+        .thenCompose(f -> f);
+  }
+
+  private <T> CompletableFuture<HttpResponse<T>> sendOnceAsync(
+      HttpRequest outgoing,
+      LlmCall call,
+      HttpResponse.BodyHandler<T> handler,
+      HttpResponse.@Nullable PushPromiseHandler<T> pushPromiseHandler,
+      @Nullable Failover failover) {
     BlockedResponse blocked = call.blocked();
     if (blocked != null) {
-      return blockedResponse(p.outgoing, blocked, handler);
+      return blockedResponse(outgoing, blocked, handler);
     }
-    HttpRequest toSend = rewritten(p.outgoing, call);
+    HttpRequest toSend = rewritten(outgoing, call);
     CompletableFuture<HttpResponse<T>> sent;
     try {
-      sent = delegate.sendAsync(toSend, observing(call, handler), pushPromiseHandler);
+      sent = delegate.sendAsync(toSend, observing(call, handler, failover), pushPromiseHandler);
     } catch (RuntimeException e) {
       call.failed(e);
       throw e;
@@ -156,25 +211,88 @@ public final class AttributionHttpClient extends HttpClient {
     return sent;
   }
 
+  /**
+   * The failover decision of one call's first attempt: made when its status arrives (before the
+   * application's handler sees anything) or when it fails in transport. The failover attempt goes
+   * out with the engine's rewrite for the route, which carries the route's own credential and never
+   * the application's unless the route opts in.
+   */
+  private final class Failover {
+    final CallRequest request;
+    final LlmCall call;
+    volatile @Nullable LlmCall next;
+
+    Failover(CallRequest request, LlmCall call) {
+      this.request = request;
+      this.call = call;
+    }
+
+    /** The failover call for an answer with {@code status}, or {@code null} to keep the answer. */
+    @Nullable LlmCall afterStatus(int status) {
+      if (status >= 200 && status < 300) {
+        return null;
+      }
+      try {
+        next = engine.beginFailover(request, call, status, false);
+      } catch (RuntimeException | Error e) {
+        failure("starting a failover", e);
+      }
+      return next;
+    }
+
+    /** The failover call after a transport failure, or {@code null} to let it reach the app. */
+    @Nullable LlmCall afterFailure(Throwable e) {
+      try {
+        return engine.beginFailover(
+            request, call, 0, e instanceof java.net.http.HttpTimeoutException);
+      } catch (RuntimeException | Error again) {
+        failure("starting a failover", again);
+        return null;
+      }
+    }
+  }
+
   /** The request without attribution headers, and the engine's call for it (or none). */
   private Prepared prepare(HttpRequest original) {
     HttpRequest outgoing = original;
     try {
       outgoing = stripAttributionHeaders(original);
-      return new Prepared(outgoing, engine.begin(describe(original, outgoing)));
+      CallRequest described = describe(original, outgoing);
+      return new Prepared(outgoing, described, engine.begin(described));
     } catch (RuntimeException | Error e) {
       failure("preparing the call", e);
-      return new Prepared(outgoing, null);
+      return new Prepared(outgoing, null, null);
     }
   }
 
-  private static final class Prepared {
+  private final class Prepared {
     final HttpRequest outgoing;
+    final @Nullable CallRequest request;
     final @Nullable LlmCall call;
 
-    Prepared(HttpRequest outgoing, @Nullable LlmCall call) {
+    Prepared(HttpRequest outgoing, @Nullable CallRequest request, @Nullable LlmCall call) {
       this.outgoing = outgoing;
+      this.request = request;
       this.call = call;
+    }
+
+    /**
+     * The failover decision for this call, or {@code null} when it cannot fail over: blocked,
+     * untracked, or a body the JDK might not publish twice (sending it again would fail the
+     * application's call where it would have seen the first answer).
+     */
+    @Nullable Failover failover() {
+      LlmCall c = call;
+      if (c == null || request == null || !c.recognised() || c.blocked() != null) {
+        return null;
+      }
+      Optional<HttpRequest.BodyPublisher> body = outgoing.bodyPublisher();
+      if (body.isPresent()
+          && !RequestBodies.rereadable(body.get())
+          && body.get().contentLength() != 0) {
+        return null;
+      }
+      return new Failover(request, c);
     }
   }
 
@@ -318,7 +436,7 @@ public final class AttributionHttpClient extends HttpClient {
 
   /** The application's handler, its subscriber teed to the call's record. */
   private <T> HttpResponse.BodyHandler<T> observing(
-      LlmCall call, HttpResponse.BodyHandler<T> handler) {
+      LlmCall call, HttpResponse.BodyHandler<T> handler, @Nullable Failover failover) {
     return info -> {
       ResponseTap tap = null;
       try {
@@ -339,7 +457,12 @@ public final class AttributionHttpClient extends HttpClient {
           failure("recording the response", again);
         }
       }
-      HttpResponse.BodySubscriber<T> inner = handler.apply(info);
+      // An answer that fails over is recorded and discarded: the application's handler only ever
+      // sees the answer it gets in the end.
+      HttpResponse.BodySubscriber<T> inner =
+          failover != null && failover.afterStatus(info.statusCode()) != null
+              ? HttpResponse.BodySubscribers.<T>replacing(null)
+              : handler.apply(info);
       return tap == null ? inner : new TeeSubscriber<>(inner, tap);
     };
   }
@@ -681,7 +804,7 @@ public final class AttributionHttpClient extends HttpClient {
       }
     }
 
-    private static boolean rereadable(HttpRequest.BodyPublisher p) {
+    static boolean rereadable(HttpRequest.BodyPublisher p) {
       String name = p.getClass().getName();
       return name.startsWith("jdk.internal.net.http.RequestPublishers$")
           && (name.endsWith("$ByteArrayPublisher")
