@@ -29,10 +29,9 @@ import dev.attribution.core.internal.pricing.CostPreference;
 import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.core.internal.pricing.TokenEstimator;
 import dev.attribution.core.internal.pricing.UnpricedModelListener;
-import dev.attribution.core.internal.provider.Dialect;
 import dev.attribution.core.internal.provider.Endpoint;
+import dev.attribution.core.internal.provider.ModelEdit;
 import dev.attribution.core.internal.provider.ProviderRegistry;
-import dev.attribution.core.internal.provider.Providers;
 import dev.attribution.core.internal.provider.RequestFacts;
 import dev.attribution.core.internal.provider.RequestParser;
 import dev.attribution.core.pricing.PriceDataException;
@@ -87,9 +86,6 @@ public final class AttributionEngine implements AutoCloseable {
    */
   public static final Duration SHUTDOWN_HOOK_TIMEOUT = Duration.ofSeconds(10);
 
-  private static final Set<String> CREDENTIAL_HEADERS =
-      Set.of("authorization", "api-key", "x-api-key", "x-goog-api-key");
-  private static final String KEY_PARAMETER = "key";
   private static final java.util.concurrent.atomic.AtomicBoolean PER_PROCESS_NOTICE =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -200,6 +196,11 @@ public final class AttributionEngine implements AutoCloseable {
     }
   }
 
+  /** The endpoint a tracked but unrecognised call's stream is read as. */
+  Endpoint unrecognisedEndpoint(String provider) {
+    return registry.unrecognised(provider);
+  }
+
   /**
    * Whether a {@code method} request to {@code host:port} + {@code path} is a recognised LLM call,
    * whose request body is worth reading. Never throws.
@@ -269,7 +270,7 @@ public final class AttributionEngine implements AutoCloseable {
       c.contextSource = req.contextSource();
       c.attempt = req.attempt();
       c.keyFingerprint =
-          fingerprints.fingerprint(KeyFingerprints.keyOf(req.headers(), req.query()));
+          fingerprints.fingerprint(KeyFingerprints.keyOf(registry, req.headers(), req.query()));
       return c;
     }
     calls.incrementAndGet();
@@ -294,16 +295,12 @@ public final class AttributionEngine implements AutoCloseable {
         unreadable = true;
       }
     }
-    String model = facts.model();
-    if (endpoint.provider().equals(Providers.AZURE_OPENAI) && endpoint.modelInPath() != null) {
-      call.deployment = endpoint.modelInPath();
-      model = registry.azureModel(endpoint.modelInPath());
-    }
-    model = boundedModel(model);
+    call.deployment = endpoint.dialect().deployment(endpoint);
+    String model = boundedModel(endpoint.dialect().model(endpoint, facts));
     call.requestedModel = model;
     call.effectiveModel = model;
     call.streaming = facts.streaming();
-    String originalKey = KeyFingerprints.keyOf(req.headers(), req.query());
+    String originalKey = KeyFingerprints.keyOf(registry, req.headers(), req.query());
     boolean signed = isSigned(req);
 
     // 1. Routing rules, independent of budgets (a failover attempt has its route already).
@@ -424,7 +421,7 @@ public final class AttributionEngine implements AutoCloseable {
     }
     if (action == BudgetAction.BLOCK) {
       gate.release(null);
-      call.blocked = blockedResponse(endpoint.dialect(), gate, started);
+      call.blocked = blockedResponse(endpoint, gate, started);
       blockedCalls.incrementAndGet();
       call.finishBlocked();
       return call;
@@ -472,7 +469,7 @@ public final class AttributionEngine implements AutoCloseable {
         finalKey = null;
       }
       for (Map.Entry<String, String> h : call.rewrite.setHeaders().entrySet()) {
-        if (CREDENTIAL_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        if (registry.credentialHeaders().contains(h.getKey().toLowerCase(Locale.ROOT))) {
           String v = h.getValue();
           finalKey = v.regionMatches(true, 0, "Bearer ", 0, 7) ? v.substring(7) : v;
         }
@@ -509,7 +506,7 @@ public final class AttributionEngine implements AutoCloseable {
    * Builder#recordUnrecognised(boolean)} says.
    */
   private void warnIfUnmappedLlmHost(CallRequest req) {
-    if (!ProviderRegistry.isLlmPath(req.path()) || warnedHosts.size() >= MAX_WARNED_HOSTS) {
+    if (!registry.isLlmPath(req.path()) || warnedHosts.size() >= MAX_WARNED_HOSTS) {
       return;
     }
     String hostPort = req.host().toLowerCase(Locale.ROOT) + ":" + req.port();
@@ -563,25 +560,21 @@ public final class AttributionEngine implements AutoCloseable {
     String newPath = null;
     boolean modelChanged = sendModel != null && !sendModel.equals(requestedModel);
     if (modelChanged) {
-      if (endpoint.dialect() == Dialect.GEMINI_GENERATE) {
-        newPath = replaceGeminiModel(req.path(), sendModel);
+      ModelEdit edit = endpoint.dialect().withModel(endpoint, req.path(), body, facts, sendModel);
+      if (edit != null) {
+        newBody = edit.body();
+        newPath = edit.path();
       } else if (body != null) {
-        newBody = RequestParser.withModel(body, facts, sendModel);
-        if (newBody == null) {
-          call.attribute("rewrite_skipped", "model_not_in_body");
-          call.effectiveModel = requestedModel;
-        }
+        call.attribute("rewrite_skipped", "model_not_in_body");
+        call.effectiveModel = requestedModel;
       }
     }
-    if (addStreamUsage
-        && facts.streaming()
-        && !facts.includeUsageRequested()
-        && endpoint.dialect() == Dialect.OPENAI_CHAT) {
+    if (addStreamUsage && facts.streaming() && !facts.includeUsageRequested()) {
       byte[] base = newBody != null ? newBody : body;
       if (base != null) {
         try {
-          RequestFacts f = newBody != null ? RequestParser.parse(endpoint, newBody) : facts;
-          byte[] withUsage = RequestParser.withIncludeUsage(base, f);
+          byte[] withUsage =
+              endpoint.dialect().withStreamUsage(endpoint, base, newBody != null ? null : facts);
           if (withUsage != null) {
             newBody = withUsage;
             call.attribute("include_usage_added", "true");
@@ -604,7 +597,7 @@ public final class AttributionEngine implements AutoCloseable {
         base = base.substring(0, base.length() - 1);
       }
       String p = newPath != null ? newPath : req.path();
-      newPath = base + operationSuffix(p, endpoint);
+      newPath = base + endpoint.dialect().operationPath(endpoint, p);
     }
     String key = null;
     try {
@@ -619,7 +612,8 @@ public final class AttributionEngine implements AutoCloseable {
     }
     if (key != null) {
       String target = route != null ? route.provider() : endpoint.provider();
-      set.put(credentialHeader(target, endpoint), credentialValue(target, endpoint, key));
+      Map.Entry<String, String> header = endpoint.dialect().credential(target, key);
+      set.put(header.getKey(), header.getValue());
     }
     // Every credential of the original request goes when a key replaces it, and when a route
     // (another host, maybe another provider) has no key of its own and was not opted in: a key
@@ -637,107 +631,46 @@ public final class AttributionEngine implements AutoCloseable {
             port,
             newPath,
             set,
-            strip ? CREDENTIAL_HEADERS : Set.of(),
-            strip && hasKeyParameter(req.query()) ? Set.of(KEY_PARAMETER) : Set.of());
+            strip ? registry.credentialHeaders() : Set.of(),
+            strip ? keyParameters(req.query()) : Set.of());
     return rw.isEmpty() ? null : rw;
   }
 
-  private static boolean hasCredentials(CallRequest req) {
-    for (String h : CREDENTIAL_HEADERS) {
+  private boolean hasCredentials(CallRequest req) {
+    for (String h : registry.credentialHeaders()) {
       if (req.headers().apply(h) != null) {
         return true;
       }
     }
-    return hasKeyParameter(req.query());
+    return !keyParameters(req.query()).isEmpty();
   }
 
-  private static boolean hasKeyParameter(@Nullable String query) {
+  /** The key query parameters (of any dialect) that {@code query} has. */
+  private Set<String> keyParameters(@Nullable String query) {
     if (query == null) {
-      return false;
+      return Set.of();
     }
+    Set<String> found = new java.util.LinkedHashSet<>();
     for (String part : query.split("&", -1)) {
-      if (part.equals(KEY_PARAMETER) || part.startsWith(KEY_PARAMETER + "=")) {
-        return true;
+      for (String param : registry.keyParameters()) {
+        if (part.equals(param) || part.startsWith(param + "=")) {
+          found.add(param);
+        }
       }
     }
-    return false;
+    return found;
   }
 
   private static int defaultPort(String scheme) {
     return "https".equals(scheme) ? 443 : 80;
   }
 
-  private static String operationSuffix(String path, Endpoint endpoint) {
-    String[] suffixes = {
-      "/chat/completions", "/responses", "/embeddings", "/completions", "/messages"
-    };
-    for (String s : suffixes) {
-      int i = path.lastIndexOf(s);
-      if (i >= 0 && i + s.length() >= path.length() - 1) {
-        return s;
-      }
-    }
-    int slash = path.lastIndexOf('/');
-    return slash >= 0 ? path.substring(slash) : "/" + path;
-  }
-
-  private static String replaceGeminiModel(String path, String model) {
-    int colon = path.lastIndexOf(':');
-    int slash = path.lastIndexOf('/', colon);
-    if (colon < 0 || slash < 0) {
-      return path;
-    }
-    return path.substring(0, slash + 1) + model + path.substring(colon);
-  }
-
-  private static String credentialHeader(String provider, Endpoint endpoint) {
-    if (endpoint.dialect() == Dialect.ANTHROPIC_MESSAGES) {
-      return "x-api-key";
-    }
-    if (endpoint.dialect() == Dialect.GEMINI_GENERATE) {
-      return "x-goog-api-key";
-    }
-    if (provider.equals(Providers.AZURE_OPENAI)) {
-      return "api-key";
-    }
-    return "Authorization";
-  }
-
-  private static String credentialValue(String provider, Endpoint endpoint, String key) {
-    return credentialHeader(provider, endpoint).equals("Authorization") ? "Bearer " + key : key;
-  }
-
-  private BlockedResponse blockedResponse(Dialect dialect, BudgetGate.Gate gate, Instant now) {
+  private BlockedResponse blockedResponse(Endpoint endpoint, BudgetGate.Gate gate, Instant now) {
     String reason =
         gate.reason().isEmpty()
             ? "Budget " + gate.budgetName() + " is exhausted; the call was not sent."
             : gate.reason();
-    String type = blockErrorType(gate.budgetName());
-    String json;
-    if (dialect == Dialect.ANTHROPIC_MESSAGES) {
-      json =
-          "{\"type\":\"error\",\"error\":{\"type\":\""
-              + type
-              + "\",\"message\":"
-              + quote(reason)
-              + "}}";
-    } else if (dialect == Dialect.GEMINI_GENERATE) {
-      json =
-          "{\"error\":{\"code\":429,\"message\":"
-              + quote(reason)
-              + ",\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"reason\":\""
-              + type
-              + "\"}]}}";
-    } else {
-      json =
-          "{\"error\":{\"message\":"
-              + quote(reason)
-              + ",\"type\":\""
-              + type
-              + "\",\"param\":null,\"code\":\""
-              + type
-              + "\"}}";
-    }
+    String json = endpoint.dialect().errorBody(blockErrorType(gate.budgetName()), reason);
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("x-should-retry", "false");
     headers.put("x-attribution-blocked", gate.budgetName() == null ? "budget" : gate.budgetName());
@@ -756,21 +689,6 @@ public final class AttributionEngine implements AutoCloseable {
 
   String blockErrorType(@Nullable String budgetName) {
     return BudgetEngineGate.LOOP_GUARD.equals(budgetName) ? "loop_detected" : "budget_exceeded";
-  }
-
-  private static String quote(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20) {
-        sb.append(String.format("\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.append('"').toString();
   }
 
   /**

@@ -6,11 +6,10 @@ import dev.attribution.api.CallStatus;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
-import dev.attribution.core.internal.provider.Dialect;
 import dev.attribution.core.internal.provider.Endpoint;
 import dev.attribution.core.internal.provider.ParsedResponse;
 import dev.attribution.core.internal.provider.ResponseParser;
-import dev.attribution.core.internal.provider.StreamUsageTracker;
+import dev.attribution.core.internal.provider.StreamReader;
 import dev.attribution.core.transport.BlockedResponse;
 import dev.attribution.core.transport.LlmCall;
 import dev.attribution.core.transport.UpstreamRewrite;
@@ -74,7 +73,7 @@ final class EngineCall implements LlmCall {
 
   private long firstByteNanos = -1;
   private @Nullable String headerRequestId;
-  private @Nullable StreamUsageTracker tracker;
+  private @Nullable StreamReader tracker;
   private boolean trackerFailed;
 
   EngineCall(
@@ -158,8 +157,11 @@ final class EngineCall implements LlmCall {
     }
     try {
       if (tracker == null) {
-        Dialect d = endpoint != null ? endpoint.dialect() : Dialect.OPENAI_CHAT;
-        tracker = new StreamUsageTracker(d);
+        Endpoint e =
+            endpoint != null
+                ? endpoint
+                : engine.unrecognisedEndpoint(provider != null ? provider : "");
+        tracker = e.dialect().newStream(e);
       }
       tracker.feed(buf, off, len);
     } catch (RuntimeException | Error e) {
@@ -192,7 +194,7 @@ final class EngineCall implements LlmCall {
     ParsedResponse parsed = ParsedResponse.empty();
     if (endpoint != null) {
       try {
-        parsed = ResponseParser.parse(endpoint.dialect(), body);
+        parsed = ResponseParser.parse(endpoint, body);
       } catch (Exception e) {
         if (!attributes.containsKey(USAGE_UNREADABLE)) {
           // Not JSON, or a value beyond the parser's bounds: the record says why usage is missing.

@@ -1,5 +1,9 @@
 package dev.attribution.core;
 
+import dev.attribution.core.internal.provider.ProviderDialect;
+import dev.attribution.core.internal.provider.ProviderRegistry;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -29,12 +33,19 @@ final class ErrorText {
   private static final Pattern PARAMETER_PATH =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z0-9_]+|\\[\\d+\\])+");
 
+  /**
+   * Provider key prefixes, from the built-in dialects ({@link ProviderDialect#keyPattern()}: {@code
+   * sk-}, {@code AIza}), as one alternation.
+   */
+  private static final String KEY_PREFIXES = keyPrefixes();
+
   private static final Pattern SECRETS =
       Pattern.compile(
           "(?i)(?:bearer|basic)\\s+\\S+"
               + "|\\b(?:key|api[_-]?key|token|access_token|secret|password|sig)=[^&\\s]*"
-              + "|\\bsk-[A-Za-z0-9_*.\\-]{4,}"
-              + "|\\bAIza[0-9A-Za-z_\\-]{8,}"
+              + "|\\b(?:"
+              + KEY_PREFIXES
+              + ")"
               + "|(?=[A-Za-z0-9+/_=\\-]*[0-9])(?=[A-Za-z0-9+/_=\\-]*[A-Za-z])[A-Za-z0-9+/_=\\-]{24,}");
 
   /**
@@ -43,8 +54,18 @@ final class ErrorText {
    */
   private static final Pattern TYPE_SECRETS =
       Pattern.compile(
-          "(?i)sk-[A-Za-z0-9_*.\\-]{4,}|AIza[0-9A-Za-z_\\-]{8,}"
-              + "|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,}");
+          "(?i)" + KEY_PREFIXES + "|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,}");
+
+  private static String keyPrefixes() {
+    Set<String> patterns = new LinkedHashSet<>();
+    for (ProviderDialect d : ProviderRegistry.builtInDialects()) {
+      String p = d.keyPattern();
+      if (p != null) {
+        patterns.add(p);
+      }
+    }
+    return String.join("|", patterns);
+  }
 
   private ErrorText() {}
 

@@ -1,5 +1,7 @@
 package dev.attribution.core;
 
+import dev.attribution.core.internal.provider.ProviderDialect;
+import dev.attribution.core.internal.provider.ProviderRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -74,27 +76,16 @@ final class KeyFingerprints {
     return configured;
   }
 
-  /** The key the request carries (Bearer token, x-api-key, api-key, x-goog-api-key, ?key=). */
+  /**
+   * The key the request carries, as the registry's dialects find it (a bearer token, {@code
+   * x-api-key}, {@code api-key}, {@code x-goog-api-key}, {@code ?key=}, or a dialect's own header):
+   * which headers carry keys is provider knowledge, kept in each {@link ProviderDialect}.
+   */
   static @Nullable String keyOf(
-      Function<String, @Nullable String> headers, @Nullable String query) {
-    String auth = headers.apply("Authorization");
-    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return auth.substring(7).trim();
-    }
-    for (String h : new String[] {"x-api-key", "api-key", "x-goog-api-key"}) {
-      String v = headers.apply(h);
-      if (v != null && !v.isBlank()) {
-        return v.trim();
-      }
-    }
-    if (query != null) {
-      for (String part : query.split("&")) {
-        if (part.startsWith("key=")) {
-          return part.substring(4);
-        }
-      }
-    }
-    return null;
+      ProviderRegistry registry,
+      Function<String, @Nullable String> headers,
+      @Nullable String query) {
+    return registry.keyOf(headers, query);
   }
 
   @Nullable String fingerprint(@Nullable String key) {

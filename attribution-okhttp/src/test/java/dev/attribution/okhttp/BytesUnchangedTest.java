@@ -114,13 +114,29 @@ class BytesUnchangedTest {
     }
   }
 
+  /** One endpoint per built-in dialect and operation. */
+  private static final java.util.List<dev.attribution.core.internal.provider.Endpoint> ENDPOINTS =
+      java.util.stream.Stream.of(
+              "api.openai.com/v1/chat/completions",
+              "api.openai.com/v1/responses",
+              "api.openai.com/v1/embeddings",
+              "api.openai.com/v1/completions",
+              "api.anthropic.com/v1/messages",
+              "generativelanguage.googleapis.com/v1beta/models/g:streamGenerateContent")
+          .map(
+              u ->
+                  java.util.Objects.requireNonNull(
+                      dev.attribution.core.internal.provider.ProviderRegistry.defaults()
+                          .recognize(
+                              u.substring(0, u.indexOf('/')), 443, u.substring(u.indexOf('/')))))
+          .collect(java.util.stream.Collectors.toList());
+
   @Test
   void parsersSurviveTensOfThousandsOfMutatedBodiesAndStreams() {
     Random bodies = new Random(2811);
     for (int i = 0; i < 20_000; i++) {
       byte[] payload = mutate(Harness.fixture(JSON[bodies.nextInt(JSON.length)]), bodies);
-      for (dev.attribution.core.internal.provider.Dialect d :
-          dev.attribution.core.internal.provider.Dialect.values()) {
+      for (dev.attribution.core.internal.provider.Endpoint d : ENDPOINTS) {
         try {
           assertThat(
                   dev.attribution.core.internal.provider.ResponseParser.parse(
@@ -134,10 +150,8 @@ class BytesUnchangedTest {
     Random random = new Random(1128);
     for (int i = 0; i < 20_000; i++) {
       byte[] payload = mutate(Harness.fixture(SSE[random.nextInt(SSE.length)]), random);
-      for (dev.attribution.core.internal.provider.Dialect d :
-          dev.attribution.core.internal.provider.Dialect.values()) {
-        dev.attribution.core.internal.provider.StreamUsageTracker t =
-            new dev.attribution.core.internal.provider.StreamUsageTracker(d);
+      for (dev.attribution.core.internal.provider.Endpoint d : ENDPOINTS) {
+        dev.attribution.core.internal.provider.StreamReader t = d.dialect().newStream(d);
         int at = 0;
         while (at < payload.length) {
           int n = Math.min(payload.length - at, 1 + random.nextInt(512));

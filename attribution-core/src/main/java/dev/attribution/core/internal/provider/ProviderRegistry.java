@@ -1,47 +1,78 @@
 package dev.attribution.core.internal.provider;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Recognises LLM endpoints by host and path.
+ * Recognises LLM endpoints by host and path, and holds the {@link ProviderDialect}s that read them.
  *
- * <p>Built-in hosts: OpenAI, Azure OpenAI ({@code *.openai.azure.com}, {@code
- * *.cognitiveservices.azure.com}), Anthropic, Gemini (native and its OpenAI-compatible path),
- * OpenRouter, DeepSeek, Mistral, Groq, xAI, Together and Fireworks. Custom base URLs (internal
- * proxies, vLLM, Ollama, Azure resources on custom domains) are mapped with {@link
- * Builder#mapHost(String, String)}. The operation comes from the path: {@code /chat/completions},
- * {@code /responses}, {@code /embeddings}, {@code /completions}, Anthropic's {@code /messages},
- * Gemini's {@code :generateContent} / {@code :streamGenerateContent}. Anything else is not
- * recognised and passes through untouched.
+ * <p>The host gives the provider: a host mapped with {@link Builder#mapHost(String, String)} (an
+ * internal proxy, vLLM, Ollama, an Azure resource on a custom domain), else the built-in host of a
+ * dialect ({@link ProviderDialect#providerOf(String)}: OpenAI, Azure OpenAI, Anthropic, Gemini,
+ * OpenRouter, DeepSeek, Mistral, Groq, xAI, Together, Fireworks). The path gives the dialect and
+ * operation: the first dialect that {@linkplain ProviderDialect#recognize recognises} it, dialects
+ * added with {@link Builder#dialect(ProviderDialect)} first, then OpenAI ({@code
+ * /chat/completions}, {@code /responses}, {@code /embeddings}, {@code /completions}), Anthropic
+ * ({@code /v1/messages}) and Gemini ({@code :generateContent}, {@code :streamGenerateContent}).
+ * Anything else is not recognised and passes through untouched.
  *
  * <p>Immutable and thread-safe; {@link #recognize} allocates only its result.
  */
 public final class ProviderRegistry {
 
-  private static final Map<String, String> BUILT_IN_HOSTS =
-      Map.ofEntries(
-          Map.entry("api.openai.com", Providers.OPENAI),
-          Map.entry("api.anthropic.com", Providers.ANTHROPIC),
-          Map.entry("generativelanguage.googleapis.com", Providers.GEMINI),
-          Map.entry("openrouter.ai", Providers.OPENROUTER),
-          Map.entry("api.deepseek.com", Providers.DEEPSEEK),
-          Map.entry("api.mistral.ai", Providers.MISTRAL),
-          Map.entry("api.groq.com", Providers.GROQ),
-          Map.entry("api.x.ai", Providers.XAI),
-          Map.entry("api.together.xyz", Providers.TOGETHER),
-          Map.entry("api.together.ai", Providers.TOGETHER),
-          Map.entry("api.fireworks.ai", Providers.FIREWORKS));
+  private static final List<ProviderDialect> BUILT_IN = builtIn(Map.of());
 
   private final Map<String, String> hosts;
-  private final Map<String, String> azureDeployments;
+  private final List<ProviderDialect> dialects;
+  private final Set<String> credentialHeaders;
+  private final List<String> keyParameters;
+  private final OpenAiDialect openAi;
 
   private ProviderRegistry(Builder b) {
     this.hosts = Map.copyOf(b.hosts);
-    this.azureDeployments = Map.copyOf(b.azureDeployments);
+    List<ProviderDialect> all = new ArrayList<>(b.dialects);
+    List<ProviderDialect> builtIn = builtIn(b.azureDeployments);
+    this.openAi = (OpenAiDialect) builtIn.get(0);
+    all.addAll(builtIn);
+    this.dialects = List.copyOf(all);
+    Set<String> headers = new LinkedHashSet<>();
+    Set<String> params = new LinkedHashSet<>();
+    for (ProviderDialect d : dialects) {
+      for (String h : d.credentialHeaders()) {
+        headers.add(h.toLowerCase(Locale.ROOT));
+      }
+      params.addAll(d.keyParameters());
+    }
+    this.credentialHeaders = Collections.unmodifiableSet(headers);
+    this.keyParameters = List.copyOf(params);
+  }
+
+  /** The built-in dialects, in the order they are asked. */
+  private static List<ProviderDialect> builtIn(Map<String, String> azureDeployments) {
+    return List.of(
+        new OpenAiDialect(azureDeployments), new AnthropicDialect(), new GeminiDialect());
+  }
+
+  /** The built-in dialects without settings, for what must be known before any registry exists. */
+  public static List<ProviderDialect> builtInDialects() {
+    return BUILT_IN;
+  }
+
+  /**
+   * How a tracked call to an endpoint no dialect recognised is read: as an OpenAI-compatible chat,
+   * the shape most model servers speak.
+   */
+  public Endpoint unrecognised(String provider) {
+    return new Endpoint(provider, openAi, OpenAiDialect.CHAT, null, false);
   }
 
   /** The registry with only the built-in hosts. */
@@ -71,25 +102,57 @@ public final class ProviderRegistry {
   }
 
   /**
-   * Whether {@code path} is an LLM API path this registry recognises on a known or mapped host
-   * ({@code /chat/completions}, {@code /responses}, {@code /embeddings}, {@code /completions},
-   * {@code /v1/messages}, {@code :generateContent}, {@code :streamGenerateContent}), whatever the
+   * Whether {@code path} is an LLM API path some dialect of this registry serves, whatever the
    * host. The engine uses it to warn about unmapped proxies and model servers.
    *
    * @param path the URL path without query string
    */
-  public static boolean isLlmPath(String path) {
+  public boolean isLlmPath(String path) {
     return endpointFor("", path) != null; // the provider id is not looked at
   }
 
+  /** The dialects, in the order they are asked. */
+  public List<ProviderDialect> dialects() {
+    return dialects;
+  }
+
   /**
-   * The model an Azure OpenAI deployment serves, as mapped with {@link
-   * Builder#azureDeployment(String, String)}; the deployment name itself when unmapped (deployments
-   * are often named after their model).
+   * Every header that carries an API key in any dialect, lower case: removed from a request whose
+   * key is replaced or that is routed elsewhere.
    */
-  public String azureModel(String deployment) {
-    String m = azureDeployments.get(deployment);
-    return m != null ? m : deployment;
+  public Set<String> credentialHeaders() {
+    return credentialHeaders;
+  }
+
+  /** Every query parameter that carries an API key in any dialect ({@code key}). */
+  public List<String> keyParameters() {
+    return keyParameters;
+  }
+
+  /**
+   * The API key a request carries, in the first dialect's header that has one, else in a key query
+   * parameter; {@code null} when none.
+   */
+  public @Nullable String keyOf(
+      Function<String, @Nullable String> headers, @Nullable String query) {
+    for (ProviderDialect d : dialects) {
+      String k = d.keyOf(headers);
+      if (k != null) {
+        return k;
+      }
+    }
+    if (query != null) {
+      for (String part : query.split("&")) {
+        for (String param : keyParameters) {
+          if (part.startsWith(param)
+              && part.length() > param.length()
+              && part.charAt(param.length()) == '=') {
+            return part.substring(param.length() + 1);
+          }
+        }
+      }
+    }
+    return null;
   }
 
   private @Nullable String providerFor(String host, int port) {
@@ -101,66 +164,42 @@ public final class ProviderRegistry {
     if (p != null) {
       return p;
     }
-    p = BUILT_IN_HOSTS.get(host);
-    if (p != null) {
-      return p;
-    }
-    if (host.endsWith(".openai.azure.com") || host.endsWith(".cognitiveservices.azure.com")) {
-      return Providers.AZURE_OPENAI;
-    }
-    if (host.startsWith("bedrock-runtime.") && host.endsWith(".amazonaws.com")) {
-      return Providers.BEDROCK;
+    for (ProviderDialect d : dialects) {
+      p = d.providerOf(host);
+      if (p != null) {
+        return p;
+      }
     }
     return null;
   }
 
-  static @Nullable Endpoint endpointFor(String provider, String path) {
-    int colon = path.lastIndexOf(':');
-    if (colon > 0) {
-      String verb = path.substring(colon + 1);
-      boolean stream = verb.equals("streamGenerateContent");
-      if (stream || verb.equals("generateContent")) {
-        int slash = path.lastIndexOf('/', colon);
-        String model = slash >= 0 ? path.substring(slash + 1, colon) : null;
-        return new Endpoint(provider, Dialect.GEMINI_GENERATE, emptyToNull(model), stream);
+  private @Nullable Endpoint endpointFor(String provider, String path) {
+    for (ProviderDialect d : dialects) {
+      Endpoint e = d.recognize(provider, path);
+      if (e != null) {
+        return e;
       }
-      return null;
     }
-    String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    Dialect dialect;
-    if (trimmed.endsWith("/chat/completions")) {
-      dialect = Dialect.OPENAI_CHAT;
-    } else if (trimmed.endsWith("/responses")) {
-      dialect = Dialect.OPENAI_RESPONSES;
-    } else if (trimmed.endsWith("/embeddings")) {
-      dialect = Dialect.OPENAI_EMBEDDINGS;
-    } else if (trimmed.endsWith("/completions")) {
-      dialect = Dialect.OPENAI_COMPLETIONS;
-    } else if (trimmed.endsWith("/v1/messages") && !trimmed.contains("/threads/")) {
-      dialect = Dialect.ANTHROPIC_MESSAGES;
-    } else {
-      return null;
-    }
-    String deployment = null;
-    int d = trimmed.indexOf("/deployments/");
-    if (d >= 0) {
-      int start = d + "/deployments/".length();
-      int end = trimmed.indexOf('/', start);
-      deployment = end > start ? trimmed.substring(start, end) : null;
-    }
-    return new Endpoint(provider, dialect, deployment, false);
-  }
-
-  private static @Nullable String emptyToNull(@Nullable String s) {
-    return s == null || s.isEmpty() ? null : s;
+    return null;
   }
 
   /** Builds a {@link ProviderRegistry}. */
   public static final class Builder {
     private final Map<String, String> hosts = new HashMap<>();
     private final Map<String, String> azureDeployments = new HashMap<>();
+    private final List<ProviderDialect> dialects = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Adds a dialect, asked before the built-in ones: a provider with its own wire shape. Internal
+     * hook (the engine's builder does not expose it); its hosts come from {@link
+     * ProviderDialect#providerOf(String)} or {@link #mapHost(String, String)}.
+     */
+    public Builder dialect(ProviderDialect dialect) {
+      dialects.add(Objects.requireNonNull(dialect, "dialect"));
+      return this;
+    }
 
     /**
      * Treats calls to {@code host} (or {@code host:port}) as calls to {@code provider}: an internal

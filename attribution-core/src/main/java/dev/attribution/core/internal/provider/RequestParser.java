@@ -9,9 +9,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads {@link RequestFacts} from a request body with a streaming JSON parser (top-level members
- * only; nested values are skipped, never materialised), and rewrites the two things the engine may
- * change: the model and {@code stream_options.include_usage}. Rewrites splice bytes, so everything
- * else in the body stays byte-for-byte as the application wrote it.
+ * only; nested values are skipped, never materialised), and splices the body when the engine
+ * changes it. It knows no provider: the endpoint's {@link ProviderDialect#readRequestMember} says
+ * what each member means. Rewrites splice bytes, so everything else in the body stays byte-for-byte
+ * as the application wrote it.
  */
 public final class RequestParser {
 
@@ -20,19 +21,14 @@ public final class RequestParser {
   private RequestParser() {}
 
   /**
-   * Parses {@code body} for {@code endpoint}.
+   * Parses {@code body} for {@code endpoint}. When the body names no model, the model the path
+   * names (if any) stands in.
    *
    * @throws IOException if the body is not a JSON object
    */
   public static RequestFacts parse(Endpoint endpoint, byte[] body) throws IOException {
-    String model = null;
-    boolean stream = endpoint.streamingByPath();
-    boolean includeUsage = false;
-    boolean hasStreamOptions = false;
-    long maxOut = -1;
-    long outputs = 1;
-    int modelStart = -1;
-    int modelEnd = -1;
+    ProviderDialect dialect = endpoint.dialect();
+    Facts f = new Facts(endpoint.streamingByPath());
     int objectEnd = -1;
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -42,127 +38,109 @@ public final class RequestParser {
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken v = p.nextToken();
-        switch (name) {
-          case "model":
-            if (v == JsonToken.VALUE_STRING) {
-              modelStart = (int) p.currentTokenLocation().getByteOffset();
-              model = p.getText();
-              modelEnd = (int) p.currentLocation().getByteOffset();
-            }
-            break;
-          case "stream":
-            if (v == JsonToken.VALUE_TRUE) {
-              stream = true;
-            }
-            break;
-          case "stream_options":
-            hasStreamOptions = true;
-            if (v == JsonToken.START_OBJECT) {
-              includeUsage = readIncludeUsage(p);
-            } else {
-              p.skipChildren();
-            }
-            break;
-          case "max_tokens":
-          case "max_completion_tokens":
-          case "max_output_tokens":
-            if (v == JsonToken.VALUE_NUMBER_INT) {
-              maxOut = Math.max(maxOut, p.getLongValue());
-            }
-            break;
-          case "n":
-          case "best_of":
-            // Output is billed per generation: best_of generations, of which n are returned.
-            outputs = Math.max(outputs, count(p, v));
-            break;
-          case "generationConfig":
-            if (v == JsonToken.START_OBJECT) {
-              long[] g = readGenerationConfig(p);
-              maxOut = Math.max(maxOut, g[0]);
-              outputs = Math.max(outputs, g[1]);
-            } else {
-              p.skipChildren();
-            }
-            break;
-          default:
-            p.skipChildren();
+        if (!dialect.readRequestMember(name, v, p, f)) {
+          p.skipChildren();
         }
       }
       if (t == JsonToken.END_OBJECT) {
         objectEnd = (int) p.currentTokenLocation().getByteOffset();
       }
     }
+    String model = f.model;
     if (model == null && endpoint.modelInPath() != null) {
       model = endpoint.modelInPath();
     }
     return new RequestFacts(
         model,
-        stream,
-        includeUsage,
-        maxOut,
-        modelStart,
-        modelEnd,
+        f.stream,
+        f.includeUsage,
+        f.maxOut,
+        f.modelStart,
+        f.modelEnd,
         objectEnd,
-        hasStreamOptions,
-        outputs);
+        f.hasStreamOptions,
+        f.outputs);
   }
 
   /**
-   * A generation count: an integer, or a number or numeric string the provider may coerce (read as
-   * its ceiling, so the worst case stays an upper bound); anything else counts as 1.
+   * What a dialect has read from a request so far ({@link ProviderDialect#readRequestMember}); the
+   * parser turns it into {@link RequestFacts}.
    */
-  private static long count(JsonParser p, JsonToken v) throws IOException {
-    double d;
-    if (v == JsonToken.VALUE_NUMBER_INT) {
-      return Math.max(1, p.getLongValue());
-    } else if (v == JsonToken.VALUE_NUMBER_FLOAT) {
-      d = p.getDoubleValue();
-    } else if (v == JsonToken.VALUE_STRING) {
-      try {
-        d = Double.parseDouble(p.getText().trim());
-      } catch (NumberFormatException e) {
+  public static final class Facts {
+    private @Nullable String model;
+    private boolean stream;
+    private boolean includeUsage;
+    private boolean hasStreamOptions;
+    private long maxOut = -1;
+    private long outputs = 1;
+    private int modelStart = -1;
+    private int modelEnd = -1;
+
+    Facts(boolean streamingByPath) {
+      this.stream = streamingByPath;
+    }
+
+    /**
+     * The model member, whose value {@code v} is current: a string is kept with its byte offsets
+     * (so {@link #withModel} can replace it), anything else is skipped.
+     */
+    public void model(JsonParser p, JsonToken v) throws IOException {
+      if (v == JsonToken.VALUE_STRING) {
+        modelStart = (int) p.currentTokenLocation().getByteOffset();
+        model = p.getText();
+        modelEnd = (int) p.currentLocation().getByteOffset();
+      } else {
+        p.skipChildren();
+      }
+    }
+
+    /** The request asks for a streamed response. */
+    public void streaming() {
+      stream = true;
+    }
+
+    /** The body has the member that asks for stream usage, asking for it or not. */
+    public void streamOptions(boolean includeUsage) {
+      this.hasStreamOptions = true;
+      this.includeUsage = includeUsage;
+    }
+
+    /** An output cap; the largest one seen wins. */
+    public void maxOutputTokens(long max) {
+      maxOut = Math.max(maxOut, max);
+    }
+
+    /** A count of billed generations; the largest one seen wins. */
+    public void outputCount(long count) {
+      outputs = Math.max(outputs, count);
+    }
+
+    /**
+     * A generation count whose value {@code v} is current: an integer, or a number or numeric
+     * string the provider may coerce (read as its ceiling, so the worst case stays an upper bound);
+     * anything else counts as 1.
+     */
+    public static long count(JsonParser p, JsonToken v) throws IOException {
+      double d;
+      if (v == JsonToken.VALUE_NUMBER_INT) {
+        return Math.max(1, p.getLongValue());
+      } else if (v == JsonToken.VALUE_NUMBER_FLOAT) {
+        d = p.getDoubleValue();
+      } else if (v == JsonToken.VALUE_STRING) {
+        try {
+          d = Double.parseDouble(p.getText().trim());
+        } catch (NumberFormatException e) {
+          return 1;
+        }
+      } else {
+        p.skipChildren();
         return 1;
       }
-    } else {
-      p.skipChildren();
-      return 1;
-    }
-    if (!(d >= 1)) {
-      return 1;
-    }
-    return d >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(d);
-  }
-
-  private static boolean readIncludeUsage(JsonParser p) throws IOException {
-    boolean include = false;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String n = p.currentName();
-      JsonToken v = p.nextToken();
-      if (n.equals("include_usage")) {
-        include = v == JsonToken.VALUE_TRUE;
-      } else {
-        p.skipChildren();
+      if (!(d >= 1)) {
+        return 1;
       }
+      return d >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(d);
     }
-    return include;
-  }
-
-  /** Gemini's {@code maxOutputTokens} (or -1) and {@code candidateCount} (at least 1). */
-  private static long[] readGenerationConfig(JsonParser p) throws IOException {
-    long max = -1;
-    long candidates = 1;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String n = p.currentName();
-      JsonToken v = p.nextToken();
-      if (n.equals("maxOutputTokens") && v == JsonToken.VALUE_NUMBER_INT) {
-        max = p.getLongValue();
-      } else if (n.equals("candidateCount")) {
-        candidates = Math.max(candidates, count(p, v));
-      } else {
-        p.skipChildren();
-      }
-    }
-    return new long[] {max, candidates};
   }
 
   /**
@@ -178,17 +156,14 @@ public final class RequestParser {
   }
 
   /**
-   * {@code body} with {@code "stream_options":{"include_usage":true}} added, or {@code null} when
-   * it cannot be added without rewriting other members (the body already has {@code
-   * stream_options}, or its end was not found).
+   * {@code body} with {@code member} (a complete {@code ,"name":value}, leading comma included)
+   * added as the last top-level member, or {@code null} when the body's end was not found. An empty
+   * object takes the member without the comma.
    */
-  public static byte @Nullable [] withIncludeUsage(byte[] body, RequestFacts facts) {
-    if (facts.hasStreamOptions() || facts.objectEnd() < 1) {
+  public static byte @Nullable [] withMember(byte[] body, RequestFacts facts, byte[] member) {
+    if (facts.objectEnd() < 1) {
       return null;
     }
-    byte[] member =
-        ",\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
-    // An empty object "{}" takes the member without the leading comma.
     int i = facts.objectEnd() - 1;
     while (i >= 0 && isSpace(body[i])) {
       i--;
@@ -212,17 +187,6 @@ public final class RequestParser {
   }
 
   private static byte[] quote(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20) {
-        sb.append(String.format("\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.append('"').toString().getBytes(StandardCharsets.UTF_8);
+    return JsonTrees.quote(s).getBytes(StandardCharsets.UTF_8);
   }
 }

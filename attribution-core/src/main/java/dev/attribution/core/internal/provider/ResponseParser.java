@@ -9,11 +9,13 @@ import java.io.IOException;
 
 /**
  * Reads a non-streaming response body (and each parsed stream event): usage, response model and id,
- * provider-reported cost, error and per-call tool uses. The body is walked token by token and each
- * member's token type is checked before anything is materialised: only scalar values of the
- * expected type are read, a {@code usage} that is not an object is skipped and flagged, and inside
- * usage strings and arrays are flagged without being read. Everything else (choices, content,
- * embeddings) is skipped without being decoded, so a hostile body costs no tree and no copy.
+ * provider-reported cost, error and per-call tool uses. It knows no provider: the endpoint's {@link
+ * ProviderDialect#responseMember(String)} says what each member means, and its {@link UsageTally}
+ * reads the usage objects. The body is walked token by token and each member's token type is
+ * checked before anything is materialised: only scalar values of the expected type are read, a
+ * {@code usage} that is not an object is skipped and flagged, and inside usage strings and arrays
+ * are flagged without being read. Everything else (choices, content, embeddings) is skipped without
+ * being decoded, so a hostile body costs no tree and no copy.
  */
 public final class ResponseParser {
 
@@ -31,13 +33,14 @@ public final class ResponseParser {
   private ResponseParser() {}
 
   /**
-   * Parses {@code body} (a complete JSON response) of {@code dialect}.
+   * Parses {@code body} (a complete JSON response) of {@code endpoint}.
    *
    * @throws IOException if the body is not JSON
    */
-  public static ParsedResponse parse(Dialect dialect, byte[] body, int length) throws IOException {
+  public static ParsedResponse parse(Endpoint endpoint, byte[] body, int length)
+      throws IOException {
     try (JsonParser p = JsonTrees.JSON.createParser(body, 0, length)) {
-      return parse(dialect, p);
+      return parse(endpoint, p);
     }
   }
 
@@ -46,27 +49,29 @@ public final class ResponseParser {
    *
    * @throws IOException if the body is not JSON or cannot be read
    */
-  public static ParsedResponse parse(Dialect dialect, java.io.InputStream body) throws IOException {
+  public static ParsedResponse parse(Endpoint endpoint, java.io.InputStream body)
+      throws IOException {
     try (JsonParser p = JsonTrees.JSON.createParser(body)) {
-      return parse(dialect, p);
+      return parse(endpoint, p);
     }
   }
 
-  private static ParsedResponse parse(Dialect dialect, JsonParser p) throws IOException {
-    UsageAccumulator acc = new UsageAccumulator(dialect);
+  private static ParsedResponse parse(Endpoint endpoint, JsonParser p) throws IOException {
+    ProviderDialect dialect = endpoint.dialect();
+    UsageAccumulator acc = new UsageAccumulator(endpoint);
     JsonToken first = p.nextToken();
     if (first == JsonToken.START_ARRAY) {
-      // Gemini's non-SSE streamGenerateContent answers with an array of chunks.
+      // A stream sent as one JSON array of chunks (Gemini's streamGenerateContent without SSE).
       JsonToken t;
       while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
         if (t == JsonToken.START_OBJECT) {
-          readObject(p, acc, 0, false);
+          readObject(p, dialect, acc, 0, false);
         } else {
           p.skipChildren();
         }
       }
     } else if (first == JsonToken.START_OBJECT) {
-      readObject(p, acc, 0, false);
+      readObject(p, dialect, acc, 0, false);
     } else {
       throw new IOException("response body is not a JSON object");
     }
@@ -75,34 +80,31 @@ public final class ResponseParser {
   }
 
   /** Applies one stream event's JSON payload, {@code buf[off..off+len)}, to {@code acc}. */
-  static void readEvent(byte[] buf, int off, int len, UsageAccumulator acc) throws IOException {
+  static void readEvent(byte[] buf, int off, int len, ProviderDialect dialect, UsageAccumulator acc)
+      throws IOException {
     try (JsonParser p = JsonTrees.JSON.createParser(buf, off, len)) {
       if (p.nextToken() == JsonToken.START_OBJECT) {
-        readObject(p, acc, 0, false);
+        readObject(p, dialect, acc, 0, false);
       }
     }
   }
 
   /** Reads the members of the object whose START_OBJECT is current; leaves it on END_OBJECT. */
-  private static void readObject(JsonParser p, UsageAccumulator acc, int depth, boolean usageOnly)
+  private static void readObject(
+      JsonParser p, ProviderDialect dialect, UsageAccumulator acc, int depth, boolean usageOnly)
       throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken t = p.nextToken();
-      if (usageOnly && !name.equals("usage")) {
+      ResponseMember member = dialect.responseMember(name);
+      if (usageOnly && member.kind() != ResponseMember.Kind.USAGE) {
         p.skipChildren();
         continue;
       }
-      switch (name) {
-        case "usage":
-        case "usageMetadata":
+      switch (member.kind()) {
+        case USAGE:
           if (t == JsonToken.START_OBJECT) {
-            ObjectNode u = readBounded(p, 0);
-            if (name.equals("usage")) {
-              acc.onUsage(u);
-            } else {
-              acc.onGeminiUsage(u);
-            }
+            acc.onUsage(name, readBounded(p, 0));
           } else {
             if (t != JsonToken.VALUE_NULL) {
               acc.invalid("not_object:" + name);
@@ -110,49 +112,41 @@ public final class ResponseParser {
             p.skipChildren();
           }
           break;
-        case "x_groq":
-        case "response":
-        case "message":
-          // Groq's x_groq carries the stream's usage; Responses API stream events wrap the
-          // response; Anthropic's message_start wraps the message.
+        case WRAPPER:
+        case USAGE_WRAPPER:
           if (t == JsonToken.START_OBJECT && depth < MAX_WRAPPER_DEPTH) {
-            readObject(p, acc, depth + 1, name.equals("x_groq"));
+            readObject(
+                p, dialect, acc, depth + 1, member.kind() == ResponseMember.Kind.USAGE_WRAPPER);
           } else {
             p.skipChildren();
           }
           break;
-        case "model":
-        case "modelVersion":
+        case MODEL:
           if (t == JsonToken.VALUE_STRING) {
             acc.onModel(p.getText());
           } else {
             p.skipChildren();
           }
           break;
-        case "id":
-        case "responseId":
+        case ID:
           if (t == JsonToken.VALUE_STRING) {
             acc.onId(p.getText());
           } else {
             p.skipChildren();
           }
           break;
-        case "type":
+        case TYPE:
           if (t == JsonToken.VALUE_STRING) {
             acc.onType(p.getText());
+          } else {
+            p.skipChildren();
           }
           break;
-        case "error":
+        case ERROR:
           readError(p, acc, t);
           break;
-        case "candidates":
-          readElements(p, acc, t, "finishReason");
-          break;
-        case "choices":
-          readElements(p, acc, t, "finish_reason");
-          break;
-        case "output":
-          readElements(p, acc, t, "type");
+        case ELEMENTS:
+          readElements(p, acc, t, name, java.util.Objects.requireNonNull(member.elementKey()));
           break;
         default:
           p.skipChildren();
@@ -164,7 +158,7 @@ public final class ResponseParser {
   private static void readError(JsonParser p, UsageAccumulator acc, JsonToken t)
       throws IOException {
     if (t == JsonToken.VALUE_STRING) {
-      acc.onError(null, p.getText());
+      acc.onError(null, null, p.getText());
       return;
     }
     if (t != JsonToken.START_OBJECT) {
@@ -211,15 +205,14 @@ public final class ResponseParser {
    * Walks the array whose START_ARRAY is current and hands {@code key}'s string value of each
    * element object to the accumulator; everything else is skipped.
    */
-  private static void readElements(JsonParser p, UsageAccumulator acc, JsonToken t, String key)
+  private static void readElements(
+      JsonParser p, UsageAccumulator acc, JsonToken t, String member, String key)
       throws IOException {
     if (t != JsonToken.START_ARRAY) {
       p.skipChildren();
       return;
     }
-    if (key.equals("type")) {
-      acc.onOutputStart();
-    }
+    acc.onElements(member);
     JsonToken e;
     while ((e = p.nextToken()) != JsonToken.END_ARRAY && e != null) {
       if (e != JsonToken.START_OBJECT) {
@@ -230,7 +223,7 @@ public final class ResponseParser {
         String name = p.currentName();
         JsonToken v = p.nextToken();
         if (name.equals(key) && v == JsonToken.VALUE_STRING) {
-          acc.onElement(key, p.getText());
+          acc.onElement(member, p.getText());
         } else {
           p.skipChildren();
         }

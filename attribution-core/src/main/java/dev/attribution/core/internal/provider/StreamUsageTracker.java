@@ -8,36 +8,27 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Feed it every byte the application reads, in order, with {@link #feed(byte[], int, int)}; it
  * splits lines and events itself, however the bytes were chunked. Only events that can carry usage,
- * model, id or error are parsed as JSON (the first chunk, chunks mentioning {@code usage}, and the
- * provider's start, delta-usage and completion events); every other chunk is only scanned for the
- * length of its generated text, for estimating output when usage never arrives.
+ * model, id or error are parsed as JSON (the first chunk, chunks with the dialect's usage or error
+ * key, and the events its {@link SseShape} names); every other chunk is only scanned for the length
+ * of its generated text, for estimating output when usage never arrives. It knows no provider: the
+ * endpoint's dialect supplies the {@link SseShape} and reads the parsed events.
  *
  * <p>One line is buffered at most {@value #MAX_LINE} bytes; a longer line is skipped (counted in
  * {@link #skippedLines()}). Not thread-safe: one tracker per stream, fed from the reading thread.
  */
-public final class StreamUsageTracker {
+public final class StreamUsageTracker implements StreamReader {
 
   /** Longest SSE line kept for parsing, in bytes: {@value}. */
   public static final int MAX_LINE = 1 << 20;
 
-  private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] EVENT = "event:".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] USAGE = "\"usage".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] USAGE_NULL = "\"usage\":null".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] ERROR = "\"error\"".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] FINISH_ERROR =
-      "\"finish_reason\":\"error\"".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CONTENT = "\"content\":\"".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] TEXT = "\"text\":\"".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] TEXT_SPACED = "\"text\": \"".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] DELTA = "\"delta\":\"".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] THINKING = "\"thinking\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DATA = SseShape.key("data:");
+  private static final byte[] EVENT = SseShape.key("event:");
 
   /** Data events parsed, at most, while looking for the model: {@value}. */
   private static final int MODEL_SEARCH_EVENTS = 8;
 
-  private final Dialect dialect;
+  private final ProviderDialect dialect;
+  private final SseShape shape;
   private final UsageAccumulator acc;
   private byte[] line = new byte[256];
   private int lineLength;
@@ -49,13 +40,15 @@ public final class StreamUsageTracker {
   private long skippedLines;
   private long parseFailures;
 
-  /** A tracker for a stream of {@code dialect}. */
-  public StreamUsageTracker(Dialect dialect) {
-    this.dialect = dialect;
-    this.acc = new UsageAccumulator(dialect);
+  /** A tracker for a server-sent-event stream of {@code endpoint}, shaped as {@code shape}. */
+  public StreamUsageTracker(Endpoint endpoint, SseShape shape) {
+    this.dialect = endpoint.dialect();
+    this.shape = shape;
+    this.acc = new UsageAccumulator(endpoint);
   }
 
   /** Consumes {@code len} bytes the application read. Never throws on malformed input. */
+  @Override
   public void feed(byte[] buf, int off, int len) {
     int end = off + len;
     int i = off;
@@ -115,7 +108,7 @@ public final class StreamUsageTracker {
           start++;
         }
         eventName = new String(line, start, lineLength - start, StandardCharsets.UTF_8);
-        if (eventName.equals("message_stop") || eventName.equals("response.completed")) {
+        if (shape.terminalEvents().contains(eventName)) {
           acc.completed = true;
         }
       }
@@ -132,13 +125,18 @@ public final class StreamUsageTracker {
 
   private void onData(int start, int end) {
     int len = end - start;
-    if (len == DONE.length && regionEquals(line, start, DONE)) {
+    byte[] done = shape.doneData();
+    if (done != null && len == done.length && regionEquals(line, start, done)) {
       acc.completed = true;
       return;
     }
     // One pass over the line finds every key that matters; JSON is parsed only for the few
     // events that can carry usage, model, id or errors.
-    byte[] textKey = textKey();
+    byte[][] textKeys = shape.textKeys();
+    byte[] usageKey = shape.usageKey();
+    byte[] usageNull = shape.usageNullKey();
+    byte[][] errorKeys = shape.errorKeys();
+    byte[] thinkingKey = shape.thinkingKey();
     boolean usage = false;
     boolean error = false;
     int text = -1;
@@ -147,49 +145,29 @@ public final class StreamUsageTracker {
       if (line[i] != '"') {
         continue;
       }
-      if (!usage && regionEquals(line, i, USAGE)) {
-        usage = !regionEquals(line, i, USAGE_NULL);
-      } else if (!error && (regionEquals(line, i, ERROR) || regionEquals(line, i, FINISH_ERROR))) {
+      if (!usage && usageKey != null && regionEquals(line, i, usageKey)) {
+        usage = usageNull == null || !regionEquals(line, i, usageNull);
+      } else if (!error && anyAt(i, errorKeys)) {
         error = true;
-      } else if (text < 0 && regionEquals(line, i, textKey)) {
-        text = i + textKey.length;
-      } else if (text < 0
-          && dialect == Dialect.GEMINI_GENERATE
-          && regionEquals(line, i, TEXT_SPACED)) {
-        text = i + TEXT_SPACED.length;
-      } else if (thinking < 0
-          && dialect == Dialect.ANTHROPIC_MESSAGES
-          && regionEquals(line, i, THINKING)) {
-        thinking = i + THINKING.length;
+      } else if (text < 0 && (text = textAt(i, textKeys)) >= 0) {
+        // found the text
+      } else if (thinking < 0 && thinkingKey != null && regionEquals(line, i, thinkingKey)) {
+        thinking = i + thinkingKey.length;
       }
     }
     // An early chunk may name no model (Azure's content-filter chunk has "model":""): keep
     // reading the next few chunks until one does.
     boolean parse =
-        firstData || usage || error || (acc.modelMissing() && dataEvents < MODEL_SEARCH_EVENTS);
+        firstData
+            || usage
+            || error
+            || (acc.modelMissing() && dataEvents < MODEL_SEARCH_EVENTS)
+            || (!eventName.isEmpty() && shape.usageEvents().test(eventName));
     dataEvents++;
-    if (!parse) {
-      switch (dialect) {
-        case ANTHROPIC_MESSAGES:
-          parse =
-              eventName.equals("message_start")
-                  || eventName.equals("message_delta")
-                  || eventName.equals("error");
-          break;
-        case OPENAI_RESPONSES:
-          parse =
-              eventName.startsWith("response.completed")
-                  || eventName.equals("response.incomplete")
-                  || eventName.equals("response.failed");
-          break;
-        default:
-          break;
-      }
-    }
     firstData = false;
     if (parse) {
       try {
-        ResponseParser.readEvent(line, start, len, acc);
+        ResponseParser.readEvent(line, start, len, dialect, acc);
       } catch (java.io.IOException | RuntimeException e) {
         parseFailures++;
       }
@@ -202,16 +180,23 @@ public final class StreamUsageTracker {
     }
   }
 
-  private byte[] textKey() {
-    switch (dialect) {
-      case ANTHROPIC_MESSAGES:
-      case GEMINI_GENERATE:
-        return TEXT;
-      case OPENAI_RESPONSES:
-        return DELTA;
-      default:
-        return CONTENT;
+  private boolean anyAt(int i, byte[][] keys) {
+    for (byte[] k : keys) {
+      if (regionEquals(line, i, k)) {
+        return true;
+      }
     }
+    return false;
+  }
+
+  /** Where the text value starts when one of {@code keys} is at {@code i}, else -1. */
+  private int textAt(int i, byte[][] keys) {
+    for (byte[] k : keys) {
+      if (regionEquals(line, i, k)) {
+        return i + k.length;
+      }
+    }
+    return -1;
   }
 
   /** Characters of a JSON string body starting at {@code i}, up to its closing quote. */
@@ -255,6 +240,7 @@ public final class StreamUsageTracker {
    * Ends the stream: processes a final line that had no newline and returns what was collected.
    * Safe to call more than once.
    */
+  @Override
   public ParsedResponse finish() {
     if (lineLength > 0 || lineOverflow) {
       endLine();

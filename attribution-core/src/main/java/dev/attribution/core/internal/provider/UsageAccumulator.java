@@ -9,13 +9,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Collects usage, model, id and error from the JSON objects of one response, whatever their order.
- * Token fields are "last value wins": providers that repeat cumulative usage in a stream (Anthropic
- * {@code message_delta}, Gemini chunks) are never summed.
+ * The dialect's {@link UsageTally} reads the usage objects; this class keeps the rest and validates
+ * every token count the tally reads.
  *
- * <p>Every token count is validated before it is used: a count that is not an integer, is negative,
- * is a string, exceeds {@value #MAX_TOKENS}, or a cached/reasoning count larger than the total it
- * belongs to is left out and named in {@link ParsedResponse#usageInvalid()}, so the caller prices
- * the call as unknown instead of as free or as an absurd amount. Not thread-safe; one per response.
+ * <p>A count that is not an integer, is negative, is a string, exceeds {@value #MAX_TOKENS}, or a
+ * cached/reasoning count larger than the total it belongs to is left out and named in {@link
+ * ParsedResponse#usageInvalid()}, so the caller prices the call as unknown instead of as free or as
+ * an absurd amount. Not thread-safe; one per response.
  */
 public final class UsageAccumulator {
 
@@ -28,23 +28,8 @@ public final class UsageAccumulator {
   /** Distinct validation reasons kept. */
   private static final int MAX_REASONS = 16;
 
-  private final Dialect dialect;
+  private final UsageTally tally;
   private boolean sawUsage;
-  // Raw provider fields, -1 when not seen.
-  private long promptTokens = -1;
-  private long completionTokens = -1;
-  private long totalTokens = -1;
-  private long cachedTokens = -1;
-  private long cacheWrite5m = -1;
-  private long cacheWrite1h = -1;
-  private long cacheCreation = -1;
-  private long cacheWriteTokens = -1;
-  private long reasoningTokens = -1;
-  private long audioIn = -1;
-  private long audioOut = -1;
-  private long toolUsePrompt = -1;
-  private long webSearches;
-  private long outputWebSearches;
   private @Nullable String model;
   private @Nullable String id;
   private @Nullable BigDecimal cost;
@@ -55,8 +40,8 @@ public final class UsageAccumulator {
   long textChars;
   boolean completed;
 
-  UsageAccumulator(Dialect dialect) {
-    this.dialect = dialect;
+  UsageAccumulator(Endpoint endpoint) {
+    this.tally = endpoint.dialect().newTally(endpoint);
   }
 
   /**
@@ -80,27 +65,21 @@ public final class UsageAccumulator {
     return model == null;
   }
 
-  /** An event or object {@code type}. */
   void onType(String type) {
-    switch (type) {
-      case "response.completed":
-      case "message_stop":
-        completed = true;
-        break;
-      case "error":
-        // Anthropic's error event; its "error" member names the type.
-        if (errorType == null) {
-          errorType = "error";
-        }
-        break;
-      default:
-        break;
-    }
+    tally.onType(type, this);
   }
 
-  /** An {@code error} member: its type (or status, or code) and message, either may be null. */
-  void onError(@Nullable String type, @Nullable String message) {
-    onError(type, null, message);
+  void onUsage(String member, JsonNode usage) {
+    sawUsage = true;
+    tally.onUsage(member, usage, this);
+  }
+
+  void onElements(String member) {
+    tally.onElements(member, this);
+  }
+
+  void onElement(String member, String value) {
+    tally.onElement(member, value, this);
   }
 
   /**
@@ -117,40 +96,32 @@ public final class UsageAccumulator {
     }
   }
 
-  /** The start of a Responses API {@code output} array: its tool calls are counted afresh. */
-  void onOutputStart() {
-    if (dialect == Dialect.OPENAI_RESPONSES) {
-      outputWebSearches = 0;
+  /** The response reports an error whose type is not (yet) known: typed {@code error}. */
+  public void failed() {
+    if (errorType == null) {
+      errorType = "error";
     }
   }
 
-  /** The value of {@code key} in one element of {@code candidates}, {@code choices} or output. */
-  void onElement(String key, String value) {
-    switch (key) {
-      case "finishReason":
-        // A Gemini stream ends with a chunk whose candidate carries a finishReason.
-        if (dialect == Dialect.GEMINI_GENERATE) {
-          completed = true;
-        }
-        break;
-      case "finish_reason":
-        // OpenRouter ends a stream that failed midway with finish_reason "error".
-        if (value.equals("error") && errorType == null) {
-          errorType = "error";
-        }
-        break;
-      case "type":
-        if (dialect == Dialect.OPENAI_RESPONSES && value.equals("web_search_call")) {
-          outputWebSearches++;
-        }
-        break;
-      default:
-        break;
+  /** The response reached its terminal event or object. */
+  public void complete() {
+    completed = true;
+  }
+
+  /** A cost the provider reported (OpenRouter {@code usage.cost}), validated. */
+  public void cost(JsonNode c) {
+    if (c.isNull()) {
+      return;
+    }
+    if (c.isNumber() && c.decimalValue().signum() >= 0) {
+      cost = c.decimalValue();
+    } else {
+      invalid((c.isNumber() ? "negative:" : "not_number:") + "cost");
     }
   }
 
   /** Records why the reported usage cannot be trusted. */
-  void invalid(String reason) {
+  public void invalid(String reason) {
     if (invalid.size() < MAX_REASONS) {
       invalid.add(reason);
     }
@@ -160,7 +131,7 @@ public final class UsageAccumulator {
    * The validated count in {@code n.field}, or -1 when it is absent, null or invalid (then
    * flagged).
    */
-  private long num(JsonNode n, String field) {
+  public long count(JsonNode n, String field) {
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) {
       return -1;
@@ -188,6 +159,14 @@ public final class UsageAccumulator {
     return d.longValue();
   }
 
+  /**
+   * The validated count in {@code n.object.field}, or -1 (see {@link #count(JsonNode, String)}).
+   */
+  public long count(JsonNode n, String object, String field) {
+    JsonNode o = n.get(object);
+    return o != null && o.isObject() ? count(o, field) : -1;
+  }
+
   private long checked(String field, long x) {
     if (x < 0) {
       invalid("negative:" + field);
@@ -200,141 +179,17 @@ public final class UsageAccumulator {
     return x;
   }
 
-  private long num(JsonNode n, String object, String field) {
-    JsonNode o = n.get(object);
-    return o != null && o.isObject() ? num(o, field) : -1;
-  }
-
-  private static long pick(long seen, long previous) {
-    return seen >= 0 ? seen : previous;
-  }
-
-  /** An OpenAI-, Anthropic- or Responses-style {@code usage} object. */
-  void onUsage(JsonNode u) {
-    sawUsage = true;
-    if (dialect == Dialect.ANTHROPIC_MESSAGES) {
-      promptTokens = pick(num(u, "input_tokens"), promptTokens);
-      completionTokens = pick(num(u, "output_tokens"), completionTokens);
-      cachedTokens = pick(num(u, "cache_read_input_tokens"), cachedTokens);
-      cacheCreation = pick(num(u, "cache_creation_input_tokens"), cacheCreation);
-      cacheWrite5m = pick(num(u, "cache_creation", "ephemeral_5m_input_tokens"), cacheWrite5m);
-      cacheWrite1h = pick(num(u, "cache_creation", "ephemeral_1h_input_tokens"), cacheWrite1h);
-      long ws = num(u, "server_tool_use", "web_search_requests");
-      if (ws >= 0) {
-        webSearches = ws;
-      }
-      return;
-    }
-    if (u.has("input_tokens") || u.has("output_tokens")) {
-      // Responses API naming (OpenAI semantics: cached inside input, reasoning inside output).
-      promptTokens = pick(num(u, "input_tokens"), promptTokens);
-      completionTokens = pick(num(u, "output_tokens"), completionTokens);
-      cachedTokens = pick(num(u, "input_tokens_details", "cached_tokens"), cachedTokens);
-      reasoningTokens = pick(num(u, "output_tokens_details", "reasoning_tokens"), reasoningTokens);
-    } else {
-      promptTokens = pick(num(u, "prompt_tokens"), promptTokens);
-      completionTokens = pick(num(u, "completion_tokens"), completionTokens);
-      totalTokens = pick(num(u, "total_tokens"), totalTokens);
-      long cached = num(u, "prompt_tokens_details", "cached_tokens");
-      if (cached < 0) {
-        cached = num(u, "prompt_cache_hit_tokens"); // DeepSeek
-      }
-      cachedTokens = pick(cached, cachedTokens);
-      // OpenRouter: cache writes, inside prompt_tokens like cached reads.
-      cacheWriteTokens =
-          pick(num(u, "prompt_tokens_details", "cache_write_tokens"), cacheWriteTokens);
-      audioIn = pick(num(u, "prompt_tokens_details", "audio_tokens"), audioIn);
-      reasoningTokens =
-          pick(num(u, "completion_tokens_details", "reasoning_tokens"), reasoningTokens);
-      audioOut = pick(num(u, "completion_tokens_details", "audio_tokens"), audioOut);
-    }
-    JsonNode c = u.get("cost");
-    if (c != null && !c.isNull()) {
-      if (c.isNumber() && c.decimalValue().signum() >= 0) {
-        cost = c.decimalValue();
-      } else {
-        invalid((c.isNumber() ? "negative:" : "not_number:") + "cost");
-      }
-    }
-  }
-
-  /** A Gemini {@code usageMetadata} object. */
-  void onGeminiUsage(JsonNode u) {
-    sawUsage = true;
-    promptTokens = pick(num(u, "promptTokenCount"), promptTokens);
-    completionTokens = pick(num(u, "candidatesTokenCount"), completionTokens);
-    cachedTokens = pick(num(u, "cachedContentTokenCount"), cachedTokens);
-    reasoningTokens = pick(num(u, "thoughtsTokenCount"), reasoningTokens);
-    toolUsePrompt = pick(num(u, "toolUsePromptTokenCount"), toolUsePrompt);
-  }
-
-  private static long z(long v) {
-    return Math.max(0, v);
-  }
-
-  /** Non-negative sum that saturates instead of overflowing on absurd provider numbers. */
-  private static long sum(long... values) {
-    long total = 0;
-    for (long v : values) {
-      long x = Math.max(0, v);
-      total = total > Long.MAX_VALUE - x ? Long.MAX_VALUE : total + x;
-    }
-    return total;
-  }
-
   /** The normalised usage, or {@code null} when none was reported. */
   @Nullable TokenUsage usage() {
     if (!sawUsage) {
       return null;
     }
-    TokenUsage.Builder b = TokenUsage.builder();
-    switch (dialect) {
-      case ANTHROPIC_MESSAGES:
-        {
-          long w5 = cacheWrite5m;
-          long w1 = z(cacheWrite1h);
-          if (w5 < 0) {
-            w5 = Math.max(0, z(cacheCreation) - w1);
-          }
-          long writes = Math.max(z(cacheCreation), sum(w5, w1));
-          b.inputTokens(sum(promptTokens, cachedTokens, writes))
-              .cachedInputTokens(z(cachedTokens))
-              .cacheWrite5mTokens(w5)
-              .cacheWrite1hTokens(w1)
-              .outputTokens(z(completionTokens));
-          break;
-        }
-      case GEMINI_GENERATE:
-        b.inputTokens(sum(promptTokens, toolUsePrompt))
-            .cachedInputTokens(z(cachedTokens))
-            .outputTokens(sum(completionTokens, reasoningTokens))
-            .reasoningTokens(z(reasoningTokens));
-        break;
-      default:
-        {
-          long out = z(completionTokens);
-          long reasoning = z(reasoningTokens);
-          long excess = totalTokens - sum(promptTokens, completionTokens);
-          if (totalTokens >= 0 && excess > 0 && promptTokens >= 0) {
-            // Gemini's OpenAI-compatible endpoint leaves thinking tokens out of completion_tokens
-            // but counts them in total_tokens: they are billed as output.
-            out = sum(out, excess);
-            reasoning = Math.min(out, Math.max(reasoning, excess));
-          }
-          b.inputTokens(z(promptTokens))
-              .cachedInputTokens(z(cachedTokens))
-              .cacheWrite5mTokens(z(cacheWriteTokens))
-              .audioInputTokens(z(audioIn))
-              .outputTokens(out)
-              .reasoningTokens(reasoning)
-              .audioOutputTokens(z(audioOut));
-        }
-    }
-    TokenUsage u = b.build();
-    if (sum(u.cachedInputTokens(), u.cacheWriteTokens(), u.audioInputTokens()) > u.inputTokens()) {
+    TokenUsage u = tally.usage();
+    if (UsageTally.sum(u.cachedInputTokens(), u.cacheWriteTokens(), u.audioInputTokens())
+        > u.inputTokens()) {
       invalid("cached_exceeds_input");
     }
-    if (sum(u.reasoningTokens(), u.audioOutputTokens()) > u.outputTokens()) {
+    if (UsageTally.sum(u.reasoningTokens(), u.audioOutputTokens()) > u.outputTokens()) {
       invalid("reasoning_exceeds_output");
     }
     return u;
@@ -342,7 +197,6 @@ public final class UsageAccumulator {
 
   ParsedResponse result() {
     TokenUsage u = usage();
-    long searches = Math.max(webSearches, outputWebSearches);
     return new ParsedResponse(
         u,
         model,
@@ -352,7 +206,7 @@ public final class UsageAccumulator {
         errorMessage,
         textChars,
         completed,
-        searches,
+        tally.webSearches(),
         invalid.isEmpty() ? null : String.join(",", invalid),
         errorCode);
   }

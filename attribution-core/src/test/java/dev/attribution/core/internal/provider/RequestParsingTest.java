@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class RequestParsingTest {
 
-  private static final Endpoint CHAT = new Endpoint("openai", Dialect.OPENAI_CHAT, null, false);
+  private static final Endpoint CHAT = Endpoints.OPENAI_CHAT;
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -40,7 +40,7 @@ class RequestParsingTest {
     assertThat(RequestParser.parse(CHAT, utf8("{\"n\":0}")).outputCount()).isEqualTo(1);
     assertThat(RequestParser.parse(CHAT, utf8("{\"n\":[7]}")).outputCount()).isEqualTo(1);
     assertThat(RequestParser.parse(CHAT, utf8("{\"model\":\"m\"}")).outputCount()).isEqualTo(1);
-    Endpoint gemini = new Endpoint("gcp.gemini", Dialect.GEMINI_GENERATE, "gemini-2.5-pro", false);
+    Endpoint gemini = Endpoints.GEMINI_GENERATE;
     RequestFacts g =
         RequestParser.parse(
             gemini, utf8("{\"generationConfig\":{\"candidateCount\":4,\"maxOutputTokens\":200}}"));
@@ -62,7 +62,7 @@ class RequestParsingTest {
   void addsIncludeUsageWithoutTouchingTheRest() throws Exception {
     String body = "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[]}";
     RequestFacts f = RequestParser.parse(CHAT, utf8(body));
-    byte[] out = RequestParser.withIncludeUsage(utf8(body), f);
+    byte[] out = CHAT.dialect().withStreamUsage(CHAT, utf8(body), f);
     String s = new String(out, StandardCharsets.UTF_8);
     assertThat(s)
         .isEqualTo(
@@ -76,7 +76,7 @@ class RequestParsingTest {
     String body = "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
     RequestFacts f = RequestParser.parse(CHAT, utf8(body));
     assertThat(f.includeUsageRequested()).isTrue();
-    assertThat(RequestParser.withIncludeUsage(utf8(body), f)).isNull();
+    assertThat(CHAT.dialect().withStreamUsage(CHAT, utf8(body), f)).isNull();
   }
 
   @Test
@@ -99,14 +99,18 @@ class RequestParsingTest {
   @Test
   void recognisesProvidersByHostAndPath() {
     ProviderRegistry r = ProviderRegistry.builder().mapHost("localhost:8000", "vllm").build();
-    assertThat(r.recognize("api.openai.com", 443, "/v1/chat/completions"))
-        .isEqualTo(new Endpoint("openai", Dialect.OPENAI_CHAT, null, false));
+    Endpoint chat = r.recognize("api.openai.com", 443, "/v1/chat/completions");
+    assertThat(chat.provider()).isEqualTo("openai");
+    assertThat(chat.dialect()).isInstanceOf(OpenAiDialect.class);
+    assertThat(chat.operation()).isEqualTo("chat");
+    assertThat(chat.modelInPath()).isNull();
     assertThat(r.recognize("api.anthropic.com", 443, "/v1/messages").dialect())
-        .isEqualTo(Dialect.ANTHROPIC_MESSAGES);
-    assertThat(
-            r.recognize(
-                "myres.openai.azure.com", 443, "/openai/deployments/prod-4o/chat/completions"))
-        .isEqualTo(new Endpoint("azure.ai.openai", Dialect.OPENAI_CHAT, "prod-4o", false));
+        .isInstanceOf(AnthropicDialect.class);
+    Endpoint azure =
+        r.recognize("myres.openai.azure.com", 443, "/openai/deployments/prod-4o/chat/completions");
+    assertThat(azure.provider()).isEqualTo("azure.ai.openai");
+    assertThat(azure.operation()).isEqualTo("chat");
+    assertThat(azure.modelInPath()).isEqualTo("prod-4o");
     assertThat(r.recognize("openrouter.ai", 443, "/api/v1/chat/completions").provider())
         .isEqualTo("openrouter");
     assertThat(r.recognize("api.groq.com", 443, "/openai/v1/chat/completions").provider())
@@ -118,6 +122,6 @@ class RequestParsingTest {
     assertThat(
             r.recognize("generativelanguage.googleapis.com", 443, "/v1beta/openai/chat/completions")
                 .dialect())
-        .isEqualTo(Dialect.OPENAI_CHAT);
+        .isInstanceOf(OpenAiDialect.class);
   }
 }

@@ -18,30 +18,30 @@ class ResponseParsingTest {
         // OpenAI chat: cached tokens are inside prompt_tokens; kept as a subset of input.
         Arguments.of(
             "openai-chat.json",
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             TokenUsage.builder().inputTokens(1117).cachedInputTokens(1024).outputTokens(46).build(),
             "gpt-4o-2024-08-06"),
         // Reasoning tokens are inside completion_tokens.
         Arguments.of(
             "openai-chat-reasoning.json",
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             TokenUsage.builder().inputTokens(250).outputTokens(1800).reasoningTokens(1536).build(),
             "o3-mini-2025-01-31"),
         Arguments.of(
             "openai-responses.json",
-            Dialect.OPENAI_RESPONSES,
+            Endpoints.OPENAI_RESPONSES,
             TokenUsage.of(36, 87),
             "gpt-4.1-2025-04-14"),
         Arguments.of(
             "openai-embeddings.json",
-            Dialect.OPENAI_EMBEDDINGS,
+            Endpoints.OPENAI_EMBEDDINGS,
             TokenUsage.of(8, 0),
             "text-embedding-3-small"),
         // Anthropic: input_tokens excludes cache reads and writes; total input is the sum
         // 2095 + 10000 + 3000, with the writes split 5m/1h.
         Arguments.of(
             "anthropic-messages.json",
-            Dialect.ANTHROPIC_MESSAGES,
+            Endpoints.ANTHROPIC_MESSAGES,
             TokenUsage.builder()
                 .inputTokens(15095)
                 .cachedInputTokens(10000)
@@ -53,7 +53,7 @@ class ResponseParsingTest {
         // Gemini: thoughts are billed as output but sit outside candidatesTokenCount.
         Arguments.of(
             "gemini-generate.json",
-            Dialect.GEMINI_GENERATE,
+            Endpoints.GEMINI_GENERATE,
             TokenUsage.builder()
                 .inputTokens(1200)
                 .cachedInputTokens(1000)
@@ -64,7 +64,7 @@ class ResponseParsingTest {
         // DeepSeek reports cache hits in its own field.
         Arguments.of(
             "deepseek-chat.json",
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             TokenUsage.builder().inputTokens(1600).cachedInputTokens(1536).outputTokens(20).build(),
             "deepseek-chat"));
   }
@@ -72,7 +72,7 @@ class ResponseParsingTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("bodies")
   void readsNormalisedUsageFromBody(
-      String fixture, Dialect dialect, TokenUsage expected, String model) throws Exception {
+      String fixture, Endpoint dialect, TokenUsage expected, String model) throws Exception {
     byte[] body = Fixtures.bytes(fixture);
     ParsedResponse r = ResponseParser.parse(dialect, body, body.length);
     assertThat(r.usage()).isEqualTo(expected);
@@ -82,7 +82,7 @@ class ResponseParsingTest {
   @Test
   void openRouterReportedCostIsKeptExactly() throws Exception {
     byte[] body = Fixtures.bytes("openrouter-chat.json");
-    ParsedResponse r = ResponseParser.parse(Dialect.OPENAI_CHAT, body, body.length);
+    ParsedResponse r = ResponseParser.parse(Endpoints.OPENAI_CHAT, body, body.length);
     assertThat(r.providerCost()).isEqualByComparingTo(new BigDecimal("0.0000074"));
     assertThat(r.usage()).isEqualTo(TokenUsage.of(9, 10));
   }
@@ -90,14 +90,14 @@ class ResponseParsingTest {
   @Test
   void readsProviderErrors() throws Exception {
     byte[] openai = Fixtures.bytes("openai-error-429.json");
-    ParsedResponse o = ResponseParser.parse(Dialect.OPENAI_CHAT, openai, openai.length);
+    ParsedResponse o = ResponseParser.parse(Endpoints.OPENAI_CHAT, openai, openai.length);
     assertThat(o.errorType()).isEqualTo("tokens");
     assertThat(o.errorMessage()).startsWith("Rate limit reached");
     assertThat(o.usage()).isNull();
 
     byte[] anthropic = Fixtures.bytes("anthropic-error-529.json");
     ParsedResponse a =
-        ResponseParser.parse(Dialect.ANTHROPIC_MESSAGES, anthropic, anthropic.length);
+        ResponseParser.parse(Endpoints.ANTHROPIC_MESSAGES, anthropic, anthropic.length);
     assertThat(a.errorType()).isEqualTo("overloaded_error");
     assertThat(a.errorMessage()).isEqualTo("Overloaded");
   }
@@ -106,29 +106,29 @@ class ResponseParsingTest {
     return Stream.of(
         Arguments.of(
             "openai-chat-stream.sse",
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             TokenUsage.of(19, 10),
             "gpt-4o-mini-2024-07-18"),
         Arguments.of(
             "openai-responses-stream.sse",
-            Dialect.OPENAI_RESPONSES,
+            Endpoints.OPENAI_RESPONSES,
             TokenUsage.of(37, 11),
             "gpt-4.1-2025-04-14"),
         // message_start carries input (472 + 2048 cached); message_delta is cumulative: last wins.
         Arguments.of(
             "anthropic-messages-stream.sse",
-            Dialect.ANTHROPIC_MESSAGES,
+            Endpoints.ANTHROPIC_MESSAGES,
             TokenUsage.builder().inputTokens(2520).cachedInputTokens(2048).outputTokens(42).build(),
             "claude-sonnet-4-5-20250929"),
         // Gemini repeats cumulative usage in every chunk: the last one counts, thoughts added.
         Arguments.of(
             "gemini-generate-stream.sse",
-            Dialect.GEMINI_GENERATE,
+            Endpoints.GEMINI_GENERATE,
             TokenUsage.builder().inputTokens(9).outputTokens(112).reasoningTokens(100).build(),
             "gemini-2.5-flash"),
         Arguments.of(
             "groq-chat-stream.sse",
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             TokenUsage.of(18, 36),
             "llama-3.3-70b-versatile"));
   }
@@ -136,9 +136,9 @@ class ResponseParsingTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("streams")
   void readsUsageFromStreamHoweverItIsSplit(
-      String fixture, Dialect dialect, TokenUsage expected, String model) {
+      String fixture, Endpoint dialect, TokenUsage expected, String model) {
     byte[] sse = Fixtures.bytes(fixture);
-    StreamUsageTracker whole = new StreamUsageTracker(dialect);
+    StreamUsageTracker whole = Endpoints.tracker(dialect);
     whole.feed(sse, 0, sse.length);
     ParsedResponse w = whole.finish();
     assertThat(w.usage()).isEqualTo(expected);
@@ -147,7 +147,7 @@ class ResponseParsingTest {
 
     Random random = new Random(42);
     for (int round = 0; round < 50; round++) {
-      StreamUsageTracker split = new StreamUsageTracker(dialect);
+      StreamUsageTracker split = Endpoints.tracker(dialect);
       int i = 0;
       while (i < sse.length) {
         int n = Math.min(sse.length - i, 1 + random.nextInt(40));
@@ -161,7 +161,7 @@ class ResponseParsingTest {
   @Test
   void countsStreamedTextWhenUsageIsMissing() {
     byte[] sse = Fixtures.bytes("openai-chat-stream-no-usage.sse");
-    StreamUsageTracker t = new StreamUsageTracker(Dialect.OPENAI_CHAT);
+    StreamUsageTracker t = Endpoints.tracker(Endpoints.OPENAI_CHAT);
     t.feed(sse, 0, sse.length);
     ParsedResponse r = t.finish();
     assertThat(r.usage()).isNull();
@@ -176,7 +176,7 @@ class ResponseParsingTest {
                 Fixtures.bytes("openai-chat-stream.sse"), java.nio.charset.StandardCharsets.UTF_8)
             .replace("\n", "\r\n");
     byte[] b = sse.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    StreamUsageTracker t = new StreamUsageTracker(Dialect.OPENAI_CHAT);
+    StreamUsageTracker t = Endpoints.tracker(Endpoints.OPENAI_CHAT);
     t.feed(b, 0, b.length);
     assertThat(t.finish().usage()).isEqualTo(TokenUsage.of(19, 10));
   }

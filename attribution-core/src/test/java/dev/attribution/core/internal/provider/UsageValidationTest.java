@@ -12,14 +12,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Usage a provider reports is checked before it is believed; hostile shapes cost nothing. */
 class UsageValidationTest {
 
-  private static ParsedResponse body(Dialect dialect, String json) throws Exception {
+  private static ParsedResponse body(Endpoint dialect, String json) throws Exception {
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
     return ResponseParser.parse(dialect, b, b.length);
   }
 
-  private static ParsedResponse stream(Dialect dialect, String sse) {
+  private static ParsedResponse stream(Endpoint dialect, String sse) {
     byte[] b = sse.getBytes(StandardCharsets.UTF_8);
-    StreamUsageTracker t = new StreamUsageTracker(dialect);
+    StreamUsageTracker t = Endpoints.tracker(dialect);
     t.feed(b, 0, b.length);
     return t.finish();
   }
@@ -36,9 +36,9 @@ class UsageValidationTest {
     com.sun.management.ThreadMXBean mx =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long tid = Thread.currentThread().getId();
-    ResponseParser.parse(Dialect.OPENAI_CHAT, b, b.length); // warm up the classes once
+    ResponseParser.parse(Endpoints.OPENAI_CHAT, b, b.length); // warm up the classes once
     long before = mx.getThreadAllocatedBytes(tid);
-    ParsedResponse r = ResponseParser.parse(Dialect.OPENAI_CHAT, b, b.length);
+    ParsedResponse r = ResponseParser.parse(Endpoints.OPENAI_CHAT, b, b.length);
     long allocated = mx.getThreadAllocatedBytes(tid) - before;
 
     System.out.println("5 MiB usage array: " + allocated + " bytes allocated by the parse");
@@ -62,9 +62,9 @@ class UsageValidationTest {
     com.sun.management.ThreadMXBean mx =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long tid = Thread.currentThread().getId();
-    new StreamUsageTracker(Dialect.OPENAI_CHAT).feed(b, 0, b.length); // warm up
+    Endpoints.tracker(Endpoints.OPENAI_CHAT).feed(b, 0, b.length); // warm up
     long before = mx.getThreadAllocatedBytes(tid);
-    StreamUsageTracker t = new StreamUsageTracker(Dialect.OPENAI_CHAT);
+    StreamUsageTracker t = Endpoints.tracker(Endpoints.OPENAI_CHAT);
     t.feed(b, 0, b.length);
     ParsedResponse r = t.finish();
     long allocated = mx.getThreadAllocatedBytes(tid) - before;
@@ -86,9 +86,9 @@ class UsageValidationTest {
     com.sun.management.ThreadMXBean mx =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long tid = Thread.currentThread().getId();
-    ResponseParser.parse(Dialect.OPENAI_CHAT, b, b.length);
+    ResponseParser.parse(Endpoints.OPENAI_CHAT, b, b.length);
     long before = mx.getThreadAllocatedBytes(tid);
-    ParsedResponse r = ResponseParser.parse(Dialect.OPENAI_CHAT, b, b.length);
+    ParsedResponse r = ResponseParser.parse(Endpoints.OPENAI_CHAT, b, b.length);
     long allocated = mx.getThreadAllocatedBytes(tid) - before;
 
     assertThat(allocated).isLessThan(512 * 1024);
@@ -116,7 +116,8 @@ class UsageValidationTest {
       })
   void tokenCountsThatAreNotSaneIntegersAreFlagged(String name, String usage, String reason)
       throws Exception {
-    ParsedResponse r = body(Dialect.OPENAI_CHAT, "{\"model\":\"gpt-4o\",\"usage\":" + usage + "}");
+    ParsedResponse r =
+        body(Endpoints.OPENAI_CHAT, "{\"model\":\"gpt-4o\",\"usage\":" + usage + "}");
     assertThat(r.usageInvalid()).isEqualTo(reason);
     // The bad value itself is never carried into the usage.
     assertThat(r.usage().totalTokens()).isLessThanOrEqualTo(15 + 500 + 50);
@@ -126,7 +127,7 @@ class UsageValidationTest {
   void saneUsageIsNotFlagged() throws Exception {
     ParsedResponse r =
         body(
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             "{\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5.0,\"total_tokens\":15,"
                 + "\"prompt_tokens_details\":{\"cached_tokens\":null,\"audio_tokens\":0}}}");
     assertThat(r.usageInvalid()).isNull();
@@ -137,7 +138,7 @@ class UsageValidationTest {
   void anthropicNegativeCacheReadIsFlagged() throws Exception {
     ParsedResponse r =
         body(
-            Dialect.ANTHROPIC_MESSAGES,
+            Endpoints.ANTHROPIC_MESSAGES,
             "{\"type\":\"message\",\"model\":\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":10,"
                 + "\"cache_read_input_tokens\":-100,\"output_tokens\":3}}");
     assertThat(r.usageInvalid()).isEqualTo("negative:cache_read_input_tokens");
@@ -148,7 +149,7 @@ class UsageValidationTest {
   void anthropicErrorEventInsideStreamIsReportedWithUsageSoFar() {
     ParsedResponse r =
         stream(
-            Dialect.ANTHROPIC_MESSAGES,
+            Endpoints.ANTHROPIC_MESSAGES,
             "event: message_start\n"
                 + "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":"
                 + "\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\","
@@ -168,7 +169,7 @@ class UsageValidationTest {
   void openRouterMidStreamErrorChunkIsReported() {
     ParsedResponse r =
         stream(
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             "data: {\"id\":\"gen-1\",\"object\":\"chat.completion.chunk\",\"model\":"
                 + "\"openai/gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
                 + "data: {\"id\":\"gen-1\",\"object\":\"chat.completion.chunk\",\"model\":"
@@ -184,7 +185,7 @@ class UsageValidationTest {
   void streamEndingWithFinishReasonErrorIsAnError() {
     ParsedResponse r =
         stream(
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             "data: {\"id\":\"gen-1\",\"model\":\"openai/gpt-4o\",\"choices\":[{\"index\":0,"
                 + "\"delta\":{\"content\":\"Hi\"}}]}\n\n"
                 + "data: {\"id\":\"gen-1\",\"model\":\"openai/gpt-4o\",\"choices\":[{\"index\":0,"
@@ -197,7 +198,7 @@ class UsageValidationTest {
   void blankModelAndIdInAzureContentFilterChunkNeverWin() {
     ParsedResponse r =
         stream(
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\","
                 + "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":{}}]}"
                 + "\n\n"
@@ -217,7 +218,7 @@ class UsageValidationTest {
   void blankModelInABodyIsNotAModel() throws Exception {
     ParsedResponse r =
         body(
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             "{\"id\":\" \",\"model\":\"\",\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}");
     assertThat(r.responseModel()).isNull();
     assertThat(r.responseId()).isNull();
@@ -228,7 +229,7 @@ class UsageValidationTest {
     // Gemini's OpenAI-compatible endpoint: total_tokens includes thoughts, completion_tokens not.
     ParsedResponse r =
         body(
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             "{\"id\":\"x\",\"model\":\"gemini-2.5-flash\",\"object\":\"chat.completion\","
                 + "\"usage\":{\"completion_tokens\":12,\"prompt_tokens\":21,"
                 + "\"total_tokens\":93}}");
@@ -242,7 +243,7 @@ class UsageValidationTest {
   void openRouterCacheWriteTokensAreCacheWrites() throws Exception {
     ParsedResponse r =
         body(
-            Dialect.OPENAI_CHAT,
+            Endpoints.OPENAI_CHAT,
             "{\"id\":\"gen-1\",\"model\":\"anthropic/claude-sonnet-4.5\",\"usage\":{"
                 + "\"prompt_tokens\":3000,\"completion_tokens\":50,\"total_tokens\":3050,"
                 + "\"prompt_tokens_details\":{\"cached_tokens\":1000,\"cache_write_tokens\":1500},"
@@ -262,7 +263,7 @@ class UsageValidationTest {
   void responsesWebSearchCallItemsAreCounted() throws Exception {
     ParsedResponse r =
         body(
-            Dialect.OPENAI_RESPONSES,
+            Endpoints.OPENAI_RESPONSES,
             "{\"id\":\"resp_1\",\"object\":\"response\",\"model\":\"gpt-4.1-2025-04-14\","
                 + "\"output\":[{\"type\":\"web_search_call\",\"id\":\"ws_1\",\"status\":"
                 + "\"completed\",\"action\":{\"type\":\"search\",\"query\":\"q\"}},"
@@ -280,7 +281,7 @@ class UsageValidationTest {
             + "\"usage\":{\"input_tokens\":30,\"output_tokens\":10}}}";
     ParsedResponse r =
         stream(
-            Dialect.OPENAI_RESPONSES,
+            Endpoints.OPENAI_RESPONSES,
             "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":"
                 + "\"resp_1\",\"model\":\"gpt-4.1\",\"output\":[],\"usage\":null}}\n\n"
                 + "event: response.output_item.done\ndata: {\"type\":\"response.output_item.done\","
