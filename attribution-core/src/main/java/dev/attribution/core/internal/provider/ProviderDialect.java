@@ -67,8 +67,8 @@ public interface ProviderDialect {
   }
 
   /**
-   * The deployment the path names, when the provider serves models through named deployments
-   * (Azure OpenAI), recorded beside the model; {@code null} by default.
+   * The deployment the path names, when the provider serves models through named deployments (Azure
+   * OpenAI), recorded beside the model; {@code null} by default.
    */
   default @Nullable String deployment(Endpoint endpoint) {
     return null;
