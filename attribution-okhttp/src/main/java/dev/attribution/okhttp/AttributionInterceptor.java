@@ -295,10 +295,21 @@ public final class AttributionInterceptor implements Interceptor {
       return null;
     }
     try {
-      if (rb.contentLength() > maxRequestBytes) {
+      long length = rb.contentLength();
+      if (length > maxRequestBytes) {
         return null;
       }
       Buffer buf = new Buffer();
+      if (length >= 0) {
+        // A body that knows its length (bytes, a string, a file) writes exactly that much: into
+        // the buffer directly, without a second buffer and a capping sink in between.
+        rb.writeTo(buf);
+        if (buf.size() > maxRequestBytes) {
+          buf.clear();
+          return null;
+        }
+        return buf.readByteArray();
+      }
       BufferedSink sink = Okio.buffer(new CappedSink(buf, maxRequestBytes));
       rb.writeTo(sink);
       sink.emit();
@@ -423,13 +434,13 @@ public final class AttributionInterceptor implements Interceptor {
       call.completeWithoutBody();
       return response;
     }
-    MediaType type = body.contentType();
+    String type = contentType(response, body);
     String encoding = response.header("Content-Encoding");
     boolean identity =
         encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity");
-    boolean sse =
-        type != null && type.type().equals("text") && type.subtype().equals("event-stream");
-    if (sse || (call.streamingRequested() && response.isSuccessful() && !isJson(type))) {
+    boolean json = ContentTypes.isJson(type);
+    boolean sse = ContentTypes.isEventStream(type);
+    if (sse || (call.streamingRequested() && response.isSuccessful() && !json)) {
       if (!identity) {
         // The tracker reads event text; compressed bytes are passed through unread.
         call.markUnreadable("content_encoding");
@@ -440,23 +451,22 @@ public final class AttributionInterceptor implements Interceptor {
           .build();
     }
     boolean gzip = !identity && encoding.trim().equalsIgnoreCase("gzip");
-    if (!isJson(type) || !(identity || gzip) || body.contentLength() > maxPeekBytes) {
+    if (!json || !(identity || gzip) || body.contentLength() > maxPeekBytes) {
       // Not one JSON document we can read (NDJSON, octet-stream, none, an unknown encoding) or
       // announced too large: streamed through as it arrives, recorded when the application is
       // done with it.
-      if (response.isSuccessful() || isJson(type)) {
+      if (response.isSuccessful() || json) {
         call.markUnreadable(
-            !isJson(type)
-                ? "content_type"
-                : !(identity || gzip) ? "content_encoding" : "body_too_large");
+            !json ? "content_type" : !(identity || gzip) ? "content_encoding" : "body_too_large");
       }
       return response
           .newBuilder()
           .body(new TrackingResponseBody(body, call, false, this::failure))
           .build();
     }
-    // Buffer the body (bounded) in the source the application will read from, then parse a
-    // clone of that buffer: okio clones share segments, so the body is not copied to read it.
+    // Buffer the body (bounded) in the source the application will read from, then parse it in
+    // place. Not through a clone: a clone marks the segments shared, and okio never returns shared
+    // segments to its pool, which cost a fresh 8 KB segment on every later call.
     BufferedSource source = body.source();
     try {
       source.request(maxPeekBytes);
@@ -473,7 +483,7 @@ public final class AttributionInterceptor implements Interceptor {
       call.completeWithoutBody();
       return response;
     }
-    InputStream in = buffered.clone().inputStream();
+    InputStream in = new BufferInput(buffered);
     if (gzip) {
       in = new BoundedGunzip(in, maxPeekBytes, call);
     }
@@ -481,13 +491,16 @@ public final class AttributionInterceptor implements Interceptor {
     return response;
   }
 
-  /** A single JSON document: {@code application/json} or {@code +json}, not NDJSON. */
-  private static boolean isJson(@Nullable MediaType type) {
-    if (type == null) {
-      return false;
+  /**
+   * The response's content type without parsing a {@link MediaType} (OkHttp parses it with regular
+   * expressions on every {@code contentType()} call): a network body's type is the header itself.
+   */
+  private static @Nullable String contentType(Response response, ResponseBody body) {
+    if (body.getClass().getName().equals("okhttp3.internal.http.RealResponseBody")) {
+      return response.header("Content-Type");
     }
-    String sub = type.subtype();
-    return sub.equals("json") || sub.endsWith("+json");
+    MediaType t = body.contentType();
+    return t == null ? null : t.toString();
   }
 
   /**
