@@ -77,7 +77,18 @@ public class InterceptorBenchmark {
   private OkHttpClient intercepted;
   private OkHttpClient instrumented;
   private OkHttpClient interceptedWithBudget;
-  private Request request;
+  private Request[] requests;
+
+  /** Which of the requests (one per conversation thread id) this benchmark thread sends next. */
+  @State(Scope.Thread)
+  public static class Turn {
+    int next;
+
+    Request pick(Request[] requests) {
+      next = (next + 1) & (requests.length - 1);
+      return requests[next];
+    }
+  }
 
   /** Starts the server, the engines and the clients. */
   @Setup(Level.Trial)
@@ -117,15 +128,23 @@ public class InterceptorBenchmark {
     instrumented = AttributionOkHttp.instrument(bare, engine);
     interceptedWithBudget =
         bare.newBuilder().addInterceptor(AttributionOkHttp.interceptor(budgetEngine)).build();
-    request =
-        new Request.Builder()
-            .url(url)
-            .header("Authorization", "Bearer sk-proj-abcdefghijklmnopqrstuvwxyz0123")
-            .tag(
-                AttributionContext.class,
-                AttributionContext.builder().tenantId("acme").feature("support-chat").build())
-            .post(RequestBody.create(Loopback.chatRequest(), JSON))
-            .build();
+    requests = new Request[Loopback.THREAD_IDS];
+    RequestBody body = RequestBody.create(Loopback.chatRequest(), JSON);
+    for (int i = 0; i < requests.length; i++) {
+      requests[i] =
+          new Request.Builder()
+              .url(url)
+              .header("Authorization", "Bearer sk-proj-abcdefghijklmnopqrstuvwxyz0123")
+              .tag(
+                  AttributionContext.class,
+                  AttributionContext.builder()
+                      .tenantId("acme")
+                      .feature("support-chat")
+                      .threadId("conversation-" + i)
+                      .build())
+              .post(body)
+              .build();
+    }
   }
 
   /** MockWebServer keeps every request it saw; drop them so the heap does not grow. */
@@ -166,26 +185,26 @@ public class InterceptorBenchmark {
 
   /** OkHttp alone. */
   @Benchmark
-  public int bare() throws IOException {
-    return call(bare, request);
+  public int bare(Turn t) throws IOException {
+    return call(bare, t.pick(requests));
   }
 
   /** OkHttp with {@link AttributionOkHttp#interceptor} (how openai-java is instrumented). */
   @Benchmark
-  public int intercepted() throws IOException {
-    return call(intercepted, request);
+  public int intercepted(Turn t) throws IOException {
+    return call(intercepted, t.pick(requests));
   }
 
   /** OkHttp through {@link AttributionOkHttp#instrument} (interceptor plus context capture). */
   @Benchmark
-  public int instrumented() throws IOException {
-    return call(instrumented, request);
+  public int instrumented(Turn t) throws IOException {
+    return call(instrumented, t.pick(requests));
   }
 
-  /** The interceptor over an engine with one budget per tenant. */
+  /** The interceptor over an engine with one budget per tenant and the loop guard. */
   @Benchmark
-  public int interceptedWithTenantBudget() throws IOException {
-    return call(interceptedWithBudget, request);
+  public int interceptedWithTenantBudget(Turn t) throws IOException {
+    return call(interceptedWithBudget, t.pick(requests));
   }
 
   /** Server sockets whose accepted sockets have TCP_NODELAY on, for MockWebServer. */

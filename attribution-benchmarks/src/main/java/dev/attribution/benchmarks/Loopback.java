@@ -7,10 +7,13 @@ import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
+import dev.attribution.core.budget.LoopGuard;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +50,10 @@ final class Loopback {
    * {@code sink}, the server at {@code hostPort} mapped to OpenAI and, if {@code tenantBudget}, one
    * daily budget per tenant with a limit no call reaches.
    */
+  /**
+   * An engine on bundled prices recording into {@code sink}; with {@code tenantBudget}, one daily
+   * budget per tenant and the loop guard.
+   */
   static AttributionEngine engine(String hostPort, UsageSink sink, boolean tenantBudget) {
     AttributionEngine.Builder b =
         AttributionEngine.builder().mapHost(hostPort, "openai").addSink(sink).shutdownHook(false);
@@ -57,10 +64,16 @@ final class Loopback {
                   .each(ScopeDimension.TENANT)
                   .limit("1000000000")
                   .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
-                  .build());
+                  .build())
+          // Per conversation thread: 100 calls or 10 USD a second; the benchmarks spread calls
+          // over THREAD_IDS thread ids so it watches every call without stopping any.
+          .loopGuard(LoopGuard.of(100, new BigDecimal("10"), Duration.ofSeconds(1)));
     }
     return b.build();
   }
+
+  /** Conversation thread ids the benchmarks' calls are spread over, for the loop guard. */
+  static final int THREAD_IDS = 1024;
 
   /** A ~1 KB chat completions request (not streamed). */
   static byte[] chatRequest() {
