@@ -20,9 +20,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.convert.converter.Converter;
 import org.springframework.core.io.ResourceLoader;
 import redis.clients.jedis.JedisPooled;
 
@@ -49,6 +51,26 @@ public class AttributionAutoConfiguration {
 
   /** Creates the configuration; Spring calls it. */
   public AttributionAutoConfiguration() {}
+
+  /** Lets a budget's period be written as its kind alone, as the budgets file allows. */
+  @Bean
+  @ConfigurationPropertiesBinding
+  public static PeriodConverter attributionPeriodConverter() {
+    return new PeriodConverter();
+  }
+
+  /** Reads {@code period: month} as a period of that kind with default settings. */
+  public static final class PeriodConverter
+      implements Converter<String, AttributionProperties.Period> {
+
+    /** Creates the converter. */
+    public PeriodConverter() {}
+
+    @Override
+    public AttributionProperties.Period convert(String kind) {
+      return new AttributionProperties.Period(kind.trim(), null, null, null);
+    }
+  }
 
   /** Remembers each budget's last action for the Actuator endpoint. */
   @Bean
