@@ -127,13 +127,15 @@ class DemoTest {
                     + " AND traffic_class = 'critical' AND effective_model = 'gpt-4o'"
                     + " AND budget_action = 'notify'"))
         .isPositive();
-    // The blocked call spent nothing and never reached the provider.
+    // The blocked call spent nothing and never reached the provider, so it has no HTTP status.
     assertThat(
             strings(
-                "SELECT status || ',' || http_status || ',' || error_type || ',' || cost_total"
+                "SELECT status || ',' || CASE WHEN http_status IS NULL OR http_status = 0"
+                    + " THEN 'no response' ELSE CAST(http_status AS VARCHAR(5)) END"
+                    + " || ',' || error_type || ',' || cost_total"
                     + " FROM llm_usage WHERE budget_action = 'block' AND budget_name = ?",
                 Demo.TRIAL_BUDGET))
-        .containsExactly("blocked,429,budget_exceeded,0");
+        .containsExactly("blocked,no response,budget_exceeded,0");
   }
 
   @Test
