@@ -2,7 +2,6 @@ package dev.attribution.core;
 
 import dev.attribution.api.Attribution;
 import dev.attribution.api.AttributionContext;
-import dev.attribution.api.BudgetAction;
 import dev.attribution.api.BudgetListener;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.CostBreakdown;
@@ -16,7 +15,6 @@ import dev.attribution.api.budget.BudgetStore;
 import dev.attribution.api.budget.InMemoryBudgetStore;
 import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.api.budget.ScopePart;
-import dev.attribution.api.internal.ControlChars;
 import dev.attribution.api.internal.RateLimitedLogger;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetDefinitions;
@@ -30,23 +28,17 @@ import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.core.internal.pricing.TokenEstimator;
 import dev.attribution.core.internal.pricing.UnpricedModelListener;
 import dev.attribution.core.internal.provider.Endpoint;
-import dev.attribution.core.internal.provider.ModelEdit;
 import dev.attribution.core.internal.provider.ProviderRegistry;
-import dev.attribution.core.internal.provider.RequestFacts;
-import dev.attribution.core.internal.provider.RequestParser;
 import dev.attribution.core.pricing.PriceDataException;
 import dev.attribution.core.pricing.PriceOverrides;
 import dev.attribution.core.pricing.TokenRates;
 import dev.attribution.core.pricing.UnpricedPolicy;
 import dev.attribution.core.routing.Route;
 import dev.attribution.core.routing.RoutingRule;
-import dev.attribution.core.transport.BlockedResponse;
 import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.LlmCall;
-import dev.attribution.core.transport.UpstreamRewrite;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,11 +48,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -90,30 +80,23 @@ public final class AttributionEngine implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicBoolean();
 
   private final ProviderRegistry registry;
+  private final CallDecider decider;
   private final RecordPipeline pipeline;
   private final PricingEngine pricing;
   private final @Nullable BudgetEngine budgetEngine;
   private final CostModel costModel;
-  private final BudgetGate budgets;
   private final Map<String, Route> routes;
-  private final List<RoutingRule> rules;
-  private final CredentialResolver credentials;
   private final KeyFingerprints fingerprints;
   private final Clock clock;
   private final LongSupplier nanoTime;
-  private final boolean addStreamUsage;
-  private final boolean recordUnrecognised;
-  private final boolean blockSignedRewrites;
   private final String currency;
   private final @Nullable String failoverRoute;
   private final Set<Integer> failoverStatuses;
   private final boolean failoverOnTimeout;
-  private final AtomicLong calls = new AtomicLong();
   private final AtomicLong internalFailures = new AtomicLong();
   private final AtomicLong parseFailures = new AtomicLong();
   private final AtomicLong blockedCalls = new AtomicLong();
   private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
-  private final Set<String> warnedHosts = ConcurrentHashMap.newKeySet();
   private final @Nullable Thread shutdownHook;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -124,20 +107,38 @@ public final class AttributionEngine implements AutoCloseable {
     this.pricing = Objects.requireNonNull(b.pricingEngine);
     this.budgetEngine = b.budgetEngine;
     this.costModel = new PricingCostModel(pricing);
-    this.budgets = budgetEngine == null ? BudgetGate.NONE : new BudgetEngineGate(budgetEngine);
     this.routes = Map.copyOf(b.routes);
-    this.rules = List.copyOf(b.rules);
-    this.credentials = b.credentials;
     this.fingerprints = Objects.requireNonNull(b.fingerprints);
     this.clock = b.clock;
     this.nanoTime = b.nanoTime;
-    this.addStreamUsage = b.addStreamUsage;
-    this.recordUnrecognised = b.recordUnrecognised;
-    this.blockSignedRewrites = b.blockSignedRewrites;
     this.currency = b.currency;
     this.failoverRoute = b.failoverRoute;
     this.failoverStatuses = Set.copyOf(b.failoverStatuses);
     this.failoverOnTimeout = b.failoverOnTimeout;
+    EngineFailures failures =
+        new EngineFailures() {
+          @Override
+          public void parseFailure(String provider, Exception e) {
+            AttributionEngine.this.parseFailure(provider, e);
+          }
+
+          @Override
+          public void internalFailure(String what, Throwable e) {
+            AttributionEngine.this.internalFailure(what, e);
+          }
+        };
+    this.decider =
+        new CallDecider(
+            registry,
+            costModel,
+            budgetEngine == null ? BudgetGate.NONE : new BudgetEngineGate(budgetEngine),
+            routes,
+            b.rules,
+            fingerprints,
+            new UpstreamRewriter(registry, b.credentials, b.addStreamUsage, failures),
+            failures,
+            b.recordUnrecognised,
+            b.blockSignedRewrites);
     this.shutdownHook = b.shutdownHook ? registerShutdownHook(b.shutdownHookTimeout) : null;
   }
 
@@ -189,10 +190,10 @@ public final class AttributionEngine implements AutoCloseable {
     Instant started = clock.instant();
     long startNanos = nanoTime.getAsLong();
     try {
-      return decide(request, started, startNanos, null);
+      return start(decider.decide(request, started, null), started, startNanos);
     } catch (RuntimeException | LinkageError e) {
       internalFailure("deciding on a call", e);
-      return new EngineCall(this, false, null, request.context(), started, startNanos);
+      return new EngineCall(this, CallDecision.untracked(request.context()), started, startNanos);
     }
   }
 
@@ -245,450 +246,29 @@ public final class AttributionEngine implements AutoCloseable {
     Instant started = clock.instant();
     long startNanos = nanoTime.getAsLong();
     try {
-      EngineCall c = decide(request, started, startNanos, target);
-      c.failover = true;
-      c.attempt = failed.attempt + 1;
-      c.attribute("failover_from", failed.route == null ? failed.provider : failed.route);
-      return c;
+      CallDecision d =
+          decider
+              .decide(request, started, target)
+              .asFailover(
+                  failed.attempt + 1, failed.route == null ? failed.provider : failed.route);
+      return start(d, started, startNanos);
     } catch (RuntimeException | LinkageError e) {
       internalFailure("starting a failover", e);
       return null;
     }
   }
 
-  private EngineCall decide(
-      CallRequest req, Instant started, long startNanos, @Nullable Route forcedRoute) {
-    if (!req.method().equals("POST")) {
-      return new EngineCall(this, false, null, req.context(), started, startNanos);
-    }
-    Endpoint endpoint = registry.recognize(req.host(), req.port(), req.path());
-    if (endpoint == null) {
-      warnIfUnmappedLlmHost(req);
-      EngineCall c =
-          new EngineCall(this, recordUnrecognised, null, req.context(), started, startNanos);
-      c.serverHost = req.host();
-      c.contextSource = req.contextSource();
-      c.attempt = req.attempt();
-      c.keyFingerprint =
-          fingerprints.fingerprint(KeyFingerprints.keyOf(registry, req.headers(), req.query()));
-      return c;
-    }
-    calls.incrementAndGet();
-    EngineCall call = new EngineCall(this, true, endpoint, req.context(), started, startNanos);
-    call.provider = endpoint.provider();
-    call.operation = endpoint.operation();
-    call.serverHost = req.host();
-    call.contextSource = req.contextSource();
-    call.attempt = req.attempt();
-    if (!req.rejectedHeaders().isEmpty()) {
-      call.attribute("rejected_headers", req.rejectedHeaders());
-    }
-
-    byte[] body = req.body();
-    RequestFacts facts = RequestFacts.unknown(endpoint.modelInPath(), endpoint.streamingByPath());
-    boolean unreadable = body == null; // too large, one-shot, or not read: no upper bound
-    if (body != null) {
-      try {
-        facts = RequestParser.parse(endpoint, body);
-      } catch (Exception e) {
-        parseFailure(endpoint.provider(), e);
-        unreadable = true;
-      }
-    }
-    call.deployment = endpoint.dialect().deployment(endpoint);
-    String model = boundedModel(endpoint.dialect().model(endpoint, facts));
-    call.requestedModel = model;
-    call.effectiveModel = model;
-    call.streaming = facts.streaming();
-    String originalKey = KeyFingerprints.keyOf(registry, req.headers(), req.query());
-    boolean signed = isSigned(req);
-
-    // 1. Routing rules, independent of budgets (a failover attempt has its route already).
-    Route route = forcedRoute;
-    if (route != null) {
-      call.routeRule = "failover";
-    } else {
-      for (RoutingRule rule : rules) {
-        if (rule.matches(req.context(), endpoint.provider(), model)) {
-          route = routes.get(rule.route());
-          call.routeRule = rule.name();
-          break;
-        }
-      }
-    }
-    if (route != null && signed) {
-      call.attribute("rewrite_skipped", "signed_request");
-      route = null;
-      call.routeRule = null;
-    }
-    String provider = route != null ? route.provider() : endpoint.provider();
-    String sendModel = route != null ? route.modelFor(model) : model;
-
-    // 2. Budgets: reserve the worst case before any money is spent. The input is bounded by the
-    // body's UTF-8 byte count without tokenising; the tokenizer runs only when that bound could
-    // change the decision (near a threshold), and settlement replaces the reservation anyway.
-    // Skipped entirely when no budgets are configured.
-    call.requestBody = body;
-    long maxOut = facts.maxOutputTokens() >= 0 ? facts.maxOutputTokens() : -1;
-    long outputs = facts.outputCount(); // n, best_of, candidateCount: output billed per generation
-    BigDecimal estimate = null;
-    long estimatedTokens = 0;
-    long bound = -1;
-    String keyForBudget = fingerprints.fingerprint(originalKey);
-    BudgetGate.Gate gate;
-    if (budgets == BudgetGate.NONE) {
-      gate = BudgetGate.ALLOW_ALL;
-    } else {
-      // Without a maximum, output is bounded as the money estimate bounds it (not by zero), so a
-      // token cap holds for requests that set no max_tokens.
-      long outCap = maxOut >= 0 ? maxOut : costModel.defaultMaxOutputTokens();
-      String budgetProvider = provider;
-      String budgetModel = sendModel;
-      boolean priced = sendModel != null && !unreadable;
-      bound = body == null ? -1 : costModel.inputTokenBound(provider, sendModel, body.length);
-      long inputTokens =
-          bound >= 0 ? bound : exactInputTokens(call, budgetProvider, budgetModel, body);
-      estimatedTokens = worstTokens(inputTokens, outCap, outputs);
-      estimate =
-          priced
-              ? costModel.estimate(provider, sendModel, inputTokens, maxOut, outputs, started)
-              : null;
-      String model4Budget = sendModel == null ? "unknown" : sendModel;
-      if (bound < 0) {
-        long in = inputTokens;
-        gate =
-            budgets.admit(
-                req.context(),
-                provider,
-                model4Budget,
-                keyForBudget,
-                estimate,
-                estimatedTokens,
-                unreadable,
-                m -> costModel.estimate(budgetProvider, m, in, maxOut, outputs, started));
-      } else {
-        long bnd = bound;
-        gate =
-            budgets.admit(
-                req.context(),
-                provider,
-                model4Budget,
-                keyForBudget,
-                estimate,
-                estimatedTokens,
-                m -> costModel.estimate(budgetProvider, m, bnd, maxOut, outputs, started),
-                priced
-                    ? costModel.estimate(provider, sendModel, 0, maxOut, outputs, started)
-                    : null,
-                worstTokens(0, outCap, outputs),
-                () -> {
-                  long in = exactInputTokens(call, budgetProvider, budgetModel, body);
-                  return new BudgetGate.Exact(
-                      priced
-                          ? costModel.estimate(
-                              budgetProvider,
-                              Objects.requireNonNull(budgetModel),
-                              in,
-                              maxOut,
-                              outputs,
-                              started)
-                          : null,
-                      worstTokens(in, outCap, outputs),
-                      m -> costModel.estimate(budgetProvider, m, in, maxOut, outputs, started));
-                });
-      }
-    }
-    call.gate = gate;
-    BudgetAction action = gate.dryRun() ? BudgetAction.NONE : gate.action();
-    if (gate.action() != BudgetAction.NONE) {
-      call.budgetName = gate.budgetName();
-      call.budgetPercent = gate.percent();
-      call.budgetAction = gate.action();
-      if (gate.dryRun()) {
-        call.dryRunAction = gate.action();
-        call.budgetAction = BudgetAction.NONE;
-      }
-    }
-    if ((action == BudgetAction.DOWNGRADE || action == BudgetAction.REROUTE) && signed) {
-      call.attribute("rewrite_skipped", "signed_request");
-      if (blockSignedRewrites) {
-        action = BudgetAction.BLOCK;
-        call.budgetAction = BudgetAction.BLOCK;
-      } else {
-        action = BudgetAction.NONE;
-        call.budgetAction = BudgetAction.NONE;
-      }
-    }
-    if (action == BudgetAction.BLOCK) {
-      gate.release(null);
-      call.blocked = blockedResponse(endpoint, gate, started);
+  /**
+   * The call in flight for {@code decision}; a blocked call is counted and recorded at once, with
+   * everything the decision says (a blocked failover is recorded as the failover attempt).
+   */
+  private EngineCall start(CallDecision decision, Instant started, long startNanos) {
+    EngineCall call = new EngineCall(this, decision, started, startNanos);
+    if (decision.blocked() != null) {
       blockedCalls.incrementAndGet();
       call.finishBlocked();
-      return call;
     }
-    if (action == BudgetAction.DOWNGRADE && gate.targetModel() != null) {
-      String target = gate.targetModel();
-      long inputTokens = exactInputTokens(call, provider, sendModel, body);
-      BigDecimal newEstimate =
-          costModel.estimate(provider, target, inputTokens, maxOut, outputs, started);
-      call.gate =
-          gate.readmit(provider, target, newEstimate, readmitTokens(inputTokens, maxOut, outputs));
-      sendModel = target;
-    } else if (action == BudgetAction.REROUTE && gate.route() != null) {
-      Route r = routes.get(gate.route());
-      if (r != null) {
-        route = r;
-        call.routeRule = "budget:" + gate.budgetName();
-        long inputTokens = exactInputTokens(call, provider, sendModel, body);
-        provider = r.provider();
-        sendModel = r.modelFor(model);
-        BigDecimal newEstimate =
-            sendModel == null
-                ? null
-                : costModel.estimate(provider, sendModel, inputTokens, maxOut, outputs, started);
-        call.gate =
-            gate.readmit(
-                provider,
-                sendModel == null ? "unknown" : sendModel,
-                newEstimate,
-                readmitTokens(inputTokens, maxOut, outputs));
-      }
-    }
-    call.provider = provider;
-    call.effectiveModel = sendModel;
-    if (route != null) {
-      call.route = route.name();
-      call.serverHost = route.baseUrl().getHost();
-    }
-
-    // 3. The rewrite: body, URL, credentials.
-    call.rewrite = rewrite(req, endpoint, facts, body, model, sendModel, route, call, signed);
-    String finalKey = originalKey;
-    if (call.rewrite != null) {
-      if (!call.rewrite.removeHeaders().isEmpty()) {
-        finalKey = null;
-      }
-      for (Map.Entry<String, String> h : call.rewrite.setHeaders().entrySet()) {
-        if (registry.credentialHeaders().contains(h.getKey().toLowerCase(Locale.ROOT))) {
-          String v = h.getValue();
-          finalKey = v.regionMatches(true, 0, "Bearer ", 0, 7) ? v.substring(7) : v;
-        }
-      }
-    }
-    call.keyFingerprint =
-        java.util.Objects.equals(finalKey, originalKey)
-            ? keyForBudget
-            : fingerprints.fingerprint(finalKey);
     return call;
-  }
-
-  /**
-   * The model name cut to {@link UsageRecord#MAX_MODEL_LENGTH}: it comes from the request, and
-   * budgets, logs and records must not carry a megabyte of it. Only a name that long changes, and
-   * the request is still sent with the name it had.
-   */
-  private static @Nullable String boundedModel(@Nullable String model) {
-    if (model == null || model.length() <= UsageRecord.MAX_MODEL_LENGTH) {
-      return model;
-    }
-    int end = UsageRecord.MAX_MODEL_LENGTH - 1;
-    if (Character.isHighSurrogate(model.charAt(end - 1))) {
-      end--;
-    }
-    return model.substring(0, end) + "\u2026";
-  }
-
-  /**
-   * A POST to an unknown host on a path that would be recognised on a known one is almost always a
-   * proxy or a local model server the application forgot to map: without this warning every such
-   * call is silently recorded as provider {@code unknown}, with no tokens, cost or budget check.
-   * Logged once per host (bounded, so hostile traffic cannot grow the set), whatever {@link
-   * Builder#recordUnrecognised(boolean)} says.
-   */
-  private void warnIfUnmappedLlmHost(CallRequest req) {
-    if (!registry.isLlmPath(req.path()) || warnedHosts.size() >= MAX_WARNED_HOSTS) {
-      return;
-    }
-    String hostPort = req.host().toLowerCase(Locale.ROOT) + ":" + req.port();
-    if (warnedHosts.add(hostPort)) {
-      LOG.warn(
-          "POST {}{} looks like an LLM API call, but {} is not a known provider host, so its calls"
-              + " get no tokens, cost or budget checks (and are recorded, as provider 'unknown',"
-              + " only with recordUnrecognised(true)). If it is"
-              + " a proxy or a model server, map it: AttributionEngine.builder().providers("
-              + "ProviderRegistry.builder().mapHost(\"{}\", \"openai\").build()), with the"
-              + " provider whose API it speaks. Logged once per host.",
-          ControlChars.escape(hostPort),
-          ControlChars.escape(req.path()),
-          ControlChars.escape(hostPort),
-          ControlChars.escape(hostPort));
-    }
-  }
-
-  /** {@code input + maxOut * outputs} worst-case tokens, saturating at Long.MAX_VALUE. */
-  private long readmitTokens(long input, long maxOut, long outputs) {
-    return worstTokens(input, maxOut >= 0 ? maxOut : costModel.defaultMaxOutputTokens(), outputs);
-  }
-
-  private static long worstTokens(long input, long maxOut, long outputs) {
-    long out = Math.max(0, maxOut);
-    out =
-        Math.multiplyHigh(out, outputs) != 0 || out * outputs < 0 ? Long.MAX_VALUE : out * outputs;
-    long sum = input + out;
-    return sum < 0 ? Long.MAX_VALUE : sum;
-  }
-
-  private static boolean isSigned(CallRequest req) {
-    String auth = req.headers().apply("Authorization");
-    return auth != null && auth.startsWith("AWS4-HMAC-SHA256");
-  }
-
-  private @Nullable UpstreamRewrite rewrite(
-      CallRequest req,
-      Endpoint endpoint,
-      RequestFacts facts,
-      byte @Nullable [] body,
-      @Nullable String requestedModel,
-      @Nullable String sendModel,
-      @Nullable Route route,
-      EngineCall call,
-      boolean signed) {
-    if (signed) {
-      return null;
-    }
-    byte[] newBody = null;
-    String newPath = null;
-    boolean modelChanged = sendModel != null && !sendModel.equals(requestedModel);
-    if (modelChanged) {
-      ModelEdit edit = endpoint.dialect().withModel(endpoint, req.path(), body, facts, sendModel);
-      if (edit != null) {
-        newBody = edit.body();
-        newPath = edit.path();
-      } else if (body != null) {
-        call.attribute("rewrite_skipped", "model_not_in_body");
-        call.effectiveModel = requestedModel;
-      }
-    }
-    if (addStreamUsage && facts.streaming() && !facts.includeUsageRequested()) {
-      byte[] base = newBody != null ? newBody : body;
-      if (base != null) {
-        try {
-          byte[] withUsage =
-              endpoint.dialect().withStreamUsage(endpoint, base, newBody != null ? null : facts);
-          if (withUsage != null) {
-            newBody = withUsage;
-            call.attribute("include_usage_added", "true");
-          }
-        } catch (Exception e) {
-          parseFailure(endpoint.provider(), e);
-        }
-      }
-    }
-    String scheme = null;
-    String host = null;
-    int port = -1;
-    Map<String, String> set = new LinkedHashMap<>();
-    if (route != null) {
-      scheme = route.baseUrl().getScheme();
-      host = route.baseUrl().getHost();
-      port = route.baseUrl().getPort() >= 0 ? route.baseUrl().getPort() : defaultPort(scheme);
-      String base = route.baseUrl().getPath() == null ? "" : route.baseUrl().getPath();
-      if (base.endsWith("/")) {
-        base = base.substring(0, base.length() - 1);
-      }
-      String p = newPath != null ? newPath : req.path();
-      newPath = base + endpoint.dialect().operationPath(endpoint, p);
-    }
-    String key = null;
-    try {
-      key = credentials.apiKey(req.context(), call.provider, route != null ? route.name() : null);
-    } catch (RuntimeException | Error e) {
-      // The application's code: an Error escaping here would drop the whole decision (downgrade,
-      // route, record) and send the call as built.
-      internalFailure("the credential resolver", e);
-    }
-    if (key == null && route != null) {
-      key = route.apiKey();
-    }
-    if (key != null) {
-      String target = route != null ? route.provider() : endpoint.provider();
-      Map.Entry<String, String> header = endpoint.dialect().credential(target, key);
-      set.put(header.getKey(), header.getValue());
-    }
-    // Every credential of the original request goes when a key replaces it, and when a route
-    // (another host, maybe another provider) has no key of its own and was not opted in: a key
-    // meant for one provider must never reach another by accident. Without a key the upstream
-    // answers 401, which is the safe failure.
-    boolean strip = key != null || (route != null && !route.forwardApplicationCredentials());
-    if (strip && key == null && hasCredentials(req)) {
-      call.attribute("credentials_stripped", "true");
-    }
-    UpstreamRewrite rw =
-        new UpstreamRewrite(
-            newBody,
-            scheme,
-            host,
-            port,
-            newPath,
-            set,
-            strip ? registry.credentialHeaders() : Set.of(),
-            strip ? keyParameters(req.query()) : Set.of());
-    return rw.isEmpty() ? null : rw;
-  }
-
-  private boolean hasCredentials(CallRequest req) {
-    for (String h : registry.credentialHeaders()) {
-      if (req.headers().apply(h) != null) {
-        return true;
-      }
-    }
-    return !keyParameters(req.query()).isEmpty();
-  }
-
-  /** The key query parameters (of any dialect) that {@code query} has. */
-  private Set<String> keyParameters(@Nullable String query) {
-    if (query == null) {
-      return Set.of();
-    }
-    Set<String> found = new java.util.LinkedHashSet<>();
-    for (String part : query.split("&", -1)) {
-      for (String param : registry.keyParameters()) {
-        if (part.equals(param) || part.startsWith(param + "=")) {
-          found.add(param);
-        }
-      }
-    }
-    return found;
-  }
-
-  private static int defaultPort(String scheme) {
-    return "https".equals(scheme) ? 443 : 80;
-  }
-
-  private BlockedResponse blockedResponse(Endpoint endpoint, BudgetGate.Gate gate, Instant now) {
-    String reason =
-        gate.reason().isEmpty()
-            ? "Budget " + gate.budgetName() + " is exhausted; the call was not sent."
-            : gate.reason();
-    String json = endpoint.dialect().errorBody(blockErrorType(gate.budgetName()), reason);
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("x-should-retry", "false");
-    headers.put("x-attribution-blocked", gate.budgetName() == null ? "budget" : gate.budgetName());
-    Instant retry = gate.retryAt();
-    if (retry != null) {
-      long secs = Math.max(1, Duration.between(now, retry).toSeconds());
-      headers.put("retry-after", Long.toString(secs));
-    }
-    return new BlockedResponse(
-        429,
-        Map.copyOf(headers),
-        "application/json",
-        json.getBytes(StandardCharsets.UTF_8),
-        reason);
-  }
-
-  String blockErrorType(@Nullable String budgetName) {
-    return BudgetEngineGate.LOOP_GUARD.equals(budgetName) ? "loop_detected" : "budget_exceeded";
   }
 
   /**
@@ -734,31 +314,10 @@ public final class AttributionEngine implements AutoCloseable {
     }
   }
 
-  /**
-   * The call's input tokens counted by the tokenizer, once: budgets ask only when the body's byte
-   * bound could change their decision, a downgrade or reroute asks to re-estimate.
-   */
-  private long exactInputTokens(
-      EngineCall call, String provider, @Nullable String model, byte @Nullable [] body) {
-    if (call.estimatedInputTokens < 0) {
-      call.estimatedInputTokens = estimateInputTokens(provider, model, body);
-    }
-    return call.estimatedInputTokens;
-  }
-
   // ---- services for LlmCall ----
 
   long estimateInputTokens(String provider, @Nullable String model, byte @Nullable [] body) {
-    if (body == null) {
-      return 0;
-    }
-    try {
-      return costModel.estimateInputTokens(
-          provider, model, new String(body, StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      internalFailure("estimating input tokens", e);
-      return (body.length + 3) / 4;
-    }
+    return decider.estimateInputTokens(provider, model, body);
   }
 
   Instant now() {
@@ -845,7 +404,7 @@ public final class AttributionEngine implements AutoCloseable {
     Map<String, EngineStats.Records> bySink = new LinkedHashMap<>();
     pipeline.statsBySink().forEach((name, st) -> bySink.put(name, records(st)));
     return new EngineStats(
-        calls.get(),
+        decider.calls(),
         blockedCalls.get(),
         internalFailures.get(),
         parseFailures.get(),

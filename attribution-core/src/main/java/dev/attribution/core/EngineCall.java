@@ -37,36 +37,36 @@ final class EngineCall implements LlmCall {
   private final AtomicBoolean finished = new AtomicBoolean();
   private final TreeMap<String, String> attributes = new TreeMap<>();
 
-  // Filled by the engine in begin().
-  /** The provider id; {@code null} while (or when) the endpoint is unrecognised. */
-  @Nullable String provider;
+  // Decided before the call was sent (CallDecider); never changed afterwards.
+  /** The provider id; {@code null} when the endpoint is unrecognised. */
+  final @Nullable String provider;
 
-  String operation = "unknown";
-  @Nullable String serverHost;
-  @Nullable String requestedModel;
-  @Nullable String effectiveModel;
-  @Nullable String route;
-  @Nullable String routeRule;
-  boolean streaming;
-  int attempt = 1;
-  @Nullable String keyFingerprint;
-  long estimatedInputTokens = -1;
-  byte @Nullable [] requestBody;
-  BudgetGate.Gate gate = BudgetGate.ALLOW_ALL;
-  BudgetAction budgetAction = BudgetAction.NONE;
-  @Nullable String budgetName;
-  @Nullable BigDecimal budgetPercent;
+  final String operation;
+  final @Nullable String serverHost;
+  final @Nullable String requestedModel;
+  final @Nullable String effectiveModel;
+  final @Nullable String route;
+  final @Nullable String routeRule;
+  final boolean streaming;
+  final int attempt;
+  final @Nullable String keyFingerprint;
+  final long estimatedInputTokens;
+  final byte @Nullable [] requestBody;
+  final BudgetGate.Gate gate;
+  final BudgetAction budgetAction;
+  final @Nullable String budgetName;
+  final @Nullable BigDecimal budgetPercent;
 
   /** What a dry-run budget would have done, or {@code null}. */
-  @Nullable BudgetAction dryRunAction;
+  final @Nullable BudgetAction dryRunAction;
 
   /** The Azure OpenAI deployment in the request path, or {@code null}. */
-  @Nullable String deployment;
+  final @Nullable String deployment;
 
-  dev.attribution.api.ContextSource contextSource = dev.attribution.api.ContextSource.NONE;
-  @Nullable BlockedResponse blocked;
-  @Nullable UpstreamRewrite rewrite;
-  boolean failover;
+  final dev.attribution.api.ContextSource contextSource;
+  final @Nullable BlockedResponse blocked;
+  final @Nullable UpstreamRewrite rewrite;
+  final boolean failover;
 
   /** The provider's response status; {@code null} until a response arrives (or none does). */
   private @Nullable Integer httpStatus;
@@ -76,19 +76,36 @@ final class EngineCall implements LlmCall {
   private @Nullable StreamReader tracker;
   private boolean trackerFailed;
 
-  EngineCall(
-      AttributionEngine engine,
-      boolean tracked,
-      @Nullable Endpoint endpoint,
-      AttributionContext context,
-      Instant startedAt,
-      long startNanos) {
+  EngineCall(AttributionEngine engine, CallDecision d, Instant startedAt, long startNanos) {
     this.engine = engine;
-    this.tracked = tracked;
-    this.endpoint = endpoint;
-    this.context = context;
+    this.tracked = d.tracked();
+    this.endpoint = d.endpoint();
+    this.context = d.context();
     this.startedAt = startedAt;
     this.startNanos = startNanos;
+    this.attributes.putAll(d.attributes());
+    this.provider = d.provider();
+    this.operation = d.operation();
+    this.serverHost = d.serverHost();
+    this.requestedModel = d.requestedModel();
+    this.effectiveModel = d.effectiveModel();
+    this.route = d.route();
+    this.routeRule = d.routeRule();
+    this.streaming = d.streaming();
+    this.attempt = d.attempt();
+    this.keyFingerprint = d.keyFingerprint();
+    this.estimatedInputTokens = d.estimatedInputTokens();
+    this.requestBody = d.requestBody();
+    this.gate = d.gate();
+    this.budgetAction = d.budgetAction();
+    this.budgetName = d.budgetName();
+    this.budgetPercent = d.budgetPercent();
+    this.dryRunAction = d.dryRunAction();
+    this.deployment = d.deployment();
+    this.contextSource = d.contextSource();
+    this.blocked = d.blocked();
+    this.rewrite = d.rewrite();
+    this.failover = d.failover();
   }
 
   /** Whether the engine records this call at all (false for non-LLM traffic it ignores). */
@@ -127,7 +144,7 @@ final class EngineCall implements LlmCall {
     return context;
   }
 
-  void attribute(String key, String value) {
+  private void attribute(String key, String value) {
     attributes.put(key, value);
   }
 
@@ -276,7 +293,7 @@ final class EngineCall implements LlmCall {
       UsageRecord.Builder r = base(engine.now());
       // No httpStatus: nothing went over the network; the application got the local answer.
       r.status(CallStatus.BLOCKED)
-          .errorType(engine.blockErrorType(budgetName))
+          .errorType(BlockedResponses.errorType(budgetName))
           .errorMessage(b != null ? b.reason() : null)
           .cost(dev.attribution.api.CostBreakdown.zero(engine.currency()))
           .costSource(CostSource.COMPUTED)

@@ -1,0 +1,185 @@
+package dev.attribution.core;
+
+import dev.attribution.api.CredentialResolver;
+import dev.attribution.core.internal.provider.Endpoint;
+import dev.attribution.core.internal.provider.ModelEdit;
+import dev.attribution.core.internal.provider.ProviderRegistry;
+import dev.attribution.core.internal.provider.RequestFacts;
+import dev.attribution.core.routing.Route;
+import dev.attribution.core.transport.CallRequest;
+import dev.attribution.core.transport.UpstreamRewrite;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The last stage of a decision: writes what was decided into the request that goes upstream (the
+ * model, where the endpoint's dialect keeps it; the stream-usage option; the route's URL; the
+ * credentials). A request signed over its body is never changed.
+ */
+final class UpstreamRewriter {
+
+  private final ProviderRegistry registry;
+  private final CredentialResolver credentials;
+  private final boolean addStreamUsage;
+  private final EngineFailures failures;
+
+  UpstreamRewriter(
+      ProviderRegistry registry,
+      CredentialResolver credentials,
+      boolean addStreamUsage,
+      EngineFailures failures) {
+    this.registry = registry;
+    this.credentials = credentials;
+    this.addStreamUsage = addStreamUsage;
+    this.failures = failures;
+  }
+
+  /** The rewrite for an admitted, unblocked call. */
+  Rewritten rewrite(Admitted admitted) {
+    Routed routed = admitted.routed();
+    Recognised call = routed.call();
+    Map<String, String> attrs = new HashMap<>();
+    UpstreamRewrite rw = call.signed() ? null : build(routed, attrs);
+    boolean modelKept = "model_not_in_body".equals(attrs.get("rewrite_skipped"));
+    return new Rewritten(rw, modelKept, finalKey(call.originalKey(), rw), attrs);
+  }
+
+  /** The key the sent request carries: a credential header set by the rewrite, or the original. */
+  private @Nullable String finalKey(@Nullable String originalKey, @Nullable UpstreamRewrite rw) {
+    String finalKey = originalKey;
+    if (rw != null) {
+      if (!rw.removeHeaders().isEmpty()) {
+        finalKey = null;
+      }
+      for (Map.Entry<String, String> h : rw.setHeaders().entrySet()) {
+        if (registry.credentialHeaders().contains(h.getKey().toLowerCase(Locale.ROOT))) {
+          String v = h.getValue();
+          finalKey = v.regionMatches(true, 0, "Bearer ", 0, 7) ? v.substring(7) : v;
+        }
+      }
+    }
+    return finalKey;
+  }
+
+  private @Nullable UpstreamRewrite build(Routed routed, Map<String, String> attrs) {
+    Recognised call = routed.call();
+    CallRequest req = call.request();
+    Endpoint endpoint = call.endpoint();
+    RequestFacts facts = call.facts();
+    byte[] body = call.body();
+    String sendModel = routed.sendModel();
+    Route route = routed.route();
+    byte[] newBody = null;
+    String newPath = null;
+    boolean modelChanged = sendModel != null && !sendModel.equals(call.model());
+    if (modelChanged) {
+      ModelEdit edit = endpoint.dialect().withModel(endpoint, req.path(), body, facts, sendModel);
+      if (edit != null) {
+        newBody = edit.body();
+        newPath = edit.path();
+      } else if (body != null) {
+        attrs.put("rewrite_skipped", "model_not_in_body");
+      }
+    }
+    if (addStreamUsage && facts.streaming() && !facts.includeUsageRequested()) {
+      byte[] base = newBody != null ? newBody : body;
+      if (base != null) {
+        try {
+          byte[] withUsage =
+              endpoint.dialect().withStreamUsage(endpoint, base, newBody != null ? null : facts);
+          if (withUsage != null) {
+            newBody = withUsage;
+            attrs.put("include_usage_added", "true");
+          }
+        } catch (Exception e) {
+          failures.parseFailure(endpoint.provider(), e);
+        }
+      }
+    }
+    String scheme = null;
+    String host = null;
+    int port = -1;
+    Map<String, String> set = new LinkedHashMap<>();
+    if (route != null) {
+      scheme = route.baseUrl().getScheme();
+      host = route.baseUrl().getHost();
+      port = route.baseUrl().getPort() >= 0 ? route.baseUrl().getPort() : defaultPort(scheme);
+      String base = route.baseUrl().getPath() == null ? "" : route.baseUrl().getPath();
+      if (base.endsWith("/")) {
+        base = base.substring(0, base.length() - 1);
+      }
+      String p = newPath != null ? newPath : req.path();
+      newPath = base + endpoint.dialect().operationPath(endpoint, p);
+    }
+    String key = null;
+    try {
+      key =
+          credentials.apiKey(req.context(), routed.provider(), route != null ? route.name() : null);
+    } catch (RuntimeException | Error e) {
+      // The application's code: an Error escaping here would drop the whole decision (downgrade,
+      // route, record) and send the call as built.
+      failures.internalFailure("the credential resolver", e);
+    }
+    if (key == null && route != null) {
+      key = route.apiKey();
+    }
+    if (key != null) {
+      String target = route != null ? route.provider() : endpoint.provider();
+      Map.Entry<String, String> header = endpoint.dialect().credential(target, key);
+      set.put(header.getKey(), header.getValue());
+    }
+    // Every credential of the original request goes when a key replaces it, and when a route
+    // (another host, maybe another provider) has no key of its own and was not opted in: a key
+    // meant for one provider must never reach another by accident. Without a key the upstream
+    // answers 401, which is the safe failure.
+    boolean strip = key != null || (route != null && !route.forwardApplicationCredentials());
+    if (strip && key == null && hasCredentials(req)) {
+      attrs.put("credentials_stripped", "true");
+    }
+    UpstreamRewrite rw =
+        new UpstreamRewrite(
+            newBody,
+            scheme,
+            host,
+            port,
+            newPath,
+            set,
+            strip ? registry.credentialHeaders() : Set.of(),
+            strip ? keyParameters(req.query()) : Set.of());
+    return rw.isEmpty() ? null : rw;
+  }
+
+  private boolean hasCredentials(CallRequest req) {
+    for (String h : registry.credentialHeaders()) {
+      if (req.headers().apply(h) != null) {
+        return true;
+      }
+    }
+    return !keyParameters(req.query()).isEmpty();
+  }
+
+  /** The key query parameters (of any dialect) that {@code query} has. */
+  private Set<String> keyParameters(@Nullable String query) {
+    if (query == null) {
+      return Set.of();
+    }
+    Set<String> found = new LinkedHashSet<>();
+    for (String part : query.split("&", -1)) {
+      for (String param : registry.keyParameters()) {
+        if (part.equals(param) || part.startsWith(param + "=")) {
+          found.add(param);
+        }
+      }
+    }
+    return found;
+  }
+
+  private static int defaultPort(String scheme) {
+    return "https".equals(scheme) ? 443 : 80;
+  }
+}
