@@ -146,6 +146,10 @@ final class Analyzer {
   final Map<String, Stats> budgetActions = new TreeMap<>();
 
   final Map<String, Stats> unpriced = new TreeMap<>();
+
+  /** Price version (as recorded) to the current window's calls priced with it. */
+  final Map<String, Stats> priceVersions = new TreeMap<>();
+
   final Map<String, Long> currencyCalls = new HashMap<>();
   long rows;
 
@@ -253,6 +257,7 @@ final class Analyzer {
     total.add(r);
     currencyCalls.merge(r.currency, r.calls, Long::sum);
     outcomes.computeIfAbsent(r.status, k -> new Stats()).add(r);
+    priceVersions.computeIfAbsent(orNone(r.priceVersion), k -> new Stats()).add(r);
     if (!"none".equals(r.budgetAction) && !r.budgetAction.isEmpty()) {
       budgetActions.computeIfAbsent(r.budgetAction, k -> new Stats()).add(r);
     }
@@ -348,11 +353,12 @@ final class Analyzer {
   }
 
   ReviewResult result(Map<String, BigDecimal> planPrices) {
-    return result(planPrices, null);
+    return result(planPrices, null, null);
   }
 
   /** The review's result, with the forecast's tables when one was loaded. */
-  ReviewResult result(Map<String, BigDecimal> planPrices, @Nullable Forecast forecast) {
+  ReviewResult result(
+      Map<String, BigDecimal> planPrices, @Nullable Forecast forecast, @Nullable Reprice reprice) {
     String currency = currency();
     List<ReviewTable> tables = new ArrayList<>();
     tables.add(summary());
@@ -368,6 +374,10 @@ final class Analyzer {
     if (forecast != null) {
       tables.add(forecast.table());
       tables.add(forecast.dailyTable());
+    }
+    tables.add(priceVersionTable());
+    if (reprice != null) {
+      tables.addAll(reprice.tables());
     }
     List<Finding> findings = new Findings(this, currency, planPrices).all();
     tables.add(findingTable(findings));
@@ -645,6 +655,20 @@ final class Analyzer {
           s.calls,
           Money.percent(s.calls, total.calls),
           s.knownCost());
+    }
+    return t.build();
+  }
+
+  private ReviewTable priceVersionTable() {
+    ReviewTable.Builder t =
+        ReviewTable.builder("price_versions", "Price versions the window's calls were priced with")
+            .column("price_version", ColumnType.TEXT)
+            .column("calls", ColumnType.COUNT)
+            .column("share_pct", ColumnType.PERCENT)
+            .column("cost", ColumnType.MONEY);
+    for (Map.Entry<String, Stats> e : sortedByCost(priceVersions)) {
+      Stats s = e.getValue();
+      t.row(e.getKey(), s.calls, Money.percent(s.calls, total.calls), s.knownCost());
     }
     return t.build();
   }

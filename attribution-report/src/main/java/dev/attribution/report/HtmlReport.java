@@ -156,6 +156,13 @@ final class HtmlReport {
     budgets(r.table("budgets"), cur, h);
     ForecastHtml.section(r, h);
     plainSection(r.table("outcomes"), Integer.MAX_VALUE, cur, h);
+    plainSection(r.table("budget_actions"), Integer.MAX_VALUE, cur, h);
+    plainSection(r.table("price_versions"), Integer.MAX_VALUE, cur, h);
+    for (ReviewTable t : r.tables()) {
+      if (t.name().startsWith("reprice_")) {
+        plainSection(t, top, cur, h);
+      }
+    }
     h.append("<footer>Generated ")
         .append(
             DateTimeFormatter.ISO_INSTANT.format(

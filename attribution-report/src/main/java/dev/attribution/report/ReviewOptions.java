@@ -46,6 +46,7 @@ public final class ReviewOptions {
   private final ZoneId zone;
   private final @Nullable Path tenantZones;
   private final @Nullable Path budgets;
+  private final @Nullable Path reprice;
 
   private ReviewOptions(Builder b, LocalDate from, LocalDate to) {
     this.url = b.url;
@@ -62,6 +63,15 @@ public final class ReviewOptions {
     this.zone = b.zone;
     this.tenantZones = b.tenantZones;
     this.budgets = b.budgets;
+    this.reprice = b.reprice;
+  }
+
+  /**
+   * A LiteLLM price file to re-price the window's calls with (their recorded tokens at these
+   * prices, compared with their recorded cost), or null for none.
+   */
+  public @Nullable Path reprice() {
+    return reprice;
   }
 
   /** A builder with every default set. */
@@ -166,8 +176,15 @@ public final class ReviewOptions {
     private ZoneId zone = ZoneId.of("UTC");
     private @Nullable Path tenantZones;
     private @Nullable Path budgets;
+    private @Nullable Path reprice;
 
     private Builder() {}
+
+    /** The price file to re-price with (default: none; see {@link ReviewOptions#reprice()}). */
+    public Builder reprice(@Nullable Path value) {
+      this.reprice = value;
+      return this;
+    }
 
     /** The budget settings file (default: none; see {@link ReviewOptions#budgets()}). */
     public Builder budgets(@Nullable Path value) {

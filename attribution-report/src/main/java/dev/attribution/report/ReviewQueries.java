@@ -20,6 +20,7 @@ import static dev.attribution.sink.jdbc.internal.UsageTable.EFFECTIVE_MODEL;
 import static dev.attribution.sink.jdbc.internal.UsageTable.FEATURE;
 import static dev.attribution.sink.jdbc.internal.UsageTable.INPUT_TOKENS;
 import static dev.attribution.sink.jdbc.internal.UsageTable.OUTPUT_TOKENS;
+import static dev.attribution.sink.jdbc.internal.UsageTable.PRICE_VERSION;
 import static dev.attribution.sink.jdbc.internal.UsageTable.PROVIDER;
 import static dev.attribution.sink.jdbc.internal.UsageTable.REASONING_TOKENS;
 import static dev.attribution.sink.jdbc.internal.UsageTable.REQUESTED_MODEL;
@@ -55,7 +56,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>the main grouping: day x tenant x feature x model x provider x status x budget action x
- *       budget x cost source x currency, with sums of tokens and every money column;
+ *       budget x cost source x currency x price version, with sums of tokens and every money
+ *       column;
  *   <li>per thread and per user, the {@link #HIGH_CARDINALITY_ROWS} largest by current spend;
  *   <li>the calls of loop candidates only (threads with at least {@link Findings#LOOP_CALLS} calls
  *       or {@link Findings#LOOP_SPEND} spend in the window), in thread and time order (index {@code
@@ -203,13 +205,15 @@ final class ReviewQueries {
     String keys;
     switch (part) {
       case TENANTS:
-        keys = "d, tenant, NULL, NULL, NULL, status, action, budget, source, currency";
+        keys = "d, tenant, NULL, NULL, NULL, status, action, budget, source, currency, version";
         break;
       case FEATURES:
-        keys = "d, NULL, feature, model, provider, status, NULL, NULL, source, NULL";
+        keys = "d, NULL, feature, model, provider, status, NULL, NULL, source, NULL, NULL";
         break;
       default:
-        keys = "d, tenant, feature, model, provider, status, action, budget, source, currency";
+        keys =
+            "d, tenant, feature, model, provider, status, action, budget, source, currency,"
+                + " version";
     }
     String groupKeys =
         String.join(
@@ -231,6 +235,7 @@ final class ReviewQueries {
     inner.append(BUDGET_NAME).append(" AS budget, ");
     inner.append(COST_SOURCE).append(" AS source, ");
     inner.append(CURRENCY).append(" AS currency, ");
+    inner.append(PRICE_VERSION).append(" AS version, ");
     for (String t : TOKEN_SUMS) {
       inner.append(t).append(", ");
     }
@@ -280,6 +285,7 @@ final class ReviewQueries {
           r.costSource = orEmpty(rs.getString(i++)).toLowerCase(Locale.ROOT);
           String currency = rs.getString(i++);
           r.currency = currency == null ? "USD" : currency;
+          r.priceVersion = rs.getString(i++);
           r.calls = rs.getLong(i++);
           r.inputTokens = rs.getLong(i++);
           r.cachedTokens = rs.getLong(i++);

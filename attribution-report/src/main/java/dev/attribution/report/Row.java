@@ -20,6 +20,7 @@ final class Row {
   String costSource = "computed";
   String budgetAction = "none";
   @Nullable String budgetName;
+  @Nullable String priceVersion;
   String currency = "USD";
 
   long calls;

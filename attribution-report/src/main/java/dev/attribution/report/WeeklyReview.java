@@ -106,6 +106,7 @@ public final class WeeklyReview {
         "  --plan-prices <file>    properties: <tenant>=<plan price per 30 days>, * for the rest",
         "  --budgets <file>        properties: <budget>.limit, .period (day|week|month),"
             + " .zone, .scope (tenant|global)",
+        "  --reprice <file>        LiteLLM price JSON: the window's calls at these prices",
         "  --top <n>               rows per grouping on screen (default "
             + ReviewOptions.DEFAULT_TOP
             + ")",
@@ -178,6 +179,9 @@ public final class WeeklyReview {
         case "--budgets":
           b.budgets(Path.of(value));
           break;
+        case "--reprice":
+          b.reprice(Path.of(value));
+          break;
         case "--top":
           try {
             b.top(Integer.parseInt(value));
@@ -217,6 +221,8 @@ public final class WeeklyReview {
         options.tenantZones() == null ? Map.of() : SettingsFiles.tenantZones(options.tenantZones());
     Map<String, Forecast.BudgetSetting> budgets =
         options.budgets() == null ? Map.of() : SettingsFiles.budgets(options.budgets());
+    Reprice reprice =
+        options.reprice() == null ? null : new Reprice(PriceFile.read(options.reprice()));
     Analyzer analyzer = new Analyzer(options.from(), options.to(), options.zone(), tenantZones);
     terminal.println(
         "Summing "
@@ -242,6 +248,11 @@ public final class WeeklyReview {
       forecast = new Forecast(analyzer, budgets, plans);
       new ForecastQueries(c, options.table()).load(forecast);
       timings.put("forecast", (System.nanoTime() - t) / 1_000_000);
+      if (reprice != null) {
+        t = System.nanoTime();
+        reprice.load(c, options.table(), analyzer);
+        timings.put("reprice", (System.nanoTime() - t) / 1_000_000);
+      }
     }
     terminal.println(
         "  "
@@ -251,7 +262,7 @@ public final class WeeklyReview {
             + " ms "
             + timings.toString().replace('=', ' ').replace("}", " ms)").replace("{", "(")
             + "; analysing ...");
-    ReviewResult result = analyzer.result(plans, forecast);
+    ReviewResult result = analyzer.result(plans, forecast, reprice);
     TerminalReport.print(result, options.top(), terminal);
     Path html = options.html();
     if (html != null) {

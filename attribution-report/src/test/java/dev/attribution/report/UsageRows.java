@@ -46,8 +46,8 @@ final class UsageRows {
           + " audio_input_tokens, audio_output_tokens, image_input_tokens, image_output_tokens,"
           + " usage_estimated, cost_total, cost_input, cost_cached_input, cost_cache_write,"
           + " cost_output, cost_reasoning, cost_other, charge_total, currency, cost_source,"
-          + " latency_ms, budget_action, budget_name, budget_percent) VALUES"
-          + " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+          + " latency_ms, budget_action, budget_name, budget_percent, price_version) VALUES"
+          + " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
   private static BigDecimal[] prices(String in, String cached, String out) {
     return new BigDecimal[] {new BigDecimal(in), new BigDecimal(cached), new BigDecimal(out)};
@@ -73,6 +73,7 @@ final class UsageRows {
     String budgetAction = "none";
     @Nullable String budgetName;
     @Nullable BigDecimal budgetPercent;
+    @Nullable String priceVersion;
 
     Call(Instant at) {
       this.at = at;
@@ -113,6 +114,11 @@ final class UsageRows {
 
     Call cacheWrite(long v) {
       cacheWrite = v;
+      return this;
+    }
+
+    Call priceVersion(String v) {
+      priceVersion = v;
       return this;
     }
 
@@ -299,6 +305,7 @@ final class UsageRows {
         ps.setString(++i, k.budgetAction);
         ps.setString(++i, k.budgetName);
         money(ps, ++i, k.budgetPercent, sqlite);
+        ps.setString(++i, k.priceVersion);
         ps.addBatch();
       }
       ps.executeBatch();
