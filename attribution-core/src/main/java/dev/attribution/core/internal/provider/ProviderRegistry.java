@@ -59,7 +59,10 @@ public final class ProviderRegistry {
   /** The built-in dialects, in the order they are asked. */
   private static List<ProviderDialect> builtIn(Map<String, String> azureDeployments) {
     return List.of(
-        new OpenAiDialect(azureDeployments), new AnthropicDialect(), new GeminiDialect());
+        new OpenAiDialect(azureDeployments),
+        new AnthropicDialect(),
+        new GeminiDialect(),
+        new BedrockDialect());
   }
 
   /** The built-in dialects without settings, for what must be known before any registry exists. */
