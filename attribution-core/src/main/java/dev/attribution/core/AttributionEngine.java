@@ -28,6 +28,7 @@ import dev.attribution.core.internal.pricing.PricingEngine;
 import dev.attribution.core.internal.pricing.TokenEstimator;
 import dev.attribution.core.internal.pricing.UnpricedModelListener;
 import dev.attribution.core.internal.provider.Endpoint;
+import dev.attribution.core.internal.provider.ProviderDialect;
 import dev.attribution.core.internal.provider.ProviderRegistry;
 import dev.attribution.core.pricing.PriceDataException;
 import dev.attribution.core.pricing.PriceOverrides;
@@ -597,6 +598,17 @@ public final class AttributionEngine implements AutoCloseable {
      */
     public Builder azureDeployment(String deployment, String model) {
       providers.azureDeployment(deployment, model);
+      return this;
+    }
+
+    /**
+     * Adds a provider dialect, asked before the built-in ones. Package-private on purpose: the
+     * dialect interface is internal, so this is a hook for the library's own tests (see {@code
+     * AddingAProviderTest}) and for new built-in dialects before they are listed in {@link
+     * ProviderRegistry}, not a user setting.
+     */
+    Builder dialect(ProviderDialect dialect) {
+      providers.dialect(dialect);
       return this;
     }
 
