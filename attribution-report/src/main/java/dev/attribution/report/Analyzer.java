@@ -147,6 +147,9 @@ final class Analyzer {
 
   final Map<String, Stats> unpriced = new TreeMap<>();
 
+  /** Model to the current window's answered calls on it. */
+  final Map<String, Stats> answeredByModel = new HashMap<>();
+
   /** Price version (as recorded) to the current window's calls priced with it. */
   final Map<String, Stats> priceVersions = new TreeMap<>();
 
@@ -236,6 +239,7 @@ final class Analyzer {
         featureModel
             .computeIfAbsent(List.of(Dim.FEATURE.keyOf(r), Dim.MODEL.keyOf(r)), k -> new Stats())
             .add(r);
+        answeredByModel.computeIfAbsent(Dim.MODEL.keyOf(r), k -> new Stats()).add(r);
       }
       if (isCurrent && "unpriced".equals(r.costSource)) {
         unpriced.computeIfAbsent(Dim.MODEL.keyOf(r), k -> new Stats()).add(r);
@@ -353,12 +357,15 @@ final class Analyzer {
   }
 
   ReviewResult result(Map<String, BigDecimal> planPrices) {
-    return result(planPrices, null, null);
+    return result(planPrices, null, null, null);
   }
 
-  /** The review's result, with the forecast's tables when one was loaded. */
+  /** The review's result, with the forecast's, savings' and re-pricing's tables when loaded. */
   ReviewResult result(
-      Map<String, BigDecimal> planPrices, @Nullable Forecast forecast, @Nullable Reprice reprice) {
+      Map<String, BigDecimal> planPrices,
+      @Nullable Forecast forecast,
+      @Nullable Reprice reprice,
+      @Nullable Savings savings) {
     String currency = currency();
     List<ReviewTable> tables = new ArrayList<>();
     tables.add(summary());
@@ -374,6 +381,9 @@ final class Analyzer {
     if (forecast != null) {
       tables.add(forecast.table());
       tables.add(forecast.dailyTable());
+    }
+    if (savings != null) {
+      tables.add(savings.table());
     }
     tables.add(priceVersionTable());
     if (reprice != null) {

@@ -157,6 +157,10 @@ final class HtmlReport {
     ForecastHtml.section(r, h);
     plainSection(r.table("outcomes"), Integer.MAX_VALUE, cur, h);
     plainSection(r.table("budget_actions"), Integer.MAX_VALUE, cur, h);
+    if (r.tables().stream().anyMatch(t -> t.name().equals("savings"))) {
+      plainSection(r.table("savings"), top, cur, h);
+      h.insert(h.lastIndexOf("</section>"), "<p class=\"muted\">" + esc(Savings.METHOD) + "</p>");
+    }
     plainSection(r.table("price_versions"), Integer.MAX_VALUE, cur, h);
     for (ReviewTable t : r.tables()) {
       if (t.name().startsWith("reprice_")) {

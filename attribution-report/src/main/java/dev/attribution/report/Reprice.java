@@ -43,14 +43,14 @@ final class Reprice {
   /** Token sums, in the order of {@link #TOKEN_SQL}. */
   private static final int TOKENS = 10;
 
-  private static final String NONZERO =
+  static final String NONZERO =
       "CASE WHEN input_tokens <> 0 OR output_tokens <> 0 THEN 1 ELSE 0 END";
 
   /**
    * Per call: plain text input and text output (never below zero, as the calculator clamps them),
    * cached reads, 5-minute and 1-hour cache writes, reasoning, audio and image in and out.
    */
-  private static final String[] TOKEN_SQL = {
+  static final String[] TOKEN_SQL = {
     "CASE WHEN input_tokens - cached_input_tokens - cache_write_5m_tokens - cache_write_1h_tokens"
         + " - audio_input_tokens - image_input_tokens > 0 THEN input_tokens - cached_input_tokens"
         + " - cache_write_5m_tokens - cache_write_1h_tokens - audio_input_tokens"
@@ -86,7 +86,7 @@ final class Reprice {
     }
   }
 
-  private final PriceFile prices;
+  final PriceFile prices;
   final Map<List<String>, Group> groups = new LinkedHashMap<>();
 
   Reprice(PriceFile prices) {

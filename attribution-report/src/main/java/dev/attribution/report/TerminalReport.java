@@ -72,6 +72,9 @@ final class TerminalReport {
       } else {
         table(t, top, cur, out);
       }
+      if (t.name().equals("savings")) {
+        out.println("  " + Savings.METHOD);
+      }
       if (t.name().equals("forecast")) {
         out.println("  " + Forecast.METHOD);
         out.println("  " + Forecast.INFERRED);

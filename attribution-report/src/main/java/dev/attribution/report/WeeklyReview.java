@@ -240,6 +240,7 @@ public final class WeeklyReview {
     long rows;
     Map<String, Long> timings;
     Forecast forecast;
+    Savings savings;
     try (Connection c = connect(options)) {
       ReviewQueries q = new ReviewQueries(c, options.table(), analyzer);
       rows = q.run();
@@ -248,6 +249,10 @@ public final class WeeklyReview {
       forecast = new Forecast(analyzer, budgets, plans);
       new ForecastQueries(c, options.table()).load(forecast);
       timings.put("forecast", (System.nanoTime() - t) / 1_000_000);
+      t = System.nanoTime();
+      savings = new Savings();
+      savings.load(c, options.table(), analyzer, reprice == null ? null : reprice.prices);
+      timings.put("savings", (System.nanoTime() - t) / 1_000_000);
       if (reprice != null) {
         t = System.nanoTime();
         reprice.load(c, options.table(), analyzer);
@@ -262,7 +267,7 @@ public final class WeeklyReview {
             + " ms "
             + timings.toString().replace('=', ' ').replace("}", " ms)").replace("{", "(")
             + "; analysing ...");
-    ReviewResult result = analyzer.result(plans, forecast, reprice);
+    ReviewResult result = analyzer.result(plans, forecast, reprice, savings);
     TerminalReport.print(result, options.top(), terminal);
     Path html = options.html();
     if (html != null) {

@@ -75,6 +75,9 @@ final class UsageRows {
     @Nullable BigDecimal budgetPercent;
     @Nullable String priceVersion;
 
+    /** The model actually called when a budget downgraded the call, else null. */
+    @Nullable String effective;
+
     Call(Instant at) {
       this.at = at;
     }
@@ -117,6 +120,11 @@ final class UsageRows {
       return this;
     }
 
+    Call effective(String v) {
+      effective = v;
+      return this;
+    }
+
     Call priceVersion(String v) {
       priceVersion = v;
       return this;
@@ -145,7 +153,7 @@ final class UsageRows {
     }
 
     boolean priced() {
-      return fixedCost != null || PRICES.containsKey(model);
+      return fixedCost != null || PRICES.containsKey(effective != null ? effective : model);
     }
 
     /** input, cached, cache write, output, reasoning, other, at scale 9. */
@@ -159,7 +167,7 @@ final class UsageRows {
         parts[5] = fixedCost.setScale(9, RoundingMode.HALF_EVEN);
         return parts;
       }
-      BigDecimal[] p = PRICES.get(model);
+      BigDecimal[] p = PRICES.get(effective != null ? effective : model);
       if (p == null) {
         return parts;
       }
@@ -271,7 +279,8 @@ final class UsageRows {
         ps.setString(++i, k.provider);
         ps.setString(++i, "chat");
         ps.setString(++i, k.model);
-        ps.setString(++i, "blocked".equals(k.status) ? null : k.model);
+        ps.setString(
+            ++i, "blocked".equals(k.status) ? null : k.effective != null ? k.effective : k.model);
         bool(ps, ++i, false, sqlite);
         ps.setInt(++i, 1);
         ps.setString(++i, k.status);
