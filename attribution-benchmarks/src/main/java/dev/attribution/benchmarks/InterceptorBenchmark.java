@@ -35,8 +35,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * loopback, bare OkHttp versus OkHttp with the interceptor, on one keep-alive connection. The
  * interceptor's engine is realistic: bundled prices, a record pipeline with default settings and a
  * counting sink, a context on the request tag; {@code interceptedWithTenantBudget} adds one daily
- * budget per tenant (so the request is tokenised for the worst-case estimate and a reservation is
- * taken and settled).
+ * budget per tenant and the loop guard (a reservation is taken and settled; the input is bounded by
+ * the body's bytes, not tokenised). Calls are spread over {@link Loopback#THREAD_IDS} conversation
+ * thread ids.
  *
  * <p>Targets: added time at most 10 µs median and 50 µs at p99 (compare the {@code p0.50} and
  * {@code p0.99} rows of {@code bare} and {@code intercepted}); allocation per call with {@code
@@ -46,11 +47,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>{@code server=raw} is {@link LoopbackHttpServer}, which does almost nothing per request;
  * {@code server=mockwebserver} is OkHttp's MockWebServer (request body not retained), noisier.
  *
- * <p>Measured (2 shared cores, load average 3-4, {@code server=raw}, three runs): bare median 48
- * µs; the interceptor adds 27-43 µs at the median and 22-97 µs at p99 (targets missed: about half
- * is engine CPU, mostly JSON tree parsing of the response, key fingerprinting and building the
- * record, see {@link EngineCallBenchmark}); allocation 9.3 KB bare versus 31.6-32.0 KB per call.
- * With a tenant budget the median rises by 210-255 µs: the request is tokenised twice.
+ * <p>Measured figures and the profiling conclusions are in the module's README.
  *
  * <pre>
  * java -jar attribution-benchmarks/target/benchmarks.jar InterceptorBenchmark \

@@ -104,6 +104,10 @@ public final class BudgetEngine {
   private final @Nullable LoopGuard loopGuard;
   private final @Nullable Cache<String, LoopGuardState> loopStates;
   private final long loopWindowMillis;
+
+  /** Makes a thread's loop-guard state; one instance, so a lookup allocates no lambda. */
+  private final java.util.function.Function<String, LoopGuardState> newLoopState;
+
   private final long loopMaxNanos;
   private final boolean dryRun;
   private final long timeoutMillis;
@@ -153,6 +157,9 @@ public final class BudgetEngine {
     this.byName = java.util.Collections.unmodifiableMap(names);
     if (loopGuard != null) {
       this.loopWindowMillis = loopGuard.window().toMillis();
+      int maxCalls = loopGuard.maxCalls();
+      long window = loopWindowMillis;
+      this.newLoopState = k -> new LoopGuardState(maxCalls, window);
       BigDecimal max = loopGuard.maxSpend();
       this.loopMaxNanos = max == null ? Long.MAX_VALUE : Money.toNanos(max);
       this.loopStates =
@@ -162,6 +169,7 @@ public final class BudgetEngine {
               .build();
     } else {
       this.loopWindowMillis = 0;
+      this.newLoopState = k -> new LoopGuardState(1, 1);
       this.loopMaxNanos = Long.MAX_VALUE;
       this.loopStates = null;
     }
@@ -772,9 +780,7 @@ public final class BudgetEngine {
   private @Nullable Decision loopCheck(
       AdmissionRequest request, String threadId, long now, long nanos, boolean refinable) {
     LoopGuard g = Objects.requireNonNull(loopGuard);
-    LoopGuardState st =
-        Objects.requireNonNull(loopStates)
-            .get(threadId, k -> new LoopGuardState(g.maxCalls(), loopWindowMillis));
+    LoopGuardState st = Objects.requireNonNull(loopStates).get(threadId, newLoopState);
     int verdict = st.tryCall(now, loopWindowMillis, nanos, loopMaxNanos);
     if (verdict == 2 && refinable) {
       return REFINE; // over the money limit on the bound: nothing counted, decide on the exact
