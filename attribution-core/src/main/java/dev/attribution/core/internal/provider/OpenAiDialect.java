@@ -113,10 +113,6 @@ public final class OpenAiDialect implements ProviderDialect {
     if (host.endsWith(".openai.azure.com") || host.endsWith(".cognitiveservices.azure.com")) {
       return Providers.AZURE_OPENAI;
     }
-    // Bedrock's OpenAI-compatible endpoint; its native Converse/InvokeModel paths are not OpenAI's.
-    if (host.startsWith("bedrock-runtime.") && host.endsWith(".amazonaws.com")) {
-      return Providers.BEDROCK;
-    }
     return null;
   }
 
