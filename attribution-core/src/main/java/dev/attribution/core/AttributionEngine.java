@@ -1,5 +1,8 @@
 package dev.attribution.core;
 
+// Over 600 lines because AttributionEngine.Builder, public API, stays nested here with one
+// documented setter per setting; deciding a call lives in CallDecider and its stages.
+
 import dev.attribution.api.Attribution;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetListener;

@@ -233,49 +233,95 @@ public final class BudgetEngine {
         request.unreadable || request.readmission ? null : request.refinement;
     long now = clock.millis();
     sweep(now);
-    AttributionContext ctx = request.context();
-
-    // Money to reserve.
-    BigDecimal est = request.estimatedCost();
-    long nanos;
-    // No upper bound is known (unreadable body, unpriced model): hard budgets reserve the
-    // unreadable-request reserve, others nothing.
-    boolean unknownCost = false;
-    // A dry-run decision of the unpriced policy or loop guard, reported if no budget says more.
-    Decision observed = null;
-    if (request.unreadable) {
-      unknownCost = true;
-      nanos = unreadableNanos;
-    } else if (est != null) {
-      nanos = Money.toNanos(est);
-    } else {
-      unpriced(request, now);
-      switch (unpricedPolicy) {
-        case BLOCK:
-          {
-            String reason =
-                "model '" + request.model() + "' has no price and unpriced calls are blocked";
-            Decision d = Decision.budgetless(BudgetAction.BLOCK, reason, null, dryRun, false);
-            if (!dryRun) {
-              return new Admission(this, request, d, null, 0);
-            }
-            observed = d;
-            nanos = 0;
-            break;
-          }
-        case FALLBACK_RATE:
-          nanos = fallbackNanos;
-          break;
-        default:
-          unknownCost = true;
-          nanos = unreadableNanos;
-      }
+    WorstCase worst = estimateWorstCase(request, now);
+    if (worst.answer() != null) {
+      return worst.answer();
     }
-    long guardNanos = unknownCost ? 0 : nanos;
+    LoopVerdict loop = guardLoop(request, worst, refine, now);
+    if (loop.answer() != null) {
+      return loop.answer();
+    }
+    Scopes scopes = resolveScopes(request, worst, now);
+    if (scopes.answer() != null) {
+      return scopes.answer();
+    }
+    if (scopes.matched().isEmpty()) {
+      return new Admission(
+          this, request, loop.observed() != null ? loop.observed() : Decision.ALLOW, null, 0);
+    }
+    Reservation reservation = reserve(request, worst, scopes, refine, loop, now);
+    if (reservation.answer() != null) {
+      return reservation.answer();
+    }
+    Decision d = pickAction(request, reservation, loop.observed(), now);
+    return new Admission(this, request, d, reservation.id(), reservation.reservedNanos());
+  }
 
-    // Loop guard.
-    String threadId = ctx.threadId();
-    LoopGuardState counted = null; // where this call was counted, to take back when refined
+  // ---- the admission's stages, each an immutable answer; answer() ends the admission early ----
+
+  /**
+   * Stage 1: the money to reserve.
+   *
+   * @param nanos the reserve, in billionths
+   * @param unknownCost whether no upper bound is known (unreadable body, unpriced model): hard
+   *     budgets reserve the unreadable-request reserve, others nothing
+   * @param observed a dry-run decision of the unpriced policy, reported if no budget says more
+   * @param answer the admission when the unpriced policy blocks, else {@code null}
+   */
+  private record WorstCase(
+      long nanos, boolean unknownCost, @Nullable Decision observed, @Nullable Admission answer) {
+
+    /** What the loop guard counts as this call's money. */
+    long guardNanos() {
+      return unknownCost ? 0 : nanos;
+    }
+  }
+
+  private WorstCase estimateWorstCase(AdmissionRequest request, long now) {
+    BigDecimal est = request.estimatedCost();
+    if (request.unreadable) {
+      return new WorstCase(unreadableNanos, true, null, null);
+    }
+    if (est != null) {
+      return new WorstCase(Money.toNanos(est), false, null, null);
+    }
+    unpriced(request, now);
+    switch (unpricedPolicy) {
+      case BLOCK:
+        {
+          String reason =
+              "model '" + request.model() + "' has no price and unpriced calls are blocked";
+          Decision d = Decision.budgetless(BudgetAction.BLOCK, reason, null, dryRun, false);
+          if (!dryRun) {
+            return new WorstCase(0, false, d, new Admission(this, request, d, null, 0));
+          }
+          return new WorstCase(0, false, d, null);
+        }
+      case FALLBACK_RATE:
+        return new WorstCase(fallbackNanos, false, null, null);
+      default:
+        return new WorstCase(unreadableNanos, true, null, null);
+    }
+  }
+
+  /**
+   * Stage 2: the loop guard's verdict.
+   *
+   * @param observed the dry-run decision to report if no budget says more (the loop guard's, else
+   *     the unpriced policy's)
+   * @param counted the guard state this call was counted in, to take back when refined
+   * @param answer the admission when the guard stops the call (or asks for the exact estimate)
+   */
+  private record LoopVerdict(
+      @Nullable Decision observed, @Nullable LoopGuardState counted, @Nullable Admission answer) {}
+
+  private LoopVerdict guardLoop(
+      AdmissionRequest request,
+      WorstCase worst,
+      AdmissionRequest.@Nullable Refinement refine,
+      long now) {
+    String threadId = request.context().threadId();
+    long guardNanos = worst.guardNanos();
     if (loopStates != null && threadId != null && request.readmission) {
       // Not another call, but its estimate replaces the released one in the spend window.
       LoopGuardState st = loopStates.getIfPresent(threadId);
@@ -285,24 +331,45 @@ public final class BudgetEngine {
     } else if (loopStates != null && threadId != null) {
       Decision loop = loopCheck(request, threadId, now, guardNanos, refine != null);
       if (loop == REFINE) {
-        return refined(request, Objects.requireNonNull(refine), null, 0, now);
+        return new LoopVerdict(
+            worst.observed(), null, refined(request, Objects.requireNonNull(refine), null, 0, now));
       }
       if (loop == null && refine != null) {
-        counted = loopStates.getIfPresent(threadId);
+        return new LoopVerdict(worst.observed(), loopStates.getIfPresent(threadId), null);
       } else if (loop != null) {
         if (!loop.dryRun()) {
-          return new Admission(this, request, loop, null, 0);
+          return new LoopVerdict(loop, null, new Admission(this, request, loop, null, 0));
         }
-        observed = loop;
+        return new LoopVerdict(loop, null, null);
       }
     }
+    return new LoopVerdict(worst.observed(), null, null);
+  }
 
-    // Matching budgets.
-    int n = budgets.length;
-    List<SlotCharge> charges = new ArrayList<>(Math.min(n, 8));
-    Budget[] matched = new Budget[n];
-    ScopeState[] scopes = new ScopeState[n];
-    int m = 0;
+  /**
+   * Stage 3: the budgets that cover the call, their scope values and what each is charged.
+   *
+   * @param answer the admission when a hard budget refuses an unreadable request, else {@code null}
+   */
+  private record Scopes(
+      List<Budget> matched,
+      List<ScopeState> states,
+      List<SlotCharge> charges,
+      boolean hardMatched,
+      @Nullable Admission answer) {
+
+    Scopes {
+      matched = List.copyOf(matched);
+      states = List.copyOf(states);
+      charges = List.copyOf(charges);
+    }
+  }
+
+  private Scopes resolveScopes(AdmissionRequest request, WorstCase worst, long now) {
+    AttributionContext ctx = request.context();
+    List<Budget> matched = new ArrayList<>(Math.min(budgets.length, 8));
+    List<ScopeState> states = new ArrayList<>(Math.min(budgets.length, 8));
+    List<SlotCharge> charges = new ArrayList<>(Math.min(budgets.length, 8));
     boolean hardMatched = false;
     for (Budget b : budgets) {
       String key =
@@ -311,9 +378,8 @@ public final class BudgetEngine {
         continue;
       }
       ScopeState st = b.scope(key, now, this, ctx);
-      matched[m] = b;
-      scopes[m] = st;
-      m++;
+      matched.add(b);
+      states.add(st);
       boolean hard = b.hard();
       hardMatched |= hard;
       if (hard && request.unreadable && blockUnreadable) {
@@ -323,35 +389,79 @@ public final class BudgetEngine {
                 + "' for "
                 + st.scopeKey
                 + " blocks such calls";
-        return new Admission(
-            this,
-            request,
-            new Decision(
-                BudgetAction.BLOCK,
-                BudgetAction.BLOCK,
-                b.def.name(),
+        Admission refused =
+            new Admission(
+                this,
+                request,
+                new Decision(
+                    BudgetAction.BLOCK,
+                    BudgetAction.BLOCK,
+                    b.def.name(),
+                    null,
+                    null,
+                    null,
+                    reason,
+                    null,
+                    false,
+                    false),
                 null,
-                null,
-                null,
-                reason,
-                null,
-                false,
-                false),
-            null,
-            0);
+                0);
+        return new Scopes(List.of(), List.of(), List.of(), true, refused);
       }
       // An unreadable body has no token bound either (a padded one-shot body counts as 0 tokens).
       long tokens =
           hard && request.unreadable
               ? Math.max(request.estimatedTokens(), unreadableTokens)
               : request.estimatedTokens();
-      charges.add(b.charge(st.key, unknownCost && !hard ? 0 : nanos, tokens, now));
+      charges.add(b.charge(st.key, worst.unknownCost() && !hard ? 0 : worst.nanos(), tokens, now));
     }
-    if (m == 0) {
-      return new Admission(this, request, observed != null ? observed : Decision.ALLOW, null, 0);
+    return new Scopes(matched, states, charges, hardMatched, null);
+  }
+
+  /**
+   * Stage 4: the reservation, against every matching budget at once; a budget whose cap reroutes is
+   * dropped from it and remembered.
+   *
+   * @param id the reservation id, or {@code null} when nothing is reserved
+   * @param reservedNanos the money reserved
+   * @param result the store's answer for the budgets still reserved against, or {@code null}
+   * @param matched those budgets, in the store's order
+   * @param states their scope values
+   * @param rerouteBy the first budget whose cap reroutes, or {@code null}
+   * @param answer the admission when a cap blocks, the store fails or the bound must be refined
+   */
+  private record Reservation(
+      @Nullable String id,
+      long reservedNanos,
+      @Nullable ReserveResult result,
+      List<Budget> matched,
+      List<ScopeState> states,
+      @Nullable Budget rerouteBy,
+      @Nullable ScopeState rerouteScope,
+      @Nullable SlotState rerouteState,
+      @Nullable Admission answer) {
+
+    Reservation {
+      matched = List.copyOf(matched);
+      states = List.copyOf(states);
     }
 
-    // Reserve, dropping budgets that reroute.
+    static Reservation ended(Admission answer) {
+      return new Reservation(null, 0, null, List.of(), List.of(), null, null, null, answer);
+    }
+  }
+
+  private Reservation reserve(
+      AdmissionRequest request,
+      WorstCase worst,
+      Scopes scopes,
+      AdmissionRequest.@Nullable Refinement refine,
+      LoopVerdict loop,
+      long now) {
+    long nanos = worst.nanos();
+    List<SlotCharge> charges = new ArrayList<>(scopes.charges());
+    List<Budget> matched = new ArrayList<>(scopes.matched());
+    List<ScopeState> states = new ArrayList<>(scopes.states());
     String id = idPrefix + Long.toHexString(reservationSeq.incrementAndGet());
     ReserveResult result;
     Budget rerouteBy = null;
@@ -361,26 +471,27 @@ public final class BudgetEngine {
       try {
         result = store.reserve(id, charges, now, now + timeoutMillis);
       } catch (RuntimeException e) {
-        return storeFailed(request, e, hardMatched);
+        return Reservation.ended(storeFailed(request, e, scopes.hardMatched()));
       }
       if (result.reserved()) {
         break;
       }
       if (refine != null) {
-        return refined(request, refine, counted, guardNanos, now); // nothing reserved
+        // nothing reserved
+        return Reservation.ended(refined(request, refine, loop.counted(), worst.guardNanos(), now));
       }
       int r = result.rejectedIndex();
-      Budget b = matched[r];
-      ScopeState st = scopes[r];
+      Budget b = matched.get(r);
+      ScopeState st = states.get(r);
       Threshold cap = b.def.thresholds().get(b.capIndex);
       SlotState s = result.states().get(r);
       if (cap.action() == BudgetAction.BLOCK) {
         Admission down = downgradeInstead(request, b, st, s, now, nanos);
         if (down != null) {
-          return down;
+          return Reservation.ended(down);
         }
         Decision d = blocked(request, b, st, s, cap, now);
-        return new Admission(this, request, d, null, 0);
+        return Reservation.ended(new Admission(this, request, d, null, 0));
       }
       if (rerouteBy == null) {
         rerouteBy = b;
@@ -388,27 +499,42 @@ public final class BudgetEngine {
         rerouteState = s;
       }
       charges.remove(r);
-      System.arraycopy(matched, r + 1, matched, r, m - r - 1);
-      System.arraycopy(scopes, r + 1, scopes, r, m - r - 1);
-      m--;
-      if (m == 0) {
+      matched.remove(r);
+      states.remove(r);
+      if (matched.isEmpty()) {
         result = null;
         break;
       }
     }
-
     if (refine != null
         && result != null
-        && boundMatters(request, refine, matched, result, m, unknownCost ? 0 : nanos)) {
+        && boundMatters(request, refine, matched, result, worst.guardNanos())) {
       try {
         store.settle(id, 0, 0, 0, now); // take the bound's reservation back
       } catch (RuntimeException e) {
-        return storeFailed(request, e, hardMatched);
+        return Reservation.ended(storeFailed(request, e, scopes.hardMatched()));
       }
-      return refined(request, refine, counted, guardNanos, now);
+      return Reservation.ended(refined(request, refine, loop.counted(), worst.guardNanos(), now));
     }
+    return new Reservation(
+        result == null ? null : id,
+        result == null ? 0 : nanos,
+        result,
+        matched,
+        states,
+        rerouteBy,
+        rerouteScope,
+        rerouteState,
+        null);
+  }
 
-    // Decide.
+  /**
+   * Stage 5: the action, from the thresholds the reservation crossed (the strongest wins; a dry-run
+   * budget's is reported but not applied), with the events each crossing emits once.
+   */
+  private Decision pickAction(
+      AdmissionRequest request, Reservation res, @Nullable Decision observed, long now) {
+    AttributionContext ctx = request.context();
     BudgetAction applied = BudgetAction.NONE;
     BudgetAction intended = BudgetAction.NONE;
     Budget by = null;
@@ -416,7 +542,9 @@ public final class BudgetEngine {
     ScopeState byScope = null;
     String target = null;
     String route = null;
+    Budget rerouteBy = res.rerouteBy();
     if (rerouteBy != null) {
+      ScopeState rerouteScope = Objects.requireNonNull(res.rerouteScope());
       Threshold cap = rerouteBy.def.thresholds().get(rerouteBy.capIndex);
       applied = BudgetAction.REROUTE;
       intended = BudgetAction.REROUTE;
@@ -430,16 +558,18 @@ public final class BudgetEngine {
           BudgetEvent.Type.REROUTED,
           rerouteBy,
           cap,
-          Objects.requireNonNull(rerouteState),
+          Objects.requireNonNull(res.rerouteState()),
           ctx,
           request.model(),
           false,
           now,
           "calls of " + rerouteScope.scopeKey + " rerouted to '" + route + "'");
     }
+    ReserveResult result = res.result();
+    int m = result == null ? 0 : res.matched().size();
     for (int j = 0; j < m; j++) {
-      Budget b = matched[j];
-      ScopeState st = scopes[j];
+      Budget b = res.matched().get(j);
+      ScopeState st = res.states().get(j);
       SlotState s = Objects.requireNonNull(result).states().get(j);
       int k = b.crossed(s, st, this, ctx, request.model(), now);
       if (k < 0) {
@@ -516,8 +646,6 @@ public final class BudgetEngine {
             "calls of " + st.scopeKey + " would be rerouted to '" + t.route() + "'");
       }
     }
-    long reserved = result == null ? 0 : nanos;
-    String rid = result == null ? null : id;
     Decision d;
     if (intended == BudgetAction.NONE) {
       d = observed != null ? observed : Decision.ALLOW;
@@ -554,7 +682,7 @@ public final class BudgetEngine {
               dryRunDecision,
               false);
     }
-    return new Admission(this, request, d, rid, reserved);
+    return d;
   }
 
   /** Marks a loop-guard money verdict on an upper-bound estimate: decide on the exact one. */
@@ -569,16 +697,16 @@ public final class BudgetEngine {
   private static boolean boundMatters(
       AdmissionRequest request,
       AdmissionRequest.Refinement refine,
-      Budget[] matched,
+      List<Budget> matched,
       ReserveResult result,
-      int m,
       long nanos) {
     BigDecimal floor = refine.floorCost();
     long lessNanos = floor == null || nanos == 0 ? 0 : Math.max(0, nanos - Money.toNanos(floor));
     long lessTokens = Math.max(0, request.estimatedTokens() - refine.floorTokens());
-    for (int j = 0; j < m; j++) {
+    for (int j = 0; j < matched.size(); j++) {
       SlotState s = result.states().get(j);
-      if (matched[j].highest(s, 0, 0) != matched[j].highest(s, lessNanos, lessTokens)) {
+      Budget b = matched.get(j);
+      if (b.highest(s, 0, 0) != b.highest(s, lessNanos, lessTokens)) {
         return true;
       }
     }
