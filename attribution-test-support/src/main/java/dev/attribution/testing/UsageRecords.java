@@ -227,12 +227,15 @@ public final class UsageRecords {
   /**
    * A record carrying hostile text wherever free text is allowed (the context's identifiers are
    * validated by its builder and cannot carry it): NUL and other control characters, ANSI escapes,
-   * CR/LF, a right-to-left override, astral-plane characters, quotes and backslashes, and 10 KB
-   * values. A sink must store it (exactly, or cut to a documented length) or reject it with a clear
-   * message; it must never corrupt or lose the records exported next to it.
+   * CR/LF, a line separator, lone surrogates, a right-to-left override, astral-plane characters,
+   * quotes and backslashes, and 10 KB values. A sink must store it (exactly, or cut to a documented
+   * length) or reject it with a clear message; it must never corrupt or lose the records exported
+   * next to it.
    */
   public static UsageRecord hostile(Instant at) {
-    String controls = "nul\u0000 bel\u0007 esc\u001b[31m cr\r lf\n tab\t del\u007f c1\u0085";
+    String controls =
+        "nul\u0000 bel\u0007 esc\u001b[31m cr\r lf\n tab\t del\u007f c1\u0085 ls\u2028"
+            + " lone\uD800high lone\uDC00low";
     String unicode = "ü 中文 \uD83D\uDE00 rtl\u202Eevil \"quoted\" back\\slash '; DROP TABLE x; --";
     return UsageRecord.builder()
         .startedAt(at.truncatedTo(ChronoUnit.MICROS))

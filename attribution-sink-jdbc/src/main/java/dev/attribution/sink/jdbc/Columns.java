@@ -306,11 +306,40 @@ final class Columns {
   }
 
   /**
-   * {@code v} with U+0000 replaced by U+FFFD. PostgreSQL cannot store NUL in text or jsonb, and a
-   * row it rejects is dropped with its cost; every dialect stores the same text, so all replace.
+   * {@code v} with U+0000 and lone surrogates replaced by U+FFFD. PostgreSQL cannot store NUL in
+   * text or jsonb, no database stores half a surrogate pair in UTF-8 (the driver would send '?',
+   * jsonb rejects its escape), and a row the database rejects is dropped with its cost; every
+   * dialect stores the same text, so all replace.
    */
   static String storable(String v) {
-    return v.indexOf('\u0000') < 0 ? v : v.replace('\u0000', '\uFFFD');
+    int n = v.length();
+    int i = 0;
+    while (i < n) {
+      char c = v.charAt(i);
+      if (c == '\u0000' || Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(v.charAt(i + 1))) {
+          i += 2;
+          continue;
+        }
+        break;
+      }
+      i++;
+    }
+    if (i == n) {
+      return v;
+    }
+    StringBuilder sb = new StringBuilder(n).append(v, 0, i);
+    for (; i < n; i++) {
+      char c = v.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(v.charAt(i + 1))) {
+        sb.append(c).append(v.charAt(++i));
+      } else {
+        sb.append(c == '\u0000' || Character.isSurrogate(c) ? '\uFFFD' : c);
+      }
+    }
+    return sb.toString();
   }
 
   /** A JSON column's text for {@code m}, keys and values made {@link #storable(String)}. */

@@ -278,7 +278,7 @@ final class FileSpool implements AutoCloseable {
 
   /** One spool line: JSON, tab, CRC-32C of the JSON in 8 hex digits, newline. */
   static byte[] line(UsageRecord r) {
-    byte[] json = RecordJson.toJson(r).getBytes(StandardCharsets.UTF_8);
+    byte[] json = RecordJson.toUtf8(r);
     CRC32C crc = new CRC32C();
     crc.update(json);
     byte[] out = new byte[json.length + 10];

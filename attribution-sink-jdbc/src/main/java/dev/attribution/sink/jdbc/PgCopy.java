@@ -126,6 +126,11 @@ final class PgCopy {
       escape(next(), v);
     }
 
+    /**
+     * COPY's text format (backslash, tab, newline and carriage return escaped; {@code \N} is NULL):
+     * not JSON, so not Jackson's job. A JSON column's text, already written by {@link
+     * RecordJson#mapJson}, goes through here as one more layer.
+     */
     private static void escape(StringBuilder b, String v) {
       for (int i = 0; i < v.length(); i++) {
         char ch = v.charAt(i);

@@ -1,9 +1,12 @@
 package dev.attribution.sink.jdbc;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CallStatus;
@@ -13,9 +16,8 @@ import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.Writer;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -34,132 +36,127 @@ final class RecordJson {
 
   private RecordJson() {}
 
-  /** Writes {@code r} as one JSON object (no newline) to {@code out}. */
-  static void write(UsageRecord r, Writer out) throws IOException {
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      g.writeStartObject();
-      g.writeStringField("id", r.id().toString());
-      instant(g, "startedAt", r.startedAt());
-      instant(g, "endedAt", r.endedAt());
-      AttributionContext c = r.context();
-      str(g, "tenant", c.tenantId());
-      str(g, "user", c.userId());
-      str(g, "assistant", c.assistantId());
-      str(g, "thread", c.threadId());
-      str(g, "feature", c.feature());
-      str(g, "trafficClass", c.trafficClass());
-      map(g, "tags", c.tags());
-      g.writeStringField("contextSource", r.contextSource().wireName());
-      str(g, "provider", r.provider());
-      g.writeStringField("operation", r.operation());
-      str(g, "serverHost", r.serverHost());
-      str(g, "requestedModel", r.requestedModel());
-      str(g, "effectiveModel", r.effectiveModel());
-      str(g, "responseModel", r.responseModel());
-      str(g, "route", r.route());
-      str(g, "routeRule", r.routeRule());
-      g.writeBooleanField("streaming", r.streaming());
-      g.writeNumberField("attempt", r.attempt());
-      TokenUsage u = r.usage();
-      g.writeNumberField("in", u.inputTokens());
-      g.writeNumberField("cachedIn", u.cachedInputTokens());
-      g.writeNumberField("cw5m", u.cacheWrite5mTokens());
-      g.writeNumberField("cw1h", u.cacheWrite1hTokens());
-      g.writeNumberField("out", u.outputTokens());
-      g.writeNumberField("reasoning", u.reasoningTokens());
-      g.writeNumberField("audioIn", u.audioInputTokens());
-      g.writeNumberField("audioOut", u.audioOutputTokens());
-      g.writeNumberField("imageIn", u.imageInputTokens());
-      g.writeNumberField("imageOut", u.imageOutputTokens());
-      g.writeBooleanField("usageEstimated", r.usageEstimated());
-      CostBreakdown k = r.cost();
-      if (k != null) {
-        g.writeStringField("currency", k.currency());
-        money(g, "costInput", k.input());
-        money(g, "costCachedInput", k.cachedInput());
-        money(g, "costCacheWrite", k.cacheWrite());
-        money(g, "costOutput", k.output());
-        money(g, "costReasoning", k.reasoning());
-        money(g, "costTools", k.tools());
-        money(g, "costOther", k.other());
-      } else {
-        g.writeBooleanField("costUnknown", true);
-      }
-      money(g, "computedCost", r.computedCost());
-      money(g, "providerCost", r.providerReportedCost());
-      money(g, "charge", r.charge());
-      g.writeStringField("costSource", r.costSource().wireName());
-      str(g, "priceVersion", r.priceVersion());
-      g.writeNumberField("latencyNanos", r.latency().toNanos());
-      if (r.timeToFirstByte() != null) {
-        g.writeNumberField("ttfbNanos", r.timeToFirstByte().toNanos());
-      }
-      g.writeStringField("status", r.status().wireName());
-      Integer http = r.httpStatus();
-      if (http != null) {
-        g.writeNumberField("httpStatus", http);
-      }
-      str(g, "errorType", r.errorType());
-      str(g, "errorMessage", r.errorMessage());
-      str(g, "providerRequestId", r.providerRequestId());
-      g.writeStringField("budgetAction", r.budgetAction().wireName());
-      str(g, "budgetName", r.budgetName());
-      money(g, "budgetPercent", r.budgetPercent());
-      BudgetAction dryRun = r.dryRunAction();
-      if (dryRun != null) {
-        g.writeStringField("dryRunAction", dryRun.wireName());
-      }
-      str(g, "deployment", r.deployment());
-      str(g, "keyFingerprint", r.keyFingerprint());
-      str(g, "traceId", r.traceId());
-      str(g, "spanId", r.spanId());
-      map(g, "attributes", r.attributes());
-      g.writeEndObject();
+  /**
+   * {@code r} as one JSON object (no newline) in UTF-8. Jackson's byte generator writes every
+   * surrogate as a hexadecimal escape, so text with a lone surrogate (which UTF-8 cannot carry)
+   * comes back exactly; a character writer would have turned it into '?'.
+   */
+  static byte[] toUtf8(UsageRecord r) {
+    ByteArrayBuilder out = new ByteArrayBuilder(1024);
+    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+      write(r, g);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot happen on an in-memory buffer", e);
     }
+    return out.toByteArray();
   }
 
-  /** {@code r} as a one-line JSON string. */
-  static String toJson(UsageRecord r) {
-    StringWriter w = new StringWriter(1024);
-    try {
-      write(r, w);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot happen on a StringWriter", e);
+  private static void write(UsageRecord r, JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", r.id().toString());
+    instant(g, "startedAt", r.startedAt());
+    instant(g, "endedAt", r.endedAt());
+    AttributionContext c = r.context();
+    str(g, "tenant", c.tenantId());
+    str(g, "user", c.userId());
+    str(g, "assistant", c.assistantId());
+    str(g, "thread", c.threadId());
+    str(g, "feature", c.feature());
+    str(g, "trafficClass", c.trafficClass());
+    map(g, "tags", c.tags());
+    g.writeStringField("contextSource", r.contextSource().wireName());
+    str(g, "provider", r.provider());
+    g.writeStringField("operation", r.operation());
+    str(g, "serverHost", r.serverHost());
+    str(g, "requestedModel", r.requestedModel());
+    str(g, "effectiveModel", r.effectiveModel());
+    str(g, "responseModel", r.responseModel());
+    str(g, "route", r.route());
+    str(g, "routeRule", r.routeRule());
+    g.writeBooleanField("streaming", r.streaming());
+    g.writeNumberField("attempt", r.attempt());
+    TokenUsage u = r.usage();
+    g.writeNumberField("in", u.inputTokens());
+    g.writeNumberField("cachedIn", u.cachedInputTokens());
+    g.writeNumberField("cw5m", u.cacheWrite5mTokens());
+    g.writeNumberField("cw1h", u.cacheWrite1hTokens());
+    g.writeNumberField("out", u.outputTokens());
+    g.writeNumberField("reasoning", u.reasoningTokens());
+    g.writeNumberField("audioIn", u.audioInputTokens());
+    g.writeNumberField("audioOut", u.audioOutputTokens());
+    g.writeNumberField("imageIn", u.imageInputTokens());
+    g.writeNumberField("imageOut", u.imageOutputTokens());
+    g.writeBooleanField("usageEstimated", r.usageEstimated());
+    CostBreakdown k = r.cost();
+    if (k != null) {
+      g.writeStringField("currency", k.currency());
+      money(g, "costInput", k.input());
+      money(g, "costCachedInput", k.cachedInput());
+      money(g, "costCacheWrite", k.cacheWrite());
+      money(g, "costOutput", k.output());
+      money(g, "costReasoning", k.reasoning());
+      money(g, "costTools", k.tools());
+      money(g, "costOther", k.other());
+    } else {
+      g.writeBooleanField("costUnknown", true);
     }
-    return w.toString();
+    money(g, "computedCost", r.computedCost());
+    money(g, "providerCost", r.providerReportedCost());
+    money(g, "charge", r.charge());
+    g.writeStringField("costSource", r.costSource().wireName());
+    str(g, "priceVersion", r.priceVersion());
+    g.writeNumberField("latencyNanos", r.latency().toNanos());
+    if (r.timeToFirstByte() != null) {
+      g.writeNumberField("ttfbNanos", r.timeToFirstByte().toNanos());
+    }
+    g.writeStringField("status", r.status().wireName());
+    Integer http = r.httpStatus();
+    if (http != null) {
+      g.writeNumberField("httpStatus", http);
+    }
+    str(g, "errorType", r.errorType());
+    str(g, "errorMessage", r.errorMessage());
+    str(g, "providerRequestId", r.providerRequestId());
+    g.writeStringField("budgetAction", r.budgetAction().wireName());
+    str(g, "budgetName", r.budgetName());
+    money(g, "budgetPercent", r.budgetPercent());
+    BudgetAction dryRun = r.dryRunAction();
+    if (dryRun != null) {
+      g.writeStringField("dryRunAction", dryRun.wireName());
+    }
+    str(g, "deployment", r.deployment());
+    str(g, "keyFingerprint", r.keyFingerprint());
+    str(g, "traceId", r.traceId());
+    str(g, "spanId", r.spanId());
+    map(g, "attributes", r.attributes());
+    g.writeEndObject();
+  }
+
+  /** {@code r} as a one-line JSON string (see {@link #toUtf8(UsageRecord)}). */
+  static String toJson(UsageRecord r) {
+    return new String(toUtf8(r), StandardCharsets.UTF_8);
   }
 
   /**
-   * A string map as a JSON object string, for the {@code tags} column. Hand-written because it runs
-   * per record on the write path, where a generator per call would dominate.
+   * A string map as a JSON object string, for the {@code tags} and {@code attributes} columns.
+   * Strings are escaped by Jackson's {@link JsonStringEncoder} rather than a generator per call (it
+   * runs per record on the write path); the values reach it {@link Columns#storable(String)
+   * storable}, without NUL or a lone surrogate, which JSON columns reject.
    */
   static String mapJson(Map<String, String> m) {
+    JsonStringEncoder enc = JsonStringEncoder.getInstance();
     StringBuilder sb = new StringBuilder(16 + 32 * m.size()).append('{');
     for (Map.Entry<String, String> e : m.entrySet()) {
       if (sb.length() > 1) {
         sb.append(',');
       }
-      quote(sb, e.getKey());
-      sb.append(':');
-      quote(sb, e.getValue());
+      sb.append('"');
+      enc.quoteAsString(e.getKey(), sb);
+      sb.append("\":\"");
+      enc.quoteAsString(e.getValue(), sb);
+      sb.append('"');
     }
     return sb.append('}').toString();
-  }
-
-  private static void quote(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20) {
-        sb.append(String.format("\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    sb.append('"');
   }
 
   /** Parses a JSON object of strings, as written by {@link #mapJson(Map)}. */
@@ -176,7 +173,7 @@ final class RecordJson {
   }
 
   /**
-   * Parses one line written by {@link #write(UsageRecord, Writer)}.
+   * Parses one line written by {@link #toUtf8(UsageRecord)}.
    *
    * @throws IOException if the line is not such a record (e.g. torn by a crash mid-write)
    */

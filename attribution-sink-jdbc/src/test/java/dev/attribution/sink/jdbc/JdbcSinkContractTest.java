@@ -76,9 +76,10 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
   }
 
   /**
-   * The sink keeps durations in whole milliseconds (latency_ms, ttfb_ms) and stores U+0000 as
-   * U+FFFD (PostgreSQL cannot store NUL; every dialect does the same). Longer text is cut to the
-   * column, which the contract allows for without being told.
+   * The sink keeps durations in whole milliseconds (latency_ms, ttfb_ms) and stores U+0000 and lone
+   * surrogates as U+FFFD (PostgreSQL cannot store NUL, no database stores half a surrogate pair;
+   * every dialect does the same). Longer text is cut to the column, which the contract allows for
+   * without being told.
    */
   @Override
   protected UsageRecord expectedReadBack(UsageRecord written) {
@@ -87,26 +88,26 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
     if (written.timeToFirstByte() != null) {
       b.timeToFirstByte(Duration.ofMillis(written.timeToFirstByte().toMillis()));
     }
-    b.serverHost(noNul(written.serverHost()))
-        .requestedModel(noNul(written.requestedModel()))
-        .effectiveModel(noNul(written.effectiveModel()))
-        .responseModel(noNul(written.responseModel()))
-        .route(noNul(written.route()))
-        .routeRule(noNul(written.routeRule()))
-        .priceVersion(noNul(written.priceVersion()))
-        .errorType(noNul(written.errorType()))
-        .errorMessage(noNul(written.errorMessage()))
-        .providerRequestId(noNul(written.providerRequestId()))
-        .budgetName(noNul(written.budgetName()))
-        .deployment(noNul(written.deployment()))
-        .keyFingerprint(noNul(written.keyFingerprint()));
+    b.serverHost(stored(written.serverHost()))
+        .requestedModel(stored(written.requestedModel()))
+        .effectiveModel(stored(written.effectiveModel()))
+        .responseModel(stored(written.responseModel()))
+        .route(stored(written.route()))
+        .routeRule(stored(written.routeRule()))
+        .priceVersion(stored(written.priceVersion()))
+        .errorType(stored(written.errorType()))
+        .errorMessage(stored(written.errorMessage()))
+        .providerRequestId(stored(written.providerRequestId()))
+        .budgetName(stored(written.budgetName()))
+        .deployment(stored(written.deployment()))
+        .keyFingerprint(stored(written.keyFingerprint()));
     Map<String, String> attributes = new HashMap<>();
-    written.attributes().forEach((k, v) -> attributes.put(noNul(k), noNul(v)));
+    written.attributes().forEach((k, v) -> attributes.put(stored(k), stored(v)));
     return b.attributes(attributes).build();
   }
 
-  private static String noNul(String s) {
-    return s == null ? null : s.replace('\u0000', '\uFFFD');
+  private static String stored(String s) {
+    return s == null ? null : Columns.storable(s);
   }
 
   @AfterEach

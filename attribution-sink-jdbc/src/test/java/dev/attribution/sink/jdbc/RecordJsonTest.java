@@ -7,6 +7,9 @@ import dev.attribution.api.BudgetAction;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.testing.UsageRecords;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -58,12 +61,63 @@ class RecordJsonTest {
     assertThat(r.attributes()).containsExactly(Map.entry("meter", "x"));
   }
 
+  /** Quotes, backslashes, every control character, NUL, separators, lone surrogates, emoji. */
+  static final String HOSTILE =
+      "q\"b\\s/ nul\u0000 c0\u0001\u001f del\u007f c1\u0085 ls\u2028 ps\u2029 bom\uFEFF"
+          + " emoji\uD83D\uDE00 hi\uD800 lo\uDC00 end\uDBFF";
+
   @Test
   void tagJsonEscapesQuotesBackslashesAndControlCharacters() throws IOException {
     Map<String, String> m = Map.of("a", "x\"y\\z", "b", "tab\there\u0001", "c", "ü€😀");
     String json = RecordJson.mapJson(m);
     assertThat(json).doesNotContain("\t").doesNotContain("\u0001");
     assertThat(RecordJson.parseMap(json)).isEqualTo(m);
+  }
+
+  @Test
+  void columnJsonRoundTripsHostileTextOnceMadeStorable() throws IOException {
+    StringBuilder controls = new StringBuilder();
+    for (char c = 1; c < 0x20; c++) {
+      controls.append(c);
+    }
+    String hostile = Columns.storable(HOSTILE + controls);
+    assertThat(hostile)
+        .doesNotContain("\u0000")
+        .contains("\uD83D\uDE00")
+        .contains("hi\uFFFD lo\uFFFD end\uFFFD");
+    Map<String, String> m = Map.of(hostile, hostile, "plain", "v");
+    String json = RecordJson.mapJson(m);
+    assertThat(json.chars().filter(c -> c < 0x20)).as("raw control characters").isEmpty();
+    assertThat(RecordJson.parseMap(json)).isEqualTo(m);
+  }
+
+  @Test
+  void storableReplacesOnlyNulAndLoneSurrogates() {
+    assertThat(Columns.storable("plain ü 😀")).isEqualTo("plain ü 😀");
+    assertThat(Columns.storable("a\u0000b")).isEqualTo("a\uFFFDb");
+    assertThat(Columns.storable("\uDC00\uD800")).isEqualTo("\uFFFD\uFFFD");
+    assertThat(Columns.storable("\uD83D\uDE00\uD83D")).isEqualTo("\uD83D\uDE00\uFFFD");
+    assertThat(Columns.storable("x\uDE00\uD83D\uDE00")).isEqualTo("x\uFFFD\uD83D\uDE00");
+  }
+
+  @Test
+  void spoolLineCarriesHostileTextExactlyInValidUtf8() throws Exception {
+    UsageRecord r =
+        UsageRecords.hostile(UsageRecords.T0).toBuilder()
+            .errorMessage(HOSTILE)
+            .attribute(HOSTILE, HOSTILE)
+            .build();
+    byte[] line = RecordJson.toUtf8(r);
+    // Strict decoding: a lone surrogate written raw would not be valid UTF-8.
+    String text =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(line))
+            .toString();
+    assertThat(text).doesNotContain("\n").doesNotContain("\u0000").doesNotContain("\uD800");
+    assertThat(RecordJson.parse(text)).isEqualTo(r);
+    assertThat(RecordJson.parse(text).errorMessage()).isEqualTo(HOSTILE);
   }
 
   @Test
