@@ -1,5 +1,9 @@
 package dev.attribution.report;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.attribution.report.ReviewTable.ColumnType;
 import java.io.IOException;
 import java.io.Writer;
@@ -138,34 +142,20 @@ final class Exports {
     sb.append(first ? "]" : "\n    ]");
   }
 
+  /**
+   * {@code s} as a JSON string literal, written by Jackson's UTF-8 generator (quotes, backslashes
+   * and control characters escaped, and every surrogate too, so a lone one cannot make the UTF-8
+   * file unwritable).
+   */
   static String str(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      switch (ch) {
-        case '"':
-          sb.append("\\\"");
-          break;
-        case '\\':
-          sb.append("\\\\");
-          break;
-        case '\n':
-          sb.append("\\n");
-          break;
-        case '\r':
-          sb.append("\\r");
-          break;
-        case '\t':
-          sb.append("\\t");
-          break;
-        default:
-          if (ch < 0x20) {
-            sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) ch));
-          } else {
-            sb.append(ch);
-          }
-      }
+    ByteArrayBuilder out = new ByteArrayBuilder(s.length() + 16);
+    try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeString(s);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot happen on an in-memory buffer", e);
     }
-    return sb.append('"').toString();
+    return new String(out.toByteArray(), StandardCharsets.UTF_8);
   }
+
+  private static final JsonFactory JSON = new JsonFactory();
 }

@@ -36,6 +36,20 @@ class ExportsTest {
             .jsonDir(dir.resolve("json")));
   }
 
+  @Test
+  void aJsonStringCarriesHostileTextExactlyInValidUtf8() throws Exception {
+    String hostile =
+        "q\"b\\s/ nul\u0000 c0\u0001\u001f del\u007f ls\u2028 emoji\uD83D\uDE00 hi\uD800 lo\uDC00"
+            + " end\uDBFF";
+    String literal = Exports.str(hostile);
+    assertThat(literal.chars().filter(c -> c < 0x20 || Character.isSurrogate((char) c))).isEmpty();
+    byte[] utf8 = literal.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (JsonParser p = new JsonFactory().createParser(utf8)) {
+      assertThat(p.nextToken()).isEqualTo(JsonToken.VALUE_STRING);
+      assertThat(p.getText()).isEqualTo(hostile);
+    }
+  }
+
   /** Parses a CSV file (RFC 4180: quoted fields, doubled quotes, CRLF rows). */
   static List<List<String>> csv(Path file) throws Exception {
     String s = Files.readString(file);

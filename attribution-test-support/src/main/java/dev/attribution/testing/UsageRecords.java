@@ -41,6 +41,15 @@ public final class UsageRecords {
   /** A large amount with all nine decimals used. */
   public static final BigDecimal LARGEST = new BigDecimal("999999999.999999999");
 
+  /**
+   * Text that breaks hand-written JSON writers: quotes, a backslash and a slash, NUL and other
+   * control characters, DEL, a C1 control, line and paragraph separators, a byte-order mark, an
+   * emoji (a surrogate pair), lone high and low surrogates, and a high surrogate at the very end.
+   */
+  public static final String HOSTILE_TEXT =
+      "q\"b\\s/ nul\u0000 c0\u0001\u001f del\u007f c1\u0085 ls\u2028 ps\u2029 bom\uFEFF"
+          + " emoji\uD83D\uDE00 hi\uD800 lo\uDC00 end\uDBFF";
+
   private UsageRecords() {}
 
   /**

@@ -61,11 +61,6 @@ class RecordJsonTest {
     assertThat(r.attributes()).containsExactly(Map.entry("meter", "x"));
   }
 
-  /** Quotes, backslashes, every control character, NUL, separators, lone surrogates, emoji. */
-  static final String HOSTILE =
-      "q\"b\\s/ nul\u0000 c0\u0001\u001f del\u007f c1\u0085 ls\u2028 ps\u2029 bom\uFEFF"
-          + " emoji\uD83D\uDE00 hi\uD800 lo\uDC00 end\uDBFF";
-
   @Test
   void tagJsonEscapesQuotesBackslashesAndControlCharacters() throws IOException {
     Map<String, String> m = Map.of("a", "x\"y\\z", "b", "tab\there\u0001", "c", "ü€😀");
@@ -80,7 +75,7 @@ class RecordJsonTest {
     for (char c = 1; c < 0x20; c++) {
       controls.append(c);
     }
-    String hostile = Columns.storable(HOSTILE + controls);
+    String hostile = Columns.storable(UsageRecords.HOSTILE_TEXT + controls);
     assertThat(hostile)
         .doesNotContain("\u0000")
         .contains("\uD83D\uDE00")
@@ -104,8 +99,8 @@ class RecordJsonTest {
   void spoolLineCarriesHostileTextExactlyInValidUtf8() throws Exception {
     UsageRecord r =
         UsageRecords.hostile(UsageRecords.T0).toBuilder()
-            .errorMessage(HOSTILE)
-            .attribute(HOSTILE, HOSTILE)
+            .errorMessage(UsageRecords.HOSTILE_TEXT)
+            .attribute(UsageRecords.HOSTILE_TEXT, UsageRecords.HOSTILE_TEXT)
             .build();
     byte[] line = RecordJson.toUtf8(r);
     // Strict decoding: a lone surrogate written raw would not be valid UTF-8.
@@ -117,7 +112,7 @@ class RecordJsonTest {
             .toString();
     assertThat(text).doesNotContain("\n").doesNotContain("\u0000").doesNotContain("\uD800");
     assertThat(RecordJson.parse(text)).isEqualTo(r);
-    assertThat(RecordJson.parse(text).errorMessage()).isEqualTo(HOSTILE);
+    assertThat(RecordJson.parse(text).errorMessage()).isEqualTo(UsageRecords.HOSTILE_TEXT);
   }
 
   @Test
