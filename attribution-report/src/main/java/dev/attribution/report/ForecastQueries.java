@@ -39,19 +39,35 @@ final class ForecastQueries {
     this.table = UsageTable.checkTable(table);
   }
 
-  /** Fills every scope of {@code f} from the database. */
-  void load(Forecast f) throws SQLException {
+  /**
+   * Fills every scope of {@code f}: the days the review's main grouping already summed (both
+   * windows, each tenant in its zone) come from {@code a}; the database is asked only for the days
+   * before them, and for scopes whose zone the main grouping did not use.
+   */
+  void load(Forecast f, Analyzer a) throws SQLException {
     Map<ZoneId, List<Forecast.Scope>> byZone = new LinkedHashMap<>();
+    Map<ZoneId, List<Forecast.Scope>> reusing = new LinkedHashMap<>();
     for (Forecast.Scope s : f.scopes) {
-      byZone.computeIfAbsent(s.zone, k -> new ArrayList<>()).add(s);
+      boolean reuse = reusable(s, a);
+      (reuse ? reusing : byZone).computeIfAbsent(s.zone, k -> new ArrayList<>()).add(s);
+      if (reuse) {
+        for (LocalDate d = a.previousFrom; !d.isAfter(s.today); d = d.plusDays(1)) {
+          for (Map.Entry<String, Stats> e : a.dayTenant.getOrDefault(d, Map.of()).entrySet()) {
+            if (s.tenant == null || s.tenant.equals(e.getKey())) {
+              s.add(d, e.getValue().cost, e.getValue().unknownCostCalls);
+            }
+          }
+        }
+      }
     }
     for (Map.Entry<ZoneId, List<Forecast.Scope>> e : byZone.entrySet()) {
-      LocalDate first = e.getValue().get(0).first;
-      LocalDate today = e.getValue().get(0).today;
-      for (Forecast.Scope s : e.getValue()) {
-        first = s.first.isBefore(first) ? s.first : first;
+      dailyByTenant(e.getKey(), first(e.getValue()), e.getValue().get(0).today, e.getValue());
+    }
+    for (Map.Entry<ZoneId, List<Forecast.Scope>> e : reusing.entrySet()) {
+      LocalDate first = first(e.getValue());
+      if (first.isBefore(a.previousFrom)) {
+        dailyByTenant(e.getKey(), first, a.previousFrom.minusDays(1), e.getValue());
       }
-      dailyByTenant(e.getKey(), first, today, e.getValue());
     }
     for (Forecast.Scope s : f.scopes) {
       if (s.budget != null && s.limit == null) {
@@ -61,11 +77,28 @@ final class ForecastQueries {
     }
   }
 
+  /** Whether the main grouping summed the scope's rows by its days: its tenants share its zone. */
+  private static boolean reusable(Forecast.Scope s, Analyzer a) {
+    if (s.tenant == null) {
+      return a.tenantZones.isEmpty() && s.zone.equals(a.zone);
+    }
+    return s.zone.equals(a.tenantZones.getOrDefault(s.tenant, a.zone));
+  }
+
+  private static LocalDate first(List<Forecast.Scope> scopes) {
+    LocalDate first = scopes.get(0).first;
+    for (Forecast.Scope s : scopes) {
+      first = s.first.isBefore(first) ? s.first : first;
+    }
+    return first;
+  }
+
+  /** Adds the spend of {@code first} to {@code last} (days in {@code zone}) to the scopes. */
   private void dailyByTenant(
-      ZoneId zone, LocalDate first, LocalDate today, List<Forecast.Scope> scopes)
+      ZoneId zone, LocalDate first, LocalDate last, List<Forecast.Scope> scopes)
       throws SQLException {
     List<Instant> bounds = new ArrayList<>();
-    for (LocalDate d = first; !d.isAfter(today.plusDays(1)); d = d.plusDays(1)) {
+    for (LocalDate d = first; !d.isAfter(last.plusDays(1)); d = d.plusDays(1)) {
       bounds.add(d.atStartOfDay(zone).toInstant());
     }
     List<Object> params = new ArrayList<>();
@@ -170,9 +203,13 @@ final class ForecastQueries {
       return;
     }
     s.lastPercentAt = at;
+    // The days before the call's day are summed already; only that day's part before it is read.
+    LocalDate day = at.atZone(s.zone).toLocalDate();
+    Instant dayStart = day.atStartOfDay(s.zone).toInstant();
+    BigDecimal before = s.cumulative(day.minusDays(1));
     params.clear();
     String cond2 = tenantCondition(s, params);
-    params.add(start);
+    params.add(dayStart.isBefore(start) ? start : dayStart);
     params.add(at);
     String spent =
         "SELECT SUM("
@@ -190,9 +227,10 @@ final class ForecastQueries {
       Sql.bind(dialect, ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          s.spentBeforeLastPercent = Sql.money(dialect, rs, 1);
+          before = before.add(Sql.money(dialect, rs, 1));
         }
       }
     }
+    s.spentBeforeLastPercent = before;
   }
 }

@@ -247,7 +247,7 @@ public final class WeeklyReview {
       timings = q.timings;
       long t = System.nanoTime();
       forecast = new Forecast(analyzer, budgets, plans);
-      new ForecastQueries(c, options.table()).load(forecast);
+      new ForecastQueries(c, options.table()).load(forecast, analyzer);
       timings.put("forecast", (System.nanoTime() - t) / 1_000_000);
       t = System.nanoTime();
       savings = new Savings();
