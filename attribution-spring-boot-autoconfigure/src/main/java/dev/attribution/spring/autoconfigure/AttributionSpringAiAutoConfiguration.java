@@ -1,0 +1,68 @@
+package dev.attribution.spring.autoconfigure;
+
+import dev.attribution.okhttp.AttributionInterceptor;
+import org.springframework.ai.anthropic.http.okhttp.AnthropicHttpClientBuilderCustomizer;
+import org.springframework.ai.openai.http.okhttp.OpenAiHttpClientBuilderCustomizer;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+
+/**
+ * Spring AI: its OpenAI and Anthropic models build their OkHttp clients through builder customiser
+ * beans, and the starter contributes one for each that adds the interceptor, so every Spring AI
+ * call (chat, streaming, embeddings, images) is attributed and budgeted with no application code. A
+ * blocked call surfaces as the provider's own rate-limit error.
+ */
+@AutoConfiguration(
+    after = AttributionAutoConfiguration.class,
+    beforeName = {
+      "org.springframework.ai.model.openai.autoconfigure.OpenAiChatAutoConfiguration",
+      "org.springframework.ai.model.anthropic.autoconfigure.AnthropicChatAutoConfiguration"
+    })
+@ConditionalOnBean(AttributionInterceptor.class)
+public class AttributionSpringAiAutoConfiguration {
+
+  /** Creates the configuration; Spring calls it. */
+  public AttributionSpringAiAutoConfiguration() {}
+
+  /** Spring AI's OpenAI models. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(OpenAiHttpClientBuilderCustomizer.class)
+  public static class OpenAiConfiguration {
+
+    /** Creates the configuration; Spring calls it. */
+    public OpenAiConfiguration() {}
+
+    /** Adds the interceptor to the OkHttp client of every Spring AI OpenAI model. */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    @ConditionalOnMissingBean(name = "attributionOpenAiHttpClientCustomizer")
+    public OpenAiHttpClientBuilderCustomizer attributionOpenAiHttpClientCustomizer(
+        AttributionInterceptor interceptor) {
+      return builder -> builder.interceptor(interceptor);
+    }
+  }
+
+  /** Spring AI's Anthropic models. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(AnthropicHttpClientBuilderCustomizer.class)
+  public static class AnthropicConfiguration {
+
+    /** Creates the configuration; Spring calls it. */
+    public AnthropicConfiguration() {}
+
+    /** Adds the interceptor to the OkHttp client of every Spring AI Anthropic model. */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    @ConditionalOnMissingBean(name = "attributionAnthropicHttpClientCustomizer")
+    public AnthropicHttpClientBuilderCustomizer attributionAnthropicHttpClientCustomizer(
+        AttributionInterceptor interceptor) {
+      return builder -> builder.interceptor(interceptor);
+    }
+  }
+}
