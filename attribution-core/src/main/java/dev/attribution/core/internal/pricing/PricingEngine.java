@@ -1,11 +1,11 @@
 package dev.attribution.core.internal.pricing;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.internal.RateLimitedLogger;
+import dev.attribution.core.internal.pricing.PriceLookup.Resolution;
+import dev.attribution.core.internal.pricing.PriceLookup.State;
 import dev.attribution.core.internal.provider.Providers;
 import dev.attribution.core.pricing.MeterPrice;
 import dev.attribution.core.pricing.ModelPrice;
@@ -18,11 +18,9 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLConnection;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +30,14 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+// Why this file is over 600 lines: it is the pricing API in one place - the documented price,
+// meter, worst-case estimate and reload overloads plus the public Builder with its setters and
+// Javadoc, which make up most of it. Price lookup (name normalisation, catalog/override/fallback
+// resolution) lives in PriceLookup and the cost arithmetic in CostBreakdowns.
 /**
  * Prices calls: the one entry point of this package.
  *
@@ -65,11 +65,7 @@ public final class PricingEngine {
   public static final long DEFAULT_RESOLUTION_CACHE_SIZE = 10_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(PricingEngine.class);
-  private static final int MAX_CACHED_PROVIDERS = 64;
   private static final int MAX_REMEMBERED_UNPRICED = 10_000;
-  private static final Pattern BEDROCK_VENDOR =
-      Pattern.compile(
-          "^(?:(?:us|eu|apac|ap|au|jp|ca|global|us-gov)\\.)?(anthropic|mistral|deepseek)\\.(.+)$");
 
   private final Clock clock;
   private final PriceCatalog base;
@@ -85,6 +81,7 @@ public final class PricingEngine {
   private final long cacheSize;
   private final Map<String, BigDecimal> planMultipliers;
   private final Map<String, Map<String, BigDecimal>> planProviderMultipliers;
+  private final PriceLookup lookup;
   private final AtomicReference<State> state = new AtomicReference<>();
   private final Object reloadLock = new Object();
   private final LongAdder unpricedCalls = new LongAdder();
@@ -108,6 +105,7 @@ public final class PricingEngine {
     this.listener = b.listener;
     this.defaultMaxOutputTokens = b.defaultMaxOutputTokens;
     this.cacheSize = b.cacheSize;
+    this.lookup = new PriceLookup(base, overrides, cacheSize);
     Map<String, BigDecimal> pm = new HashMap<>();
     overrides.planMarkups().forEach((plan, pct) -> pm.put(plan, multiplier(pct)));
     this.planMultipliers = Map.copyOf(pm);
@@ -130,7 +128,7 @@ public final class PricingEngine {
               PriceCatalog.fromLiteLlm(fetch(liteLlmUrl), liteLlmUrl.toString()),
               liteLlmUrl.toString());
     }
-    state.set(compose(lite));
+    state.set(lookup.compose(lite));
   }
 
   private static BigDecimal multiplier(BigDecimal markupPercent) {
@@ -178,7 +176,7 @@ public final class PricingEngine {
   public PriceResult price(
       String provider, String model, TokenUsage usage, Instant at, PriceOptions options) {
     State s = state.get();
-    Resolution r = resolution(s, provider, model);
+    Resolution r = lookup.resolution(s, provider, model);
     BigDecimal reported =
         options.providerReportedCost() == null
             ? null
@@ -221,7 +219,8 @@ public final class PricingEngine {
     }
     long in = usage.inputTokens();
     TokenRates rates = p.ratesFor(in, options.serviceTier());
-    CostBreakdown computed = compute(p, rates, usage, uplift(r.provider, options.region()));
+    CostBreakdown computed =
+        CostBreakdowns.compute(p, rates, usage, uplift(r.provider, options.region()));
     long unpricedSearches = 0;
     if (options.webSearches() > 0) {
       BigDecimal fee = fallback ? null : overrides.webSearchFee(r.provider, r.model);
@@ -236,7 +235,7 @@ public final class PricingEngine {
       } else {
         computed =
             computed.plus(
-                builderIn(computed.currency())
+                CostBreakdowns.builderIn(computed.currency())
                     .tools(fee.multiply(BigDecimal.valueOf(options.webSearches())))
                     .build());
       }
@@ -244,7 +243,7 @@ public final class PricingEngine {
     CostBreakdown cost = computed;
     CostSource source = CostSource.COMPUTED;
     if (reported != null && (costPreference == CostPreference.PROVIDER_REPORTED || fallback)) {
-      cost = allocate(reported, computed);
+      cost = CostBreakdowns.allocate(reported, computed);
       source = CostSource.PROVIDER_REPORTED;
     }
     return new PriceResult(
@@ -291,7 +290,7 @@ public final class PricingEngine {
           false,
           0);
     }
-    CostBreakdown cost = builderIn(mp.currency()).other(mp.costOf(quantity)).build();
+    CostBreakdown cost = CostBreakdowns.builderIn(mp.currency()).other(mp.costOf(quantity)).build();
     return new PriceResult(
         CostSource.COMPUTED,
         cost,
@@ -342,7 +341,7 @@ public final class PricingEngine {
       Instant at,
       PriceOptions options) {
     State s = state.get();
-    Resolution r = resolution(s, provider, model);
+    Resolution r = lookup.resolution(s, provider, model);
     ModelPrice p;
     if (r.versions != null) {
       p = PriceCatalog.inForce(r.versions, at);
@@ -380,7 +379,7 @@ public final class PricingEngine {
       long outputs,
       Instant at) {
     State s = state.get();
-    Resolution r = resolution(s, provider, model);
+    Resolution r = lookup.resolution(s, provider, model);
     ModelPrice p;
     if (r.versions != null) {
       p = PriceCatalog.inForce(r.versions, at);
@@ -443,13 +442,13 @@ public final class PricingEngine {
    * or {@code null} when there is none. Cached; never scans the table once warm.
    */
   public @Nullable ModelPrice resolve(String provider, String model, Instant at) {
-    Resolution r = resolution(state.get(), provider, model);
+    Resolution r = lookup.resolution(state.get(), provider, model);
     return r.versions == null ? null : PriceCatalog.inForce(r.versions, at);
   }
 
   /** Whether {@code model} at {@code provider} has a price (after name resolution). */
   public boolean isPriced(String provider, String model) {
-    return resolution(state.get(), provider, model).versions != null;
+    return lookup.resolution(state.get(), provider, model).versions != null;
   }
 
   // ------------------------------------------------------------------ reload
@@ -492,7 +491,7 @@ public final class PricingEngine {
 
   private ImportReport swap(PriceCatalog lite) {
     synchronized (reloadLock) {
-      State next = compose(lite);
+      State next = lookup.compose(lite);
       State prev = state.getAndSet(next);
       LOG.info(
           "price data reloaded: {} (version {} -> {})",
@@ -649,267 +648,6 @@ public final class PricingEngine {
     }
     Map<String, BigDecimal> byRegion = overrides.regionalUplifts().get(provider);
     return byRegion == null ? null : byRegion.get(region);
-  }
-
-  static CostBreakdown compute(
-      ModelPrice p, TokenRates r, TokenUsage u, @Nullable BigDecimal factor) {
-    BigDecimal in = r.input();
-    BigDecimal out = r.output();
-    BigDecimal cachedRate = r.cachedInput() != null ? r.cachedInput() : in;
-    BigDecimal w5 = r.cacheWrite5m() != null ? r.cacheWrite5m() : in;
-    BigDecimal w1 = r.cacheWrite1h() != null ? r.cacheWrite1h() : w5;
-    BigDecimal reasoningRate = r.reasoning() != null ? r.reasoning() : out;
-    BigDecimal input = CostMath.times(u.uncachedTextInputTokens(), in);
-    BigDecimal cached = CostMath.times(u.cachedInputTokens(), cachedRate);
-    BigDecimal cacheWrite =
-        CostMath.times(u.cacheWrite5mTokens(), w5).add(CostMath.times(u.cacheWrite1hTokens(), w1));
-    BigDecimal output = CostMath.times(u.textOutputTokens(), out);
-    BigDecimal reasoning = CostMath.times(u.reasoningTokens(), reasoningRate);
-    BigDecimal other = BigDecimal.ZERO;
-    if (u.audioInputTokens() != 0) {
-      other = other.add(CostMath.times(u.audioInputTokens(), nz(r.audioInput(), in)));
-    }
-    if (u.imageInputTokens() != 0) {
-      other = other.add(CostMath.times(u.imageInputTokens(), nz(r.imageInput(), in)));
-    }
-    if (u.audioOutputTokens() != 0) {
-      other = other.add(CostMath.times(u.audioOutputTokens(), nz(r.audioOutput(), out)));
-    }
-    if (u.imageOutputTokens() != 0) {
-      other = other.add(CostMath.times(u.imageOutputTokens(), nz(r.imageOutput(), out)));
-    }
-    if (p.perCallFee().signum() != 0 && !u.isZero()) {
-      other = other.add(p.perCallFee());
-    }
-    CostBreakdown.Builder b = builderIn(p.currency());
-    if (factor != null) {
-      input = input.multiply(factor);
-      cached = cached.multiply(factor);
-      cacheWrite = cacheWrite.multiply(factor);
-      output = output.multiply(factor);
-      reasoning = reasoning.multiply(factor);
-      other = other.multiply(factor);
-    }
-    return b.input(input)
-        .cachedInput(cached)
-        .cacheWrite(cacheWrite)
-        .output(output)
-        .reasoning(reasoning)
-        .other(other)
-        .build();
-  }
-
-  /** A builder in {@code currency}; skips the currency check (a regex) for the default. */
-  private static CostBreakdown.Builder builderIn(String currency) {
-    CostBreakdown.Builder b = CostBreakdown.builder();
-    return CostBreakdown.DEFAULT_CURRENCY.equals(currency) ? b : b.currency(currency);
-  }
-
-  private static BigDecimal nz(@Nullable BigDecimal v, BigDecimal dflt) {
-    return v != null ? v : dflt;
-  }
-
-  /**
-   * Splits {@code reported} over the components in proportion to {@code computed}; the rounding
-   * remainder goes to the largest component so the total equals {@code reported} exactly.
-   */
-  static CostBreakdown allocate(BigDecimal reported, CostBreakdown computed) {
-    BigDecimal total = computed.total();
-    CostBreakdown.Builder b = builderIn(computed.currency());
-    if (total.signum() == 0) {
-      return b.other(reported).build();
-    }
-    BigDecimal[] parts = {
-      computed.input(),
-      computed.cachedInput(),
-      computed.cacheWrite(),
-      computed.output(),
-      computed.reasoning(),
-      computed.tools(),
-      computed.other()
-    };
-    BigDecimal[] out = new BigDecimal[parts.length];
-    BigDecimal sum = BigDecimal.ZERO;
-    int largest = 0;
-    long reportedUnits = CostMath.units(reported);
-    long totalUnits = CostMath.units(total);
-    if (reportedUnits >= 0 && totalUnits > 0) {
-      // Both below 2^31 units (about 2.1 of the currency): exact integer arithmetic in 1e-9 units.
-      for (int i = 0; i < parts.length; i++) {
-        long p = CostMath.units(parts[i]);
-        out[i] =
-            p == 0
-                ? parts[i]
-                : BigDecimal.valueOf(CostMath.mulDivHalfEven(reportedUnits, p, totalUnits), 9);
-        sum = sum.add(out[i]);
-        if (parts[i].compareTo(parts[largest]) > 0) {
-          largest = i;
-        }
-      }
-    } else {
-      // One division; the rounding remainder is corrected below, so the ratio's precision only
-      // affects which component absorbs the last units, never the total.
-      BigDecimal ratio = reported.divide(total, CostMath.MC);
-      for (int i = 0; i < parts.length; i++) {
-        out[i] = parts[i].signum() == 0 ? parts[i] : CostBreakdown.round(parts[i].multiply(ratio));
-        sum = sum.add(out[i]);
-        if (parts[i].compareTo(parts[largest]) > 0) {
-          largest = i;
-        }
-      }
-    }
-    out[largest] = out[largest].add(reported.subtract(sum));
-    if (out[largest].signum() < 0) {
-      return b.other(reported).build();
-    }
-    return b.input(out[0])
-        .cachedInput(out[1])
-        .cacheWrite(out[2])
-        .output(out[3])
-        .reasoning(out[4])
-        .tools(out[5])
-        .other(out[6])
-        .build();
-  }
-
-  private Resolution resolution(State s, String provider, String model) {
-    Cache<String, Resolution> c = s.caches.get(provider);
-    if (c == null) {
-      if (s.caches.size() >= MAX_CACHED_PROVIDERS) {
-        return resolveUncached(s, provider, model);
-      }
-      c =
-          s.caches.computeIfAbsent(
-              provider, k -> Caffeine.newBuilder().maximumSize(cacheSize).build());
-    }
-    Resolution r = c.getIfPresent(model);
-    if (r == null) {
-      r = resolveUncached(s, provider, model);
-      c.put(model, r);
-    }
-    return r;
-  }
-
-  private Resolution resolveUncached(State s, String rawProvider, String rawModel) {
-    String provider = Providers.canonical(rawProvider);
-    String requested = ModelNames.normalise(rawModel);
-    String name = requested;
-    Map<String, String> aliases = overrides.aliases().get(provider);
-    if (aliases != null && aliases.containsKey(name)) {
-      name = aliases.get(name);
-    }
-    List<String> providers = new ArrayList<>();
-    providers.add(provider);
-    providers.addAll(Providers.fallbacks(provider));
-    for (String p : providers) {
-      Resolution r = find(s, provider, requested, p, name);
-      if (r != null) {
-        return r;
-      }
-    }
-    int slash = name.indexOf('/');
-    if (slash > 0) {
-      String vendor = Providers.canonical(name.substring(0, slash));
-      Resolution r = find(s, provider, requested, vendor, name.substring(slash + 1));
-      if (r != null) {
-        return r;
-      }
-    }
-    Matcher m = BEDROCK_VENDOR.matcher(name);
-    if (Providers.BEDROCK.equals(provider) && m.matches()) {
-      Resolution r = find(s, provider, requested, Providers.canonical(m.group(1)), m.group(2));
-      if (r != null) {
-        return r;
-      }
-    }
-    return new Resolution(provider, requested, null, null);
-  }
-
-  private static @Nullable Resolution find(
-      State s, String provider, String requested, String catalogProvider, String name) {
-    for (String candidate : ModelNames.candidates(catalogProvider, name)) {
-      ModelPrice[] v = s.catalog.versions(catalogProvider, candidate);
-      if (v != null) {
-        return new Resolution(provider, requested, candidate, v);
-      }
-    }
-    return null;
-  }
-
-  private State compose(@Nullable PriceCatalog lite) {
-    PriceCatalog.Builder layered = PriceCatalog.builder().addAll(base);
-    if (lite != null) {
-      layered.addAll(lite);
-    }
-    PriceCatalog merged = layered.build();
-    PriceCatalog.Builder out = PriceCatalog.builder();
-    Map<String, BigDecimal> providerDiscounts = overrides.providerDiscounts();
-    Map<String, BigDecimal> modelDiscounts = overrides.modelDiscounts();
-    merged
-        .table()
-        .forEach(
-            (provider, byModel) ->
-                byModel.forEach(
-                    (model, versions) -> {
-                      BigDecimal pct = modelDiscounts.get(provider + '\u0000' + model);
-                      if (pct == null) {
-                        pct = providerDiscounts.get(provider);
-                      }
-                      if (pct == null || pct.signum() == 0) {
-                        out.replaceAll(provider, model, versions);
-                      } else {
-                        BigDecimal f = BigDecimal.ONE.subtract(pct.movePointLeft(2));
-                        ModelPrice[] d = new ModelPrice[versions.length];
-                        for (int i = 0; i < d.length; i++) {
-                          d[i] = versions[i].times(f);
-                        }
-                        out.replaceAll(provider, model, d);
-                      }
-                    }));
-    overrides.models().forEach(out::put);
-    merged.meterTable().values().forEach(v -> java.util.Arrays.stream(v).forEach(out::meter));
-    overrides.meters().forEach(out::meter);
-    merged.importReports().forEach(out::report);
-    out.dataDate(base.dataDate());
-    StringBuilder v = new StringBuilder(base.version());
-    if (lite != null) {
-      v.append('+').append(lite.version());
-    }
-    String desc = overrides.description();
-    if (!desc.isEmpty()) {
-      v.append("+ovr-").append(LiteLlmImporter.sha256(desc.getBytes(StandardCharsets.UTF_8)), 0, 8);
-    }
-    out.version(v.toString());
-    return new State(out.build());
-  }
-
-  private static final class State {
-    final PriceCatalog catalog;
-    final String version;
-    final ConcurrentHashMap<String, Cache<String, Resolution>> caches = new ConcurrentHashMap<>();
-
-    State(PriceCatalog catalog) {
-      this.catalog = catalog;
-      this.version = catalog.version();
-    }
-  }
-
-  private static final class Resolution {
-    final String provider;
-    final String requested;
-    final @Nullable String model;
-    final ModelPrice @Nullable [] versions;
-
-    Resolution(
-        String provider,
-        String requested,
-        @Nullable String model,
-        ModelPrice @Nullable [] versions) {
-      this.provider = provider;
-      this.requested = requested;
-      this.model = model;
-      this.versions = versions;
-    }
   }
 
   /** Builds a {@link PricingEngine}; conflicting options fail at {@link #build()}. */

@@ -149,7 +149,7 @@ class CostPropertiesTest {
       @ForAll("anyCounts") Counts a,
       @ForAll("reported") java.math.BigDecimal reported) {
     CostBreakdown computed = cost(model, a);
-    CostBreakdown split = PricingEngine.allocate(reported, computed);
+    CostBreakdown split = CostBreakdowns.allocate(reported, computed);
     assertThat(split.total()).isEqualTo(reported);
     assertThat(
             split.input().signum()
