@@ -15,21 +15,14 @@ import dev.attribution.api.UsageSink;
 import dev.attribution.api.budget.BudgetSeedSource;
 import dev.attribution.api.budget.BudgetStatus;
 import dev.attribution.api.budget.BudgetStore;
-import dev.attribution.api.budget.InMemoryBudgetStore;
-import dev.attribution.api.budget.ScopeDimension;
-import dev.attribution.api.budget.ScopePart;
 import dev.attribution.api.internal.RateLimitedLogger;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetDefinitions;
 import dev.attribution.core.budget.LoopGuard;
-import dev.attribution.core.budget.Threshold;
 import dev.attribution.core.internal.budget.BudgetEngine;
 import dev.attribution.core.internal.pipeline.PipelineStats;
 import dev.attribution.core.internal.pipeline.RecordPipeline;
-import dev.attribution.core.internal.pricing.CostPreference;
 import dev.attribution.core.internal.pricing.PricingEngine;
-import dev.attribution.core.internal.pricing.TokenEstimator;
-import dev.attribution.core.internal.pricing.UnpricedModelListener;
 import dev.attribution.core.internal.provider.Endpoint;
 import dev.attribution.core.internal.provider.ProviderDialect;
 import dev.attribution.core.internal.provider.ProviderRegistry;
@@ -61,6 +54,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+// Why this file is over 600 lines: the public nested Builder is the library's one configuration
+// surface - some forty documented setters, about 450 lines of mostly Javadoc that users read in
+// one place - and the engine's own public methods are documented beside it. Checking the settings
+// against each other and assembling the parts lives in EngineAssembly; the per-call work lives in
+// EngineCall and the internal packages.
 /**
  * The engine behind every transport: recognises the call, decides before it is sent (routing rules,
  * budgets, loop guard), and turns its response into one priced usage record on the record pipeline.
@@ -71,7 +69,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AttributionEngine implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
+  static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
   static final int MAX_WARNED_HOSTS = 64;
 
   /**
@@ -80,7 +78,7 @@ public final class AttributionEngine implements AutoCloseable {
    */
   public static final Duration SHUTDOWN_HOOK_TIMEOUT = Duration.ofSeconds(10);
 
-  private static final java.util.concurrent.atomic.AtomicBoolean PER_PROCESS_NOTICE =
+  static final java.util.concurrent.atomic.AtomicBoolean PER_PROCESS_NOTICE =
       new java.util.concurrent.atomic.AtomicBoolean();
 
   private final ProviderRegistry registry;
@@ -105,7 +103,7 @@ public final class AttributionEngine implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
-  private AttributionEngine(Builder b) {
+  AttributionEngine(Builder b) {
     this.registry = Objects.requireNonNull(b.registry);
     this.pipeline = Objects.requireNonNull(b.pipeline);
     this.pricing = Objects.requireNonNull(b.pricingEngine);
@@ -524,46 +522,45 @@ public final class AttributionEngine implements AutoCloseable {
    * that contradict each other fail {@link #build()} with a message that says what to change.
    */
   public static final class Builder {
-    private final ProviderRegistry.Builder providers = ProviderRegistry.builder();
-    private final List<UsageSink> sinks = new ArrayList<>();
-    private int queueCapacity = RecordPipeline.DEFAULT_QUEUE_CAPACITY;
-    private int batchSize = RecordPipeline.DEFAULT_BATCH_SIZE;
-    private Duration linger = Duration.ofMillis(RecordPipeline.DEFAULT_LINGER_MILLIS);
-    private Duration closeTimeout =
-        Duration.ofMillis(RecordPipeline.DEFAULT_SHUTDOWN_TIMEOUT_MILLIS);
-    private @Nullable Path liteLlmFile;
-    private @Nullable URI liteLlmUrl;
-    private @Nullable PriceOverrides priceOverrides;
-    private UnpricedPolicy unpricedPolicy = UnpricedPolicy.ALLOW;
-    private @Nullable TokenRates fallbackRates;
-    private boolean preferProviderReportedCost = true;
-    private long defaultMaxOutputTokens = PricingEngine.DEFAULT_MAX_OUTPUT_TOKENS;
-    private final List<BudgetDefinition> budgetDefinitions = new ArrayList<>();
-    private @Nullable BudgetStore budgetStore;
-    private @Nullable BudgetListener listener;
-    private @Nullable LoopGuard loopGuard;
-    private boolean dryRun;
-    private @Nullable Boolean failClosed;
-    private @Nullable Duration reservationTimeout;
-    private @Nullable BudgetSeedSource seedSource;
-    private @Nullable BigDecimal unreadableRequestReserve;
-    private @Nullable Long unreadableRequestTokenReserve;
-    private boolean blockUnreadableRequests;
-    private int maxTrackedScopeValues = BudgetEngine.DEFAULT_MAX_TRACKED_SCOPE_VALUES;
-    private final Map<String, Route> routes = new HashMap<>();
-    private final List<RoutingRule> rules = new ArrayList<>();
-    private CredentialResolver credentials = CredentialResolver.none();
-    private @Nullable KeyFingerprints fingerprints;
-    private Clock clock = Clock.systemUTC();
-    private LongSupplier nanoTime = System::nanoTime;
-    private boolean addStreamUsage = true;
-    private boolean recordUnrecognised;
-    private boolean blockSignedRewrites;
-    private String currency = CostBreakdown.DEFAULT_CURRENCY;
-    private @Nullable String failoverRoute;
-    private final Set<Integer> failoverStatuses = new java.util.HashSet<>();
-    private boolean failoverOnTimeout;
-    private boolean shutdownHook = true;
+    final ProviderRegistry.Builder providers = ProviderRegistry.builder();
+    final List<UsageSink> sinks = new ArrayList<>();
+    int queueCapacity = RecordPipeline.DEFAULT_QUEUE_CAPACITY;
+    int batchSize = RecordPipeline.DEFAULT_BATCH_SIZE;
+    Duration linger = Duration.ofMillis(RecordPipeline.DEFAULT_LINGER_MILLIS);
+    Duration closeTimeout = Duration.ofMillis(RecordPipeline.DEFAULT_SHUTDOWN_TIMEOUT_MILLIS);
+    @Nullable Path liteLlmFile;
+    @Nullable URI liteLlmUrl;
+    @Nullable PriceOverrides priceOverrides;
+    UnpricedPolicy unpricedPolicy = UnpricedPolicy.ALLOW;
+    @Nullable TokenRates fallbackRates;
+    boolean preferProviderReportedCost = true;
+    long defaultMaxOutputTokens = PricingEngine.DEFAULT_MAX_OUTPUT_TOKENS;
+    final List<BudgetDefinition> budgetDefinitions = new ArrayList<>();
+    @Nullable BudgetStore budgetStore;
+    @Nullable BudgetListener listener;
+    @Nullable LoopGuard loopGuard;
+    boolean dryRun;
+    @Nullable Boolean failClosed;
+    @Nullable Duration reservationTimeout;
+    @Nullable BudgetSeedSource seedSource;
+    @Nullable BigDecimal unreadableRequestReserve;
+    @Nullable Long unreadableRequestTokenReserve;
+    boolean blockUnreadableRequests;
+    int maxTrackedScopeValues = BudgetEngine.DEFAULT_MAX_TRACKED_SCOPE_VALUES;
+    final Map<String, Route> routes = new HashMap<>();
+    final List<RoutingRule> rules = new ArrayList<>();
+    CredentialResolver credentials = CredentialResolver.none();
+    @Nullable KeyFingerprints fingerprints;
+    Clock clock = Clock.systemUTC();
+    LongSupplier nanoTime = System::nanoTime;
+    boolean addStreamUsage = true;
+    boolean recordUnrecognised;
+    boolean blockSignedRewrites;
+    String currency = CostBreakdown.DEFAULT_CURRENCY;
+    @Nullable String failoverRoute;
+    final Set<Integer> failoverStatuses = new java.util.HashSet<>();
+    boolean failoverOnTimeout;
+    boolean shutdownHook = true;
     Duration shutdownHookTimeout = SHUTDOWN_HOOK_TIMEOUT;
 
     // Assembled by build(), read by the engine's constructor.
@@ -983,196 +980,7 @@ public final class AttributionEngine implements AutoCloseable {
      * @throws PriceDataException when price data cannot be read
      */
     public AttributionEngine build() {
-      validate();
-      this.registry = providers.build();
-      PricingEngine.Builder pb =
-          PricingEngine.builder()
-              .clock(clock)
-              .unpricedPolicy(unpricedPolicy)
-              .costPreference(
-                  preferProviderReportedCost
-                      ? CostPreference.PROVIDER_REPORTED
-                      : CostPreference.COMPUTED)
-              .defaultMaxOutputTokens(defaultMaxOutputTokens);
-      if (liteLlmFile != null) {
-        pb.liteLlmFile(liteLlmFile);
-      }
-      if (liteLlmUrl != null) {
-        pb.liteLlmUrl(liteLlmUrl);
-      }
-      if (priceOverrides != null) {
-        pb.overrides(priceOverrides);
-      }
-      if (fallbackRates != null) {
-        pb.fallbackRates(fallbackRates);
-      }
-      if (budgetDefinitions.isEmpty() && loopGuard == null && listener != null) {
-        pb.unpricedListener(UnpricedModelListener.toBudgetEvents(listener));
-      }
-      PricingEngine pricing = pb.build();
-      this.pricingEngine = pricing;
-      // Tokenizers load here, at start-up, not on the first call's request thread.
-      TokenEstimator.warmUp();
-      if (!budgetDefinitions.isEmpty() || loopGuard != null) {
-        BudgetEngine.Builder bb =
-            BudgetEngine.builder()
-                .budgets(budgetDefinitions)
-                .clock(clock)
-                .dryRun(dryRun)
-                .blockUnreadableRequests(blockUnreadableRequests)
-                .maxTrackedScopeValues(maxTrackedScopeValues);
-        if (unpricedPolicy == UnpricedPolicy.FALLBACK_RATE) {
-          bb.unpricedPolicy(unpricedPolicy, fallbackEstimate(pricing));
-        } else {
-          bb.unpricedPolicy(unpricedPolicy);
-        }
-        if (loopGuard != null) {
-          bb.loopGuard(loopGuard);
-        }
-        if (budgetStore != null) {
-          bb.store(budgetStore);
-        }
-        if (listener != null) {
-          bb.listener(listener);
-        }
-        if (failClosed != null) {
-          bb.failClosed(failClosed);
-        }
-        if (reservationTimeout != null) {
-          bb.reservationTimeout(reservationTimeout);
-        }
-        if (seedSource != null) {
-          bb.seedFrom(seedSource);
-        }
-        if (unreadableRequestReserve != null) {
-          bb.unreadableRequestReserve(unreadableRequestReserve);
-        }
-        if (unreadableRequestTokenReserve != null) {
-          bb.unreadableRequestTokenReserve(unreadableRequestTokenReserve);
-        }
-        this.budgetEngine = bb.build();
-        DowngradeTargets.warnUnpriced(budgetEngine.budgets(), pricing);
-      }
-      if (fingerprints == null) {
-        fingerprints = KeyFingerprints.perProcess();
-        if (PER_PROCESS_NOTICE.compareAndSet(false, true)) {
-          LOG.info(
-              "No keyFingerprintSecret set: API-key fingerprints are random per process and change"
-                  + " on restart; set one for stable fingerprints");
-        }
-      }
-      RecordPipeline.Builder rb =
-          RecordPipeline.builder()
-              .queueCapacity(queueCapacity)
-              .batchSize(batchSize)
-              .linger(linger)
-              .shutdownTimeout(closeTimeout);
-      if (sinks.isEmpty()) {
-        rb.addSink(UsageSink.noop());
-      }
-      sinks.forEach(rb::addSink);
-      this.pipeline = rb.build();
-      if (budgetEngine != null) {
-        BudgetEngine be = budgetEngine;
-        for (UsageSink sink : sinks) {
-          sink.bindBudgetStatuses(be::knownStatuses);
-        }
-      }
-      return new AttributionEngine(this);
-    }
-
-    /** The money reserved per unpriced call under FALLBACK_RATE: the fallback rates' worst case. */
-    private @Nullable BigDecimal fallbackEstimate(PricingEngine pricing) {
-      return pricing.estimateWorstCase(
-          "unpriced", "unpriced", 0, defaultMaxOutputTokens, clock.instant());
-    }
-
-    private void validate() {
-      for (RoutingRule r : rules) {
-        if (!routes.containsKey(r.route())) {
-          throw new IllegalStateException(
-              "routing rule "
-                  + r.name()
-                  + " sends calls to route '"
-                  + r.route()
-                  + "', which is not defined; define it with route(Route)");
-        }
-      }
-      if (failoverRoute != null && !routes.containsKey(failoverRoute)) {
-        throw new IllegalStateException(
-            "failover route '" + failoverRoute + "' is not defined; define it with route(Route)");
-      }
-      java.util.Set<String> names = new java.util.HashSet<>();
-      for (BudgetDefinition d : budgetDefinitions) {
-        if (!names.add(d.name())) {
-          throw new IllegalStateException(
-              "budget '" + d.name() + "' is defined twice; give each budget its own name");
-        }
-        if (!d.currency().equals(currency)) {
-          throw new IllegalStateException(
-              "budget '"
-                  + d.name()
-                  + "' is in "
-                  + d.currency()
-                  + " but the engine records costs in "
-                  + currency
-                  + "; set currency(\""
-                  + d.currency()
-                  + "\") on the engine or the budget's currency to "
-                  + currency);
-        }
-        for (Threshold t : d.thresholds()) {
-          String r = t.route();
-          if (r != null && !routes.containsKey(r)) {
-            throw new IllegalStateException(
-                "budget "
-                    + d.name()
-                    + " reroutes to route '"
-                    + r
-                    + "', which is not defined; define it with route(Route)");
-          }
-        }
-        for (ScopePart p : d.scope()) {
-          if (p.dimension() == ScopeDimension.KEY && fingerprints == null) {
-            throw new IllegalStateException(
-                "budget "
-                    + d.name()
-                    + " is scoped by API-key fingerprint; set keyFingerprintSecret(..) so"
-                    + " fingerprints are the same across restarts and replicas");
-          }
-        }
-      }
-      boolean budgeting = !budgetDefinitions.isEmpty() || loopGuard != null;
-      if (!budgeting) {
-        String stray =
-            budgetStore != null
-                ? "budgetStore(..)"
-                : seedSource != null
-                    ? "seedBudgetsFrom(..)"
-                    : failClosed != null ? "failClosed(..)" : dryRun ? "dryRun(true)" : null;
-        if (stray != null) {
-          throw new IllegalStateException(
-              stray + " is set but there is no budget or loop guard; add budget(..) or remove it");
-        }
-      }
-      if (unpricedPolicy == UnpricedPolicy.FALLBACK_RATE && fallbackRates == null) {
-        throw new IllegalStateException(
-            "unpricedModels(FALLBACK_RATE) needs fallbackRates(..): the rates to price unpriced"
-                + " models at");
-      }
-      if (unpricedPolicy != UnpricedPolicy.FALLBACK_RATE && fallbackRates != null) {
-        throw new IllegalStateException(
-            "fallbackRates(..) is set but unpricedModels is "
-                + unpricedPolicy
-                + "; set unpricedModels(UnpricedPolicy.FALLBACK_RATE) or remove fallbackRates");
-      }
-      if (seedSource != null
-          && budgetStore != null
-          && !(budgetStore instanceof InMemoryBudgetStore)) {
-        throw new IllegalStateException(
-            "seedBudgetsFrom(..) with a shared budget store would count recorded spend twice (the"
-                + " store already holds it); remove seedBudgetsFrom or use the in-memory store");
-      }
+      return EngineAssembly.build(this);
     }
   }
 }
