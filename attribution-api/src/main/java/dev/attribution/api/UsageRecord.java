@@ -36,7 +36,7 @@ public final class UsageRecord {
   private final AttributionContext context;
   private final ContextSource contextSource;
   private final @Nullable String provider;
-  private final String operation;
+  private final @Nullable String operation;
   private final @Nullable String serverHost;
   private final @Nullable String requestedModel;
   private final @Nullable String effectiveModel;
@@ -218,9 +218,10 @@ public final class UsageRecord {
 
   /**
    * Operation, e.g. {@code chat}, {@code responses}, {@code embeddings}, {@code completions},
-   * {@code messages}, {@code generate_content}, {@code meter}.
+   * {@code messages}, {@code generate_content}, {@code meter}; {@code null} when it is unknown (a
+   * call to an endpoint the engine does not recognise).
    */
-  public String operation() {
+  public @Nullable String operation() {
     return operation;
   }
 
@@ -524,7 +525,7 @@ public final class UsageRecord {
     private AttributionContext context = AttributionContext.empty();
     private ContextSource contextSource = ContextSource.NONE;
     private @Nullable String provider;
-    private String operation = "unknown";
+    private @Nullable String operation;
     private @Nullable String serverHost;
     private @Nullable String requestedModel;
     private @Nullable String effectiveModel;
@@ -609,10 +610,13 @@ public final class UsageRecord {
 
     /**
      * Operation, e.g. {@code chat}, {@code responses}, {@code embeddings}, {@code completions},
-     * {@code messages}, {@code generate_content}, {@code meter}.
+     * {@code messages}, {@code generate_content}, {@code meter}; {@code null} (the default) when
+     * unknown.
+     *
+     * @throws IllegalArgumentException if {@code value} is blank
      */
-    public Builder operation(String value) {
-      this.operation = nonBlank("operation", value);
+    public Builder operation(@Nullable String value) {
+      this.operation = value == null ? null : nonBlank("operation", value);
       return this;
     }
 

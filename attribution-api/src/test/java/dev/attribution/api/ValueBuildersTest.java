@@ -103,9 +103,11 @@ class ValueBuildersTest {
     UsageRecord bare = UsageRecord.builder().startedAt(T0).build();
     assertThat(bare.httpStatus()).isNull();
     assertThat(bare.provider()).isNull();
+    assertThat(bare.operation()).as("unknown is null, not \"unknown\"").isNull();
     assertThat(bare.dryRunAction()).isNull();
     assertThat(bare.deployment()).isNull();
-    assertThat(bare.toBuilder().httpStatus(null).provider(null).build()).isEqualTo(bare);
+    assertThat(bare.toBuilder().httpStatus(null).provider(null).operation(null).build())
+        .isEqualTo(bare);
     assertThatThrownBy(() -> UsageRecord.builder().dryRunAction(BudgetAction.NONE))
         .hasMessageContaining("dryRunAction");
     UsageRecord full =

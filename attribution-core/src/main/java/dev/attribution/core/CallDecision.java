@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param contextSource where that context came from
  * @param provider the provider the call is sent to (or the endpoint's, when blocked), or {@code
  *     null} when the endpoint is unrecognised
- * @param operation the endpoint's operation
+ * @param operation the endpoint's operation, or {@code null} when the endpoint is unrecognised
  * @param serverHost the host the call goes to, or {@code null}
  * @param requestedModel the model the request asked for, or {@code null}
  * @param effectiveModel the model the call is sent with, or {@code null}
@@ -50,7 +50,7 @@ record CallDecision(
     AttributionContext context,
     ContextSource contextSource,
     @Nullable String provider,
-    String operation,
+    @Nullable String operation,
     @Nullable String serverHost,
     @Nullable String requestedModel,
     @Nullable String effectiveModel,
@@ -84,7 +84,7 @@ record CallDecision(
         context,
         ContextSource.NONE,
         null,
-        "unknown",
+        null,
         null,
         null,
         null,
@@ -124,7 +124,7 @@ record CallDecision(
         context,
         contextSource,
         null,
-        "unknown",
+        null,
         serverHost,
         null,
         null,

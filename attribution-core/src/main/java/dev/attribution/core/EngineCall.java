@@ -41,7 +41,9 @@ final class EngineCall implements LlmCall {
   /** The provider id; {@code null} when the endpoint is unrecognised. */
   final @Nullable String provider;
 
-  final String operation;
+  /** The operation; {@code null} when the endpoint is unrecognised. */
+  final @Nullable String operation;
+
   final @Nullable String serverHost;
   final @Nullable String requestedModel;
   final @Nullable String effectiveModel;

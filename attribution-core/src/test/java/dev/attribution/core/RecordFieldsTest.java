@@ -164,6 +164,7 @@ class RecordFieldsTest {
       call.completeWithoutBody();
       UsageRecord r = only(engine, sink);
       assertThat(r.provider()).isNull();
+      assertThat(r.operation()).as("unknown is null, not \"unknown\"").isNull();
       assertThat(r.cost()).as("unknown, never zero").isNull();
       assertThat(r.costSource()).isEqualTo(CostSource.UNPRICED);
       assertThat(r.httpStatus()).isEqualTo(201);

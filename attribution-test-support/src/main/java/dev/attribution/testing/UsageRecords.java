@@ -155,8 +155,8 @@ public final class UsageRecords {
 
   /**
    * A call that says "unknown" the way records do, with null: an unrecognised endpoint (no
-   * provider), no HTTP response (a transport failure), unpriced; beside it the typed values a sink
-   * must keep, a dry-run action and an Azure deployment.
+   * provider, no operation), no HTTP response (a transport failure), unpriced; beside it the typed
+   * values a sink must keep, a dry-run action and an Azure deployment.
    *
    * @param dryRun the dry-run action to carry, or {@code null}
    */
@@ -165,7 +165,7 @@ public final class UsageRecords {
         .startedAt(at.truncatedTo(ChronoUnit.MICROS))
         .context(AttributionContext.builder().tenantId("acme").build())
         .provider(null)
-        .operation("chat")
+        .operation(null)
         .serverHost("llm.internal")
         .status(CallStatus.FAILED)
         .httpStatus(null)

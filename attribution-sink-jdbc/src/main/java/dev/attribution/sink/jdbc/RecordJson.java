@@ -66,7 +66,7 @@ final class RecordJson {
     map(g, "tags", c.tags());
     g.writeStringField("contextSource", r.contextSource().wireName());
     str(g, "provider", r.provider());
-    g.writeStringField("operation", r.operation());
+    str(g, "operation", r.operation());
     str(g, "serverHost", r.serverHost());
     str(g, "requestedModel", r.requestedModel());
     str(g, "effectiveModel", r.effectiveModel());
@@ -211,7 +211,8 @@ final class RecordJson {
             case "contextSource" -> b.contextSource(ContextSource.fromWireName(p.getText()));
             // Lines spooled before 0.1 said "unknown" for an unrecognised endpoint.
             case "provider" -> b.provider(p.getText().equals("unknown") ? null : p.getText());
-            case "operation" -> b.operation(p.getText());
+            // Lines spooled before operation became nullable said "unknown" when it was unknown.
+            case "operation" -> b.operation(p.getText().equals("unknown") ? null : p.getText());
             case "serverHost" -> b.serverHost(p.getText());
             case "requestedModel" -> b.requestedModel(p.getText());
             case "effectiveModel" -> b.effectiveModel(p.getText());

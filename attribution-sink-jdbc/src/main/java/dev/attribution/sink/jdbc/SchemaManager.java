@@ -27,7 +27,7 @@ import javax.sql.DataSource;
 final class SchemaManager {
 
   /** The schema version this code writes. */
-  static final int LATEST_VERSION = 3;
+  static final int LATEST_VERSION = 4;
 
   private static final int ATTEMPTS = 6;
 

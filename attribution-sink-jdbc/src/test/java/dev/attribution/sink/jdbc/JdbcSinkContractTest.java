@@ -208,58 +208,129 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
     }
     UsageRecord unrecognised = read.get(v1.get(0).id());
     assertThat(unrecognised.provider()).as("'unknown' became NULL").isNull();
+    assertThat(unrecognised.operation()).as("'unknown' became NULL").isNull();
     assertThat(unrecognised.httpStatus()).as("0 became NULL").isNull();
+    assertNoSentinelLeft();
+  }
+
+  private void assertNoSentinelLeft() throws SQLException {
     try (Connection c = dataSource().getConnection();
         Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
                 "SELECT COUNT(*) FROM "
                     + table
-                    + " WHERE provider = 'unknown' OR http_status = 0")) {
+                    + " WHERE provider = 'unknown' OR operation = 'unknown' OR http_status = 0")) {
       rs.next();
       assertThat(rs.getLong(1)).as("rows still holding a sentinel").isZero();
     }
   }
 
-  @Test
-  void upgradesAVersion1TableAndItsRowsInPlace() throws Exception {
-    Version1Rows v1 = new Version1Rows(dataSource(), expectedDialect(), table);
-    v1.createTable();
-    List<UsageRecord> old = version1Records();
-    for (UsageRecord r : old) {
-      v1.insert(r);
+  /**
+   * Rows as versions 2 and 3 wrote them, each unknown operation as {@code "unknown"}: an
+   * unrecognised call (with and without a dry-run action), a record with only the required fields,
+   * and ordinary calls that must come through unchanged.
+   */
+  private static List<UsageRecord> version3Records() {
+    Instant t = UsageRecords.T0;
+    return List.of(
+        UsageRecords.unknowns(t, null),
+        UsageRecords.unknowns(t.plusSeconds(1), BudgetAction.BLOCK),
+        UsageRecords.minimal(t.plusSeconds(2)),
+        UsageRecords.full(1, new Random(81)),
+        UsageRecords.full(2, new Random(82)));
+  }
+
+  private void assertOperationUpgraded(List<UsageRecord> v3, JdbcUsageSink sink) throws Exception {
+    Map<UUID, UsageRecord> read = new HashMap<>();
+    for (UsageRecord r : sink.queries().records(all().build())) {
+      read.put(r.id(), r);
     }
-    JdbcUsageSink sink = track(builder(dataSource()).build());
-    assertThat(v1.version()).isEqualTo(SchemaManager.LATEST_VERSION);
-    UsageRecord fresh = UsageRecords.unknowns(UsageRecords.T0.plusSeconds(60), BudgetAction.BLOCK);
+    for (UsageRecord r : v3) {
+      assertThat(read.get(r.id()))
+          .as("row %s after the upgrade", r.id())
+          .isEqualTo(expectedReadBack(r));
+    }
+    assertThat(read.get(v3.get(0).id()).operation()).as("'unknown' became NULL").isNull();
+    assertThat(read.get(v3.get(3).id()).operation()).isEqualTo("chat");
+    assertNoSentinelLeft();
+  }
+
+  /** A table at {@code version} (1 or 3) holding {@code rows} as that version wrote them. */
+  private Version1Rows tableAt(int version, List<UsageRecord> rows) throws SQLException {
+    Version1Rows old = new Version1Rows(dataSource(), expectedDialect(), table);
+    old.createTable(version);
+    for (UsageRecord r : rows) {
+      if (version == 1) {
+        old.insert(r);
+      } else {
+        old.insertAtVersion3(r);
+      }
+    }
+    return old;
+  }
+
+  /** Exports {@code fresh} to the upgraded table and reads it back as written. */
+  private void assertWritesAfterTheUpgrade(JdbcUsageSink sink, UsageRecord fresh) throws Exception {
     sink.export(List.of(fresh));
-    assertUpgraded(old, sink);
     assertThat(
             sink.queries().records(all().build()).stream().filter(r -> r.id().equals(fresh.id())))
         .containsExactly(expectedReadBack(fresh));
   }
 
   @Test
-  void aMigrationStoppedAfterItsSchemaChangesCompletesOnTheNextStart() throws Exception {
-    Version1Rows v1 = new Version1Rows(dataSource(), expectedDialect(), table);
-    v1.createTable();
-    List<UsageRecord> old = version1Records();
-    for (UsageRecord r : old) {
-      v1.insert(r);
-    }
-    // Killed after the DDL (committed on its own in MySQL and H2) and before the data changes.
-    List<String> script = v1.schema().script(2);
+  void upgradesAVersion3TableTurningTheUnknownOperationIntoNull() throws Exception {
+    List<UsageRecord> v3 = version3Records();
+    Version1Rows old = tableAt(3, v3);
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    assertThat(old.version()).isEqualTo(SchemaManager.LATEST_VERSION);
+    assertOperationUpgraded(v3, sink);
+    assertWritesAfterTheUpgrade(sink, UsageRecords.unknowns(UsageRecords.T0.plusSeconds(60), null));
+  }
+
+  @Test
+  void aVersion4MigrationStoppedAfterItsSchemaChangeCompletesOnTheNextStart() throws Exception {
+    List<UsageRecord> v3 = version3Records();
+    assertOperationUpgraded(v3, startAfterAStoppedMigration(3, v3));
+  }
+
+  /**
+   * A table at {@code version} holding {@code rows}, the next version's migration killed after its
+   * DDL (committed on its own in MySQL and H2) and before its first data change, then a sink
+   * started on it, which must finish the migration.
+   */
+  private JdbcUsageSink startAfterAStoppedMigration(int version, List<UsageRecord> rows)
+      throws SQLException {
+    Version1Rows old = tableAt(version, rows);
+    List<String> script = old.schema().script(version + 1);
     int ddl = 0;
     while (!script.get(ddl).startsWith("UPDATE") && !script.get(ddl).startsWith("INSERT")) {
       ddl++;
     }
     assertThat(ddl).as("statements before the first data change").isPositive();
-    v1.applyPartOf(2, ddl);
-    assertThat(v1.version()).isEqualTo(1);
+    old.applyPartOf(version + 1, ddl);
+    assertThat(old.version()).isEqualTo(version);
 
     JdbcUsageSink sink = track(builder(dataSource()).build());
+    assertThat(old.version()).isEqualTo(SchemaManager.LATEST_VERSION);
+    return sink;
+  }
+
+  @Test
+  void upgradesAVersion1TableAndItsRowsInPlace() throws Exception {
+    List<UsageRecord> old = version1Records();
+    Version1Rows v1 = tableAt(1, old);
+    JdbcUsageSink sink = track(builder(dataSource()).build());
     assertThat(v1.version()).isEqualTo(SchemaManager.LATEST_VERSION);
+    assertWritesAfterTheUpgrade(
+        sink, UsageRecords.unknowns(UsageRecords.T0.plusSeconds(60), BudgetAction.BLOCK));
     assertUpgraded(old, sink);
+  }
+
+  @Test
+  void aMigrationStoppedAfterItsSchemaChangesCompletesOnTheNextStart() throws Exception {
+    List<UsageRecord> old = version1Records();
+    assertUpgraded(old, startAfterAStoppedMigration(1, old));
   }
 
   @Test

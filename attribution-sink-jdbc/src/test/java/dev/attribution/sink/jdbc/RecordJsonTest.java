@@ -42,7 +42,10 @@ class RecordJsonTest {
     for (BudgetAction a : new BudgetAction[] {null, BudgetAction.NOTIFY, BudgetAction.BLOCK}) {
       UsageRecord r = UsageRecords.unknowns(UsageRecords.T0, a);
       String line = RecordJson.toJson(r);
-      assertThat(line).doesNotContain("\"provider\"").doesNotContain("\"httpStatus\"");
+      assertThat(line)
+          .doesNotContain("\"provider\"")
+          .doesNotContain("\"operation\"")
+          .doesNotContain("\"httpStatus\"");
       assertThat(RecordJson.parse(line)).isEqualTo(r);
     }
   }
@@ -56,6 +59,7 @@ class RecordJsonTest {
             + "\"attributes\":{\"budget_dry_run\":\"block\",\"meter\":\"x\"}}";
     UsageRecord r = RecordJson.parse(line);
     assertThat(r.provider()).isNull();
+    assertThat(r.operation()).as("\"unknown\" read as null").isNull();
     assertThat(r.httpStatus()).isNull();
     assertThat(r.dryRunAction()).isEqualTo(BudgetAction.BLOCK);
     assertThat(r.attributes()).containsExactly(Map.entry("meter", "x"));

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A usage table as schema version 1 left it, with rows written the way version 1 wrote them: no
  * {@code dry_run_action} or {@code deployment} column, {@code "unknown"} for an unrecognised
- * provider and 0 for no HTTP status. For upgrade tests.
+ * provider or operation and 0 for no HTTP status. Also a table as version 3 left it ({@link
+ * #createTable(int)}, {@link #insertAtVersion3(UsageRecord)}). For upgrade tests.
  */
 final class Version1Rows {
 
@@ -40,8 +41,8 @@ final class Version1Rows {
     return new SchemaManager(dataSource, dialect, table, Clock.systemUTC());
   }
 
-  /** Creates the table at version 1, as version 1 of the sink did. */
-  void createTable() throws SQLException {
+  /** Creates the table at {@code version}, as that version of the sink did. */
+  void createTable(int version) throws SQLException {
     SchemaManager m = schema();
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement()) {
@@ -49,11 +50,32 @@ final class Version1Rows {
           "CREATE TABLE "
               + m.versionTable()
               + " (version INTEGER NOT NULL PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)");
-      for (String sql : m.script(1)) {
-        s.execute(sql);
+      for (int v = 1; v <= version; v++) {
+        for (String sql : m.script(v)) {
+          s.execute(sql);
+        }
+        s.execute(
+            "INSERT INTO "
+                + m.versionTable()
+                + " VALUES ("
+                + v
+                + ", '"
+                + Instant.EPOCH.toString()
+                + "')");
       }
-      s.execute(
-          "INSERT INTO " + m.versionTable() + " VALUES (1, '" + Instant.EPOCH.toString() + "')");
+    }
+  }
+
+  /**
+   * Inserts {@code r} as versions 2 and 3 wrote it: every column of today, but an unknown operation
+   * as {@code "unknown"} (the column was NOT NULL until version 4).
+   */
+  void insertAtVersion3(UsageRecord r) throws SQLException {
+    UsageRecord asWritten = r.operation() == null ? r.toBuilder().operation("unknown").build() : r;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(Columns.insertSql(dialect, table, 1))) {
+      Columns.bind(ps, 0, asWritten, dialect);
+      ps.executeUpdate();
     }
   }
 
@@ -143,7 +165,8 @@ final class Version1Rows {
       if (name == null) {
         return;
       }
-      String value = v == null && name.equals("provider") ? "unknown" : v;
+      String value =
+          v == null && (name.equals("provider") || name.equals("operation")) ? "unknown" : v;
       if (value == null) {
         ps.setNull(++param, Types.VARCHAR);
       } else {

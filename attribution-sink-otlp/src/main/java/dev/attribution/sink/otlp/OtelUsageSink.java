@@ -257,7 +257,7 @@ public final class OtelUsageSink implements UsageSink {
 
   private void record(UsageRecord r) {
     boolean blocked = r.status() == CallStatus.BLOCKED;
-    String operation = UsageEventAttributes.genAiOperation(r.operation());
+    @Nullable String operation = UsageEventAttributes.genAiOperation(r.operation());
     String model = UsageEventAttributes.requestModel(r);
     String rawError = UsageEventAttributes.errorType(r);
     String errorType = rawError == null ? null : limiter.admit(ERROR_TYPE.getKey(), rawError);

@@ -24,7 +24,10 @@ final class UsageEventAttributes {
   private UsageEventAttributes() {}
 
   /** The GenAI convention's operation name for the library's operation name. */
-  static String genAiOperation(String operation) {
+  static @Nullable String genAiOperation(@Nullable String operation) {
+    if (operation == null) {
+      return null; // unknown: the attribute is left out, never a stand-in
+    }
     switch (operation) {
       case "chat":
       case "messages":
@@ -142,8 +145,8 @@ final class UsageEventAttributes {
   }
 
   private static void putCall(AttributesBuilder b, UsageRecord r) {
-    b.put(GEN_AI_OPERATION_NAME, genAiOperation(r.operation()));
-    b.put(OPERATION, r.operation());
+    putIfSet(b, GEN_AI_OPERATION_NAME, genAiOperation(r.operation()));
+    putIfSet(b, OPERATION, r.operation());
     putIfSet(b, GEN_AI_PROVIDER_NAME, r.provider());
     putIfSet(b, GEN_AI_REQUEST_MODEL, requestModel(r));
     putIfSet(b, GEN_AI_RESPONSE_MODEL, r.responseModel());
@@ -191,7 +194,7 @@ final class UsageEventAttributes {
     // Plain concatenation: String.format costs more than the rest of the event on the worker.
     return (r.provider() == null ? "unrecognised" : r.provider())
         + ' '
-        + r.operation()
+        + (r.operation() == null ? "-" : r.operation())
         + ' '
         + (model == null ? "-" : model)
         + ' '

@@ -193,6 +193,36 @@ class OtelUsageSinkTest {
   }
 
   @Test
+  void unknownOperationAndProviderAreLeftOutNeverAStandIn() {
+    UsageRecord unrecognised =
+        TestRecords.chat("acme").toBuilder()
+            .provider(null)
+            .operation(null)
+            .cost(null)
+            .costSource(CostSource.UNPRICED)
+            .build();
+    OtelUsageSink.create(otel).export(List.of(unrecognised));
+
+    LogRecordData e = logs.getFinishedLogRecordItems().get(0);
+    assertThat(e.getAttributes().get(GEN_AI_OPERATION_NAME)).isNull();
+    assertThat(e.getAttributes().get(OPERATION)).isNull();
+    assertThat(e.getAttributes().get(GEN_AI_PROVIDER_NAME)).isNull();
+    assertThat(e.getAttributes().get(RECORD_ID)).isEqualTo(unrecognised.id().toString());
+    assertThat(e.getBodyValue().asString()).startsWith("unrecognised - ");
+    Collection<MetricData> all = metrics.collectAllMetrics();
+    assertThat(all).as("the call is still counted").isNotEmpty();
+    for (MetricData m : all) {
+      m.getData()
+          .getPoints()
+          .forEach(
+              p -> {
+                assertThat(p.getAttributes().get(GEN_AI_OPERATION_NAME)).as(m.getName()).isNull();
+                assertThat(p.getAttributes().get(GEN_AI_PROVIDER_NAME)).as(m.getName()).isNull();
+              });
+    }
+  }
+
+  @Test
   void recordsInAnotherCurrencyStayOutOfTheCostCounter() {
     OtelUsageSink sink = OtelUsageSink.builder(otel).currency("EUR").build();
     sink.export(List.of(TestRecords.chat("acme")));

@@ -145,9 +145,9 @@ public final class AttributionMetrics implements UsageSink, MeterBinder {
     for (UsageRecord r : batch) {
       Tags base =
           Tags.of(
-              Tag.of("provider", r.provider()),
+              Tag.of("provider", orUnknown(r.provider())),
               Tag.of("model", model(r)),
-              Tag.of("operation", r.operation()));
+              Tag.of("operation", orUnknown(r.operation())));
       Tags context = contextTags(r.context());
       Tags req = base.and("status", r.status().wireName()).and(context);
       requests
@@ -199,10 +199,12 @@ public final class AttributionMetrics implements UsageSink, MeterBinder {
 
   private static String model(UsageRecord r) {
     String m = r.effectiveModel();
-    if (m == null) {
-      m = r.requestedModel();
-    }
-    return m == null ? "unknown" : m;
+    return orUnknown(m == null ? r.requestedModel() : m);
+  }
+
+  /** A meter needs the same tag keys on every point, so an unknown (null) value is tagged so. */
+  private static String orUnknown(@Nullable String value) {
+    return value == null ? "unknown" : value;
   }
 
   private Tags contextTags(AttributionContext c) {
