@@ -1,10 +1,5 @@
 package dev.attribution.core.internal.budget;
 
-import static dev.attribution.core.internal.budget.BudgetEngine.BIT_BLOCKED;
-import static dev.attribution.core.internal.budget.BudgetEngine.BIT_DOWNGRADED;
-import static dev.attribution.core.internal.budget.BudgetEngine.BIT_REROUTED;
-import static dev.attribution.core.internal.budget.BudgetEngine.bucketMillis;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.attribution.api.AttributionContext;
 import dev.attribution.api.BudgetAction;
@@ -14,7 +9,6 @@ import dev.attribution.api.budget.ReserveResult;
 import dev.attribution.api.budget.SlotCharge;
 import dev.attribution.api.budget.SlotState;
 import dev.attribution.api.internal.RateLimitedLogger;
-import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.LoopGuard;
 import dev.attribution.core.budget.Threshold;
 import dev.attribution.core.pricing.UnpricedPolicy;
@@ -30,13 +24,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One admission of {@link BudgetEngine}, as five stages that each return an immutable answer:
- * {@code estimateWorstCase -> guardLoop -> resolveScopes -> reserve -> pickAction}, plus the
- * decisions they share (loop check, downgrade instead, blocked, store failure).
- *
- * <p>Why this file is over 600 lines: the stages and their records read top to bottom as one
- * admission and share one engine's state; splitting them further would scatter a single decision
- * across files without making any piece independently usable. Settlement stays in {@link
- * BudgetEngine#finish} (a short block), event emission and status in {@link BudgetEngine}.
+ * {@code estimateWorstCase -> guardLoop -> resolveScopes -> reserve -> pick}, plus the decisions
+ * they share (loop check, downgrade instead, store failure). The last stage, the action the crossed
+ * thresholds call for, and the block of a cap that refuses the reservation live in {@link
+ * ThresholdActions}: they only read the store's answer ({@link Reservation}). Settlement stays in
+ * {@link BudgetEngine#finish} (a short block), event emission and status in {@link BudgetEngine}.
  */
 final class AdmissionPipeline {
   private final BudgetEngine engine;
@@ -61,9 +53,11 @@ final class AdmissionPipeline {
   private final String idPrefix;
   private final AtomicLong storeFailures;
   private final RateLimitedLogger warnings;
+  private final ThresholdActions actions;
 
   AdmissionPipeline(BudgetEngine engine) {
     this.engine = engine;
+    this.actions = new ThresholdActions(engine);
     this.budgets = engine.budgets;
     this.store = engine.store;
     this.clock = engine.clock;
@@ -116,7 +110,7 @@ final class AdmissionPipeline {
     if (reservation.answer() != null) {
       return reservation.answer();
     }
-    Decision d = pickAction(request, reservation, loop.observed(), now);
+    Decision d = actions.pick(request, reservation, loop.observed(), now);
     return new Admission(engine, request, d, reservation.id(), reservation.reservedNanos());
   }
 
@@ -282,36 +276,7 @@ final class AdmissionPipeline {
   /**
    * Stage 4: the reservation, against every matching budget at once; a budget whose cap reroutes is
    * dropped from it and remembered.
-   *
-   * @param id the reservation id, or {@code null} when nothing is reserved
-   * @param reservedNanos the money reserved
-   * @param result the store's answer for the budgets still reserved against, or {@code null}
-   * @param matched those budgets, in the store's order
-   * @param states their scope values
-   * @param rerouteBy the first budget whose cap reroutes, or {@code null}
-   * @param answer the admission when a cap blocks, the store fails or the bound must be refined
    */
-  private record Reservation(
-      @Nullable String id,
-      long reservedNanos,
-      @Nullable ReserveResult result,
-      List<Budget> matched,
-      List<ScopeState> states,
-      @Nullable Budget rerouteBy,
-      @Nullable ScopeState rerouteScope,
-      @Nullable SlotState rerouteState,
-      @Nullable Admission answer) {
-
-    Reservation {
-      matched = List.copyOf(matched);
-      states = List.copyOf(states);
-    }
-
-    static Reservation ended(Admission answer) {
-      return new Reservation(null, 0, null, List.of(), List.of(), null, null, null, answer);
-    }
-  }
-
   private Reservation reserve(
       AdmissionRequest request,
       WorstCase worst,
@@ -351,7 +316,7 @@ final class AdmissionPipeline {
         if (down != null) {
           return Reservation.ended(down);
         }
-        Decision d = blocked(request, b, st, s, cap, now);
+        Decision d = actions.blocked(request, b, st, s, cap, now);
         return Reservation.ended(new Admission(engine, request, d, null, 0));
       }
       if (rerouteBy == null) {
@@ -387,163 +352,6 @@ final class AdmissionPipeline {
         rerouteScope,
         rerouteState,
         null);
-  }
-
-  /**
-   * Stage 5: the action, from the thresholds the reservation crossed (the strongest wins; a dry-run
-   * budget's is reported but not applied), with the events each crossing emits once.
-   */
-  private Decision pickAction(
-      AdmissionRequest request, Reservation res, @Nullable Decision observed, long now) {
-    AttributionContext ctx = request.context();
-    BudgetAction applied = BudgetAction.NONE;
-    BudgetAction intended = BudgetAction.NONE;
-    Budget by = null;
-    Threshold byThreshold = null;
-    ScopeState byScope = null;
-    String target = null;
-    String route = null;
-    Budget rerouteBy = res.rerouteBy();
-    if (rerouteBy != null) {
-      ScopeState rerouteScope = Objects.requireNonNull(res.rerouteScope());
-      Threshold cap = rerouteBy.def.thresholds().get(rerouteBy.capIndex);
-      applied = BudgetAction.REROUTE;
-      intended = BudgetAction.REROUTE;
-      by = rerouteBy;
-      byThreshold = cap;
-      byScope = rerouteScope;
-      route = cap.route();
-      engine.emitOnce(
-          rerouteScope,
-          BIT_REROUTED,
-          BudgetEvent.Type.REROUTED,
-          rerouteBy,
-          cap,
-          Objects.requireNonNull(res.rerouteState()),
-          ctx,
-          request.model(),
-          false,
-          now,
-          "calls of " + rerouteScope.scopeKey + " rerouted to '" + route + "'");
-    }
-    ReserveResult result = res.result();
-    int m = result == null ? 0 : res.matched().size();
-    for (int j = 0; j < m; j++) {
-      Budget b = res.matched().get(j);
-      ScopeState st = res.states().get(j);
-      SlotState s = Objects.requireNonNull(result).states().get(j);
-      int k = b.crossed(s, st, engine, ctx, request.model(), now);
-      if (k < 0) {
-        continue;
-      }
-      Threshold t = b.def.thresholds().get(k);
-      BudgetAction a = b.def.soft() ? BudgetAction.NOTIFY : t.action();
-      String tm = null;
-      if (a == BudgetAction.DOWNGRADE) {
-        tm =
-            b.def.exemptFromDowngrade(ctx.trafficClass())
-                ? null
-                : b.def.downgradeModels().get(request.model());
-        if (tm == null) {
-          a = BudgetAction.NOTIFY;
-        }
-      }
-      boolean dry = b.dryRun;
-      if (a.compareTo(intended) > 0) {
-        intended = a;
-        by = b;
-        byThreshold = t;
-        byScope = st;
-        target = tm;
-        route = t.route();
-      }
-      if (!dry && a.compareTo(applied) > 0) {
-        applied = a;
-      }
-      if (a == BudgetAction.DOWNGRADE) {
-        engine.emitOnce(
-            st,
-            BIT_DOWNGRADED,
-            BudgetEvent.Type.DOWNGRADED,
-            b,
-            t,
-            s,
-            ctx,
-            request.model(),
-            dry,
-            now,
-            "calls of "
-                + st.scopeKey
-                + " downgraded from '"
-                + request.model()
-                + "' to '"
-                + tm
-                + "'");
-      } else if (a == BudgetAction.BLOCK) {
-        engine.emitOnce(
-            st,
-            BIT_BLOCKED,
-            BudgetEvent.Type.BLOCKED,
-            b,
-            t,
-            s,
-            ctx,
-            request.model(),
-            true,
-            now,
-            "calls of " + st.scopeKey + " would be blocked");
-      } else if (a == BudgetAction.REROUTE) {
-        engine.emitOnce(
-            st,
-            BIT_REROUTED,
-            BudgetEvent.Type.REROUTED,
-            b,
-            t,
-            s,
-            ctx,
-            request.model(),
-            true,
-            now,
-            "calls of " + st.scopeKey + " would be rerouted to '" + t.route() + "'");
-      }
-    }
-    Decision d;
-    if (intended == BudgetAction.NONE) {
-      d = observed != null ? observed : Decision.ALLOW;
-    } else {
-      Budget bb = Objects.requireNonNull(by);
-      Threshold tt = Objects.requireNonNull(byThreshold);
-      boolean dryRunDecision = applied != intended;
-      BudgetAction act = dryRunDecision ? applied : intended;
-      String reason =
-          (dryRunDecision ? "[dry-run] would " : "")
-              + intended.wireName()
-              + ": budget '"
-              + bb.def.name()
-              + "' for "
-              + Objects.requireNonNull(byScope).scopeKey
-              + " reached "
-              + tt.percent().toPlainString()
-              + " % of "
-              + bb.def.limit().toPlainString()
-              + ' '
-              + bb.def.currency()
-              + (target != null ? "; model '" + request.model() + "' -> '" + target + "'" : "")
-              + (intended == BudgetAction.REROUTE ? "; route '" + route + "'" : "");
-      d =
-          new Decision(
-              act,
-              intended,
-              bb.def.name(),
-              tt.percent(),
-              act == BudgetAction.DOWNGRADE || dryRunDecision ? target : null,
-              route,
-              reason,
-              null,
-              dryRunDecision,
-              false);
-    }
-    return d;
   }
 
   /** Marks a loop-guard money verdict on an upper-bound estimate: decide on the exact one. */
@@ -740,24 +548,7 @@ final class AdmissionPipeline {
             + "' -> '"
             + target
             + "'";
-    engine.emitOnce(
-        st,
-        BIT_DOWNGRADED,
-        BudgetEvent.Type.DOWNGRADED,
-        b,
-        t,
-        s,
-        ctx,
-        request.model(),
-        false,
-        now,
-        "calls of "
-            + st.scopeKey
-            + " downgraded from '"
-            + request.model()
-            + "' to '"
-            + target
-            + "'");
+    actions.downgraded(st, b, t, s, ctx, request.model(), target, false, now);
     Decision d =
         new Decision(
             BudgetAction.DOWNGRADE,
@@ -785,64 +576,5 @@ final class AdmissionPipeline {
         Decision.budgetless(
             block ? BudgetAction.BLOCK : BudgetAction.NONE, reason, null, false, false);
     return new Admission(engine, request, d, null, 0);
-  }
-
-  private Decision blocked(
-      AdmissionRequest request, Budget b, ScopeState st, SlotState s, Threshold cap, long now) {
-    BudgetPeriod p = b.def.period();
-    Instant retry;
-    if (p.isCalendar()) {
-      retry = Instant.ofEpochMilli(p.endMillis(now));
-    } else if (p.kind() == BudgetPeriod.Kind.ROLLING) {
-      retry = Instant.ofEpochMilli((Math.floorDiv(now, bucketMillis(p)) + 1) * bucketMillis(p));
-    } else {
-      retry = null;
-    }
-    String reason =
-        "budget '"
-            + b.def.name()
-            + "' for "
-            + st.scopeKey
-            + " is exhausted: "
-            + Money.fromNanos(s.usedNanos()).toPlainString()
-            + " of "
-            + b.def.limit().toPlainString()
-            + ' '
-            + b.def.currency()
-            + " spent or reserved"
-            + (b.def.tokenLimit() != null
-                ? ", " + s.usedTokens() + " of " + b.def.tokenLimit() + " tokens"
-                : "")
-            + (b.def.requestLimit() != null
-                ? ", " + s.usedRequests() + " of " + b.def.requestLimit() + " requests"
-                : "")
-            + "; this call may cost up to "
-            + (request.estimatedCost() == null
-                ? "an unknown amount"
-                : request.estimatedCost().toPlainString())
-            + (retry != null ? "; resets at " + retry : "");
-    engine.emitOnce(
-        st,
-        BIT_BLOCKED,
-        BudgetEvent.Type.BLOCKED,
-        b,
-        cap,
-        s,
-        request.context(),
-        request.model(),
-        false,
-        now,
-        reason);
-    return new Decision(
-        BudgetAction.BLOCK,
-        BudgetAction.BLOCK,
-        b.def.name(),
-        cap.percent(),
-        null,
-        null,
-        reason,
-        retry,
-        false,
-        false);
   }
 }

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
 // Why this file is over 600 lines: it is the public face of budget enforcement in one place (its
 // public Builder with the setters and their Javadoc is about 200 lines, the rest is admit's
 // delegation, settlement, status queries, top-ups, seeding and event emission, all over the same
-// state). The admission stages live in AdmissionPipeline and per-budget state in Budget and
-// ScopeState; splitting the remainder further would only move small blocks away from the fields.
+// state). The admission stages live in AdmissionPipeline and ThresholdActions and per-budget state
+// in Budget and ScopeState; splitting the remainder further would only move small blocks away from
+// the fields.
 /**
  * Enforces budgets before the money is spent.
  *
