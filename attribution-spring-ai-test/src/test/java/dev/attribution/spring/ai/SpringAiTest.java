@@ -9,16 +9,22 @@ import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
 import dev.attribution.core.AttributionEngine;
+import dev.attribution.spring.autoconfigure.AttributionThreadLocalAccessor;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.anthropic.AnthropicChatModel;
 import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.model.chat.client.autoconfigure.ChatClientBuilderConfigurer;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -26,6 +32,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import reactor.core.publisher.Flux;
 
 /**
  * Spring AI's own OpenAI and Anthropic chat models, configured only by properties, are attributed
@@ -83,6 +90,20 @@ class SpringAiTest {
           + "\"text\":\"Hello.\"}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,"
           + "\"usage\":{\"input_tokens\":14,\"output_tokens\":4}}";
 
+  private static final String ANTHROPIC_STREAM =
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_2\","
+          + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-haiku-4-5-20251001\","
+          + "\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+          + "\"usage\":{\"input_tokens\":14,\"output_tokens\":1}}}\n\n"
+          + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+          + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+          + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+          + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello.\"}}\n\n"
+          + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+          + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+          + "\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":4}}\n\n"
+          + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
   private static final MockWebServer OPENAI = started();
   private static final MockWebServer ANTHROPIC = started();
 
@@ -117,10 +138,27 @@ class SpringAiTest {
   @Autowired OpenAiChatModel openAi;
   @Autowired AnthropicChatModel anthropic;
   @Autowired AttributionEngine engine;
+  @Autowired ChatClientBuilderConfigurer chatClients;
   @Autowired InMemoryUsageSink records;
 
   private static final AttributionContext ACME =
       AttributionContext.builder().tenantId("acme").feature("assistant").build();
+
+  /**
+   * A {@code ChatClient} as Spring AI's {@code ChatClient.Builder} bean makes it (that bean needs a
+   * single chat model; this application has two).
+   */
+  private ChatClient springClient(ChatModel model) {
+    return chatClients.configure(ChatClient.builder(model)).build();
+  }
+
+  /** No {@code x-attribution-*} header reaches the provider. */
+  private static void noAttributionHeaders(MockWebServer server) throws InterruptedException {
+    RecordedRequest sent = server.takeRequest(10, TimeUnit.SECONDS);
+    assertThat(sent).isNotNull();
+    assertThat(sent.getHeaders().names())
+        .noneMatch(n -> n.toLowerCase(Locale.ROOT).startsWith("x-attribution-"));
+  }
 
   @BeforeEach
   void clear() {
@@ -159,20 +197,86 @@ class SpringAiTest {
         new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(OPENAI_STREAM));
     String answer;
     try (AttributionScope s = Attribution.openIsolated(ACME)) {
-      answer =
-          String.join(
-              "",
-              ChatClient.create(openAi).prompt("Say hello.").stream()
-                  .content()
-                  .collectList()
-                  .block(Duration.ofSeconds(10)));
+      answer = streamed(ChatClient.create(openAi).prompt("Say hello.").stream().content());
     }
     assertThat(answer).isEqualTo("Hello.");
     UsageRecord r = onlyRecord();
     assertThat(r.streaming()).isTrue();
-    // Spring AI starts a stream on another thread: the record has no context yet (README).
+    // ChatClient.create(..) has no advisors: openai-java starts the call on the common pool, so
+    // this record has usage and cost but no context (README).
     assertThat(r.usage().inputTokens()).isEqualTo(20);
     assertThat(r.usage().outputTokens()).isEqualTo(2);
+  }
+
+  @Test
+  void openAiStreamThroughSpringsChatClientCarriesTheCallersContext() throws Exception {
+    drain(OPENAI);
+    OPENAI.enqueue(
+        new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(OPENAI_STREAM));
+    String answer;
+    try (AttributionScope s = Attribution.openIsolated(ACME)) {
+      answer = streamed(springClient(openAi).prompt("Say hello.").stream().content());
+    }
+    assertThat(answer).isEqualTo("Hello.");
+    UsageRecord r = onlyRecord();
+    assertThat(r.streaming()).isTrue();
+    assertThat(r.context().tenantId()).isEqualTo("acme");
+    assertThat(r.context().feature()).isEqualTo("assistant");
+    assertThat(r.usage().inputTokens()).isEqualTo(20);
+    assertThat(r.cost()).isNotNull();
+    noAttributionHeaders(OPENAI);
+  }
+
+  @Test
+  void openAiStreamTakesTheContextFromTheReactorContext() throws Exception {
+    drain(OPENAI);
+    OPENAI.enqueue(
+        new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(OPENAI_STREAM));
+    // No scope on this thread: the context is where the WebFlux filter puts it.
+    String answer =
+        streamed(
+            springClient(openAi).prompt("Say hello.").stream()
+                .content()
+                .contextWrite(c -> c.put(AttributionThreadLocalAccessor.KEY, ACME)));
+    assertThat(answer).isEqualTo("Hello.");
+    UsageRecord r = onlyRecord();
+    assertThat(r.context().tenantId()).isEqualTo("acme");
+    assertThat(r.context().feature()).isEqualTo("assistant");
+    noAttributionHeaders(OPENAI);
+  }
+
+  @Test
+  void anthropicStreamThroughSpringsChatClientCarriesTheCallersContext() throws Exception {
+    drain(ANTHROPIC);
+    ANTHROPIC.enqueue(
+        new MockResponse()
+            .setHeader("Content-Type", "text/event-stream")
+            .setBody(ANTHROPIC_STREAM));
+    String answer;
+    try (AttributionScope s = Attribution.openIsolated(ACME)) {
+      answer = streamed(springClient(anthropic).prompt("Say hello.").stream().content());
+    }
+    assertThat(answer).isEqualTo("Hello.");
+    UsageRecord r = onlyRecord();
+    assertThat(r.provider()).isEqualTo("anthropic");
+    assertThat(r.streaming()).isTrue();
+    assertThat(r.context().tenantId()).isEqualTo("acme");
+    assertThat(r.context().feature()).isEqualTo("assistant");
+    assertThat(r.usage().inputTokens()).isEqualTo(14);
+    assertThat(r.usage().outputTokens()).isEqualTo(4);
+    noAttributionHeaders(ANTHROPIC);
+  }
+
+  /** The streamed text, joined. */
+  private static String streamed(Flux<String> chunks) {
+    return String.join("", chunks.collectList().block(Duration.ofSeconds(10)));
+  }
+
+  /** Takes the requests earlier tests left on {@code server}. */
+  private static void drain(MockWebServer server) throws InterruptedException {
+    while (server.takeRequest(0, TimeUnit.SECONDS) != null) {
+      // discarded
+    }
   }
 
   @Test
