@@ -11,6 +11,12 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
+// Why this file is over 600 lines: it is one public value of 39 fields, and each field is written
+// seven times (field, constructor, toBuilder, documented accessor, equals, builder field,
+// documented builder setter), most of it Javadoc that users read. The Builder is public and
+// nested (API), and this class holds no JSON or storage code to move out: spool lines are
+// RecordJson's, columns are Columns', telemetry is UsageEventAttributes'; its private helpers are a
+// few lines each (the setters' truncate, model and nonBlank, equals' sameAmount).
 /**
  * One LLM call (or one custom meter reading), as every sink receives it: who it was for, what was
  * asked, what it used, what it cost, how it ended and what budgets did.
