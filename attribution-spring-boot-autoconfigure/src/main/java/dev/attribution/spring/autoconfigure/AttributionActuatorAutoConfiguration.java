@@ -9,15 +9,19 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.util.ClassUtils;
 
 /**
  * The {@code attribution} Actuator endpoint (exposed like any endpoint: {@code
- * management.endpoints.web.exposure.include=attribution}) and, on Spring Boot 4, the {@code
- * attribution} health contributor ({@code management.health.attribution.enabled}).
+ * management.endpoints.web.exposure.include=attribution}) and the {@code attribution} health
+ * contributor ({@code management.health.attribution.enabled}), on Spring Boot 4's health API or on
+ * 3.5's.
  */
 @AutoConfiguration(after = AttributionAutoConfiguration.class)
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
@@ -60,8 +64,28 @@ public class AttributionActuatorAutoConfiguration {
     }
   }
 
+  /**
+   * The health contributor on Spring Boot 3.5's health API ({@code
+   * org.springframework.boot.actuate.health}), registered by {@link Boot3HealthRegistrar}. Switched
+   * off by {@code management.health.attribution.enabled=false} (3.5's {@code
+   * management.health.defaults.enabled} is not consulted).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = Boot3HealthRegistrar.INDICATOR)
+  @ConditionalOnMissingClass("org.springframework.boot.health.contributor.HealthIndicator")
+  @ConditionalOnProperty(
+      prefix = "management.health.attribution",
+      name = "enabled",
+      matchIfMissing = true)
+  @Import(Boot3HealthRegistrar.class)
+  public static class Boot3HealthConfiguration {
+
+    /** Creates the configuration; Spring calls it. */
+    public Boot3HealthConfiguration() {}
+  }
+
   /** The bean of class {@code className}, without loading the class when it is absent. */
-  private static @Nullable Object find(BeanFactory beans, String className) {
+  static @Nullable Object find(BeanFactory beans, String className) {
     if (!ClassUtils.isPresent(className, LOADER)) {
       return null;
     }

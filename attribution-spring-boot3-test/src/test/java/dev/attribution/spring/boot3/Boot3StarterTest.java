@@ -26,12 +26,14 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The starter on Spring Boot 3.5: request scope from headers, budgets from properties, the
- * interceptor bean, the Actuator endpoint and the meters. The health contributor is Boot 4 only.
+ * interceptor bean, the Actuator endpoint, the health contributor (on 3.5's health API) and the
+ * meters.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
-      "management.endpoints.web.exposure.include=attribution",
+      "management.endpoints.web.exposure.include=attribution,health",
+      "management.endpoint.health.show-details=always",
       "attribution.budgets[0].name=tenant-daily",
       "attribution.budgets[0].scope.tenant=*",
       "attribution.budgets[0].limit=10.00",
@@ -114,6 +116,15 @@ class Boot3StarterTest {
                 .functionCounter()
                 .count())
         .isEqualTo(1.0);
-    assertThat(context.containsBean("attributionHealthIndicator")).isFalse();
+
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/actuator/health/attribution"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body())
+        .contains("\"status\":\"UP\"", "\"budgetStore\":\"in-memory\"", "\"sinks\"");
   }
 }
