@@ -14,6 +14,9 @@ import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -48,6 +51,8 @@ import redis.clients.jedis.JedisPooled;
 @ConditionalOnProperty(prefix = "attribution", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(AttributionProperties.class)
 public class AttributionAutoConfiguration {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AttributionAutoConfiguration.class);
 
   /** Creates the configuration; Spring calls it. */
   public AttributionAutoConfiguration() {}
@@ -202,10 +207,18 @@ public class AttributionAutoConfiguration {
     /** Creates the configuration; Spring calls it. */
     public RedisStoreConfiguration() {}
 
-    /** The store; the engine closes it, so Spring does not. */
+    /**
+     * The store; the engine closes it, so Spring does not. None (a null bean) when no budget is
+     * configured: the engine would not take the store, and nothing else would close its pool.
+     */
     @Bean(destroyMethod = "")
     @ConditionalOnMissingBean(BudgetStore.class)
-    public RedisBudgetStore attributionRedisBudgetStore(AttributionProperties properties) {
+    public @Nullable RedisBudgetStore attributionRedisBudgetStore(
+        AttributionProperties properties, ResourceLoader resources) {
+      if (EngineSettings.budgets(properties, resources).isEmpty()) {
+        LOG.info("attribution.redis.enabled is set but no budget is configured: no Redis store");
+        return null;
+      }
       AttributionProperties.Redis redis = properties.redis();
       return RedisBudgetStore.builder()
           .client(new JedisPooled(java.net.URI.create(redis.url())), true)

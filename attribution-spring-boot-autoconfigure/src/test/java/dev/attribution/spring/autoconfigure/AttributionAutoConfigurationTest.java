@@ -9,6 +9,7 @@ import dev.attribution.api.BudgetAction;
 import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
+import dev.attribution.budget.redis.RedisBudgetStore;
 import dev.attribution.core.AttributionEngine;
 import dev.attribution.okhttp.AttributionInterceptor;
 import dev.attribution.sink.jdbc.JdbcUsageSink;
@@ -213,5 +214,48 @@ class AttributionAutoConfigurationTest {
         .withUserConfiguration(Otel.class)
         .withPropertyValues("attribution.sinks.otlp.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(OtelUsageSink.class));
+  }
+
+  /** The live threads of Redis stores ({@code StoreCore} names its maintenance thread so). */
+  private static List<Thread> redisStoreThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals("attribution-redis-budget"))
+        .toList();
+  }
+
+  @Test
+  void theRedisStoreIsClosedWithTheContextAndNotCreatedWithoutBudgets() throws Exception {
+    ApplicationContextRunner redis =
+        runner.withPropertyValues(
+            "attribution.redis.enabled=true",
+            "attribution.redis.url=redis://127.0.0.1:6379",
+            "attribution.redis.key-prefix=spring-starter-test:");
+    List<Thread> before = redisStoreThreads();
+    // Without budgets the engine would not take a store, and nothing would close its pool.
+    redis.run(
+        context -> {
+          assertThat(context.getBeanProvider(RedisBudgetStore.class).getIfAvailable()).isNull();
+          assertThat(context.getBean(AttributionEngine.class)).isNotNull();
+          assertThat(redisStoreThreads()).containsExactlyInAnyOrderElementsOf(before);
+        });
+    // With budgets the engine takes the store and closes it with the context.
+    List<Thread> started = new java.util.ArrayList<>();
+    redis
+        .withPropertyValues(
+            "attribution.budgets[0].name=tenant-daily",
+            "attribution.budgets[0].scope.tenant=*",
+            "attribution.budgets[0].limit=10.00",
+            "attribution.budgets[0].period=day")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(RedisBudgetStore.class);
+              started.addAll(redisStoreThreads());
+              started.removeAll(before);
+            });
+    assertThat(started).isNotEmpty();
+    for (Thread t : started) {
+      t.join(10_000);
+      assertThat(t.isAlive()).as("store thread after the context closed").isFalse();
+    }
   }
 }
