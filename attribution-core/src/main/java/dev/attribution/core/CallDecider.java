@@ -401,17 +401,29 @@ final class CallDecider {
 
   /**
    * A blocked call: recorded under the endpoint's provider and the requested model, with the rule
-   * that routed it but no route, since nothing was sent.
+   * that routed it but no route, since nothing was sent, and the fingerprint of the key it would
+   * have been sent with (a resolver's or route's key included), so a blocked call is attributed to
+   * a key like any other.
    */
-  private static CallDecision blockedDecision(Admitted a) {
+  private CallDecision blockedDecision(Admitted a) {
     Recognised call = a.routed().call();
+    String key = null;
+    try {
+      key = rewriter.keyWouldSend(a.routed());
+    } catch (RuntimeException e) {
+      failures.internalFailure("finding a blocked call's key", e);
+    }
+    String keyFingerprint =
+        Objects.equals(key, call.originalKey())
+            ? a.keyFingerprint()
+            : fingerprints.fingerprint(key);
     return decision(
         a,
         call.provider(),
         call.request().host(),
         call.model(),
         null,
-        a.keyFingerprint(),
+        keyFingerprint,
         null,
         Map.of());
   }

@@ -116,18 +116,7 @@ final class UpstreamRewriter {
       String p = newPath != null ? newPath : req.path();
       newPath = base + endpoint.dialect().operationPath(endpoint, p);
     }
-    String key = null;
-    try {
-      key =
-          credentials.apiKey(req.context(), routed.provider(), route != null ? route.name() : null);
-    } catch (RuntimeException | Error e) {
-      // The application's code: an Error escaping here would drop the whole decision (downgrade,
-      // route, record) and send the call as built.
-      failures.internalFailure("the credential resolver", e);
-    }
-    if (key == null && route != null) {
-      key = route.apiKey();
-    }
+    String key = resolvedKey(routed);
     if (key != null) {
       String target = route != null ? route.provider() : endpoint.provider();
       Map.Entry<String, String> header = endpoint.dialect().credential(target, key);
@@ -152,6 +141,48 @@ final class UpstreamRewriter {
             strip ? registry.credentialHeaders() : Set.of(),
             strip ? keyParameters(req.query()) : Set.of());
     return rw.isEmpty() ? null : rw;
+  }
+
+  /**
+   * The key the engine sends {@code routed} with in place of the application's: the {@code
+   * CredentialResolver}'s, else the route's own; {@code null} when neither has one.
+   */
+  private @Nullable String resolvedKey(Routed routed) {
+    Route route = routed.route();
+    String key = null;
+    try {
+      key =
+          credentials.apiKey(
+              routed.call().request().context(),
+              routed.provider(),
+              route != null ? route.name() : null);
+    } catch (RuntimeException | Error e) {
+      // The application's code: an Error escaping here would drop the whole decision (downgrade,
+      // route, record) and send the call as built.
+      failures.internalFailure("the credential resolver", e);
+    }
+    if (key == null && route != null) {
+      key = route.apiKey();
+    }
+    return key;
+  }
+
+  /**
+   * The key a blocked call would have been sent with, had it been admitted: what {@link #rewrite}
+   * would have put on it (the resolver's or the route's key), else the application's own unless a
+   * route strips it. Never sent anywhere; only its fingerprint is recorded.
+   */
+  @Nullable String keyWouldSend(Routed routed) {
+    Recognised call = routed.call();
+    if (call.signed()) {
+      return call.originalKey();
+    }
+    String key = resolvedKey(routed);
+    if (key != null) {
+      return key;
+    }
+    Route route = routed.route();
+    return route != null && !route.forwardApplicationCredentials() ? null : call.originalKey();
   }
 
   private boolean hasCredentials(CallRequest req) {
