@@ -58,6 +58,10 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
   private static final ExecutionAttribute<Integer> ATTEMPT =
       new ExecutionAttribute<>("dev.attribution.attempt");
 
+  /** Whether this attempt's response was handed to a tap (set per attempt). */
+  private static final ExecutionAttribute<Boolean> READ =
+      new ExecutionAttribute<>("dev.attribution.read");
+
   private final AttributionEngine engine;
   private final AtomicLong internalFailures = new AtomicLong();
   private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
@@ -146,6 +150,7 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
     }
     int attempt = sent + 1;
     attributes.putAttribute(ATTEMPT, attempt);
+    attributes.putAttribute(READ, false);
     if (attempt == 1) {
       return;
     }
@@ -177,19 +182,21 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
     }
   }
 
+  /**
+   * The sync client's body. The SDK's interceptor chain calls this hook for async clients too, when
+   * the headers arrive and before any body exists (the body follows as a publisher in {@link
+   * #modifyAsyncHttpResponseContent}): an absent body is therefore left alone here, and an attempt
+   * that truly had none is finished in {@link #afterExecution}.
+   */
   @Override
   public Optional<InputStream> modifyHttpResponseContent(
       Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
     Optional<InputStream> body = context.responseBody();
-    ResponseTap tap = tap(context.httpResponse(), attributes);
-    if (tap == null) {
-      return body;
-    }
     if (body.isEmpty()) {
-      tap.end(true);
       return body;
     }
-    return Optional.of(ResponseTap.tee(body.get(), tap));
+    ResponseTap tap = tap(context.httpResponse(), attributes);
+    return tap == null ? body : Optional.of(ResponseTap.tee(body.get(), tap));
   }
 
   @Override
@@ -207,12 +214,30 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
     return Optional.of(new TeePublisher(body.get(), tap));
   }
 
-  /** The call's tap for this attempt's response, or {@code null} when nothing is to be read. */
+  /**
+   * A call whose response had no body in either form (a sync response without content) is finished
+   * here, once the SDK is done with it.
+   */
+  @Override
+  public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+    if (!Boolean.TRUE.equals(attributes.getAttribute(READ))) {
+      ResponseTap tap = tap(context.httpResponse(), attributes);
+      if (tap != null) {
+        tap.end(true);
+      }
+    }
+  }
+
+  /**
+   * The call's tap for this attempt's response, or {@code null} when nothing is to be read. Once
+   * per attempt: the response head is reported to the call here.
+   */
   private @Nullable ResponseTap tap(SdkHttpResponse response, ExecutionAttributes attributes) {
     LlmCall call = attributes.getAttribute(CALL);
-    if (call == null) {
+    if (call == null || Boolean.TRUE.equals(attributes.getAttribute(READ))) {
       return null;
     }
+    attributes.putAttribute(READ, true);
     try {
       Map<String, List<String>> headers = response.headers();
       Function<String, @Nullable String> lookup = name -> first(headers, name);

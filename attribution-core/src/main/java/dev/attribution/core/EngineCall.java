@@ -163,6 +163,10 @@ final class EngineCall implements LlmCall {
       if (id == null) {
         id = headers.apply("request-id");
       }
+      if (id == null) {
+        // AWS (Bedrock Runtime): its bodies carry no id of their own.
+        id = headers.apply("x-amzn-requestid");
+      }
       this.headerRequestId = id;
     } catch (RuntimeException e) {
       engine.internalFailure("reading response headers", e);
