@@ -347,7 +347,9 @@ final class EngineCall implements LlmCall {
       TokenUsage usage = parsed.usage();
       boolean estimated = false;
       Integer http = httpStatus;
-      boolean upstreamError = http != null && http >= 400;
+      // A redirect that reached the application (not followed: another origin, or a client that
+      // does not follow) is an answer without a model run, like an error: nothing is charged.
+      boolean upstreamError = http != null && http >= 300;
       if (usage == null && !upstreamError && endpoint != null && (streaming || error != null)) {
         // Usage never arrived (abandoned or broken stream): estimate from what was seen.
         long out = (parsed.streamedTextChars() + 3) / 4;

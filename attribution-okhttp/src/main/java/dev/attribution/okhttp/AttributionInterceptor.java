@@ -87,6 +87,7 @@ public final class AttributionInterceptor implements Interceptor {
   private final AtomicLong internalFailures = new AtomicLong();
   private final AtomicBoolean misuseReported = new AtomicBoolean();
   private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
+  private final PinnedSend pinnedSend = new PinnedSend(this);
 
   private AttributionInterceptor(Builder b, @Nullable ContextCapture capture) {
     this.engine = b.engine;
@@ -188,10 +189,12 @@ public final class AttributionInterceptor implements Interceptor {
       return blockedResponse(outgoing, blocked);
     }
     Request toSend = outgoing;
+    boolean pinned = false;
     try {
       UpstreamRewrite rw = call.rewrite();
       if (rw != null) {
         toSend = apply(outgoing, rw);
+        pinned = rw.pinsOrigin();
       }
     } catch (RuntimeException | Error e) {
       failure("rewriting the request", e);
@@ -199,7 +202,8 @@ public final class AttributionInterceptor implements Interceptor {
     }
     Response response;
     try {
-      response = chain.proceed(toSend);
+      // The engine's credential, or a route's origin: redirects to another origin are not followed.
+      response = pinned ? pinnedSend.proceed(chain, toSend) : chain.proceed(toSend);
     } catch (IOException | RuntimeException e) {
       call.failed(e);
       throw e;

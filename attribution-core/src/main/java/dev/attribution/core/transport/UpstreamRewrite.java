@@ -37,6 +37,17 @@ public record UpstreamRewrite(
         || !removeQueryParameters.isEmpty();
   }
 
+  /**
+   * Whether the rewritten request must reach no origin but the one it is sent to: the engine set a
+   * credential on it (a route's or the {@code CredentialResolver}'s key) or sent it to a route's
+   * origin. An adapter whose client follows redirects then follows only those to the same scheme,
+   * host and port, and hands any other redirect to the application as it came: the engine's
+   * credential and the application's prompt never reach a host nobody configured.
+   */
+  public boolean pinsOrigin() {
+    return host != null || scheme != null || port >= 0 || !setHeaders.isEmpty();
+  }
+
   /** Whether anything changes. */
   public boolean isEmpty() {
     return body == null && !changesUrl() && setHeaders.isEmpty() && removeHeaders.isEmpty();
