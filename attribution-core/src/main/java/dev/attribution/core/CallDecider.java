@@ -120,10 +120,10 @@ final class CallDecider {
       return null;
     }
     calls.incrementAndGet();
-    Map<String, String> attrs = new HashMap<>();
-    if (!req.rejectedHeaders().isEmpty()) {
-      attrs.put("rejected_headers", req.rejectedHeaders());
-    }
+    Map<String, String> attrs =
+        req.rejectedHeaders().isEmpty()
+            ? Map.of()
+            : Map.of("rejected_headers", req.rejectedHeaders());
     byte[] body = req.body();
     RequestFacts facts = RequestFacts.unknown(endpoint.modelInPath(), endpoint.streamingByPath());
     boolean unreadable = body == null; // too large, one-shot, or not read: no upper bound
@@ -459,10 +459,8 @@ final class CallDecider {
     Routed routed = a.routed();
     Recognised call = routed.call();
     CallRequest req = call.request();
-    Map<String, String> attrs = new HashMap<>(call.attributes());
-    attrs.putAll(routed.attributes());
-    attrs.putAll(a.attributes());
-    attrs.putAll(rewriteAttributes);
+    Map<String, String> attrs =
+        merged(call.attributes(), routed.attributes(), a.attributes(), rewriteAttributes);
     return new CallDecision(
         true,
         call.endpoint(),
@@ -493,6 +491,19 @@ final class CallDecider {
   }
 
   // ---- helpers ----
+
+  /** The stages' attributes in one map, later stages winning; no copy when none noted any. */
+  private static Map<String, String> merged(
+      Map<String, String> a, Map<String, String> b, Map<String, String> c, Map<String, String> d) {
+    if (a.isEmpty() && b.isEmpty() && c.isEmpty() && d.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> out = new HashMap<>(a);
+    out.putAll(b);
+    out.putAll(c);
+    out.putAll(d);
+    return out;
+  }
 
   /**
    * The model name cut to {@link UsageRecord#MAX_MODEL_LENGTH}: it comes from the request, and

@@ -35,7 +35,9 @@ final class EngineCall implements LlmCall {
   private final Instant startedAt;
   private final long startNanos;
   private final AtomicBoolean finished = new AtomicBoolean();
-  private final TreeMap<String, String> attributes = new TreeMap<>();
+
+  /** Record attributes noted so far; {@code null} until the first (most calls note none). */
+  private @Nullable TreeMap<String, String> attributes;
 
   // Decided before the call was sent (CallDecider); never changed afterwards.
   /** The provider id; {@code null} when the endpoint is unrecognised. */
@@ -85,7 +87,9 @@ final class EngineCall implements LlmCall {
     this.context = d.context();
     this.startedAt = startedAt;
     this.startNanos = startNanos;
-    this.attributes.putAll(d.attributes());
+    if (!d.attributes().isEmpty()) {
+      this.attributes = new TreeMap<>(d.attributes());
+    }
     this.provider = d.provider();
     this.operation = d.operation();
     this.serverHost = d.serverHost();
@@ -147,7 +151,17 @@ final class EngineCall implements LlmCall {
   }
 
   private void attribute(String key, String value) {
-    attributes.put(key, value);
+    TreeMap<String, String> a = attributes;
+    if (a == null) {
+      a = new TreeMap<>();
+      attributes = a;
+    }
+    a.put(key, value);
+  }
+
+  private boolean hasAttribute(String key) {
+    TreeMap<String, String> a = attributes;
+    return a != null && a.containsKey(key);
   }
 
   /**
@@ -219,9 +233,9 @@ final class EngineCall implements LlmCall {
       try {
         parsed = ResponseParser.parse(endpoint, body);
       } catch (Exception e) {
-        if (!attributes.containsKey(USAGE_UNREADABLE)) {
+        if (!hasAttribute(USAGE_UNREADABLE)) {
           // Not JSON, or a value beyond the parser's bounds: the record says why usage is missing.
-          attributes.put(USAGE_UNREADABLE, "unparseable");
+          attribute(USAGE_UNREADABLE, "unparseable");
           engine.parseFailure(provider, e);
         }
       }
@@ -247,10 +261,10 @@ final class EngineCall implements LlmCall {
    */
   @Override
   public void markUnreadable(String reason) {
-    if (!tracked || finished.get() || attributes.containsKey(USAGE_UNREADABLE)) {
+    if (!tracked || finished.get() || hasAttribute(USAGE_UNREADABLE)) {
       return;
     }
-    attributes.put(USAGE_UNREADABLE, reason);
+    attribute(USAGE_UNREADABLE, reason);
     engine.unreadable(provider, reason);
   }
 
@@ -332,8 +346,9 @@ final class EngineCall implements LlmCall {
             .dryRunAction(dryRunAction)
             .deployment(deployment)
             .keyFingerprint(keyFingerprint);
-    if (!attributes.isEmpty()) {
-      r.attributes(Map.copyOf(attributes));
+    TreeMap<String, String> a = attributes;
+    if (a != null && !a.isEmpty()) {
+      r.attributes(Map.copyOf(a));
     }
     return r;
   }

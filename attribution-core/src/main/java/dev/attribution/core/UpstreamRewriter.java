@@ -25,6 +25,7 @@ final class UpstreamRewriter {
 
   private final ProviderRegistry registry;
   private final CredentialResolver credentials;
+  private final boolean keepsKeys;
   private final boolean addStreamUsage;
   private final EngineFailures failures;
 
@@ -35,6 +36,8 @@ final class UpstreamRewriter {
       EngineFailures failures) {
     this.registry = registry;
     this.credentials = credentials;
+    // none() is one non-capturing lambda, so the same instance every time it is asked for.
+    this.keepsKeys = credentials == CredentialResolver.none();
     this.addStreamUsage = addStreamUsage;
     this.failures = failures;
   }
@@ -43,10 +46,28 @@ final class UpstreamRewriter {
   Rewritten rewrite(Admitted admitted) {
     Routed routed = admitted.routed();
     Recognised call = routed.call();
+    if (call.signed() || unchanged(admitted)) {
+      return new Rewritten(null, false, call.originalKey(), Map.of());
+    }
     Map<String, String> attrs = new HashMap<>();
-    UpstreamRewrite rw = call.signed() ? null : build(routed, attrs);
+    UpstreamRewrite rw = build(routed, attrs);
     boolean modelKept = "model_not_in_body".equals(attrs.get("rewrite_skipped"));
     return new Rewritten(rw, modelKept, finalKey(call.originalKey(), rw), attrs);
+  }
+
+  /**
+   * Whether {@link #build} would certainly change nothing: same model, no route, no stream usage to
+   * add, and no resolver that could replace the key. Most calls, so they skip its maps.
+   */
+  private boolean unchanged(Admitted admitted) {
+    Routed routed = admitted.routed();
+    Recognised call = routed.call();
+    RequestFacts facts = call.facts();
+    String sendModel = routed.sendModel();
+    return keepsKeys
+        && routed.route() == null
+        && (sendModel == null || sendModel.equals(call.model()))
+        && !(addStreamUsage && facts.streaming() && !facts.includeUsageRequested());
   }
 
   /** The key the sent request carries: a credential header set by the rewrite, or the original. */

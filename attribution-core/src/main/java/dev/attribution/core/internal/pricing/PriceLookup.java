@@ -165,6 +165,9 @@ final class PriceLookup {
     final @Nullable String model;
     final ModelPrice @Nullable [] versions;
 
+    /** The worst-case rates last used with this resolution, in exact units (see there). */
+    volatile @Nullable WorstCaseUnits units;
+
     Resolution(
         String provider,
         String requested,

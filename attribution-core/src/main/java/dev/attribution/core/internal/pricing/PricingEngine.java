@@ -417,9 +417,21 @@ public final class PricingEngine {
     if (rates.reasoning() != null && rates.reasoning().compareTo(outRate) > 0) {
       outRate = rates.reasoning();
     }
+    BigDecimal factor = uplift(r.provider, options.region());
+    if (factor == null) {
+      // Budgets ask on every call: the same sum in exact long units when it fits.
+      WorstCaseUnits u = r.units;
+      if (u == null || u.price != p || u.rates != rates) {
+        u = WorstCaseUnits.of(p, rates, outRate);
+        r.units = u;
+      }
+      long nanos = u == null ? -1 : u.nanos(in, out);
+      if (nanos >= 0) {
+        return WorstCaseUnits.amount(nanos);
+      }
+    }
     BigDecimal cost =
         CostMath.times(in, rates.input()).add(CostMath.times(out, outRate)).add(p.perCallFee());
-    BigDecimal factor = uplift(r.provider, options.region());
     if (factor != null) {
       cost = cost.multiply(factor);
     }

@@ -238,7 +238,7 @@ public final class ResponseParser {
    * #MAX_USAGE_FIELDS} members are kept per object.
    */
   private static ObjectNode readBounded(JsonParser p, int depth) throws IOException {
-    ObjectNode o = NODES.objectNode();
+    ObjectNode o = new ObjectNode(NODES, new UsageMembers());
     int n = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
@@ -266,9 +266,15 @@ public final class ResponseParser {
       case VALUE_STRING:
         return NODES.textNode("");
       case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-            ? NODES.numberNode(p.getBigIntegerValue())
-            : NODES.numberNode(p.getLongValue());
+        switch (p.getNumberType()) {
+          case BIG_INTEGER:
+            return NODES.numberNode(p.getBigIntegerValue());
+          case INT:
+            // Jackson keeps one node per small int (the many zeros of a usage object).
+            return NODES.numberNode(p.getIntValue());
+          default:
+            return NODES.numberNode(p.getLongValue());
+        }
       case VALUE_NUMBER_FLOAT:
         return NODES.numberNode(p.getDecimalValue());
       case VALUE_TRUE:

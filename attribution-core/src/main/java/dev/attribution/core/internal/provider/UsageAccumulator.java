@@ -36,7 +36,10 @@ public final class UsageAccumulator {
   private @Nullable String errorType;
   private @Nullable String errorMessage;
   private @Nullable String errorCode;
-  private final Set<String> invalid = new LinkedHashSet<>();
+
+  /** Validation reasons, in the order met; {@code null} until the first (most responses none). */
+  private @Nullable Set<String> invalid;
+
   long textChars;
   boolean completed;
 
@@ -122,8 +125,13 @@ public final class UsageAccumulator {
 
   /** Records why the reported usage cannot be trusted. */
   public void invalid(String reason) {
-    if (invalid.size() < MAX_REASONS) {
-      invalid.add(reason);
+    Set<String> seen = invalid;
+    if (seen == null) {
+      seen = new LinkedHashSet<>();
+      invalid = seen;
+    }
+    if (seen.size() < MAX_REASONS) {
+      seen.add(reason);
     }
   }
 
@@ -197,6 +205,7 @@ public final class UsageAccumulator {
 
   ParsedResponse result() {
     TokenUsage u = usage();
+    Set<String> reasons = invalid;
     return new ParsedResponse(
         u,
         model,
@@ -207,7 +216,7 @@ public final class UsageAccumulator {
         textChars,
         completed,
         tally.webSearches(),
-        invalid.isEmpty() ? null : String.join(",", invalid),
+        reasons == null || reasons.isEmpty() ? null : String.join(",", reasons),
         errorCode);
   }
 }
