@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -146,6 +147,35 @@ public class AttributionAutoConfiguration {
     public AttributionOkHttpCustomizer attributionOkHttpCustomizer(
         AttributionInterceptor interceptor) {
       return new AttributionOkHttpCustomizer(interceptor);
+    }
+  }
+
+  /**
+   * anthropic-java client beans get the interceptor through the SDK's own hook ({@code
+   * attribution-anthropic} on the class path; {@code attribution.interceptor.sdk-clients=false}
+   * switches it off). openai-java has no such hook on a built client, see the README.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = {
+        "dev.attribution.anthropic.AnthropicAttribution",
+        "com.anthropic.client.AnthropicClient",
+        "com.anthropic.core.http.Interceptor"
+      })
+  @ConditionalOnProperty(
+      prefix = "attribution.interceptor",
+      name = "sdk-clients",
+      matchIfMissing = true)
+  public static class AnthropicClientConfiguration {
+
+    /** Creates the configuration; Spring calls it. */
+    public AnthropicClientConfiguration() {}
+
+    /** Adds the interceptor to {@code AnthropicClient} and {@code AnthropicClientAsync} beans. */
+    @Bean
+    static BeanPostProcessor attributionAnthropicClientPostProcessor(
+        ObjectProvider<AttributionEngine> engine) {
+      return new AttributionAnthropicClientPostProcessor(engine::getObject);
     }
   }
 
