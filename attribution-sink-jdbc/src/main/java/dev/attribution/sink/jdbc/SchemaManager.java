@@ -12,6 +12,8 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
@@ -19,10 +21,11 @@ import javax.sql.DataSource;
  *
  * <p>Versions are recorded in {@code <table>_schema_version}. Concurrent starts are serialised with
  * a database lock where the database has one (a transaction-scoped advisory lock on PostgreSQL,
- * {@code GET_LOCK} on MySQL/MariaDB, the write transaction on SQLite); every script is also safe to
- * re-run ({@code IF NOT EXISTS}, guarded ALTERs, UPDATEs that find nothing left to change), since
- * MySQL and H2 commit each DDL statement and a crash can stop a script halfway; a failed attempt is
- * retried after re-reading the version, so racing instances converge.
+ * {@code GET_LOCK} on MySQL/MariaDB, the write transaction on SQLite) and, on H2, which has none,
+ * by a lock within the JVM (H2 is mostly embedded); every script is also safe to re-run ({@code IF
+ * NOT EXISTS}, guarded ALTERs, UPDATEs that find nothing left to change), since MySQL and H2 commit
+ * each DDL statement and a crash can stop a script halfway; a failed attempt is retried after
+ * re-reading the version, so racing instances converge.
  */
 final class SchemaManager {
 
@@ -30,6 +33,12 @@ final class SchemaManager {
   static final int LATEST_VERSION = 4;
 
   private static final int ATTEMPTS = 6;
+
+  // H2 rebuilds a table for ALTER TABLE, so a racing start in the same JVM finds it missing
+  // mid-migration; with one turn per table name such starts take turns instead of failing six
+  // times in a row. Starts in other processes still rely on the re-runnable scripts and retries.
+  private static final ConcurrentHashMap<String, ReentrantLock> H2_TURNS =
+      new ConcurrentHashMap<>();
 
   private final DataSource dataSource;
   private final SqlDialect dialect;
@@ -54,6 +63,21 @@ final class SchemaManager {
 
   /** Brings the schema to the latest version; idempotent. */
   void migrate() throws SQLException {
+    ReentrantLock turn =
+        dialect == SqlDialect.H2 ? H2_TURNS.computeIfAbsent(table, t -> new ReentrantLock()) : null;
+    if (turn == null) {
+      migrateWithRetries();
+      return;
+    }
+    turn.lock();
+    try {
+      migrateWithRetries();
+    } finally {
+      turn.unlock();
+    }
+  }
+
+  private void migrateWithRetries() throws SQLException {
     SQLException last = null;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
