@@ -148,44 +148,9 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
     return UsageQuery.builder(Instant.parse("2000-01-01T00:00:00Z"), UsageQueries.END_OF_TIME);
   }
 
-  /**
-   * Rows as version 1 wrote them: an unrecognised call ("unknown", HTTP 0), dry-run actions kept as
-   * attribute {@code budget_dry_run} (beside other attributes, alone, and among hostile text), and
-   * an ordinary call that must come through unchanged.
-   */
-  private static List<UsageRecord> version1Records() {
-    Instant t = UsageRecords.T0;
-    List<UsageRecord> rs = new ArrayList<>();
-    rs.add(UsageRecords.unknowns(t, null));
-    rs.add(
-        withoutNewFields(UsageRecords.full(1, new Random(71)))
-            .attribute("budget_dry_run", "block")
-            .build());
-    rs.add(
-        UsageRecords.unknowns(t.plusSeconds(1), null).toBuilder()
-            .attributes(Map.of("budget_dry_run", "notify"))
-            .build());
-    rs.add(
-        withoutNewFields(UsageRecords.hostile(t.plusSeconds(2)))
-            .attribute("budget_dry_run", "downgrade")
-            .build());
-    rs.add(withoutNewFields(UsageRecords.full(2, new Random(72))).build());
-    return rs;
-  }
-
-  private static UsageRecord.Builder withoutNewFields(UsageRecord r) {
-    return r.toBuilder().dryRunAction(null).deployment(null);
-  }
-
-  /** What version 2 makes of a version-1 row: the dry-run attribute moved to its own field. */
+  /** What version 2 makes of a version-1 row, read back. */
   private UsageRecord upgraded(UsageRecord v1) {
-    Map<String, String> attributes = new HashMap<>(v1.attributes());
-    String dryRun = attributes.remove("budget_dry_run");
-    return expectedReadBack(
-        v1.toBuilder()
-            .attributes(attributes)
-            .dryRunAction(dryRun == null ? null : BudgetAction.fromWireName(dryRun))
-            .build());
+    return expectedReadBack(OldSchemaRows.dryRunMoved(v1));
   }
 
   private void assertUpgraded(List<UsageRecord> v1, JdbcUsageSink sink) throws Exception {
@@ -226,21 +191,6 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
     }
   }
 
-  /**
-   * Rows as versions 2 and 3 wrote them, each unknown operation as {@code "unknown"}: an
-   * unrecognised call (with and without a dry-run action), a record with only the required fields,
-   * and ordinary calls that must come through unchanged.
-   */
-  private static List<UsageRecord> version3Records() {
-    Instant t = UsageRecords.T0;
-    return List.of(
-        UsageRecords.unknowns(t, null),
-        UsageRecords.unknowns(t.plusSeconds(1), BudgetAction.BLOCK),
-        UsageRecords.minimal(t.plusSeconds(2)),
-        UsageRecords.full(1, new Random(81)),
-        UsageRecords.full(2, new Random(82)));
-  }
-
   private void assertOperationUpgraded(List<UsageRecord> v3, JdbcUsageSink sink) throws Exception {
     Map<UUID, UsageRecord> read = new HashMap<>();
     for (UsageRecord r : sink.queries().records(all().build())) {
@@ -256,20 +206,6 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
     assertNoSentinelLeft();
   }
 
-  /** A table at {@code version} (1 or 3) holding {@code rows} as that version wrote them. */
-  private Version1Rows tableAt(int version, List<UsageRecord> rows) throws SQLException {
-    Version1Rows old = new Version1Rows(dataSource(), expectedDialect(), table);
-    old.createTable(version);
-    for (UsageRecord r : rows) {
-      if (version == 1) {
-        old.insert(r);
-      } else {
-        old.insertAtVersion3(r);
-      }
-    }
-    return old;
-  }
-
   /** Exports {@code fresh} to the upgraded table and reads it back as written. */
   private void assertWritesAfterTheUpgrade(JdbcUsageSink sink, UsageRecord fresh) throws Exception {
     sink.export(List.of(fresh));
@@ -280,8 +216,8 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
 
   @Test
   void upgradesAVersion3TableTurningTheUnknownOperationIntoNull() throws Exception {
-    List<UsageRecord> v3 = version3Records();
-    Version1Rows old = tableAt(3, v3);
+    List<UsageRecord> v3 = OldSchemaRows.version3Records();
+    OldSchemaRows old = tableAt(3, v3);
     JdbcUsageSink sink = track(builder(dataSource()).build());
     assertThat(old.version()).isEqualTo(SchemaManager.LATEST_VERSION);
     assertOperationUpgraded(v3, sink);
@@ -290,7 +226,7 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
 
   @Test
   void aVersion4MigrationStoppedAfterItsSchemaChangeCompletesOnTheNextStart() throws Exception {
-    List<UsageRecord> v3 = version3Records();
+    List<UsageRecord> v3 = OldSchemaRows.version3Records();
     assertOperationUpgraded(v3, startAfterAStoppedMigration(3, v3));
   }
 
@@ -301,14 +237,8 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
    */
   private JdbcUsageSink startAfterAStoppedMigration(int version, List<UsageRecord> rows)
       throws SQLException {
-    Version1Rows old = tableAt(version, rows);
-    List<String> script = old.schema().script(version + 1);
-    int ddl = 0;
-    while (!script.get(ddl).startsWith("UPDATE") && !script.get(ddl).startsWith("INSERT")) {
-      ddl++;
-    }
-    assertThat(ddl).as("statements before the first data change").isPositive();
-    old.applyPartOf(version + 1, ddl);
+    OldSchemaRows old = tableAt(version, rows);
+    old.applyDdlOf(version + 1);
     assertThat(old.version()).isEqualTo(version);
 
     JdbcUsageSink sink = track(builder(dataSource()).build());
@@ -316,10 +246,14 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
     return sink;
   }
 
+  private OldSchemaRows tableAt(int version, List<UsageRecord> rows) throws SQLException {
+    return OldSchemaRows.tableAt(dataSource(), expectedDialect(), table, version, rows);
+  }
+
   @Test
   void upgradesAVersion1TableAndItsRowsInPlace() throws Exception {
-    List<UsageRecord> old = version1Records();
-    Version1Rows v1 = tableAt(1, old);
+    List<UsageRecord> old = OldSchemaRows.version1Records();
+    OldSchemaRows v1 = tableAt(1, old);
     JdbcUsageSink sink = track(builder(dataSource()).build());
     assertThat(v1.version()).isEqualTo(SchemaManager.LATEST_VERSION);
     assertWritesAfterTheUpgrade(
@@ -329,7 +263,7 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
 
   @Test
   void aMigrationStoppedAfterItsSchemaChangesCompletesOnTheNextStart() throws Exception {
-    List<UsageRecord> old = version1Records();
+    List<UsageRecord> old = OldSchemaRows.version1Records();
     assertUpgraded(old, startAfterAStoppedMigration(1, old));
   }
 

@@ -1,6 +1,10 @@
 package dev.attribution.sink.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attribution.api.BudgetAction;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.testing.UsageRecords;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,19 +13,24 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A usage table as schema version 1 left it, with rows written the way version 1 wrote them: no
- * {@code dry_run_action} or {@code deployment} column, {@code "unknown"} for an unrecognised
- * provider or operation and 0 for no HTTP status. Also a table as version 3 left it ({@link
- * #createTable(int)}, {@link #insertAtVersion3(UsageRecord)}). For upgrade tests.
+ * A usage table as an older schema version left it, with rows written the way that version wrote
+ * them, and the rows the upgrade tests put there. Version 1: no {@code dry_run_action} or {@code
+ * deployment} column, {@code "unknown"} for an unrecognised provider or operation, 0 for no HTTP
+ * status, a dry-run action as attribute {@code budget_dry_run}. Version 3: today's columns, but
+ * {@code "unknown"} for an unknown operation.
  */
-final class Version1Rows {
+final class OldSchemaRows {
 
   /** The columns version 2 added. */
   static final Set<String> ADDED_IN_2 = Set.of("dry_run_action", "deployment");
@@ -30,10 +39,80 @@ final class Version1Rows {
   private final SqlDialect dialect;
   private final String table;
 
-  Version1Rows(DataSource dataSource, SqlDialect dialect, String table) {
+  OldSchemaRows(DataSource dataSource, SqlDialect dialect, String table) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.table = table;
+  }
+
+  /** A table at {@code version} (1 or 3) holding {@code rows} as that version wrote them. */
+  static OldSchemaRows tableAt(
+      DataSource dataSource, SqlDialect dialect, String table, int version, List<UsageRecord> rows)
+      throws SQLException {
+    OldSchemaRows old = new OldSchemaRows(dataSource, dialect, table);
+    old.createTable(version);
+    for (UsageRecord r : rows) {
+      if (version == 1) {
+        old.insert(r);
+      } else {
+        old.insertAtVersion3(r);
+      }
+    }
+    return old;
+  }
+
+  /**
+   * Rows as version 1 wrote them: an unrecognised call ("unknown", HTTP 0), dry-run actions kept as
+   * attribute {@code budget_dry_run} (beside other attributes, alone, and among hostile text), and
+   * an ordinary call that must come through unchanged.
+   */
+  static List<UsageRecord> version1Records() {
+    Instant t = UsageRecords.T0;
+    List<UsageRecord> rs = new ArrayList<>();
+    rs.add(UsageRecords.unknowns(t, null));
+    rs.add(
+        withoutNewFields(UsageRecords.full(1, new Random(71)))
+            .attribute("budget_dry_run", "block")
+            .build());
+    rs.add(
+        UsageRecords.unknowns(t.plusSeconds(1), null).toBuilder()
+            .attributes(Map.of("budget_dry_run", "notify"))
+            .build());
+    rs.add(
+        withoutNewFields(UsageRecords.hostile(t.plusSeconds(2)))
+            .attribute("budget_dry_run", "downgrade")
+            .build());
+    rs.add(withoutNewFields(UsageRecords.full(2, new Random(72))).build());
+    return rs;
+  }
+
+  private static UsageRecord.Builder withoutNewFields(UsageRecord r) {
+    return r.toBuilder().dryRunAction(null).deployment(null);
+  }
+
+  /** What version 2 makes of a version-1 row: the dry-run attribute moved to its own field. */
+  static UsageRecord dryRunMoved(UsageRecord v1) {
+    Map<String, String> attributes = new HashMap<>(v1.attributes());
+    String dryRun = attributes.remove("budget_dry_run");
+    return v1.toBuilder()
+        .attributes(attributes)
+        .dryRunAction(dryRun == null ? null : BudgetAction.fromWireName(dryRun))
+        .build();
+  }
+
+  /**
+   * Rows as versions 2 and 3 wrote them, each unknown operation as {@code "unknown"}: an
+   * unrecognised call (with and without a dry-run action), a record with only the required fields,
+   * and ordinary calls that must come through unchanged.
+   */
+  static List<UsageRecord> version3Records() {
+    Instant t = UsageRecords.T0;
+    return List.of(
+        UsageRecords.unknowns(t, null),
+        UsageRecords.unknowns(t.plusSeconds(1), BudgetAction.BLOCK),
+        UsageRecords.minimal(t.plusSeconds(2)),
+        UsageRecords.full(1, new Random(81)),
+        UsageRecords.full(2, new Random(82)));
   }
 
   /** The schema manager for this table. */
@@ -91,6 +170,20 @@ final class Version1Rows {
         s.execute(sql);
       }
     }
+  }
+
+  /**
+   * Applies the schema changes of version {@code v}'s script, up to its first data change, and
+   * stops, as a process killed mid-migration would.
+   */
+  void applyDdlOf(int v) throws SQLException {
+    List<String> script = schema().script(v);
+    int ddl = 0;
+    while (!script.get(ddl).startsWith("UPDATE") && !script.get(ddl).startsWith("INSERT")) {
+      ddl++;
+    }
+    assertThat(ddl).as("statements before the first data change").isPositive();
+    applyPartOf(v, ddl);
   }
 
   /** The version the table records. */
