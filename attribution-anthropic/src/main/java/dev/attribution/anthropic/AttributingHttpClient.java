@@ -332,6 +332,9 @@ final class AttributingHttpClient implements HttpClient {
       for (String q : rw.removeQueryParameters()) {
         b.removeQueryParams(q);
       }
+      for (Map.Entry<String, String> q : rw.setQueryParameters().entrySet()) {
+        b.replaceQueryParams(q.getKey(), q.getValue());
+      }
     }
     for (String h : rw.removeHeaders()) {
       b.removeHeaders(h);

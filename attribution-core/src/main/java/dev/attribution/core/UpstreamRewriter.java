@@ -8,6 +8,8 @@ import dev.attribution.core.internal.provider.RequestFacts;
 import dev.attribution.core.routing.Route;
 import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.UpstreamRewrite;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -160,7 +162,8 @@ final class UpstreamRewriter {
             newPath,
             set,
             strip ? registry.credentialHeaders() : Set.of(),
-            strip ? keyParameters(req.query()) : Set.of());
+            strip ? keyParameters(req.query()) : Set.of(),
+            route != null ? baseQuery(route) : Map.of());
     return rw.isEmpty() ? null : rw;
   }
 
@@ -204,6 +207,31 @@ final class UpstreamRewriter {
     }
     Route route = routed.route();
     return route != null && !route.forwardApplicationCredentials() ? null : call.originalKey();
+  }
+
+  /**
+   * The query parameters of a route's base URL, decoded, in order: sent with every call on the
+   * route (an Azure OpenAI deployment needs its {@code api-version} whatever the application's
+   * request to another provider carried).
+   */
+  private static Map<String, String> baseQuery(Route route) {
+    String raw = route.baseUrl().getRawQuery();
+    if (raw == null || raw.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    for (String part : raw.split("&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String name = eq >= 0 ? part.substring(0, eq) : part;
+      String value = eq >= 0 ? part.substring(eq + 1) : "";
+      params.put(
+          URLDecoder.decode(name, StandardCharsets.UTF_8),
+          URLDecoder.decode(value, StandardCharsets.UTF_8));
+    }
+    return params;
   }
 
   private boolean hasCredentials(CallRequest req) {

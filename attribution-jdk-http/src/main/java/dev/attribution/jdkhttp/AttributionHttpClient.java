@@ -16,7 +16,6 @@ import java.net.Authenticator;
 import java.net.CookieHandler;
 import java.net.ProxySelector;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -24,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -372,7 +370,7 @@ public final class AttributionHttpClient extends HttpClient {
                 !rw.removeHeaders().contains(name.toLowerCase(java.util.Locale.ROOT))
                     && rw.setHeaders().keySet().stream().noneMatch(name::equalsIgnoreCase));
     if (rw.changesUrl()) {
-      b.uri(rewriteUri(request.uri(), rw));
+      b.uri(rw.applyTo(request.uri()));
     }
     for (Map.Entry<String, String> h : rw.setHeaders().entrySet()) {
       b.setHeader(h.getKey(), h.getValue());
@@ -382,38 +380,6 @@ public final class AttributionHttpClient extends HttpClient {
       b.method(request.method(), HttpRequest.BodyPublishers.ofByteArray(body));
     }
     return b.build();
-  }
-
-  private static URI rewriteUri(URI uri, UpstreamRewrite rw) {
-    String scheme = rw.scheme() != null ? rw.scheme() : uri.getScheme();
-    String host = rw.host() != null ? rw.host() : uri.getHost();
-    int port = rw.port() >= 0 ? rw.port() : rw.host() != null ? -1 : uri.getPort();
-    String path = rw.path() != null ? rw.path() : uri.getRawPath();
-    String query = uri.getRawQuery();
-    if (query != null && !rw.removeQueryParameters().isEmpty()) {
-      List<String> kept = new ArrayList<>();
-      for (String part : query.split("&")) {
-        int eq = part.indexOf('=');
-        String name = eq >= 0 ? part.substring(0, eq) : part;
-        if (!rw.removeQueryParameters().contains(name)) {
-          kept.add(part);
-        }
-      }
-      query = kept.isEmpty() ? null : String.join("&", kept);
-    }
-    StringBuilder s = new StringBuilder(scheme).append("://").append(host);
-    if (port >= 0) {
-      s.append(':').append(port);
-    }
-    s.append(path == null || path.isEmpty() ? "/" : path);
-    if (query != null) {
-      s.append('?').append(query);
-    }
-    try {
-      return new URI(s.toString());
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("rewritten URI is invalid", e);
-    }
   }
 
   private static boolean hasAttributionHeaders(HttpHeaders headers) {

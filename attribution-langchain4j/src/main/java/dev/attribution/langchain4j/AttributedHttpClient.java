@@ -186,32 +186,7 @@ final class AttributedHttpClient implements HttpClient {
   }
 
   private static String rewriteUrl(String url, UpstreamRewrite rw) {
-    URI uri = URI.create(url);
-    String scheme = rw.scheme() != null ? rw.scheme() : uri.getScheme();
-    String host = rw.host() != null ? rw.host() : uri.getHost();
-    int port = rw.port() >= 0 ? rw.port() : rw.host() != null ? -1 : uri.getPort();
-    String path = rw.path() != null ? rw.path() : uri.getRawPath();
-    String query = uri.getRawQuery();
-    if (query != null && !rw.removeQueryParameters().isEmpty()) {
-      StringBuilder kept = new StringBuilder();
-      for (String part : query.split("&")) {
-        int eq = part.indexOf('=');
-        String name = eq >= 0 ? part.substring(0, eq) : part;
-        if (!rw.removeQueryParameters().contains(name)) {
-          kept.append(kept.length() == 0 ? "" : "&").append(part);
-        }
-      }
-      query = kept.length() == 0 ? null : kept.toString();
-    }
-    StringBuilder s = new StringBuilder(scheme).append("://").append(host);
-    if (port >= 0) {
-      s.append(':').append(port);
-    }
-    s.append(path == null || path.isEmpty() ? "/" : path);
-    if (query != null) {
-      s.append('?').append(query);
-    }
-    return s.toString();
+    return rw.applyTo(URI.create(url)).toString();
   }
 
   private static Function<String, @Nullable String> header(Map<String, List<String>> headers) {

@@ -386,6 +386,9 @@ public final class AttributionInterceptor implements Interceptor {
       for (String q : rw.removeQueryParameters()) {
         u.removeAllQueryParameters(q);
       }
+      for (Map.Entry<String, String> q : rw.setQueryParameters().entrySet()) {
+        u.setQueryParameter(q.getKey(), q.getValue());
+      }
       b.url(u.build());
     }
     for (String h : rw.removeHeaders()) {

@@ -17,6 +17,12 @@ import org.jspecify.annotations.Nullable;
  * ...) appended to the route's base path: a call to {@code
  * https://api.openai.com/v1/chat/completions} routed to base URL {@code
  * http://vllm.internal:8000/v1} goes to {@code http://vllm.internal:8000/v1/chat/completions}.
+ *
+ * <p>Query parameters of the base URL are sent with every call on the route, replacing any of the
+ * same name the application's request had: an Azure OpenAI deployment takes its {@code api-version}
+ * this way, e.g. base URL {@code
+ * https://my-resource.openai.azure.com/openai/deployments/gpt-4o?api-version=2024-10-21} for calls
+ * the application sends to OpenAI.
  */
 public final class Route {
 
@@ -111,9 +117,11 @@ public final class Route {
     }
 
     /**
-     * The base URL, e.g. {@code https://api.deepseek.com/v1} or {@code http://localhost:11434/v1}.
+     * The base URL, e.g. {@code https://api.deepseek.com/v1} or {@code http://localhost:11434/v1};
+     * its query parameters (e.g. Azure's {@code ?api-version=2024-10-21}) go with every call.
      *
-     * @throws IllegalArgumentException naming the route if it is not an absolute http(s) URL
+     * @throws IllegalArgumentException naming the route if it is not an absolute http(s) URL, or
+     *     its query is not decodable
      */
     public Builder baseUrl(String url) {
       URI u;
@@ -127,6 +135,14 @@ public final class Route {
       if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
         throw new IllegalArgumentException(
             "route " + name + ": baseUrl must be an absolute http or https URL, was '" + url + "'");
+      }
+      if (u.getRawQuery() != null) {
+        try {
+          java.net.URLDecoder.decode(u.getRawQuery(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "route " + name + ": the query of baseUrl '" + url + "' is not decodable");
+        }
       }
       this.baseUrl = u;
       return this;
