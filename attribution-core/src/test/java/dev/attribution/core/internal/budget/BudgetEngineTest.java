@@ -8,70 +8,20 @@ import dev.attribution.api.BudgetAction;
 import dev.attribution.api.BudgetEvent;
 import dev.attribution.api.budget.BudgetSeedSource;
 import dev.attribution.api.budget.BudgetStatus;
-import dev.attribution.api.budget.BudgetStore;
 import dev.attribution.api.budget.InMemoryBudgetStore;
-import dev.attribution.api.budget.ReserveResult;
 import dev.attribution.api.budget.ScopeDimension;
-import dev.attribution.api.budget.SlotCharge;
-import dev.attribution.api.budget.SlotKey;
-import dev.attribution.api.budget.SlotState;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.Threshold;
 import dev.attribution.core.pricing.UnpricedPolicy;
-import dev.attribution.testing.MutableClock;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-class BudgetEngineTest {
-
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
-  private final List<BudgetEvent> events = new CopyOnWriteArrayList<>();
-
-  private static final AttributionContext ACME =
-      AttributionContext.builder().tenantId("acme").trafficClass("standard").build();
-  private static final AttributionContext GLOBEX =
-      AttributionContext.builder().tenantId("globex").trafficClass("standard").build();
-
-  private static BigDecimal usd(String v) {
-    return new BigDecimal(v);
-  }
-
-  private BudgetEngine.Builder engine(BudgetDefinition... defs) {
-    BudgetEngine.Builder b = BudgetEngine.builder().clock(clock).listener(events::add);
-    for (BudgetDefinition d : defs) {
-      b.budget(d);
-    }
-    return b;
-  }
-
-  private static BudgetDefinition.Builder perTenant(String limit) {
-    return BudgetDefinition.builder("per-tenant")
-        .each(ScopeDimension.TENANT)
-        .limit(limit)
-        .period(BudgetPeriod.calendarDay(ZoneOffset.UTC))
-        .downgrade("gpt-4o", "gpt-4o-mini");
-  }
-
-  private static AdmissionRequest call(AttributionContext ctx, String estimate) {
-    return AdmissionRequest.of(ctx, "openai", "gpt-4o", null, usd(estimate), 1000);
-  }
-
-  private List<BudgetEvent.Type> eventTypes() {
-    return events.stream().map(BudgetEvent::type).collect(Collectors.toList());
-  }
-
-  private long count(BudgetEvent.Type type) {
-    return events.stream().filter(e -> e.type() == type).count();
-  }
+class BudgetEngineTest extends BudgetEngineFixture {
 
   @Test
   void admitsAndSettlesTheRealCostUnderTheLimit() {
@@ -492,84 +442,6 @@ class BudgetEngineTest {
   }
 
   @Test
-  void failingSeedSourceStartsFromZero() {
-    BudgetEngine e =
-        engine(perTenant("10").build())
-            .seedFrom(
-                request -> {
-                  throw new IllegalStateException("db down");
-                })
-            .build();
-    assertThat(e.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("0");
-  }
-
-  @Test
-  void unpricedPolicies() {
-    AdmissionRequest unpriced = AdmissionRequest.of(ACME, "openai", "new-model", null, null, 100);
-    BudgetEngine allow = engine(perTenant("10").build()).build();
-    Admission a = allow.admit(unpriced);
-    assertThat(a.decision().action()).isEqualTo(BudgetAction.NONE);
-    allow.admit(unpriced);
-    assertThat(count(BudgetEvent.Type.UNPRICED_MODEL)).isEqualTo(1);
-    // Unpriced under a hard cap: the unreadable-request reserve is held, and an unknown cost
-    // charges it.
-    assertThat(allow.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("2.00");
-    a.settle(null, 100);
-    assertThat(allow.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("1.00");
-
-    BudgetEngine fallback =
-        engine(perTenant("10").build())
-            .unpricedPolicy(UnpricedPolicy.FALLBACK_RATE, usd("3"))
-            .build();
-    Admission f = fallback.admit(unpriced);
-    assertThat(fallback.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("3");
-    f.settle(null, 100);
-    assertThat(fallback.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("3");
-
-    BudgetEngine block =
-        engine(perTenant("10").build()).unpricedPolicy(UnpricedPolicy.BLOCK).build();
-    Admission b = block.admit(unpriced);
-    assertThat(b.decision().blocked()).isTrue();
-    assertThat(b.decision().reason()).contains("new-model", "no price");
-
-    BudgetEngine observe =
-        engine(perTenant("10").build()).unpricedPolicy(UnpricedPolicy.BLOCK).dryRun(true).build();
-    Admission o = observe.admit(unpriced);
-    assertThat(o.decision().action()).isEqualTo(BudgetAction.NONE);
-    assertThat(o.decision().intendedAction()).isEqualTo(BudgetAction.BLOCK);
-    assertThat(o.decision().dryRun()).isTrue();
-  }
-
-  @Test
-  void failingListenerNeverAffectsTheCall() {
-    BudgetEngine e =
-        BudgetEngine.builder()
-            .clock(clock)
-            .budget(perTenant("10").build())
-            .listener(
-                ev -> {
-                  throw new IllegalStateException("listener bug");
-                })
-            .build();
-    e.admit(call(ACME, "9")).settle(usd("9"), 1);
-    assertThat(e.admit(call(ACME, "5")).decision().blocked()).isTrue();
-    assertThat(e.listenerFailures()).isGreaterThanOrEqualTo(2);
-  }
-
-  @Test
-  void failingStoreFailsOpenByDefaultAndClosedOnRequest() {
-    BudgetStore broken = brokenStore(false);
-    BudgetEngine open = engine(perTenant("10").build()).store(broken).build();
-    Admission a = open.admit(call(ACME, "1"));
-    assertThat(a.decision().action()).isEqualTo(BudgetAction.NONE);
-    assertThat(a.decision().reason()).contains("budget store unavailable");
-    assertThat(a.settle(usd("1"), 1)).isTrue();
-    BudgetEngine closed = engine(perTenant("10").build()).store(broken).failClosed(true).build();
-    assertThat(closed.admit(call(ACME, "1")).decision().blocked()).isTrue();
-    assertThat(closed.storeFailures()).isEqualTo(1);
-  }
-
-  @Test
   void builderRejectsBadConfigurationNamingTheField() {
     assertThatThrownBy(() -> engine(perTenant("1").build(), perTenant("2").build()).build())
         .hasMessage("budget 'per-tenant': name: defined twice");
@@ -577,99 +449,6 @@ class BudgetEngineTest {
         .hasMessageContaining("reservationTimeout");
     assertThatThrownBy(() -> engine().unpricedPolicy(UnpricedPolicy.FALLBACK_RATE).build())
         .hasMessageContaining("FALLBACK_RATE needs a positive fallback estimate");
-  }
-
-  private static BudgetStore brokenStore(boolean failsClosed) {
-    return new BudgetStore() {
-      @Override
-      public ReserveResult reserve(String id, List<SlotCharge> c, long now, long exp) {
-        throw new IllegalStateException("store down");
-      }
-
-      @Override
-      public boolean settle(String id, long n, long t, long r, long now) {
-        throw new IllegalStateException("store down");
-      }
-
-      @Override
-      public int expireReservations(long now) {
-        return 0;
-      }
-
-      @Override
-      public SlotState state(SlotKey key, long b, long now) {
-        return SlotState.EMPTY;
-      }
-
-      @Override
-      public void addSpent(SlotKey k, long n, long t, long r, long b, long e, long now) {}
-
-      @Override
-      public void topUp(SlotKey key, long nanos, long e, long now) {}
-
-      @Override
-      public boolean failsClosed() {
-        return failsClosed;
-      }
-    };
-  }
-
-  @Test
-  void storeThatFailsClosedBlocksHardCappedCallsWithoutASecondSwitch() {
-    BudgetEngine e = engine(perTenant("10").build()).store(brokenStore(true)).build();
-    Admission a = e.admit(call(ACME, "1"));
-    assertThat(a.decision().blocked()).isTrue();
-    assertThat(a.decision().reason()).contains("budget store unavailable");
-    // Soft budgets only observe: an outage does not block them.
-    BudgetEngine soft = engine(perTenant("10").soft(true).build()).store(brokenStore(true)).build();
-    assertThat(soft.admit(call(ACME, "1")).decision().blocked()).isFalse();
-    assertThatThrownBy(
-            () ->
-                engine(perTenant("10").build()).store(brokenStore(true)).failClosed(false).build())
-        .hasMessageContaining("failClosed")
-        .hasMessageContaining("fails closed");
-  }
-
-  @Test
-  void unreadableRequestReservesTheConservativeAmountUnderHardCapsOnly() {
-    BudgetDefinition soft = BudgetDefinition.builder("watch").limit("100").soft(true).build();
-    BudgetEngine e = engine(perTenant("10").build(), soft).build();
-    AdmissionRequest unreadable =
-        AdmissionRequest.of(ACME, "openai", "gpt-4o", null, usd("0.001"), 10).asUnreadable();
-    Admission a = e.admit(unreadable);
-    assertThat(a.decision().blocked()).isFalse();
-    assertThat(e.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("1.00");
-    assertThat(e.status("watch", "global").reserved()).isEqualByComparingTo("0");
-    a.settle(usd("0.40"), 10);
-    assertThat(e.status("per-tenant", "tenant=acme").spent()).isEqualByComparingTo("0.40");
-
-    // Near the cap, an unreadable call no longer fits although its body claims to be tiny.
-    e.admit(call(ACME, "9.2")).settle(usd("9.2"), 1);
-    assertThat(e.admit(unreadable).decision().blocked()).isTrue();
-    assertThat(e.admit(call(ACME, "0.1")).decision().blocked()).isFalse();
-  }
-
-  @Test
-  void unreadableRequestReserveIsConfigurableAndCanBlockOutright() {
-    BudgetEngine custom =
-        engine(perTenant("10").build()).unreadableRequestReserve(usd("4")).build();
-    AdmissionRequest unreadable =
-        AdmissionRequest.of(ACME, "openai", "gpt-4o", null, null, 10).asUnreadable();
-    custom.admit(unreadable);
-    assertThat(custom.status("per-tenant", "tenant=acme").reserved()).isEqualByComparingTo("4");
-
-    BudgetEngine strict = engine(perTenant("10").build()).blockUnreadableRequests(true).build();
-    Admission b = strict.admit(unreadable);
-    assertThat(b.decision().blocked()).isTrue();
-    assertThat(b.decision().reason()).contains("could not be read", "per-tenant");
-    // Without a hard budget there is nothing to protect.
-    BudgetEngine none =
-        engine(BudgetDefinition.builder("watch").limit("1").soft(true).build())
-            .blockUnreadableRequests(true)
-            .build();
-    assertThat(none.admit(unreadable).decision().blocked()).isFalse();
-    assertThatThrownBy(() -> engine().unreadableRequestReserve(usd("-1")))
-        .hasMessageContaining("unreadableRequestReserve");
   }
 
   @Test
