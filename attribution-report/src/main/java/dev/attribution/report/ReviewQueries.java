@@ -37,12 +37,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,10 +56,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>the main grouping: day x tenant x feature x model x provider x status x budget action x
  *       budget x cost source x currency x price version, with sums of tokens and every money
  *       column;
- *   <li>per thread and per user, the {@link #HIGH_CARDINALITY_ROWS} largest by current spend;
- *   <li>the calls of loop candidates only (threads with at least {@link Findings#LOOP_CALLS} calls
- *       or {@link Findings#LOOP_SPEND} spend in the window), in thread and time order (index {@code
- *       <table>_thread_idx});
+ *   <li>per thread and per user, the {@link #HIGH_CARDINALITY_ROWS} largest by current spend, and
+ *       the calls of loop candidates ({@link ThreadQueries});
  *   <li>each budget's latest percentage (index {@code <table>_budget_idx}).
  * </ol>
  */
@@ -123,20 +119,21 @@ final class ReviewQueries {
         rows = mainGrouping(Analyzer.Part.ALL);
         t = lap("main grouping", t);
       }
+      ThreadQueries threads = new ThreadQueries(c, dialect, table, a, HIGH_CARDINALITY_ROWS);
       if (pg) {
         tunePostgres(false);
-        List<String> candidates = threadsPostgres();
+        List<String> candidates = threads.threadsPostgres();
         t = lap("threads", t);
-        topGrouping(Analyzer.Dim.USER, USER_ID);
+        threads.topGrouping(Analyzer.Dim.USER, USER_ID);
         t = lap("users", t);
-        loopCalls(candidates);
+        threads.loopCalls(candidates);
         t = lap("loop candidates", t);
       } else {
-        topGrouping(Analyzer.Dim.THREAD, THREAD_ID);
+        threads.topGrouping(Analyzer.Dim.THREAD, THREAD_ID);
         t = lap("threads", t);
-        topGrouping(Analyzer.Dim.USER, USER_ID);
+        threads.topGrouping(Analyzer.Dim.USER, USER_ID);
         t = lap("users", t);
-        loopCandidates();
+        threads.loopCandidates();
         t = lap("loop candidates", t);
       }
       latestBudgetPercents();
@@ -157,16 +154,6 @@ final class ReviewQueries {
     long now = System.nanoTime();
     timings.put(query, (now - since) / 1_000_000);
     return now;
-  }
-
-  private void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    Sql.bind(dialect, ps, params);
-  }
-
-  private String window(List<Object> params) {
-    params.add(a.queryStart);
-    params.add(a.queryEnd);
-    return STARTED_AT + " >= ? AND " + STARTED_AT + " < ?";
   }
 
   /**
@@ -243,7 +230,7 @@ final class ReviewQueries {
       inner.append(m).append(", ");
     }
     inner.append(BUDGET_PERCENT);
-    inner.append(" FROM ").append(table).append(" WHERE ").append(window(params));
+    inner.append(" FROM ").append(table).append(" WHERE ").append(Sql.window(a, params));
 
     StringBuilder sql = new StringBuilder("SELECT ").append(keys).append(", COUNT(*)");
     for (String t : TOKEN_SUMS) {
@@ -268,7 +255,7 @@ final class ReviewQueries {
     long rows = 0;
     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
       ps.setFetchSize(1000);
-      bind(ps, params);
+      Sql.bind(dialect, ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int i = 1;
@@ -336,286 +323,6 @@ final class ReviewQueries {
     }
   }
 
-  /**
-   * PostgreSQL: the thread grouping cut to its {@link #HIGH_CARDINALITY_ROWS} largest by a window
-   * function, and in the same scan the loop candidates (threads with at least {@link
-   * Findings#LOOP_CALLS} calls or {@link Findings#LOOP_SPEND} spend in the window), sorted.
-   */
-  private List<String> threadsPostgres() throws SQLException {
-    List<Object> params = new ArrayList<>();
-    params.add(a.currentStart);
-    params.add(a.queryStart);
-    params.add(a.queryEnd);
-    String inner =
-        "SELECT "
-            + USER_ID
-            + ", "
-            + THREAD_ID
-            + ", CASE WHEN "
-            + STARTED_AT
-            + " >= ? THEN 1 ELSE 0 END AS cur, "
-            + COST_TOTAL
-            + ", "
-            + INPUT_TOKENS
-            + ", "
-            + OUTPUT_TOKENS
-            + " FROM "
-            + table
-            + " WHERE "
-            + STARTED_AT
-            + " >= ? AND "
-            + STARTED_AT
-            + " < ?";
-    String grouped =
-        "SELECT 1 AS g, "
-            + THREAD_ID
-            + " AS k, SUM(cur) AS c_calls, SUM(CASE WHEN cur = 1 THEN "
-            + COST_TOTAL
-            + " END) AS c_cost, SUM(CASE WHEN cur = 1 AND "
-            + COST_TOTAL
-            + " IS NULL THEN 1 ELSE 0 END) AS c_unknown, SUM(CASE WHEN cur = 1 THEN "
-            + INPUT_TOKENS
-            + " ELSE 0 END) AS c_in, SUM(CASE WHEN cur = 1 THEN "
-            + OUTPUT_TOKENS
-            + " ELSE 0 END) AS c_out, SUM(1 - cur) AS p_calls, SUM(CASE WHEN cur = 0 THEN "
-            + COST_TOTAL
-            + " END) AS p_cost, SUM(CASE WHEN cur = 0 AND "
-            + COST_TOTAL
-            + " IS NULL THEN 1 ELSE 0 END) AS p_unknown FROM ("
-            + inner
-            + ") x GROUP BY "
-            + THREAD_ID;
-    String sql =
-        "SELECT g, k, c_calls, c_cost, c_unknown, c_in, c_out, p_calls, p_cost, p_unknown, rn FROM"
-            + " (SELECT y.*, ROW_NUMBER() OVER (PARTITION BY g ORDER BY COALESCE(c_cost, 0) DESC,"
-            + " COALESCE(p_cost, 0) DESC, k) AS rn FROM ("
-            + grouped
-            + ") y) z WHERE rn <= "
-            + HIGH_CARDINALITY_ROWS
-            + " OR (g = 1 AND k <> '' AND (c_calls >= ? OR c_cost >= ?))";
-    params.add((long) Findings.LOOP_CALLS);
-    params.add(Findings.LOOP_SPEND);
-    List<String> candidates = new ArrayList<>();
-    try (java.sql.Statement st = c.createStatement()) {
-      st.execute("SET LOCAL enable_sort = off"); // hash the threads instead of sorting every row
-    }
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setFetchSize(HIGH_CARDINALITY_ROWS);
-      bind(ps, params);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String key = rs.getString(2);
-          long currentCalls = rs.getLong(3);
-          BigDecimal currentCost = money(rs, 4);
-          if (rs.getLong(11) <= HIGH_CARDINALITY_ROWS) {
-            Stats cur = new Stats();
-            cur.calls = currentCalls;
-            cur.cost = currentCost;
-            cur.unknownCostCalls = rs.getLong(5);
-            cur.inputTokens = rs.getLong(6);
-            cur.outputTokens = rs.getLong(7);
-            Stats prev = new Stats();
-            prev.calls = rs.getLong(8);
-            prev.cost = money(rs, 9);
-            prev.unknownCostCalls = rs.getLong(10);
-            a.addTop(Analyzer.Dim.THREAD, key, cur, prev);
-          }
-          if (key != null
-              && !key.isEmpty()
-              && (currentCalls >= Findings.LOOP_CALLS
-                  || currentCost.compareTo(Findings.LOOP_SPEND) >= 0)) {
-            candidates.add(key);
-          }
-        }
-      }
-    }
-    try (java.sql.Statement st = c.createStatement()) {
-      st.execute("SET LOCAL enable_sort = on");
-    }
-    candidates.sort(java.util.Comparator.naturalOrder());
-    return candidates;
-  }
-
-  /** PostgreSQL: the calls of the loop candidates, a batch of threads at a time, in order. */
-  private void loopCalls(List<String> candidates) throws SQLException {
-    String sql =
-        "SELECT "
-            + THREAD_ID
-            + ", "
-            + STARTED_AT
-            + ", "
-            + COST_TOTAL
-            + ", "
-            + STATUS
-            + ", "
-            + BUDGET_ACTION
-            + " FROM "
-            + table
-            + " WHERE "
-            + THREAD_ID
-            + " = ANY (?) AND "
-            + STARTED_AT
-            + " >= ? AND "
-            + STARTED_AT
-            + " < ? ORDER BY "
-            + THREAD_ID
-            + ", "
-            + STARTED_AT;
-    int batch = 2000;
-    for (int from = 0; from < candidates.size(); from += batch) {
-      List<String> ids = candidates.subList(from, Math.min(candidates.size(), from + batch));
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setFetchSize(1000);
-        ps.setArray(1, c.createArrayOf("varchar", ids.toArray()));
-        UsageTable.bindInstant(dialect, ps, 2, a.currentStart);
-        UsageTable.bindInstant(dialect, ps, 3, a.end);
-        try (ResultSet rs = ps.executeQuery()) {
-          readLoopCalls(rs);
-        }
-      }
-    }
-  }
-
-  private void topGrouping(Analyzer.Dim dim, String column) throws SQLException {
-    List<Object> params = new ArrayList<>();
-    params.add(a.currentStart);
-    String inner =
-        "SELECT "
-            + column
-            + " AS k, CASE WHEN "
-            + STARTED_AT
-            + " >= ? THEN 1 ELSE 0 END AS cur, "
-            + COST_TOTAL
-            + ", "
-            + INPUT_TOKENS
-            + ", "
-            + OUTPUT_TOKENS
-            + " FROM "
-            + table
-            + " WHERE "
-            + window(params);
-    String sql =
-        "SELECT k, SUM(cur), SUM(CASE WHEN cur = 1 THEN "
-            + COST_TOTAL
-            + " END) AS c_cost, SUM(CASE WHEN cur = 1 AND "
-            + COST_TOTAL
-            + " IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN cur = 1 THEN "
-            + INPUT_TOKENS
-            + " ELSE 0 END), SUM(CASE WHEN cur = 1 THEN "
-            + OUTPUT_TOKENS
-            + " ELSE 0 END), SUM(1 - cur), SUM(CASE WHEN cur = 0 THEN "
-            + COST_TOTAL
-            + " END) AS p_cost, SUM(CASE WHEN cur = 0 AND "
-            + COST_TOTAL
-            + " IS NULL THEN 1 ELSE 0 END) FROM ("
-            + inner
-            + ") x GROUP BY k ORDER BY COALESCE(SUM(CASE WHEN cur = 1 THEN "
-            + COST_TOTAL
-            + " END), 0) DESC, COALESCE(SUM(CASE WHEN cur = 0 THEN "
-            + COST_TOTAL
-            + " END), 0) DESC, k LIMIT "
-            + HIGH_CARDINALITY_ROWS;
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setFetchSize(HIGH_CARDINALITY_ROWS);
-      bind(ps, params);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String key = rs.getString(1);
-          Stats cur = new Stats();
-          cur.calls = rs.getLong(2);
-          cur.cost = money(rs, 3);
-          cur.unknownCostCalls = rs.getLong(4);
-          cur.inputTokens = rs.getLong(5);
-          cur.outputTokens = rs.getLong(6);
-          Stats prev = new Stats();
-          prev.calls = rs.getLong(7);
-          prev.cost = money(rs, 8);
-          prev.unknownCostCalls = rs.getLong(9);
-          a.addTop(dim, key, cur, prev);
-        }
-      }
-    }
-  }
-
-  private void loopCandidates() throws SQLException {
-    List<Object> params = new ArrayList<>();
-    String current = STARTED_AT + " >= ? AND " + STARTED_AT + " < ?";
-    params.add(a.currentStart);
-    params.add(a.end);
-    params.add(a.currentStart);
-    params.add(a.end);
-    params.add((long) Findings.LOOP_CALLS);
-    params.add(Findings.LOOP_SPEND);
-    String sql =
-        "SELECT "
-            + THREAD_ID
-            + ", "
-            + STARTED_AT
-            + ", "
-            + COST_TOTAL
-            + ", "
-            + STATUS
-            + ", "
-            + BUDGET_ACTION
-            + " FROM "
-            + table
-            + " WHERE "
-            + current
-            + " AND "
-            + THREAD_ID
-            + " IN (SELECT "
-            + THREAD_ID
-            + " FROM "
-            + table
-            + " WHERE "
-            + current
-            + " AND "
-            + THREAD_ID
-            + " IS NOT NULL AND "
-            + THREAD_ID
-            + " <> '' GROUP BY "
-            + THREAD_ID
-            + " HAVING COUNT(*) >= ? OR SUM("
-            + COST_TOTAL
-            + ") >= ?) ORDER BY "
-            + THREAD_ID
-            + ", "
-            + STARTED_AT;
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setFetchSize(1000);
-      bind(ps, params);
-      try (ResultSet rs = ps.executeQuery()) {
-        readLoopCalls(rs);
-      }
-    }
-  }
-
-  /** Feeds calls ordered by thread and time to the loop check, one thread at a time. */
-  private void readLoopCalls(ResultSet rs) throws SQLException {
-    String thread = null;
-    List<Analyzer.ThreadCall> calls = new ArrayList<>();
-    while (rs.next()) {
-      String t = rs.getString(1);
-      if (!Objects.equals(t, thread)) {
-        if (thread != null) {
-          a.threadDone(thread, calls);
-        }
-        thread = t;
-        calls = new ArrayList<>();
-      }
-      Instant at = Objects.requireNonNull(UsageTable.readInstant(dialect, rs, 2));
-      BigDecimal cost = money(rs, 3);
-      String status = orEmpty(rs.getString(4)).toLowerCase(Locale.ROOT);
-      String action = orEmpty(rs.getString(5)).toLowerCase(Locale.ROOT);
-      calls.add(
-          new Analyzer.ThreadCall(
-              at.toEpochMilli(), cost, "blocked".equals(status) || "block".equals(action)));
-    }
-    if (thread != null) {
-      a.threadDone(thread, calls);
-    }
-  }
-
   private void latestBudgetPercents() throws SQLException {
     List<Object> params = new ArrayList<>();
     String sql =
@@ -652,7 +359,7 @@ final class ReviewQueries {
     params.add(a.currentStart);
     params.add(a.end);
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, params);
+      Sql.bind(dialect, ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           a.latestBudgetPercent(rs.getString(1), UsageTable.readMoney(dialect, rs, 2));

@@ -32,6 +32,13 @@ final class Sql {
     }
   }
 
+  /** The condition selecting both windows of every tenant, its bounds added to {@code params}. */
+  static String window(Analyzer a, List<Object> params) {
+    params.add(a.queryStart);
+    params.add(a.queryEnd);
+    return STARTED_AT + " >= ? AND " + STARTED_AT + " < ?";
+  }
+
   /** A stored amount, zero when NULL. */
   static BigDecimal money(SqlDialect dialect, ResultSet rs, int i) throws SQLException {
     BigDecimal v = UsageTable.readMoney(dialect, rs, i);
