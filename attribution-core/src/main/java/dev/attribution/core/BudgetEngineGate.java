@@ -65,17 +65,22 @@ final class BudgetEngineGate implements BudgetGate {
       long floorTokens,
       Supplier<Exact> exact) {
     AdmissionRequest r =
-        AdmissionRequest.of(context, provider, model, keyFingerprint, estimate, estimatedTokens)
-            .withEstimator(estimator)
-            .withExactOnDemand(
-                floorEstimate,
-                floorTokens,
-                () -> {
-                  Exact e = exact.get();
-                  return AdmissionRequest.of(
-                          context, provider, model, keyFingerprint, e.estimate(), e.tokens())
-                      .withEstimator(e.estimator());
-                });
+        AdmissionRequest.of(
+            context,
+            provider,
+            model,
+            keyFingerprint,
+            estimate,
+            estimatedTokens,
+            estimator,
+            floorEstimate,
+            floorTokens,
+            () -> {
+              Exact e = exact.get();
+              return AdmissionRequest.of(
+                      context, provider, model, keyFingerprint, e.estimate(), e.tokens())
+                  .withEstimator(e.estimator());
+            });
     return new AdmissionGate(budgets.admit(r));
   }
 

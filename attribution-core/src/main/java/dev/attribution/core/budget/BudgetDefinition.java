@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -66,6 +67,14 @@ public final class BudgetDefinition {
   private final boolean dryRun;
   private final Map<String, String> downgradeModels;
   private final Set<String> downgradeExemptTrafficClasses;
+
+  /**
+   * Keys of a one-part scope by the value they were built from: budgets ask for a call's key on
+   * every call, and the same tenants (features, users) come back. Bounded; cleared when full.
+   */
+  private final ConcurrentHashMap<String, String> oneValueKeys = new ConcurrentHashMap<>();
+
+  private static final int MAX_CACHED_KEYS = 4096;
 
   private BudgetDefinition(Builder b) {
     this.name = b.name;
@@ -198,7 +207,8 @@ public final class BudgetDefinition {
 
   /**
    * The scope key this budget gives a call, or {@code null} when the budget does not cover it (a
-   * scope value is missing or differs from a fixed one). Allocates only the key string.
+   * scope value is missing or differs from a fixed one). Allocates only the key string, and for a
+   * one-part scope only the first time a value is seen (of the last few thousand).
    *
    * @param ctx the call's context
    * @param provider the provider id
@@ -209,6 +219,24 @@ public final class BudgetDefinition {
       AttributionContext ctx, String provider, String model, @Nullable String keyFingerprint) {
     if (scope.isEmpty()) {
       return GLOBAL_SCOPE_KEY;
+    }
+    if (scope.size() == 1) {
+      ScopePart p = scope.get(0);
+      String v = valueOf(p, ctx, provider, model, keyFingerprint);
+      if (v == null || (p.fixedValue() != null && !p.fixedValue().equals(v))) {
+        return null;
+      }
+      String key = oneValueKeys.get(v);
+      if (key == null) {
+        StringBuilder sb = new StringBuilder(48);
+        appendTo(p, sb, 0, v);
+        key = sb.toString();
+        if (oneValueKeys.size() >= MAX_CACHED_KEYS) {
+          oneValueKeys.clear();
+        }
+        oneValueKeys.put(v, key);
+      }
+      return key;
     }
     StringBuilder sb = null;
     for (int i = 0; i < scope.size(); i++) {

@@ -213,11 +213,8 @@ final class AdmissionPipeline {
       boolean hardMatched,
       @Nullable Admission answer) {
 
-    Scopes {
-      matched = List.copyOf(matched);
-      states = List.copyOf(states);
-      charges = List.copyOf(charges);
-    }
+    // The lists are built for this record by resolveScopes and never changed afterwards (reserve
+    // copies them before it drops a rerouting budget): no defensive copies on every call.
   }
 
   private Scopes resolveScopes(AdmissionRequest request, WorstCase worst, long now) {
@@ -285,9 +282,11 @@ final class AdmissionPipeline {
       LoopVerdict loop,
       long now) {
     long nanos = worst.nanos();
-    List<SlotCharge> charges = new ArrayList<>(scopes.charges());
-    List<Budget> matched = new ArrayList<>(scopes.matched());
-    List<ScopeState> states = new ArrayList<>(scopes.states());
+    // Copied only when a rerouting budget has to be dropped from them (rare).
+    List<SlotCharge> charges = scopes.charges();
+    List<Budget> matched = scopes.matched();
+    List<ScopeState> states = scopes.states();
+    boolean copied = false;
     String id = idPrefix + Long.toHexString(reservationSeq.incrementAndGet());
     ReserveResult result;
     Budget rerouteBy = null;
@@ -323,6 +322,12 @@ final class AdmissionPipeline {
         rerouteBy = b;
         rerouteScope = st;
         rerouteState = s;
+      }
+      if (!copied) {
+        charges = new ArrayList<>(charges);
+        matched = new ArrayList<>(matched);
+        states = new ArrayList<>(states);
+        copied = true;
       }
       charges.remove(r);
       matched.remove(r);

@@ -170,6 +170,34 @@ public final class AdmissionRequest {
         new Refinement(floorCost, floorTokens, Objects.requireNonNull(exact, "exact")));
   }
 
+  /**
+   * As {@code of(..).withEstimator(estimator).withExactOnDemand(floorCost, floorTokens, exact)}, in
+   * one object: budgets admit every call this way.
+   */
+  public static AdmissionRequest of(
+      AttributionContext context,
+      String provider,
+      String model,
+      @Nullable String keyFingerprint,
+      @Nullable BigDecimal estimatedCost,
+      long estimatedTokens,
+      Function<String, @Nullable BigDecimal> estimator,
+      @Nullable BigDecimal floorCost,
+      long floorTokens,
+      Supplier<AdmissionRequest> exact) {
+    return new AdmissionRequest(
+        context,
+        provider,
+        model,
+        keyFingerprint,
+        estimatedCost,
+        estimatedTokens,
+        false,
+        false,
+        Objects.requireNonNull(estimator, "estimator"),
+        new Refinement(floorCost, floorTokens, Objects.requireNonNull(exact, "exact")));
+  }
+
   /** This request for another provider, model and estimate, marked as a re-admission. */
   AdmissionRequest with(
       String newProvider, String newModel, @Nullable BigDecimal cost, long tokens) {
