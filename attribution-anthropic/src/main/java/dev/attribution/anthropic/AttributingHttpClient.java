@@ -145,7 +145,10 @@ final class AttributingHttpClient implements HttpClient {
     HttpRequest toSend = rewritten(outgoing, call);
     HttpResponse response;
     try {
-      response = next.execute(toSend, options);
+      response =
+          pinned(call)
+              ? PinnedRedirects.execute(next, toSend, options)
+              : next.execute(toSend, options);
     } catch (RuntimeException | Error e) {
       call.failed(e);
       throw e;
@@ -162,7 +165,10 @@ final class AttributingHttpClient implements HttpClient {
     HttpRequest toSend = rewritten(outgoing, call);
     CompletableFuture<HttpResponse> sent;
     try {
-      sent = next.executeAsync(toSend, options);
+      sent =
+          pinned(call)
+              ? PinnedRedirects.executeAsync(next, toSend, options)
+              : next.executeAsync(toSend, options);
     } catch (RuntimeException | Error e) {
       call.failed(e);
       throw e;
@@ -177,6 +183,12 @@ final class AttributingHttpClient implements HttpClient {
               return CompletableFuture.completedFuture(observe(call, response));
             })
         .thenCompose(f -> f);
+  }
+
+  /** Whether the engine pinned the call to its origin: its redirects to others are not followed. */
+  private static boolean pinned(LlmCall call) {
+    UpstreamRewrite rw = call.rewrite();
+    return rw != null && rw.pinsOrigin();
   }
 
   private HttpRequest rewritten(HttpRequest outgoing, LlmCall call) {
