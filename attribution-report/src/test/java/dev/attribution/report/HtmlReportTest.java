@@ -6,7 +6,9 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,17 @@ class HtmlReportTest {
     String s = Files.readString(report(calls, dir.resolve("r.html")));
 
     assertThat(s).doesNotContain("<script").contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+  }
+
+  @Test
+  void footerTimeIsInTheWindowsZone() throws Exception {
+    ReviewFixture f = new ReviewFixture(dir).insert(SampleWeeks.calls(LAST));
+    ReviewResult r =
+        f.review(ReviewOptions.builder().url(f.url).to(LAST).zone(ZoneId.of("Asia/Tokyo")));
+    String s = HtmlReport.render(r, 10, Instant.parse("2026-11-28T23:30:00Z"));
+
+    assertThat(s).contains("<footer>Generated 2026-11-29 08:30 JST by attribution-report from ");
+    assertThat(s).doesNotContain("2026-11-28T23:30");
   }
 
   private static String chromium() {
