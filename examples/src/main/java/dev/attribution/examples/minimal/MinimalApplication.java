@@ -2,7 +2,6 @@ package dev.attribution.examples.minimal;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.attribution.api.Attribution;
 import dev.attribution.api.AttributionContext;
@@ -29,8 +28,6 @@ import java.time.ZoneOffset;
  */
 public final class MinimalApplication {
 
-  private MinimalApplication() {}
-
   /**
    * Makes one call and records it.
    *
@@ -41,25 +38,21 @@ public final class MinimalApplication {
     String baseUrl = args.length > 0 ? args[0] : "https://api.openai.com/v1";
     Path database = Path.of(args.length > 1 ? args[1] : "usage.db");
 
-    // One engine per application, shared by every client.
+    // One engine per application, shared by every client; prices are the bundled catalog.
     AttributionEngine engine =
         AttributionEngine.builder()
-            // A proxy or a local model server (vLLM, Ollama, LiteLLM) is not a known provider
-            // host: map it to the provider whose API it speaks, or its calls go unrecorded (one
-            // warning names the host and this call).
+            // A local server or proxy is no known provider host: say whose API it speaks.
             .mapHost(URI.create(baseUrl).getAuthority(), "openai")
-            // One budget per tenant, $500 a calendar month; prices are the bundled catalog.
             .budget(
-                BudgetDefinition.builder("tenant-monthly")
+                BudgetDefinition.builder("tenant-monthly") // $500 per tenant per month
                     .each(ScopeDimension.TENANT)
                     .limit("500.00")
                     .period(BudgetPeriod.calendarMonth(ZoneOffset.UTC))
                     .build())
-            // Records go to your database; its JDBC driver (here org.xerial:sqlite-jdbc) is your
-            // application's dependency. Each process needs its own spool directory.
+            // Your JDBC driver (here sqlite-jdbc); one spool directory per process.
             .addSink(
                 JdbcUsageSink.sqlite(database)
-                    .spoolDirectory(database.resolveSibling(database.getFileName() + ".spool"))
+                    .spoolDirectory(database.resolveSibling("usage.spool"))
                     .build())
             .build();
 
@@ -75,24 +68,13 @@ public final class MinimalApplication {
     AttributionContext who =
         AttributionContext.builder().tenantId("acme").userId("u-42").feature("greeting").build();
     try (AttributionScope scope = Attribution.openIsolated(who)) {
-      ChatCompletion reply =
-          client
-              .chat()
-              .completions()
-              .create(
-                  ChatCompletionCreateParams.builder()
-                      .model("gpt-4o-mini")
-                      .maxCompletionTokens(64)
-                      .addUserMessage("Say hello.")
-                      .build());
-      System.out.println(
-          scope.context().tenantId()
-              + ": "
-              + reply.choices().get(0).message().content().orElse(""));
+      var params =
+          ChatCompletionCreateParams.builder().model("gpt-4o-mini").addUserMessage("Hi").build();
+      var reply = client.chat().completions().create(params).choices().get(0).message();
+      System.out.println(scope.context().tenantId() + ": " + reply.content().orElse(""));
     }
 
-    // At shutdown: close the client, then the engine, which writes every queued record and closes
-    // the sink. (An engine left open is drained by a shutdown hook; closing is the reliable way.)
+    // At shutdown: the client, then the engine, which writes every queued record.
     client.close();
     engine.close();
   }
