@@ -344,6 +344,12 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
           return null;
         }
         try (InputStream in = sync.get().contentStreamProvider().newStream()) {
+          if (length.isPresent()) {
+            // One array of the announced size (readNBytes of the limit would copy through 8 KB
+            // chunks); a body longer than announced is not read.
+            byte[] b = in.readNBytes(length.get().intValue());
+            return in.read() == -1 ? b : null;
+          }
           byte[] b = in.readNBytes((int) MAX_REQUEST_BYTES + 1);
           return b.length > MAX_REQUEST_BYTES ? null : b;
         }

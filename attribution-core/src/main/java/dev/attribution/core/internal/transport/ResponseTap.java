@@ -38,6 +38,10 @@ public final class ResponseTap {
   private final AtomicBoolean finished = new AtomicBoolean();
   private boolean feedStream;
   private byte[] copy = new byte[0];
+
+  /** The first copy's size: the announced length when known, so a small body is copied once. */
+  private int firstCopy = 8192;
+
   private int size;
   private boolean overflow;
 
@@ -98,7 +102,13 @@ public final class ResponseTap {
       }
       return new ResponseTap(call, Mode.PASS, false, maxBytes, onFailure);
     }
-    return new ResponseTap(call, Mode.JSON, gzip, maxBytes, onFailure);
+    ResponseTap tap = new ResponseTap(call, Mode.JSON, gzip, maxBytes, onFailure);
+    if (length > 0) {
+      // Trusted only up to 64 KB: a server announcing more than it sends cannot make every call
+      // allocate the limit.
+      tap.firstCopy = (int) Math.min(length, 64 * 1024);
+    }
+    return tap;
   }
 
   /** The bytes {@code buf[off..off+len)} reached the application. Never throws. */
@@ -118,7 +128,7 @@ public final class ResponseTap {
           return;
         }
         if (size + len > copy.length) {
-          copy = Arrays.copyOf(copy, Math.max(size + len, Math.max(8192, copy.length * 2)));
+          copy = Arrays.copyOf(copy, Math.max(size + len, Math.max(firstCopy, copy.length * 2)));
         }
         System.arraycopy(buf, off, copy, size, len);
         size += len;
