@@ -21,21 +21,15 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,7 +121,7 @@ public final class AttributionHttpClient extends HttpClient {
       throws IOException, InterruptedException {
     BlockedResponse blocked = call.blocked();
     if (blocked != null) {
-      return blockedResponse(outgoing, blocked, handler).join();
+      return LocalResponses.blockedResponse(outgoing, blocked, handler).join();
     }
     HttpRequest toSend = rewritten(outgoing, call);
     try {
@@ -186,7 +180,7 @@ public final class AttributionHttpClient extends HttpClient {
       @Nullable Failover failover) {
     BlockedResponse blocked = call.blocked();
     if (blocked != null) {
-      return blockedResponse(outgoing, blocked, handler);
+      return LocalResponses.blockedResponse(outgoing, blocked, handler);
     }
     HttpRequest toSend = rewritten(outgoing, call);
     CompletableFuture<HttpResponse<T>> sent;
@@ -433,170 +427,6 @@ public final class AttributionHttpClient extends HttpClient {
     };
   }
 
-  /** Hands the application's subscriber every buffer unchanged, after showing it to the tap. */
-  private static final class TeeSubscriber<T> implements HttpResponse.BodySubscriber<T> {
-    private final HttpResponse.BodySubscriber<T> inner;
-    private final ResponseTap tap;
-    private byte[] scratch = new byte[0];
-
-    TeeSubscriber(HttpResponse.BodySubscriber<T> inner, ResponseTap tap) {
-      this.inner = inner;
-      this.tap = tap;
-    }
-
-    @Override
-    public CompletionStage<T> getBody() {
-      return inner.getBody();
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      inner.onSubscribe(
-          new Flow.Subscription() {
-            @Override
-            public void request(long n) {
-              subscription.request(n);
-            }
-
-            @Override
-            public void cancel() {
-              // The application stopped reading (an InputStream closed early).
-              try {
-                subscription.cancel();
-              } finally {
-                tap.end(false);
-              }
-            }
-          });
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> item) {
-      for (ByteBuffer b : item) {
-        int n = b.remaining();
-        if (n == 0) {
-          continue;
-        }
-        if (b.hasArray()) {
-          tap.bytes(b.array(), b.arrayOffset() + b.position(), n);
-        } else {
-          if (scratch.length < n) {
-            scratch = new byte[Math.max(n, 8192)];
-          }
-          b.duplicate().get(scratch, 0, n);
-          tap.bytes(scratch, 0, n);
-        }
-      }
-      inner.onNext(item);
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-      tap.failed(throwable);
-      inner.onError(throwable);
-    }
-
-    @Override
-    public void onComplete() {
-      tap.end(true);
-      inner.onComplete();
-    }
-  }
-
-  /** The provider-shaped local answer, delivered through the application's own handler. */
-  private static <T> CompletableFuture<HttpResponse<T>> blockedResponse(
-      HttpRequest request, BlockedResponse blocked, HttpResponse.BodyHandler<T> handler) {
-    Map<String, List<String>> map = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    blocked.headers().forEach((k, v) -> map.put(k, List.of(v)));
-    map.put("content-type", List.of(blocked.contentType()));
-    map.put("content-length", List.of(Integer.toString(blocked.body().length)));
-    HttpHeaders headers = HttpHeaders.of(map, (k, v) -> true);
-    HttpResponse.ResponseInfo info =
-        new HttpResponse.ResponseInfo() {
-          @Override
-          public int statusCode() {
-            return blocked.status();
-          }
-
-          @Override
-          public HttpHeaders headers() {
-            return headers;
-          }
-
-          @Override
-          public HttpClient.Version version() {
-            return HttpClient.Version.HTTP_1_1;
-          }
-        };
-    HttpResponse.BodySubscriber<T> subscriber = handler.apply(info);
-    subscriber.onSubscribe(
-        new Flow.Subscription() {
-          @Override
-          public void request(long n) {}
-
-          @Override
-          public void cancel() {}
-        });
-    subscriber.onNext(List.of(ByteBuffer.wrap(blocked.body())));
-    subscriber.onComplete();
-    return subscriber
-        .getBody()
-        .toCompletableFuture()
-        .thenApply(body -> new LocalResponse<>(request, info, body));
-  }
-
-  private static final class LocalResponse<T> implements HttpResponse<T> {
-    private final HttpRequest request;
-    private final HttpResponse.ResponseInfo info;
-    private final T body;
-
-    LocalResponse(HttpRequest request, HttpResponse.ResponseInfo info, T body) {
-      this.request = request;
-      this.info = info;
-      this.body = body;
-    }
-
-    @Override
-    public int statusCode() {
-      return info.statusCode();
-    }
-
-    @Override
-    public HttpRequest request() {
-      return request;
-    }
-
-    @Override
-    public Optional<HttpResponse<T>> previousResponse() {
-      return Optional.empty();
-    }
-
-    @Override
-    public HttpHeaders headers() {
-      return info.headers();
-    }
-
-    @Override
-    public T body() {
-      return body;
-    }
-
-    @Override
-    public Optional<SSLSession> sslSession() {
-      return Optional.empty();
-    }
-
-    @Override
-    public URI uri() {
-      return request.uri();
-    }
-
-    @Override
-    public HttpClient.Version version() {
-      return info.version();
-    }
-  }
-
   void failure(String what, Throwable e) {
     internalFailures.incrementAndGet();
     failureLog.warn("Attribution failed while {}; the call proceeds untouched", what, e);
@@ -716,67 +546,6 @@ public final class AttributionHttpClient extends HttpClient {
       throw new IllegalStateException(c);
     } catch (ReflectiveOperationException e) {
       throw new UnsupportedOperationException(method + " needs Java 21", e);
-    }
-  }
-
-  /** Reads request bodies the JDK's own publishers hold, without consuming anything else. */
-  static final class RequestBodies {
-    private RequestBodies() {}
-
-    /**
-     * The bytes of {@code publisher}, or {@code null} when they are unknown in length, larger than
-     * {@code max}, or come from a publisher that might not publish twice (only the JDK's own
-     * in-memory and file publishers are read).
-     */
-    static byte @Nullable [] read(HttpRequest.BodyPublisher publisher, long max) {
-      long length = publisher.contentLength();
-      if (length < 0 || length > max || !rereadable(publisher)) {
-        return null;
-      }
-      CompletableFuture<byte[]> done = new CompletableFuture<>();
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) length);
-      publisher.subscribe(
-          new Flow.Subscriber<ByteBuffer>() {
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-              s.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(ByteBuffer item) {
-              byte[] b = new byte[item.remaining()];
-              item.get(b);
-              out.write(b, 0, b.length);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-              done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onComplete() {
-              done.complete(out.toByteArray());
-            }
-          });
-      try {
-        byte[] b = done.get(5, TimeUnit.SECONDS);
-        return b.length > max ? null : b;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
-      } catch (Exception e) {
-        return null;
-      }
-    }
-
-    static boolean rereadable(HttpRequest.BodyPublisher p) {
-      String name = p.getClass().getName();
-      return name.startsWith("jdk.internal.net.http.RequestPublishers$")
-          && (name.endsWith("$ByteArrayPublisher")
-              || name.endsWith("$StringPublisher")
-              || name.endsWith("$IterablePublisher")
-              || name.endsWith("$FilePublisher"));
     }
   }
 }

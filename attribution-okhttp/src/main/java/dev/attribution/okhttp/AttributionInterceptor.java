@@ -13,29 +13,19 @@ import dev.attribution.core.transport.UpstreamRewrite;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.GZIPInputStream;
 import okhttp3.Call;
-import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.MediaType;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
-import okio.BufferedSink;
 import okio.BufferedSource;
-import okio.ForwardingSink;
-import okio.Okio;
-import okio.Sink;
-import okio.Source;
-import okio.Timeout;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,7 +113,7 @@ public final class AttributionInterceptor implements Interceptor {
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request original = chain.request();
-    Request outgoing = stripAttributionHeaders(original);
+    Request outgoing = OkHttpRequests.stripAttributionHeaders(original);
     if (chain.connection() != null) {
       // Only network interceptors see a connection. There, a local answer (a budget block) is an
       // IllegalStateException in OkHttp and retries and redirects are counted as calls: stay out
@@ -186,14 +176,14 @@ public final class AttributionInterceptor implements Interceptor {
         throw new BudgetExceededException(
             blocked.reason(), blocked.headers().get("x-attribution-blocked"));
       }
-      return blockedResponse(outgoing, blocked);
+      return OkHttpRequests.blockedResponse(outgoing, blocked);
     }
     Request toSend = outgoing;
     boolean pinned = false;
     try {
       UpstreamRewrite rw = call.rewrite();
       if (rw != null) {
-        toSend = apply(outgoing, rw);
+        toSend = OkHttpRequests.apply(outgoing, rw);
         pinned = rw.pinsOrigin();
       }
     } catch (RuntimeException | Error e) {
@@ -231,7 +221,7 @@ public final class AttributionInterceptor implements Interceptor {
     AttributionContext ctx = AttributionContext.empty();
     ContextSource source = ContextSource.NONE;
     AttributionHeaders.Parsed fromHeaders = null;
-    if (hasAttributionHeaders(original.headers())) {
+    if (OkHttpRequests.hasAttributionHeaders(original.headers())) {
       fromHeaders = AttributionHeaders.parse(original::header);
     }
     AttributionContext captured = capture != null ? capture.take(okCall) : null;
@@ -263,7 +253,7 @@ public final class AttributionInterceptor implements Interceptor {
     RequestBody rb = outgoing.body();
     if (rb != null
         && engine.recognises(outgoing.method(), url.host(), url.port(), url.encodedPath())) {
-      body = readRequestBody(rb);
+      body = OkHttpRequests.readRequestBody(rb, maxRequestBytes);
     }
     int attempt = 1;
     String retry = original.header("x-stainless-retry-count");
@@ -287,139 +277,6 @@ public final class AttributionInterceptor implements Interceptor {
         source,
         Math.max(1, attempt),
         rejected);
-  }
-
-  /**
-   * The request body, or {@code null} when it must not be read twice (one-shot, duplex), is larger
-   * than {@code maxRequestBytes}, or fails to write: the application's own body then meets the same
-   * failure when OkHttp sends it, exactly as without us.
-   */
-  private byte @Nullable [] readRequestBody(RequestBody rb) {
-    if (rb.isOneShot() || rb.isDuplex()) {
-      return null;
-    }
-    try {
-      long length = rb.contentLength();
-      if (length > maxRequestBytes) {
-        return null;
-      }
-      Buffer buf = new Buffer();
-      if (length >= 0) {
-        // A body that knows its length (bytes, a string, a file) writes exactly that much: into
-        // the buffer directly, without a second buffer and a capping sink in between.
-        rb.writeTo(buf);
-        if (buf.size() > maxRequestBytes) {
-          buf.clear();
-          return null;
-        }
-        return buf.readByteArray();
-      }
-      BufferedSink sink = Okio.buffer(new CappedSink(buf, maxRequestBytes));
-      rb.writeTo(sink);
-      sink.emit();
-      return buf.readByteArray();
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  /** A sink that refuses to hold more than {@code max} bytes. */
-  private static final class CappedSink extends ForwardingSink {
-    private final long max;
-    private long written;
-
-    CappedSink(Sink delegate, long max) {
-      super(delegate);
-      this.max = max;
-    }
-
-    @Override
-    public void write(Buffer source, long byteCount) throws IOException {
-      written += byteCount;
-      if (written > max) {
-        throw new IOException("request body larger than maxRequestBytes");
-      }
-      super.write(source, byteCount);
-    }
-  }
-
-  private static boolean hasAttributionHeaders(Headers headers) {
-    for (int i = 0, n = headers.size(); i < n; i++) {
-      if (AttributionHeaders.isAttributionHeader(headers.name(i))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static Request stripAttributionHeaders(Request request) {
-    Headers headers = request.headers();
-    if (!hasAttributionHeaders(headers)) {
-      return request;
-    }
-    Request.Builder b = request.newBuilder();
-    for (int i = 0, n = headers.size(); i < n; i++) {
-      String name = headers.name(i);
-      if (AttributionHeaders.isAttributionHeader(name)) {
-        b.removeHeader(name);
-      }
-    }
-    return b.build();
-  }
-
-  private static Request apply(Request request, UpstreamRewrite rw) {
-    Request.Builder b = request.newBuilder();
-    if (rw.changesUrl()) {
-      HttpUrl.Builder u = request.url().newBuilder();
-      if (rw.scheme() != null) {
-        u.scheme(rw.scheme());
-      }
-      if (rw.host() != null) {
-        u.host(rw.host());
-      }
-      if (rw.port() >= 0) {
-        u.port(rw.port());
-      }
-      if (rw.path() != null) {
-        u.encodedPath(rw.path());
-      }
-      for (String q : rw.removeQueryParameters()) {
-        u.removeAllQueryParameters(q);
-      }
-      for (Map.Entry<String, String> q : rw.setQueryParameters().entrySet()) {
-        u.setQueryParameter(q.getKey(), q.getValue());
-      }
-      b.url(u.build());
-    }
-    for (String h : rw.removeHeaders()) {
-      b.removeHeader(h);
-    }
-    for (Map.Entry<String, String> h : rw.setHeaders().entrySet()) {
-      b.header(h.getKey(), h.getValue());
-    }
-    byte[] body = rw.body();
-    RequestBody old = request.body();
-    if (body != null && old != null) {
-      b.method(request.method(), RequestBody.create(body, old.contentType()));
-    }
-    return b.build();
-  }
-
-  private static Response blockedResponse(Request request, BlockedResponse blocked) {
-    Headers.Builder h = new Headers.Builder();
-    blocked.headers().forEach(h::add);
-    h.add("content-type", blocked.contentType());
-    long now = System.currentTimeMillis();
-    return new Response.Builder()
-        .request(request)
-        .protocol(Protocol.HTTP_1_1)
-        .code(blocked.status())
-        .message("Too Many Requests")
-        .headers(h.build())
-        .body(ResponseBody.create(blocked.body(), MediaType.get(blocked.contentType())))
-        .sentRequestAtMillis(now)
-        .receivedResponseAtMillis(now)
-        .build();
   }
 
   /**
@@ -482,7 +339,10 @@ public final class AttributionInterceptor implements Interceptor {
       // this failure reading the body (or never, reading headers only): hand it the response,
       // whose body yields the bytes that arrived and then this same failure.
       call.failed(e);
-      return response.newBuilder().body(failedBody(body, source.getBuffer(), e)).build();
+      return response
+          .newBuilder()
+          .body(ResponseBodies.failedBody(body, source.getBuffer(), e))
+          .build();
     }
     Buffer buffered = source.getBuffer();
     if (buffered.size() >= maxPeekBytes) {
@@ -492,7 +352,7 @@ public final class AttributionInterceptor implements Interceptor {
     }
     InputStream in = new BufferInput(buffered);
     if (gzip) {
-      in = new BoundedGunzip(in, maxPeekBytes, call);
+      in = new ResponseBodies.BoundedGunzip(in, maxPeekBytes, call);
     }
     call.completeBody(in);
     return response;
@@ -508,95 +368,6 @@ public final class AttributionInterceptor implements Interceptor {
     }
     MediaType t = body.contentType();
     return t == null ? null : t.toString();
-  }
-
-  /**
-   * The decompressed body for the parser, at most {@code limit} bytes of it: what a small gzip body
-   * expands to is bounded by what we choose to read, not by what it claims. A body that is not gzip
-   * after all, or expands beyond the limit, ends early and marks the record unreadable.
-   */
-  private static final class BoundedGunzip extends InputStream {
-    private final InputStream compressed;
-    private final long limit;
-    private final LlmCall call;
-    private @Nullable InputStream gunzip;
-    private long produced;
-    private boolean done;
-
-    BoundedGunzip(InputStream compressed, long limit, LlmCall call) {
-      this.compressed = compressed;
-      this.limit = limit;
-      this.call = call;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (done || len == 0) {
-        return done ? -1 : 0;
-      }
-      try {
-        InputStream in = gunzip;
-        if (in == null) {
-          in = new GZIPInputStream(compressed);
-          gunzip = in;
-        }
-        if (produced >= limit) {
-          done = true;
-          if (in.read() != -1) {
-            call.markUnreadable("body_too_large");
-          }
-          return -1;
-        }
-        int n = in.read(b, off, (int) Math.min(len, limit - produced));
-        if (n == -1) {
-          done = true;
-        } else {
-          produced += n;
-        }
-        return n;
-      } catch (IOException | RuntimeException e) {
-        // Labelled gzip but plain, empty or corrupt: what the application reads is its business.
-        done = true;
-        call.markUnreadable("undecodable_gzip");
-        return -1;
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      compressed.close();
-    }
-  }
-
-  /** A body yielding the bytes that arrived before the transport failed, then that failure. */
-  private static ResponseBody failedBody(ResponseBody body, Buffer arrived, IOException failure) {
-    Source replay =
-        new Source() {
-          @Override
-          public long read(Buffer sink, long byteCount) throws IOException {
-            if (arrived.size() == 0) {
-              throw failure;
-            }
-            return arrived.read(sink, Math.min(byteCount, arrived.size()));
-          }
-
-          @Override
-          public Timeout timeout() {
-            return Timeout.NONE;
-          }
-
-          @Override
-          public void close() {
-            body.close();
-          }
-        };
-    return ResponseBody.create(Okio.buffer(replay), body.contentType(), body.contentLength());
   }
 
   private void failure(String what, Throwable e) {
