@@ -67,7 +67,7 @@ final class PinnedSend {
     OkHttpClient noRedirects = null;
     try {
       noRedirects = client == null ? null : noRedirects(client);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       LOG.debug("could not derive a client without redirects", e);
     }
     if (noRedirects == null) {
@@ -91,7 +91,14 @@ final class PinnedSend {
       }
       Call call = sender.newCall(hop);
       Response response = call.execute();
-      Request next = sameOriginFollowUp(response);
+      Request next;
+      try {
+        next = sameOriginFollowUp(response);
+      } catch (RuntimeException | LinkageError e) {
+        // Attribution's own reading of the redirect failed: the application gets the response.
+        LOG.debug("could not read a redirect's follow-up; answering with the response", e);
+        next = null;
+      }
       if (next == null || (next.body() != null && next.body().isOneShot())) {
         return cancellable(response, outer, call);
       }

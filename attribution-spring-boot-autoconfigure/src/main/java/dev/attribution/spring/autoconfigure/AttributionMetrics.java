@@ -384,6 +384,8 @@ public final class AttributionMetrics implements UsageSink, MeterBinder {
         .register(reg);
   }
 
+  // A gauge's value is a double by Micrometer's API: the budget's exact amount is converted here,
+  // when a registry reads it, and never summed or stored as a double.
   private double budgetValue(String budget, String scope, Function<BudgetStatus, BigDecimal> f) {
     BudgetStatusSource source = budgets;
     if (source == null) {
