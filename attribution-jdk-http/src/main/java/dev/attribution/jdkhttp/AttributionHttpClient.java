@@ -52,7 +52,10 @@ import org.slf4j.LoggerFactory;
  * the failover route, as the OkHttp interceptor does: the failed answer is recorded and discarded
  * (the application's handler sees only the final one), and the failover request carries the route's
  * credential, never the application's unless the route opts in. A request whose body the JDK might
- * not publish twice is not failed over.
+ * not publish twice is not failed over. A call the engine pinned to its origin (a route, or the
+ * engine's credential) follows redirects only within that origin, even when the wrapped client
+ * follows them; a redirect elsewhere reaches the application as it came (see {@code
+ * PinnedRedirects}).
  *
  * <p>Any failure inside attribution is caught, counted ({@link #internalFailures()}) and logged at
  * most every 10 seconds; the call then proceeds as the application built it.
@@ -71,10 +74,12 @@ public final class AttributionHttpClient extends HttpClient {
   private final AttributionEngine engine;
   private final AtomicLong internalFailures = new AtomicLong();
   private final RateLimitedLogger failureLog = new RateLimitedLogger(LOG, 10_000);
+  final PinnedRedirects pinned;
 
   private AttributionHttpClient(HttpClient delegate, AttributionEngine engine) {
     this.delegate = Objects.requireNonNull(delegate, "client");
     this.engine = Objects.requireNonNull(engine, "engine");
+    this.pinned = new PinnedRedirects(delegate, this::failure);
   }
 
   /**
@@ -125,7 +130,9 @@ public final class AttributionHttpClient extends HttpClient {
     }
     HttpRequest toSend = rewritten(outgoing, call);
     try {
-      return delegate.send(toSend, observing(call, handler, failover));
+      HttpResponse.BodyHandler<T> observed = observing(call, handler, failover);
+      // The engine's credential, or a route's origin: redirects to another origin are not followed.
+      return pinsOrigin(call) ? pinned.send(toSend, observed) : delegate.send(toSend, observed);
     } catch (IOException | InterruptedException | RuntimeException e) {
       call.failed(e);
       throw e;
@@ -185,7 +192,11 @@ public final class AttributionHttpClient extends HttpClient {
     HttpRequest toSend = rewritten(outgoing, call);
     CompletableFuture<HttpResponse<T>> sent;
     try {
-      sent = delegate.sendAsync(toSend, observing(call, handler, failover), pushPromiseHandler);
+      HttpResponse.BodyHandler<T> observed = observing(call, handler, failover);
+      sent =
+          pinsOrigin(call)
+              ? pinned.sendAsync(toSend, observed, pushPromiseHandler)
+              : delegate.sendAsync(toSend, observed, pushPromiseHandler);
     } catch (RuntimeException e) {
       call.failed(e);
       throw e;
@@ -356,6 +367,20 @@ public final class AttributionHttpClient extends HttpClient {
     }
   }
 
+  /**
+   * Whether {@code call} goes out pinned to its origin and the wrapped client would follow its
+   * redirects (with {@code Redirect.NEVER} every redirect reaches the application as it came).
+   */
+  private boolean pinsOrigin(LlmCall call) {
+    try {
+      UpstreamRewrite rw = call.rewrite();
+      return rw != null && rw.pinsOrigin() && delegate.followRedirects() != Redirect.NEVER;
+    } catch (RuntimeException | Error e) {
+      failure("rewriting the request", e);
+      return false;
+    }
+  }
+
   private static HttpRequest apply(HttpRequest request, UpstreamRewrite rw) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(
@@ -486,29 +511,53 @@ public final class AttributionHttpClient extends HttpClient {
 
   // Java 21 added shutdown, shutdownNow, awaitTermination, isTerminated and close to HttpClient.
   // Declared here (compiled for 17, so without @Override) they override those on 21 and pass to
-  // the wrapped client, which would otherwise never be shut down through this wrapper.
+  // the wrapped client, which would otherwise never be shut down through this wrapper, and to the
+  // client pinned calls go through when one was derived from it.
 
   /** Passes to the wrapped client's {@code shutdown()} (Java 21 and later). */
   public void shutdown() {
-    invoke("shutdown");
+    pinned.shutDown();
+    invoke(delegate, "shutdown");
+    HttpClient derived = pinned.derived();
+    if (derived != null) {
+      invoke(derived, "shutdown");
+    }
   }
 
   /** Passes to the wrapped client's {@code shutdownNow()} (Java 21 and later). */
   public void shutdownNow() {
-    invoke("shutdownNow");
+    pinned.shutDown();
+    invoke(delegate, "shutdownNow");
+    HttpClient derived = pinned.derived();
+    if (derived != null) {
+      invoke(derived, "shutdownNow");
+    }
   }
 
   /** Passes to the wrapped client's {@code isTerminated()} (Java 21 and later). */
   public boolean isTerminated() {
-    Object r = invoke("isTerminated");
-    return r instanceof Boolean && (Boolean) r;
+    HttpClient derived = pinned.derived();
+    return Boolean.TRUE.equals(invoke(delegate, "isTerminated"))
+        && (derived == null || Boolean.TRUE.equals(invoke(derived, "isTerminated")));
   }
 
   /** Passes to the wrapped client's {@code awaitTermination(Duration)} (Java 21 and later). */
   public boolean awaitTermination(Duration duration) throws InterruptedException {
+    long deadline = System.nanoTime() + duration.toNanos();
+    boolean done = awaitTermination(delegate, duration);
+    HttpClient derived = pinned.derived();
+    if (derived == null) {
+      return done;
+    }
+    Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    return awaitTermination(derived, left) && done;
+  }
+
+  private static boolean awaitTermination(HttpClient client, Duration duration)
+      throws InterruptedException {
     try {
       Object r =
-          HttpClient.class.getMethod("awaitTermination", Duration.class).invoke(delegate, duration);
+          HttpClient.class.getMethod("awaitTermination", Duration.class).invoke(client, duration);
       return r instanceof Boolean && (Boolean) r;
     } catch (java.lang.reflect.InvocationTargetException e) {
       if (e.getCause() instanceof InterruptedException) {
@@ -522,8 +571,20 @@ public final class AttributionHttpClient extends HttpClient {
 
   /** Passes to the wrapped client's {@code close()} (Java 21 and later; nothing to do before). */
   public void close() {
+    pinned.shutDown();
+    HttpClient derived = pinned.derived();
     try {
-      HttpClient.class.getMethod("close").invoke(delegate);
+      close(delegate);
+    } finally {
+      if (derived != null) {
+        close(derived);
+      }
+    }
+  }
+
+  private static void close(HttpClient client) {
+    try {
+      HttpClient.class.getMethod("close").invoke(client);
     } catch (java.lang.reflect.InvocationTargetException e) {
       Throwable c = e.getCause();
       if (c instanceof RuntimeException) {
@@ -535,9 +596,9 @@ public final class AttributionHttpClient extends HttpClient {
     }
   }
 
-  private @Nullable Object invoke(String method) {
+  private static @Nullable Object invoke(HttpClient client, String method) {
     try {
-      return HttpClient.class.getMethod(method).invoke(delegate);
+      return HttpClient.class.getMethod(method).invoke(client);
     } catch (java.lang.reflect.InvocationTargetException e) {
       Throwable c = e.getCause();
       if (c instanceof RuntimeException) {

@@ -60,6 +60,46 @@ class Java21LifecycleTest {
     }
   }
 
+  @Test
+  void closeAlsoClosesTheClientPinnedCallsWentThrough() throws Exception {
+    dev.attribution.core.routing.Route alt;
+    try (okhttp3.mockwebserver.MockWebServer target = new okhttp3.mockwebserver.MockWebServer()) {
+      target.start();
+      alt =
+          dev.attribution.core.routing.Route.builder("alt")
+              .baseUrl(target.url("/v1").toString())
+              .provider("openai")
+              .apiKey("sk-route-0123456789abcdef")
+              .build();
+      try (Loopback h =
+          new Loopback(
+              "openai",
+              b ->
+                  b.route(alt)
+                      .routingRule(
+                          dev.attribution.core.routing.RoutingRule.builder("all")
+                              .route("alt")
+                              .build()))) {
+        target.enqueue(AttributionHttpClientTest.json("openai-chat.json"));
+        HttpClient real =
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        AttributionHttpClient wrapper = AttributionHttpClient.wrap(real, h.engine);
+        wrapper.send(
+            AttributionHttpClientTest.post(
+                    h, "/v1/chat/completions", AttributionHttpClientTest.CHAT)
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpClient derived = wrapper.pinned.derived();
+        assertThat(derived).isNotNull();
+        assertThat(terminated(derived)).isFalse();
+        HttpClient.class.getMethod("close").invoke(wrapper);
+        assertThat(terminated(real)).isTrue();
+        assertThat(terminated(derived)).isTrue();
+        assertThat(wrapper.isTerminated()).isTrue();
+      }
+    }
+  }
+
   /** Guards the point of the java25 execution: it really ran on the JDK it was given. */
   @Test
   @EnabledIfSystemProperty(named = "attribution.expectJava", matches = "\\d+")
