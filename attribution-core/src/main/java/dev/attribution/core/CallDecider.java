@@ -125,15 +125,18 @@ final class CallDecider {
             ? Map.of()
             : Map.of("rejected_headers", req.rejectedHeaders());
     byte[] body = req.body();
-    RequestFacts facts = RequestFacts.unknown(endpoint.modelInPath(), endpoint.streamingByPath());
-    boolean unreadable = body == null; // too large, one-shot, or not read: no upper bound
+    RequestFacts facts = null;
     if (body != null) {
       try {
         facts = RequestParser.parse(endpoint, body);
       } catch (Exception e) {
         failures.parseFailure(endpoint.provider(), e);
-        unreadable = true;
       }
+    }
+    // No body (too large, one-shot, or not read) or an unreadable one: no upper bound.
+    boolean unreadable = facts == null;
+    if (facts == null) {
+      facts = RequestFacts.unknown(endpoint.modelInPath(), endpoint.streamingByPath());
     }
     return new Recognised(
         req,

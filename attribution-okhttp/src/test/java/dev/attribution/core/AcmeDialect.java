@@ -1,6 +1,5 @@
 package dev.attribution.core;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attribution.api.TokenUsage;
@@ -10,6 +9,7 @@ import dev.attribution.core.internal.provider.ModelEdit;
 import dev.attribution.core.internal.provider.ProviderDialect;
 import dev.attribution.core.internal.provider.RequestFacts;
 import dev.attribution.core.internal.provider.RequestParser;
+import dev.attribution.core.internal.provider.RequestReader;
 import dev.attribution.core.internal.provider.ResponseMember;
 import dev.attribution.core.internal.provider.SseShape;
 import dev.attribution.core.internal.provider.StreamReader;
@@ -69,7 +69,7 @@ final class AcmeDialect implements ProviderDialect {
 
   @Override
   public boolean readRequestMember(
-      String name, JsonToken v, JsonParser p, RequestParser.Facts facts) throws IOException {
+      String name, JsonToken v, RequestReader p, RequestParser.Facts facts) throws IOException {
     switch (name) {
       case "engine":
         facts.model(p, v);

@@ -101,7 +101,7 @@ public final class BedrockDialect implements ProviderDialect {
 
   @Override
   public boolean readRequestMember(
-      String name, JsonToken v, JsonParser p, RequestParser.Facts facts) throws IOException {
+      String name, JsonToken v, RequestReader p, RequestParser.Facts facts) throws IOException {
     switch (name) {
       case "max_tokens": // Anthropic body
       case "max_gen_len": // Meta Llama body

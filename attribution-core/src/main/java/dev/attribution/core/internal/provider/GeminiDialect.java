@@ -1,6 +1,5 @@
 package dev.attribution.core.internal.provider;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attribution.api.TokenUsage;
@@ -81,7 +80,7 @@ public final class GeminiDialect implements ProviderDialect {
 
   @Override
   public boolean readRequestMember(
-      String name, JsonToken v, JsonParser p, RequestParser.Facts facts) throws IOException {
+      String name, JsonToken v, RequestReader p, RequestParser.Facts facts) throws IOException {
     if (!name.equals("generationConfig") || v != JsonToken.START_OBJECT) {
       return false;
     }

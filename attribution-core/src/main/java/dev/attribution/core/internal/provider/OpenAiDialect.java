@@ -1,6 +1,5 @@
 package dev.attribution.core.internal.provider;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attribution.api.TokenUsage;
@@ -173,7 +172,7 @@ public final class OpenAiDialect implements ProviderDialect {
 
   @Override
   public boolean readRequestMember(
-      String name, JsonToken v, JsonParser p, RequestParser.Facts facts) throws IOException {
+      String name, JsonToken v, RequestReader p, RequestParser.Facts facts) throws IOException {
     switch (name) {
       case "model":
         facts.model(p, v);
@@ -203,7 +202,7 @@ public final class OpenAiDialect implements ProviderDialect {
     }
   }
 
-  private static boolean readIncludeUsage(JsonParser p) throws IOException {
+  private static boolean readIncludeUsage(RequestReader p) throws IOException {
     boolean include = false;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String n = p.currentName();

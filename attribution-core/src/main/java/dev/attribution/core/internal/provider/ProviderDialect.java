@@ -1,6 +1,5 @@
 package dev.attribution.core.internal.provider;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.List;
@@ -108,8 +107,8 @@ public interface ProviderDialect {
    * @param facts what has been read so far, to add to
    * @throws IOException if the body cannot be read
    */
-  boolean readRequestMember(String name, JsonToken value, JsonParser p, RequestParser.Facts facts)
-      throws IOException;
+  boolean readRequestMember(
+      String name, JsonToken value, RequestReader p, RequestParser.Facts facts) throws IOException;
 
   /**
    * {@code body} changed so that a stream ends with a usage report, or {@code null} when this

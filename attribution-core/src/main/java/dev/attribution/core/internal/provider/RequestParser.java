@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads {@link RequestFacts} from a request body with a streaming JSON parser (top-level members
- * only; nested values are skipped, never materialised), and splices the body when the engine
- * changes it. It knows no provider: the endpoint's {@link ProviderDialect#readRequestMember} says
- * what each member means. Rewrites splice bytes, so everything else in the body stays byte-for-byte
- * as the application wrote it.
+ * Reads {@link RequestFacts} from a request body with a pull scanner (top-level members only;
+ * nested values are skipped, never materialised), and splices the body when the engine changes it.
+ * It knows no provider: the endpoint's {@link ProviderDialect#readRequestMember} says what each
+ * member means. Rewrites splice bytes, so everything else in the body stays byte-for-byte as the
+ * application wrote it.
  */
 public final class RequestParser {
 
@@ -22,29 +22,51 @@ public final class RequestParser {
 
   /**
    * Parses {@code body} for {@code endpoint}. When the body names no model, the model the path
-   * names (if any) stands in.
+   * names (if any) stands in. The body is read by {@link JsonScanner}; a body it declines is read
+   * by Jackson, which decides as before.
    *
    * @throws IOException if the body is not a JSON object
    */
   public static RequestFacts parse(Endpoint endpoint, byte[] body) throws IOException {
+    try {
+      return read(endpoint, new JsonScanner(body));
+    } catch (IOException | RuntimeException declined) {
+      return parseWithJackson(endpoint, body);
+    }
+  }
+
+  /** {@link #parse} with Jackson only: what the scanner's result must equal. */
+  static RequestFacts parseWithJackson(Endpoint endpoint, byte[] body) throws IOException {
+    try (JsonParser p = JSON.createParser(body)) {
+      return read(endpoint, new JacksonRequestReader(p));
+    }
+  }
+
+  /** {@link #parse} with the scanner only; throws where {@link #parse} falls back to Jackson. */
+  static RequestFacts parseWithScanner(Endpoint endpoint, byte[] body) throws IOException {
+    return read(endpoint, new JsonScanner(body));
+  }
+
+  private static RequestFacts read(Endpoint endpoint, RequestReader p) throws IOException {
     ProviderDialect dialect = endpoint.dialect();
     Facts f = new Facts(endpoint.streamingByPath());
     int objectEnd = -1;
-    try (JsonParser p = JSON.createParser(body)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new IOException("request body is not a JSON object");
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw new IOException("request body is not a JSON object");
+    }
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      if (v == null) {
+        throw new IOException("truncated request body");
       }
-      JsonToken t;
-      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        if (!dialect.readRequestMember(name, v, p, f)) {
-          p.skipChildren();
-        }
+      if (!dialect.readRequestMember(name, v, p, f)) {
+        p.skipChildren();
       }
-      if (t == JsonToken.END_OBJECT) {
-        objectEnd = (int) p.currentTokenLocation().getByteOffset();
-      }
+    }
+    if (t == JsonToken.END_OBJECT) {
+      objectEnd = p.tokenStart();
     }
     String model = f.model;
     if (model == null && endpoint.modelInPath() != null) {
@@ -84,11 +106,11 @@ public final class RequestParser {
      * The model member, whose value {@code v} is current: a string is kept with its byte offsets
      * (so {@link #withModel} can replace it), anything else is skipped.
      */
-    public void model(JsonParser p, JsonToken v) throws IOException {
+    public void model(RequestReader p, JsonToken v) throws IOException {
       if (v == JsonToken.VALUE_STRING) {
-        modelStart = (int) p.currentTokenLocation().getByteOffset();
+        modelStart = p.tokenStart();
         model = p.getText();
-        modelEnd = (int) p.currentLocation().getByteOffset();
+        modelEnd = p.tokenEnd();
       } else {
         p.skipChildren();
       }
@@ -120,7 +142,7 @@ public final class RequestParser {
      * string the provider may coerce (read as its ceiling, so the worst case stays an upper bound);
      * anything else counts as 1.
      */
-    public static long count(JsonParser p, JsonToken v) throws IOException {
+    public static long count(RequestReader p, JsonToken v) throws IOException {
       double d;
       if (v == JsonToken.VALUE_NUMBER_INT) {
         return Math.max(1, p.getLongValue());

@@ -2,7 +2,6 @@ package dev.attribution.core.internal.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attribution.api.TokenUsage;
@@ -40,7 +39,7 @@ class ProviderRegistryTest {
 
     @Override
     public boolean readRequestMember(
-        String name, JsonToken value, JsonParser p, RequestParser.Facts facts) {
+        String name, JsonToken value, RequestReader p, RequestParser.Facts facts) {
       return false;
     }
 

@@ -1,0 +1,58 @@
+package dev.attribution.core.internal.provider;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link RequestReader} over a Jackson parser: the reader for bodies {@link JsonScanner} declines.
+ */
+final class JacksonRequestReader implements RequestReader {
+
+  private final JsonParser p;
+
+  JacksonRequestReader(JsonParser p) {
+    this.p = p;
+  }
+
+  @Override
+  public @Nullable JsonToken nextToken() throws IOException {
+    return p.nextToken();
+  }
+
+  @Override
+  public String currentName() throws IOException {
+    return p.currentName();
+  }
+
+  @Override
+  public String getText() throws IOException {
+    return p.getText();
+  }
+
+  @Override
+  public long getLongValue() throws IOException {
+    return p.getLongValue();
+  }
+
+  @Override
+  public double getDoubleValue() throws IOException {
+    return p.getDoubleValue();
+  }
+
+  @Override
+  public void skipChildren() throws IOException {
+    p.skipChildren();
+  }
+
+  @Override
+  public int tokenStart() {
+    return (int) p.currentTokenLocation().getByteOffset();
+  }
+
+  @Override
+  public int tokenEnd() {
+    return (int) p.currentLocation().getByteOffset();
+  }
+}
