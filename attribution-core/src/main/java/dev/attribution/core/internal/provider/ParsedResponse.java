@@ -41,6 +41,9 @@ public record ParsedResponse(
 
   /** Nothing known. */
   public static ParsedResponse empty() {
-    return new ParsedResponse(null, null, null, null, null, null, 0, false, 0, null, null);
+    return EMPTY;
   }
+
+  private static final ParsedResponse EMPTY =
+      new ParsedResponse(null, null, null, null, null, null, 0, false, 0, null, null);
 }
