@@ -39,7 +39,10 @@ public final class Threshold implements Comparable<Threshold> {
     if (action != BudgetAction.REROUTE && route != null) {
       throw new IllegalArgumentException("route is only allowed on a reroute threshold");
     }
-    this.percent = percent.stripTrailingZeros();
+    // Strip trailing zeros, but never into an exponent: percent() (and the BudgetEvent that
+    // carries it) would print 50 as "5E+1" wherever a caller uses toString().
+    BigDecimal stripped = percent.stripTrailingZeros();
+    this.percent = stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     this.action = action;
     this.route = route;
   }
