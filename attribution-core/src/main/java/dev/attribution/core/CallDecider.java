@@ -527,9 +527,9 @@ final class CallDecider {
   /**
    * A POST to an unknown host on a path that would be recognised on a known one is almost always a
    * proxy or a local model server the application forgot to map: without this warning every such
-   * call is silently recorded as provider {@code unknown}, with no tokens, cost or budget check.
-   * Logged once per host (bounded, so hostile traffic cannot grow the set), whatever {@code
-   * recordUnrecognised} says.
+   * call passes with no tokens, cost or budget check (recorded, without a provider, only with
+   * {@code recordUnrecognised}). Logged once per host (bounded, so hostile traffic cannot grow the
+   * set), whatever {@code recordUnrecognised} says.
    */
   private void warnIfUnmappedLlmHost(CallRequest req) {
     if (!registry.isLlmPath(req.path())
@@ -540,11 +540,10 @@ final class CallDecider {
     if (warnedHosts.add(hostPort)) {
       LOG.warn(
           "POST {}{} looks like an LLM API call, but {} is not a known provider host, so its calls"
-              + " get no tokens, cost or budget checks (and are recorded, as provider 'unknown',"
+              + " get no tokens, cost or budget checks (and are recorded, without a provider,"
               + " only with recordUnrecognised(true)). If it is"
-              + " a proxy or a model server, map it: AttributionEngine.builder().providers("
-              + "ProviderRegistry.builder().mapHost(\"{}\", \"openai\").build()), with the"
-              + " provider whose API it speaks. Logged once per host.",
+              + " a proxy or a model server, map it: AttributionEngine.builder().mapHost(\"{}\","
+              + " \"openai\"), with the provider whose API it speaks. Logged once per host.",
           ControlChars.escape(hostPort),
           ControlChars.escape(req.path()),
           ControlChars.escape(hostPort),

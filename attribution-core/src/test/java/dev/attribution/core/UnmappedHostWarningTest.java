@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A proxy or local model server the application forgot to map is named in one warning per host,
- * with the fix, instead of every call silently becoming provider {@code unknown}.
+ * with the fix ({@code AttributionEngine.builder().mapHost(..)}), instead of passing silently
+ * unattributed.
  */
 class UnmappedHostWarningTest {
 
@@ -53,8 +54,12 @@ class UnmappedHostWarningTest {
                   assertThat(line)
                       .contains("WARN")
                       .contains("/v1/chat/completions")
-                      .contains("provider 'unknown'")
-                      .contains("mapHost(\"llm.internal:8000\""));
+                      .contains("recorded, without a provider,")
+                      .doesNotContain("'unknown'")
+                      // the fix it names is the builder's own method, not an internal type
+                      .contains(
+                          "AttributionEngine.builder().mapHost(\"llm.internal:8000\", \"openai\")")
+                      .doesNotContain("ProviderRegistry"));
       assertThat(log.linesContaining("mapHost(\"127.0.0.1:11434\"")).hasSize(1);
     }
   }
