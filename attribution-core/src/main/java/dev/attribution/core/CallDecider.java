@@ -1,6 +1,7 @@
 package dev.attribution.core;
 
 import dev.attribution.api.BudgetAction;
+import dev.attribution.api.ContextSource;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.internal.ControlChars;
 import dev.attribution.core.internal.provider.Endpoint;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -48,6 +50,7 @@ final class CallDecider {
   private final boolean blockSignedRewrites;
   private final AtomicLong calls = new AtomicLong();
   private final Set<String> warnedHosts = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean warnedNoContext = new AtomicBoolean();
 
   CallDecider(
       ProviderRegistry registry,
@@ -90,6 +93,7 @@ final class CallDecider {
     if (recognised == null) {
       return unrecognised(req);
     }
+    warnIfNoContext(req);
     Admitted admitted = admit(route(recognised, forcedRoute), started);
     if (admitted.blocked() != null) {
       return blockedDecision(admitted);
@@ -548,6 +552,27 @@ final class CallDecider {
           ControlChars.escape(req.path()),
           ControlChars.escape(hostPort),
           ControlChars.escape(hostPort));
+    }
+  }
+
+  /**
+   * A recognised call with no context at all (no request tag, no scope on the calling thread, no
+   * {@code x-attribution-*} header) is almost always a forgotten request filter or an executor that
+   * was not wrapped: without this warning it is recorded with no tenant, user or feature and nobody
+   * notices until the review. Logged once per engine; each record says {@code context_source}
+   * {@code none}.
+   */
+  private void warnIfNoContext(CallRequest req) {
+    if (req.contextSource() == ContextSource.NONE && warnedNoContext.compareAndSet(false, true)) {
+      LOG.warn(
+          "A call to {}{} has no attribution context: no scope is open on the calling thread and"
+              + " it carries no x-attribution-* headers, so it is recorded without tenant, user"
+              + " or feature (context_source none). Open one per request with"
+              + " Attribution.openIsolated(..), run background work on an Attribution.wrap(..)"
+              + " executor, or pass AttributionHeaders on calls that leave the thread. Logged"
+              + " once.",
+          ControlChars.escape(req.host()),
+          ControlChars.escape(req.path()));
     }
   }
 

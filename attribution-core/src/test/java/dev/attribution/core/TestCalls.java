@@ -12,6 +12,14 @@ final class TestCalls {
 
   /** A POST to OpenAI's chat completions with {@code body} and {@code headers}, no context. */
   static CallRequest openAiChat(String body, Map<String, String> headers) {
+    return openAiChat(body, headers, AttributionContext.empty(), ContextSource.NONE);
+  }
+
+  /**
+   * A POST to OpenAI's chat completions with {@code body}, in {@code context} from {@code source}.
+   */
+  static CallRequest openAiChat(
+      String body, Map<String, String> headers, AttributionContext context, ContextSource source) {
     return new CallRequest(
         "POST",
         "https",
@@ -21,8 +29,8 @@ final class TestCalls {
         null,
         body.getBytes(StandardCharsets.UTF_8),
         headers::get,
-        AttributionContext.empty(),
-        ContextSource.NONE,
+        context,
+        source,
         1,
         "");
   }
