@@ -215,7 +215,7 @@ final class ThresholdActions {
             + b.def.name()
             + "' for "
             + st.scopeKey
-            + " is exhausted: "
+            + (request.estimatedCost() == null ? " cannot take this call: " : " is exhausted: ")
             + Money.fromNanos(s.usedNanos()).toPlainString()
             + " of "
             + b.def.limit().toPlainString()
@@ -228,10 +228,13 @@ final class ThresholdActions {
             + (b.def.requestLimit() != null
                 ? ", " + s.usedRequests() + " of " + b.def.requestLimit() + " requests"
                 : "")
-            + "; this call may cost up to "
             + (request.estimatedCost() == null
-                ? "an unknown amount"
-                : request.estimatedCost().toPlainString())
+                // Say why an untouched budget refuses it: no bound, so the reserve is what counts.
+                ? "; this call's cost has no upper bound (its model has no price, or its body"
+                    + " could not be read), so it reserves "
+                    + Money.fromNanos(engine.unreadableNanos).toPlainString()
+                    + " (AttributionEngine.builder().unreadableRequestReserve(..))"
+                : "; this call may cost up to " + request.estimatedCost().toPlainString())
             + (retry != null ? "; resets at " + retry : "");
     engine.emitOnce(
         st,
