@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,9 +13,12 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates or migrates the usage table to {@link #LATEST_VERSION}.
@@ -33,6 +37,7 @@ final class SchemaManager {
   static final int LATEST_VERSION = 4;
 
   private static final int ATTEMPTS = 6;
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageSink.class);
 
   // H2 rebuilds a table for ALTER TABLE, so a racing start in the same JVM finds it missing
   // mid-migration; with one turn per table name such starts take turns instead of failing six
@@ -136,6 +141,19 @@ final class SchemaManager {
                   + " (version INTEGER NOT NULL PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)");
         }
         int current = readVersion(c);
+        if (current > 0 && !usageTableExists(c)) {
+          // Someone dropped the usage table but not its version table: without this every write
+          // would fail and spool for ever. Create it again from version 1.
+          LOG.warn(
+              "Usage table {} is missing although {} records schema version {}; creating it again",
+              table,
+              versionTable(),
+              current);
+          try (Statement s = c.createStatement()) {
+            s.execute("DELETE FROM " + versionTable());
+          }
+          current = 0;
+        }
         for (int v = current + 1; v <= LATEST_VERSION; v++) {
           for (String sql : script(v)) {
             try (Statement s = c.createStatement()) {
@@ -168,6 +186,25 @@ final class SchemaManager {
         c.setAutoCommit(auto);
       }
     }
+  }
+
+  /**
+   * Whether the usage table exists, as the database's metadata reports it in any schema (the name
+   * as given, lower- or upper-cased, as each database folds unquoted names); when in doubt, yes.
+   */
+  private boolean usageTableExists(Connection c) throws SQLException {
+    DatabaseMetaData md = c.getMetaData();
+    for (String name :
+        List.of(table, table.toLowerCase(Locale.ROOT), table.toUpperCase(Locale.ROOT))) {
+      try (ResultSet rs = md.getTables(null, null, name, null)) {
+        while (rs.next()) {
+          if (name.equals(rs.getString("TABLE_NAME"))) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /** Rolls {@code c} back after {@code cause}, keeping a rollback failure as suppressed. */

@@ -268,6 +268,21 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
   }
 
   @Test
+  void aUsageTableDroppedWithoutItsVersionTableIsCreatedAgainOnTheNextStart() throws Exception {
+    track(builder(dataSource()).build()).shutdown();
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE " + table); // "start again", forgetting <table>_schema_version
+    }
+
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    sink.export(List.of(UsageRecords.minimal(UsageRecords.T0)));
+
+    assertThat(rowCount()).isEqualTo(1); // written, not spooled behind "table does not exist"
+    assertThat(sink.stats().spooled()).isZero();
+  }
+
+  @Test
   void detectsDialect() {
     JdbcUsageSink sink = track(builder(dataSource()).build());
     assertThat(sink.dialect()).isEqualTo(expectedDialect());
