@@ -26,15 +26,21 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SelectedAuthScheme;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkInternalExecutionAttribute;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.Identity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
+import software.amazon.awssdk.identity.spi.IdentityProviders;
 
 /**
  * The AWS SDK v2 interceptor behind {@link AwsAttribution#interceptor}. The SDK calls {@code
@@ -83,7 +89,7 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
           outgoing.method().name(), outgoing.host(), outgoing.port(), outgoing.encodedPath())) {
         body = readBody(context);
       }
-      request = describe(original, outgoing, body);
+      request = describe(original, outgoing, body, signingKey(attributes));
       call = engine.begin(request);
     } catch (RuntimeException | Error e) {
       failure("preparing the call", e);
@@ -266,8 +272,51 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
         .build();
   }
 
+  /**
+   * The key the SDK will sign this call with, for the record's key fingerprint and per-key budgets:
+   * the access key id of its AWS credentials, which is what the dialect reads from a signed
+   * request's {@code Credential=}. {@code modifyHttpRequest} runs before signing, so the request
+   * carries no {@code Authorization} yet, and the SDK (2.59) selects its auth scheme and resolves
+   * the identity only later in its pipeline. The identity already selected is used when there is
+   * one (older SDKs select it before the interceptors run); otherwise the client's credentials
+   * provider is asked, and its answer used only if it is already there (a static or cached
+   * provider; never waited for). Otherwise, and on an SDK without these attributes, the fingerprint
+   * stays unknown. A call signed with a bearer token (a Bedrock API key) is not covered.
+   */
+  static @Nullable String signingKey(ExecutionAttributes attributes) {
+    try {
+      SelectedAuthScheme<?> scheme =
+          attributes.getAttribute(SdkInternalExecutionAttribute.SELECTED_AUTH_SCHEME);
+      String key = scheme == null ? null : accessKeyId(scheme.identity());
+      if (key != null) {
+        return key;
+      }
+      IdentityProviders providers =
+          attributes.getAttribute(SdkInternalExecutionAttribute.IDENTITY_PROVIDERS);
+      IdentityProvider<AwsCredentialsIdentity> credentials =
+          providers == null ? null : providers.identityProvider(AwsCredentialsIdentity.class);
+      return credentials == null ? null : accessKeyId(credentials.resolveIdentity());
+    } catch (RuntimeException | LinkageError e) {
+      return null;
+    }
+  }
+
+  private static @Nullable String accessKeyId(
+      @Nullable CompletableFuture<? extends Identity> identity) {
+    if (identity == null || !identity.isDone() || identity.isCompletedExceptionally()) {
+      return null;
+    }
+    Identity id = identity.getNow(null);
+    return id instanceof AwsCredentialsIdentity
+        ? ((AwsCredentialsIdentity) id).accessKeyId()
+        : null;
+  }
+
   private CallRequest describe(
-      SdkHttpRequest original, SdkHttpRequest outgoing, byte @Nullable [] body) {
+      SdkHttpRequest original,
+      SdkHttpRequest outgoing,
+      byte @Nullable [] body,
+      @Nullable String signingKey) {
     AttributionContext ctx = AttributionContext.empty();
     ContextSource source = ContextSource.NONE;
     AttributionContext current = Attribution.current();
@@ -296,7 +345,14 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
         outgoing.encodedPath(),
         outgoing.encodedQueryParameters().orElse(null),
         body,
-        name -> first(sent, name),
+        name -> {
+          String v = first(sent, name);
+          if (v == null && signingKey != null && name.equalsIgnoreCase("authorization")) {
+            // Not signed yet (so the engine may still rewrite it): the key, as a bearer value.
+            return "Bearer " + signingKey;
+          }
+          return v;
+        },
         ctx,
         source,
         1,

@@ -15,8 +15,6 @@ import dev.attribution.api.UsageRecord;
 import dev.attribution.contract.Loopback;
 import dev.attribution.testing.EventStreams;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -184,39 +182,10 @@ class BedrockAsyncSdkTest {
     assertCost(r, cost("0.000033", "0.00033792", "0", "0.00033"));
   }
 
-  private static byte[] chunk(String anthropicEvent) {
-    String b64 =
-        Base64.getEncoder().encodeToString(anthropicEvent.getBytes(StandardCharsets.UTF_8));
-    return EventStreams.event("chunk", "{\"bytes\":\"" + b64 + "\"}");
-  }
-
   @Test
   void invokeModelWithResponseStreamReadsTheAnthropicEventsInsideTheChunks() throws Exception {
-    h.server.enqueue(
-        eventStream(
-            EventStreams.concat(
-                chunk(
-                    "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_bdrk_01\","
-                        + "\"type\":\"message\",\"role\":\"assistant\","
-                        + "\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[],"
-                        + "\"usage\":{\"input_tokens\":25,\"cache_read_input_tokens\":1024,"
-                        + "\"cache_creation_input_tokens\":512,\"output_tokens\":1}}}"),
-                chunk(
-                    "{\"type\":\"content_block_start\",\"index\":0,"
-                        + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
-                chunk(
-                    "{\"type\":\"content_block_delta\",\"index\":0,"
-                        + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi there\"}}"),
-                chunk("{\"type\":\"content_block_stop\",\"index\":0}"),
-                chunk(
-                    "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
-                        + "\"usage\":{\"output_tokens\":15}}"),
-                chunk(
-                    "{\"type\":\"message_stop\",\"amazon-bedrock-invocationMetrics\":"
-                        + "{\"inputTokenCount\":25,\"outputTokenCount\":15,"
-                        + "\"invocationLatency\":812,\"firstByteLatency\":301,"
-                        + "\"cacheReadInputTokenCount\":1024,"
-                        + "\"cacheWriteInputTokenCount\":512}}"))));
+    // Anthropic's events in chunks; the last carries Bedrock's invocation metrics.
+    h.server.enqueue(eventStream(EventStreams.fixture("bedrock-invoke-anthropic-stream.events")));
     StringBuilder events = new StringBuilder();
     InvokeModelWithResponseStreamRequest req =
         InvokeModelWithResponseStreamRequest.builder()

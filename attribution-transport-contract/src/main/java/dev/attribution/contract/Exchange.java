@@ -5,17 +5,30 @@ import dev.attribution.core.AttributionEngine;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.Threshold;
+import dev.attribution.testing.EventStreams;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.RecordedRequest;
+import okio.Buffer;
 
 /**
  * The shared exchanges of the transport contract: a request the application makes, the answers the
  * loopback provider gives, and the budgets in force. Built on the provider fixtures of {@code
  * attribution-test-support}.
+ *
+ * <p>Bedrock exchanges name the model in the path ({@code /model/<id>/converse}, the id URL-encoded
+ * as the AWS SDK sends it). A hand-rolled client authenticates with a Bedrock API key ({@code
+ * Authorization: Bearer}, unsigned); an SDK signs with SigV4 using {@link #API_KEY} as its access
+ * key id, so both give the key fingerprint of the same string. Streams are AWS event streams
+ * ({@code application/vnd.amazon.eventstream}) framed from the {@code .events} fixtures by {@link
+ * EventStreams#fixture}.
  */
 public enum Exchange {
   /** OpenAI Chat Completions, one JSON answer. */
@@ -81,7 +94,56 @@ public enum Exchange {
       "gcp.gemini",
       "/v1beta/models/gemini-2.5-flash:generateContent",
       Bodies.GEMINI,
-      "gemini-generate.json");
+      "gemini-generate.json"),
+  /** Bedrock Converse, one JSON answer (cache reads and writes beside the input). */
+  BEDROCK_CONVERSE(
+      Kind.PLAIN,
+      Bodies.BEDROCK,
+      Bodies.bedrockPath(Bodies.SONNET, "converse"),
+      Bodies.CONVERSE,
+      "bedrock-converse.json"),
+  /** Bedrock ConverseStream: an event stream whose {@code metadata} event carries the usage. */
+  BEDROCK_CONVERSE_STREAM(
+      Kind.PLAIN,
+      Bodies.BEDROCK,
+      Bodies.bedrockPath(Bodies.SONNET, "converse-stream"),
+      Bodies.CONVERSE,
+      "bedrock-converse-stream.events"),
+  /** Bedrock InvokeModel with an Anthropic Messages body. */
+  BEDROCK_INVOKE_ANTHROPIC(
+      Kind.PLAIN,
+      Bodies.BEDROCK,
+      Bodies.bedrockPath(Bodies.SONNET, "invoke"),
+      Bodies.BEDROCK_ANTHROPIC,
+      "bedrock-invoke-anthropic.json"),
+  /** Bedrock InvokeModelWithResponseStream: Anthropic's events inside the {@code chunk} events. */
+  BEDROCK_INVOKE_ANTHROPIC_STREAM(
+      Kind.PLAIN,
+      Bodies.BEDROCK,
+      Bodies.bedrockPath(Bodies.SONNET, "invoke-with-response-stream"),
+      Bodies.BEDROCK_ANTHROPIC,
+      "bedrock-invoke-anthropic-stream.events"),
+  /** Bedrock throttling: 429 with {@code x-amzn-ErrorType: ThrottlingException}. */
+  BEDROCK_THROTTLED(
+      Kind.ERROR,
+      Bodies.BEDROCK,
+      Bodies.bedrockPath(Bodies.SONNET, "converse"),
+      Bodies.CONVERSE,
+      "bedrock-error-throttling.json"),
+  /** A Bedrock call over its budget: answered locally, never sent (nor signed). */
+  BEDROCK_BLOCKED(
+      Kind.BLOCK,
+      Bodies.BEDROCK,
+      Bodies.bedrockPath(Bodies.SONNET, "converse"),
+      Bodies.CONVERSE,
+      "bedrock-converse.json"),
+  /** A Bedrock call past its downgrade threshold: sent to Claude Haiku's path instead. */
+  BEDROCK_DOWNGRADE(
+      Kind.DOWNGRADE,
+      Bodies.BEDROCK,
+      Bodies.bedrockPath(Bodies.SONNET, "converse"),
+      Bodies.CONVERSE,
+      "bedrock-converse.json");
 
   /** The API key every exchange authenticates with, in its provider's credential header. */
   public static final String API_KEY = "sk-contract-0123456789abcdef";
@@ -134,6 +196,8 @@ public enum Exchange {
         return "claude-sonnet-4-5";
       case "gcp.gemini":
         return "gemini-2.5-flash";
+      case Bodies.BEDROCK:
+        return Bodies.bedrockModel(path);
       default:
         return body.contains("gpt-4o-mini")
             ? "gpt-4o-mini"
@@ -143,12 +207,36 @@ public enum Exchange {
 
   /** The model a downgrade sends instead of {@link #model()}. */
   public String downgradedModel() {
-    return provider.equals("anthropic") ? "claude-haiku-4-5" : "gpt-4o-mini";
+    switch (provider) {
+      case "anthropic":
+        return "claude-haiku-4-5";
+      case Bodies.BEDROCK:
+        return Bodies.HAIKU;
+      default:
+        return "gpt-4o-mini";
+    }
+  }
+
+  /**
+   * What of {@code sent} names the model: the path for Bedrock (the model id URL-encoded in it),
+   * the body for the others.
+   */
+  public String modelCarrier(RecordedRequest sent) {
+    return provider.equals(Bodies.BEDROCK)
+        ? String.valueOf(sent.getPath())
+        : sent.getBody().clone().readString(StandardCharsets.UTF_8);
+  }
+
+  /** How {@code model} appears in {@link #modelCarrier}. */
+  public String modelOnTheWire(String model) {
+    return provider.equals(Bodies.BEDROCK)
+        ? "/model/" + URLEncoder.encode(model, StandardCharsets.UTF_8) + "/"
+        : '"' + model + '"';
   }
 
   /** Whether the application asks for a streamed answer. */
   public boolean streaming() {
-    return fixture.endsWith(".sse");
+    return fixture.endsWith(".sse") || fixture.endsWith(".events");
   }
 
   /** The path (and query) of the request. */
@@ -171,6 +259,10 @@ public enum Exchange {
         break;
       case "gcp.gemini":
         headers.put("x-goog-api-key", API_KEY);
+        break;
+      case Bodies.BEDROCK:
+        // A Bedrock API key: unsigned, so a hand-rolled client may be downgraded like any other.
+        headers.put("authorization", "Bearer " + API_KEY);
         break;
       default:
         headers.put("authorization", "Bearer " + API_KEY);
@@ -199,7 +291,10 @@ public enum Exchange {
               .setBody(Loopback.fixture("anthropic-error-529.json")));
     }
     MockResponse m = new MockResponse();
-    if (streaming()) {
+    if (fixture.endsWith(".events")) {
+      m.setHeader("content-type", "application/vnd.amazon.eventstream")
+          .setChunkedBody(new Buffer().write(EventStreams.fixture(fixture)), 97);
+    } else if (streaming()) {
       m.setHeader("content-type", "text/event-stream; charset=utf-8")
           .setChunkedBody(Loopback.fixture(fixture), 97);
     } else {
@@ -207,6 +302,14 @@ public enum Exchange {
     }
     if (provider.equals("anthropic")) {
       m.setHeader("request-id", "req_011CSHoEeqs5C35K2UUqR7Fy");
+    }
+    if (provider.equals(Bodies.BEDROCK)) {
+      m.setHeader("x-amzn-RequestId", "5d6a1e2c-7a3b-4f0e-9c1d-2b8e4f6a0c13");
+      if (kind == Kind.ERROR) {
+        m.setHeader(
+            "x-amzn-ErrorType",
+            "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/");
+      }
     }
     if (kind == Kind.ERROR) {
       m.setResponseCode(429);
@@ -250,5 +353,30 @@ public enum Exchange {
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello, Claude\"}]}";
     static final String GEMINI =
         "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}";
+
+    static final String BEDROCK = "aws.bedrock";
+    static final String SONNET = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    static final String HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+
+    /** A Converse request as the AWS SDK marshals one. */
+    static final String CONVERSE =
+        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"}]}],"
+            + "\"inferenceConfig\":{\"maxTokens\":512}}";
+
+    /** An Anthropic Messages body for InvokeModel. */
+    static final String BEDROCK_ANTHROPIC =
+        "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":1024,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
+
+    /** {@code /model/<id>/<operation>}, the id URL-encoded ({@code :} as {@code %3A}). */
+    static String bedrockPath(String model, String operation) {
+      return "/model/" + URLEncoder.encode(model, StandardCharsets.UTF_8) + "/" + operation;
+    }
+
+    static String bedrockModel(String path) {
+      int start = path.indexOf("/model/") + 7;
+      return URLDecoder.decode(
+          path.substring(start, path.indexOf('/', start)), StandardCharsets.UTF_8);
+    }
   }
 }
