@@ -64,13 +64,14 @@ final class PinnedSend {
       // Nothing follows a redirect: the application receives it as sent.
       return chain.proceed(request);
     }
-    OkHttpClient noRedirects = null;
+    OkHttpClient sender = null;
     try {
-      noRedirects = client == null ? null : noRedirects(client);
+      OkHttpClient noRedirects = client == null ? null : noRedirects(client);
+      sender = noRedirects == null ? null : withChainTimeouts(noRedirects, chain);
     } catch (RuntimeException | LinkageError e) {
       LOG.debug("could not derive a client without redirects", e);
     }
-    if (noRedirects == null) {
+    if (sender == null) {
       if (unguardedReported.compareAndSet(false, true)) {
         LOG.warn(
             "A routed call or one carrying a CredentialResolver key is sent by a client this"
@@ -81,7 +82,6 @@ final class PinnedSend {
       }
       return chain.proceed(request);
     }
-    OkHttpClient sender = withChainTimeouts(noRedirects, chain);
     Call outer = chain.call();
     Request hop = request;
     int followUps = 0;
