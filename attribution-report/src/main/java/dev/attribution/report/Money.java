@@ -29,7 +29,7 @@ final class Money {
     return amount.setScale(SCALE, RoundingMode.UNNECESSARY).toPlainString();
   }
 
-  /** {@code part / whole} in percent with one decimal, or null when whole is zero. */
+  /** {@code part / whole} in percent with one decimal (zero when whole is zero). */
   static BigDecimal percent(BigDecimal part, BigDecimal whole) {
     if (whole.signum() == 0) {
       return BigDecimal.ZERO.setScale(1);

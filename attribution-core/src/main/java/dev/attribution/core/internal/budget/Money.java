@@ -4,17 +4,14 @@ import dev.attribution.api.CostBreakdown;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
-/** Converts money between {@link BigDecimal} and the stores' integer nano-units (1e-9). */
 /** Money in nano-units of a currency, as budget stores count it. */
 public final class Money {
 
-  /** Largest amount a budget handles: about 9.2 billion currency units. */
-  /** The largest amount a counter holds. */
+  /** The largest amount a counter holds: about 9.2 billion currency units. */
   public static final BigDecimal MAX = BigDecimal.valueOf(Long.MAX_VALUE, CostBreakdown.SCALE);
 
   private Money() {}
 
-  /** {@code amount} in units of 1e-9, rounded half-even once; saturates at the long range. */
   /** {@code amount} in nano-units, rounded half-even, clamped to {@code [0, Long.MAX_VALUE]}. */
   public static long toNanos(BigDecimal amount) {
     BigDecimal scaled = amount.setScale(CostBreakdown.SCALE, RoundingMode.HALF_EVEN);
@@ -27,7 +24,6 @@ public final class Money {
     return scaled.unscaledValue().longValue();
   }
 
-  /** Nano-units as a scale-9 {@link BigDecimal}. */
   /** {@code nanos} nano-units as an amount of scale 9. */
   public static BigDecimal fromNanos(long nanos) {
     return BigDecimal.valueOf(nanos, CostBreakdown.SCALE);
