@@ -1,6 +1,7 @@
 package dev.attribution.okhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.UsageRecord;
@@ -124,11 +125,40 @@ class AzureRouteTest {
 
   @Test
   void withoutAnApiVersionOnTheRouteAzureRejectsTheCall() throws Exception {
-    // The fake is strict: this is the failure the route's api-version prevents.
-    try (Harness h = routedTo(azure.url("/openai/deployments/gpt-4o").toString())) {
+    // The fake is strict: this is the failure a route without api-version would meet on every call,
+    // so such a route is refused when it is built, naming the route and the fix.
+    String deployment = azure.url("/openai/deployments/gpt-4o").toString();
+    for (String url :
+        new String[] {deployment, deployment + "?api-version=", deployment + "?x=1"}) {
+      assertThatThrownBy(() -> Route.builder("azure").baseUrl(url))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("route azure")
+          .hasMessageContaining("api-version")
+          .hasMessageContaining("/openai/v1");
+    }
+  }
+
+  @Test
+  void azuresV1ApiPathNeedsNoApiVersion() throws Exception {
+    azure.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            return r.getPath().equals("/openai/v1/chat/completions")
+                    && AZURE_KEY.equals(r.getHeader("api-key"))
+                ? new MockResponse()
+                    .setHeader("content-type", "application/json")
+                    .setBody(new okio.Buffer().write(Harness.fixture("openai-chat.json")))
+                : new MockResponse().setResponseCode(404);
+          }
+        });
+    try (Harness h = routedTo(azure.url("/openai/v1").toString())) {
       OkHttpClient client =
           Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
-      assertThat(Seen.of(client, chat(h, "/v1/chat/completions")).code()).isEqualTo(404);
+      assertThat(Seen.of(client, chat(h, "/v1/chat/completions")).code()).isEqualTo(200);
+      UsageRecord r = h.onlyRecord();
+      assertThat(r.status()).isEqualTo(CallStatus.OK);
+      assertThat(r.route()).isEqualTo("azure");
     }
   }
 }

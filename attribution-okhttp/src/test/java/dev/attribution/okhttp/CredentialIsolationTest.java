@@ -306,7 +306,7 @@ class CredentialIsolationTest {
       case ANTHROPIC:
         return "/v1";
       case AZURE:
-        return "/openai/deployments/gpt-4o";
+        return "/openai/deployments/gpt-4o?api-version=2024-10-21";
       case GEMINI_HEADER:
       case GEMINI_QUERY:
         return "/v1beta/models";

@@ -120,8 +120,10 @@ public final class Route {
      * The base URL, e.g. {@code https://api.deepseek.com/v1} or {@code http://localhost:11434/v1};
      * its query parameters (e.g. Azure's {@code ?api-version=2024-10-21}) go with every call.
      *
-     * @throws IllegalArgumentException naming the route if it is not an absolute http(s) URL, or
-     *     its query is not decodable
+     * @throws IllegalArgumentException naming the route if it is not an absolute http(s) URL, its
+     *     query is not decodable, or it is an Azure OpenAI deployment path ({@code
+     *     /openai/deployments/...}) without an {@code api-version} (Azure's v1 API path {@code
+     *     /openai/v1} needs none)
      */
     public Builder baseUrl(String url) {
       URI u;
@@ -144,8 +146,39 @@ public final class Route {
               "route " + name + ": the query of baseUrl '" + url + "' is not decodable");
         }
       }
+      if (isAzureDeploymentPath(u) && !hasQueryParameter(u, "api-version")) {
+        throw new IllegalArgumentException(
+            "route "
+                + name
+                + ": baseUrl '"
+                + url
+                + "' is an Azure OpenAI deployment, which rejects every call without an"
+                + " api-version; add one (e.g. '?api-version=2024-10-21') or use the v1 API path"
+                + " '/openai/v1'");
+      }
       this.baseUrl = u;
       return this;
+    }
+
+    private static boolean isAzureDeploymentPath(URI u) {
+      String path = u.getRawPath() == null ? "" : u.getRawPath().toLowerCase(Locale.ROOT);
+      return path.contains("/openai/deployments/");
+    }
+
+    private static boolean hasQueryParameter(URI u, String parameter) {
+      String query = u.getRawQuery();
+      if (query == null) {
+        return false;
+      }
+      for (String pair : query.split("&", -1)) {
+        int eq = pair.indexOf('=');
+        String key = eq < 0 ? pair : pair.substring(0, eq);
+        String value = eq < 0 ? "" : pair.substring(eq + 1);
+        if (key.equals(parameter) && !value.isBlank()) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** The provider id for pricing and records, e.g. {@code deepseek} or {@code local}. */
