@@ -490,7 +490,11 @@ final class AttributingHttpClient implements HttpClient {
     public void close() {}
   }
 
-  /** The SDK's response, its body teed to the record. */
+  /**
+   * The SDK's response, its body teed to the record. Dropped unfinished (a stream the application
+   * stops iterating and never closes), it finishes the call as abandoned once neither it nor its
+   * body stream is reachable.
+   */
   private static final class Observed implements HttpResponse {
     private final HttpResponse delegate;
     private final ResponseTap tap;
@@ -502,6 +506,7 @@ final class AttributingHttpClient implements HttpClient {
       if (tap.readsAhead()) {
         this.body = tap.readAhead(delegate.body());
       }
+      tap.watch(this);
     }
 
     @Override
@@ -518,7 +523,7 @@ final class AttributingHttpClient implements HttpClient {
     public synchronized InputStream body() {
       InputStream b = body;
       if (b == null) {
-        b = ResponseTap.tee(delegate.body(), tap);
+        b = ResponseTap.tee(delegate.body(), tap, this);
         body = b;
       }
       return b;

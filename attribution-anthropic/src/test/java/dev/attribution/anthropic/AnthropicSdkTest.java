@@ -301,4 +301,57 @@ class AnthropicSdkTest {
     assertThat(r.status()).isIn(CallStatus.CANCELLED, CallStatus.OK);
     assertThat(h.records(1)).hasSize(1);
   }
+
+  /** Iterates one event of a long stream and drops the stream without closing it. */
+  private void iterateOnceAndDrop() {
+    StreamResponse<RawMessageStreamEvent> stream =
+        client.messages().createStreaming(params("claude-sonnet-4-5"));
+    java.util.Iterator<RawMessageStreamEvent> it = stream.stream().iterator();
+    assertThat(it.hasNext()).isTrue();
+    it.next();
+  }
+
+  @Test
+  void aStreamDroppedWithoutCloseIsRecordedCancelledOnce() throws Exception {
+    StringBuilder sse = new StringBuilder();
+    sse.append("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{")
+        .append("\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",")
+        .append("\"content\":[],\"model\":\"claude-sonnet-4-5\",")
+        .append("\"usage\":{\"input_tokens\":20,\"output_tokens\":1}}}\n\n");
+    for (int i = 0; i < 500; i++) {
+      sse.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",")
+          .append("\"index\":0,\"delta\":{\"type\":\"text_delta\",")
+          .append("\"text\":\"word word word \"}}\n\n");
+    }
+    sse.append("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{")
+        .append("\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2000}}\n\n")
+        .append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    h.server.enqueue(
+        new MockResponse()
+            .setHeader("content-type", "text/event-stream; charset=utf-8")
+            .setChunkedBody(sse.toString(), 1024));
+    iterateOnceAndDrop();
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      h.engine.flush(java.time.Duration.ofSeconds(5));
+      if (!h.sink.records().isEmpty()) {
+        break;
+      }
+      System.gc();
+      Thread.sleep(20);
+    }
+    UsageRecord r = h.onlyRecord();
+    assertThat(r.status()).isEqualTo(CallStatus.CANCELLED);
+    // The SDK closes a stream response it finds phantom-reachable itself; the engine's cleaner
+    // watches the response too. Whichever is first finishes the call; the other finds it finished.
+    assertThat(r.attributes().getOrDefault("abandoned", "unreachable")).isEqualTo("unreachable");
+    System.gc();
+    assertThat(h.records(1)).hasSize(1);
+    assertThat(r.usageEstimated()).isFalse();
+    // The input arrived in message_start; the output is what message_start said so far, not the
+    // 2000 at the end of the stream, which was never read.
+    assertThat(r.usage().inputTokens()).isEqualTo(20);
+    assertThat(r.usage().outputTokens()).isLessThan(2000);
+  }
 }

@@ -103,6 +103,16 @@ public final class AttributionEngine implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
+  /** Calls started and not finished, finished as cancelled by {@link #close()}. */
+  private final InFlightCalls inFlight =
+      new InFlightCalls(
+          InFlightCalls.PER_STRIPE,
+          () ->
+              LOG.warn(
+                  "More than {} calls are unfinished at once (responses never closed?); close()"
+                      + " will not finish the ones beyond that",
+                  InFlightCalls.STRIPES * InFlightCalls.PER_STRIPE));
+
   AttributionEngine(Builder b) {
     this.registry = Objects.requireNonNull(b.registry);
     this.pipeline = Objects.requireNonNull(b.pipeline);
@@ -152,7 +162,11 @@ public final class AttributionEngine implements AutoCloseable {
    * is not bounded by the pipeline.
    */
   private @Nullable Thread registerShutdownHook(Duration timeout) {
-    Runnable drain = () -> pipeline.close(timeout);
+    Runnable drain =
+        () -> {
+          finishUnfinished();
+          pipeline.close(timeout);
+        };
     Thread hook =
         new Thread(
             () -> {
@@ -269,6 +283,8 @@ public final class AttributionEngine implements AutoCloseable {
     if (decision.blocked() != null) {
       blockedCalls.incrementAndGet();
       call.finishBlocked();
+    } else if (call.tracked()) {
+      inFlight.add(call);
     }
     return call;
   }
@@ -353,6 +369,31 @@ public final class AttributionEngine implements AutoCloseable {
 
   void submit(UsageRecord record) {
     pipeline.submit(record);
+  }
+
+  /** {@code call} is finished: it leaves the registry of unfinished calls. */
+  void finished(EngineCall call) {
+    inFlight.remove(call);
+  }
+
+  /** How many calls are started and unfinished; for tests. */
+  int unfinishedCalls() {
+    return inFlight.size();
+  }
+
+  /**
+   * Finishes every call still unfinished (a response never closed, a stream still being read, a
+   * request still waiting for its answer) as cancelled, with what was seen so far, so each has its
+   * record before the sinks drain. Never throws.
+   */
+  private void finishUnfinished() {
+    try {
+      for (EngineCall c : inFlight.snapshot()) {
+        c.abandon(EngineCall.ABANDONED_ENGINE_CLOSED);
+      }
+    } catch (RuntimeException | Error e) {
+      internalFailure("finishing unfinished calls", e);
+    }
   }
 
   void internalFailure(String what, Throwable e) {
@@ -490,9 +531,11 @@ public final class AttributionEngine implements AutoCloseable {
   }
 
   /**
-   * Closes everything the engine was given, in order: drains every queued record (at most the
-   * builder's {@code closeTimeout}), flushes and closes every sink, closes the budget store, and
-   * removes the shutdown hook. Closing twice is a no-op.
+   * Closes everything the engine was given, in order: finishes every call still unfinished (a
+   * response never closed, a stream still being read, a request still waiting for its answer) as
+   * {@code cancelled} with what was seen so far (attribute {@code abandoned=engine_closed}), drains
+   * every queued record (at most the builder's {@code closeTimeout}), flushes and closes every
+   * sink, closes the budget store, and removes the shutdown hook. Closing twice is a no-op.
    */
   @Override
   public void close() {
@@ -503,6 +546,7 @@ public final class AttributionEngine implements AutoCloseable {
         // The JVM is already shutting down: the hook runs anyway and closing twice is a no-op.
       }
     }
+    finishUnfinished();
     try {
       pipeline.close();
     } finally {

@@ -22,11 +22,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
-/** The engine's {@link LlmCall}: one call in flight, from the decision to its usage record. */
+/**
+ * The engine's {@link LlmCall}: one call in flight, from the decision to its usage record.
+ *
+ * <p>Its methods are synchronized: a stream is fed on the reading thread while {@link
+ * AttributionEngine#close()} or the unclosed-body cleaner may finish the call on another, and the
+ * stream reader is not thread-safe. Uncontended, that is one lock per fed chunk.
+ */
 final class EngineCall implements LlmCall {
 
   /** The record attribute that says why the response's usage could not be read. */
   static final String USAGE_UNREADABLE = "usage_unreadable";
+
+  /**
+   * The record attribute of a call finished because its response was never finished: {@value
+   * #ABANDONED_UNREACHABLE} (the application dropped its body) or {@value #ABANDONED_ENGINE_CLOSED}
+   * (still unfinished when the engine closed).
+   */
+  static final String ABANDONED = "abandoned";
+
+  static final String ABANDONED_UNREACHABLE = "unreachable";
+  static final String ABANDONED_ENGINE_CLOSED = "engine_closed";
 
   private final AttributionEngine engine;
   private final boolean tracked;
@@ -35,6 +51,14 @@ final class EngineCall implements LlmCall {
   private final Instant startedAt;
   private final long startNanos;
   private final AtomicBoolean finished = new AtomicBoolean();
+
+  // The engine's registry of unfinished calls (InFlightCalls), guarded by the slot's stripe lock.
+  /** Picks this call's list in the registry. */
+  final int inFlightSlot = java.util.concurrent.ThreadLocalRandom.current().nextInt();
+
+  boolean inFlight;
+  @Nullable EngineCall inFlightPrev;
+  @Nullable EngineCall inFlightNext;
 
   /** Record attributes noted so far; {@code null} until the first (most calls note none). */
   private @Nullable TreeMap<String, String> attributes;
@@ -169,7 +193,7 @@ final class EngineCall implements LlmCall {
    * byte).
    */
   @Override
-  public void onResponse(int status, Function<String, @Nullable String> headers) {
+  public synchronized void onResponse(int status, Function<String, @Nullable String> headers) {
     try {
       this.httpStatus = status;
       this.firstByteNanos = engine.nanoTime();
@@ -188,7 +212,7 @@ final class EngineCall implements LlmCall {
   }
 
   @Override
-  public void onStreamBytes(byte[] buf, int off, int len) {
+  public synchronized void onStreamBytes(byte[] buf, int off, int len) {
     if (!tracked || finished.get() || trackerFailed) {
       return;
     }
@@ -223,7 +247,7 @@ final class EngineCall implements LlmCall {
    * read and closed here.
    */
   @Override
-  public void completeBody(java.io.InputStream body) {
+  public synchronized void completeBody(java.io.InputStream body) {
     if (!tracked || finished.get()) {
       closeQuietly(body);
       return;
@@ -260,7 +284,7 @@ final class EngineCall implements LlmCall {
    * kept.
    */
   @Override
-  public void markUnreadable(String reason) {
+  public synchronized void markUnreadable(String reason) {
     if (!tracked || finished.get() || hasAttribute(USAGE_UNREADABLE)) {
       return;
     }
@@ -270,7 +294,7 @@ final class EngineCall implements LlmCall {
 
   /** Finishes a call whose response body was not read (too large, not JSON, or none). */
   @Override
-  public void completeWithoutBody() {
+  public synchronized void completeWithoutBody() {
     if (!tracked || finished.get()) {
       return;
     }
@@ -284,7 +308,7 @@ final class EngineCall implements LlmCall {
    *     closed it early (recorded as cancelled unless the provider's terminal event was seen)
    */
   @Override
-  public void completeStream(boolean reachedEnd) {
+  public synchronized void completeStream(boolean reachedEnd) {
     if (!tracked || finished.get()) {
       return;
     }
@@ -295,12 +319,42 @@ final class EngineCall implements LlmCall {
 
   /** Finishes a call that failed in transport; the exception is not changed or swallowed. */
   @Override
-  public void failed(Throwable error) {
+  public synchronized void failed(Throwable error) {
     if (!tracked || finished.get()) {
       return;
     }
     ParsedResponse parsed = tracker != null ? tracker.finish() : ParsedResponse.empty();
     finish(parsed, false, error);
+  }
+
+  /**
+   * Finishes a call whose body the application dropped unfinished (the unclosed-body cleaner calls
+   * this): cancelled, with what was seen so far.
+   */
+  @Override
+  public void abandoned() {
+    abandon(ABANDONED_UNREACHABLE);
+  }
+
+  /**
+   * Finishes a call that was never finished, saying {@code why} ({@link #ABANDONED}): cancelled
+   * unless the provider's terminal event was seen, with the usage seen so far or, when none
+   * arrived, the estimate made for a stream closed early; the reservation is settled with that.
+   */
+  synchronized void abandon(String why) {
+    if (!tracked || finished.get()) {
+      return;
+    }
+    ParsedResponse parsed = ParsedResponse.empty();
+    if (tracker != null) {
+      try {
+        parsed = tracker.finish();
+      } catch (RuntimeException | Error e) {
+        engine.internalFailure("reading an abandoned stream", e);
+      }
+    }
+    attribute(ABANDONED, why);
+    finish(parsed, !parsed.completed(), null, true);
   }
 
   /** Records a blocked call; the engine does this itself when it blocks. */
@@ -354,9 +408,15 @@ final class EngineCall implements LlmCall {
   }
 
   private void finish(ParsedResponse parsed, boolean cancelled, @Nullable Throwable error) {
+    finish(parsed, cancelled, error, false);
+  }
+
+  private void finish(
+      ParsedResponse parsed, boolean cancelled, @Nullable Throwable error, boolean abandoned) {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
+    engine.finished(this);
     try {
       long end = engine.nanoTime();
       TokenUsage usage = parsed.usage();
@@ -365,8 +425,12 @@ final class EngineCall implements LlmCall {
       // A redirect that reached the application (not followed: another origin, or a client that
       // does not follow) is an answer without a model run, like an error: nothing is charged.
       boolean upstreamError = http != null && http >= 300;
-      if (usage == null && !upstreamError && endpoint != null && (streaming || error != null)) {
-        // Usage never arrived (abandoned or broken stream): estimate from what was seen.
+      if (usage == null
+          && !upstreamError
+          && endpoint != null
+          && (streaming || error != null || abandoned)) {
+        // Usage never arrived (a stream closed early, a broken or abandoned call): estimate from
+        // what was seen (a body never read has seen no output).
         long out = (parsed.streamedTextChars() + 3) / 4;
         long in =
             estimatedInputTokens >= 0

@@ -12,6 +12,7 @@ import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.LlmCall;
 import dev.attribution.core.transport.UpstreamRewrite;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Authenticator;
 import java.net.CookieHandler;
 import java.net.ProxySelector;
@@ -130,9 +131,10 @@ public final class AttributionHttpClient extends HttpClient {
     }
     HttpRequest toSend = rewritten(outgoing, call);
     try {
-      HttpResponse.BodyHandler<T> observed = observing(call, handler, failover);
+      Observing<T> observed = observing(call, handler, failover);
       // The engine's credential, or a route's origin: redirects to another origin are not followed.
-      return pinsOrigin(call) ? pinned.send(toSend, observed) : delegate.send(toSend, observed);
+      return observed.watched(
+          pinsOrigin(call) ? pinned.send(toSend, observed) : delegate.send(toSend, observed));
     } catch (IOException | InterruptedException | RuntimeException e) {
       call.failed(e);
       throw e;
@@ -191,8 +193,9 @@ public final class AttributionHttpClient extends HttpClient {
     }
     HttpRequest toSend = rewritten(outgoing, call);
     CompletableFuture<HttpResponse<T>> sent;
+    Observing<T> observed;
     try {
-      HttpResponse.BodyHandler<T> observed = observing(call, handler, failover);
+      observed = observing(call, handler, failover);
       sent =
           pinsOrigin(call)
               ? pinned.sendAsync(toSend, observed, pushPromiseHandler)
@@ -211,7 +214,7 @@ public final class AttributionHttpClient extends HttpClient {
                     : e);
           }
         });
-    return sent;
+    return sent.thenApply(observed::watched);
   }
 
   /**
@@ -420,9 +423,56 @@ public final class AttributionHttpClient extends HttpClient {
   }
 
   /** The application's handler, its subscriber teed to the call's record. */
-  private <T> HttpResponse.BodyHandler<T> observing(
+  private <T> Observing<T> observing(
       LlmCall call, HttpResponse.BodyHandler<T> handler, @Nullable Failover failover) {
-    return info -> {
+    return new Observing<>(call, handler, failover);
+  }
+
+  /**
+   * The application's handler, its subscriber teed to the call's record; remembers the tap of the
+   * last answer it handled, so that answer's body can be {@link #watched watched}.
+   */
+  private final class Observing<T> implements HttpResponse.BodyHandler<T> {
+    private final LlmCall call;
+    private final HttpResponse.BodyHandler<T> handler;
+    private final @Nullable Failover failover;
+    private volatile @Nullable ResponseTap last;
+
+    Observing(LlmCall call, HttpResponse.BodyHandler<T> handler, @Nullable Failover failover) {
+      this.call = call;
+      this.handler = handler;
+      this.failover = failover;
+    }
+
+    @Override
+    public HttpResponse.BodySubscriber<T> apply(HttpResponse.ResponseInfo info) {
+      HttpResponse.BodySubscriber<T> s = subscriber(info);
+      last = s instanceof TeeSubscriber ? ((TeeSubscriber<T>) s).tap() : null;
+      return s;
+    }
+
+    /**
+     * {@code response}, its {@code InputStream} body (from {@code ofInputStream()}) behind a stream
+     * of the tap's own: the client holds its subscriber, and so the tap, while the connection is
+     * open, so only a stream the application alone holds can tell that it was dropped unfinished
+     * (then the call is finished as abandoned). Other bodies are handed on as they are.
+     */
+    @SuppressWarnings("unchecked")
+    HttpResponse<T> watched(HttpResponse<T> response) {
+      ResponseTap tap = last;
+      T body = response.body();
+      if (tap == null || !(body instanceof InputStream)) {
+        return response;
+      }
+      try {
+        return new WatchedResponse<>(response, (T) tap.watched((InputStream) body));
+      } catch (RuntimeException e) {
+        failure("watching a response body", e);
+        return response;
+      }
+    }
+
+    private HttpResponse.BodySubscriber<T> subscriber(HttpResponse.ResponseInfo info) {
       ResponseTap tap = null;
       try {
         HttpHeaders h = info.headers();
@@ -432,7 +482,7 @@ public final class AttributionHttpClient extends HttpClient {
                 info.statusCode(),
                 name -> h.firstValue(name).orElse(null),
                 MAX_PEEK_BYTES,
-                this::failure);
+                AttributionHttpClient.this::failure);
       } catch (Throwable e) {
         failure("reading the response", e);
         try {
@@ -449,7 +499,7 @@ public final class AttributionHttpClient extends HttpClient {
               ? HttpResponse.BodySubscribers.<T>replacing(null)
               : handler.apply(info);
       return tap == null ? inner : new TeeSubscriber<>(inner, tap);
-    };
+    }
   }
 
   void failure(String what, Throwable e) {

@@ -18,6 +18,11 @@ final class TeeSubscriber<T> implements HttpResponse.BodySubscriber<T> {
     this.tap = tap;
   }
 
+  /** The tap the body is shown to. */
+  ResponseTap tap() {
+    return tap;
+  }
+
   @Override
   public CompletionStage<T> getBody() {
     return inner.getBody();

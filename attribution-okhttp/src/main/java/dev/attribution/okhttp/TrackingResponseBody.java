@@ -1,7 +1,10 @@
 package dev.attribution.okhttp;
 
+import dev.attribution.core.internal.transport.UnclosedBodies;
 import dev.attribution.core.transport.LlmCall;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.function.BiConsumer;
 import okhttp3.MediaType;
 import okhttp3.ResponseBody;
@@ -17,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  * are also fed, as they are read, to the call ({@code LlmCall.onStreamBytes}); without it they are
  * only counted through. No byte is buffered ahead of the application, so the first byte arrives
  * when it would without us. The call is finished exactly once: at EOF, at {@code close()} (the
- * OpenAI SDK closes at {@code [DONE]} without reading to EOF), or on a read error. A failure inside
- * attribution (the tracker, the record) is reported to {@code onFailure} and never reaches the
- * application's read.
+ * OpenAI SDK closes at {@code [DONE]} without reading to EOF), on a read error, or, when the
+ * application drops the body unfinished (never closed), once it is unreachable ({@link
+ * UnclosedBodies}; its source and streams keep it reachable while the application holds them). A
+ * failure inside attribution (the tracker, the record) is reported to {@code onFailure} and never
+ * reaches the application's read.
  */
 final class TrackingResponseBody extends ResponseBody {
 
@@ -28,6 +33,9 @@ final class TrackingResponseBody extends ResponseBody {
   private final BiConsumer<String, Throwable> onFailure;
   private boolean feedStream;
   private @Nullable BufferedSource source;
+
+  /** Finishes the call as abandoned if this body is dropped unfinished; released when finished. */
+  private final Cleaner.@Nullable Cleanable watch;
 
   TrackingResponseBody(
       ResponseBody delegate,
@@ -38,6 +46,15 @@ final class TrackingResponseBody extends ResponseBody {
     this.call = call;
     this.onFailure = onFailure;
     this.feedStream = readUsage && call.tracked();
+    Cleaner.Cleanable w = null;
+    if (call.tracked()) {
+      try {
+        w = UnclosedBodies.watch(this, call);
+      } catch (Throwable e) {
+        onFailure.accept("watching a response body", e);
+      }
+    }
+    this.watch = w;
   }
 
   @Override
@@ -85,6 +102,12 @@ final class TrackingResponseBody extends ResponseBody {
       }
     } catch (Throwable e) {
       onFailure.accept("recording a streamed response", e);
+    } finally {
+      // Finished: nothing left for the cleaner (its action is a no-op on a finished call).
+      if (watch != null) {
+        watch.clean();
+      }
+      Reference.reachabilityFence(this);
     }
   }
 
@@ -113,6 +136,8 @@ final class TrackingResponseBody extends ResponseBody {
       if (feedStream && n > 0) {
         feed(sink, sink.size() - n, n);
       }
+      // The body is not unreachable (so abandoned) while a read is being fed to its call.
+      Reference.reachabilityFence(TrackingResponseBody.this);
       return n;
     }
 

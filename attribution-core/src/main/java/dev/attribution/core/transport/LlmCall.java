@@ -13,12 +13,14 @@ import org.jspecify.annotations.Nullable;
  * <p>The adapter reads {@link #blocked()} and {@link #rewrite()} before sending, reports the
  * response with {@link #onResponse}, feeds a streamed body with {@link #onStreamBytes} as the
  * application reads it, and finishes with exactly one of {@link #completeBody}, {@link
- * #completeStream}, {@link #failed} or {@link #completeWithoutBody()}. Finishing twice is a no-op,
+ * #completeStream}, {@link #failed} or {@link #completeWithoutBody()}; a call whose response the
+ * application dropped unfinished is finished with {@link #abandoned()}. Finishing twice is a no-op,
  * so a stream closed after its end is recorded once.
  *
  * <p>No method throws: a failure inside attribution is counted by the engine and the call goes on.
- * A call must be finished from one thread at a time (a stream is read by one thread).
- * Implementations are the engine's; adapters never implement this interface.
+ * The methods are safe to call from several threads (a stream read on one thread while the engine's
+ * {@code close()} or the unclosed-body cleaner finishes it on another): the first finish wins and
+ * the rest are no-ops. Implementations are the engine's; adapters never implement this interface.
  */
 public interface LlmCall {
 
@@ -102,4 +104,16 @@ public interface LlmCall {
    * @param error what the transport threw
    */
   void failed(Throwable error);
+
+  /**
+   * Finishes a call whose response the application dropped without finishing it (its body became
+   * unreachable half-read or unread): recorded as {@code cancelled} (unless the provider's terminal
+   * event was already seen) with what was seen so far, its usage estimated ({@code usageEstimated})
+   * when none arrived, and its budget reservation settled with that. Adapters arrange this through
+   * {@code dev.attribution.core.internal.transport.UnclosedBodies}; a no-op for a finished call.
+   * The default finishes it as a stream closed early.
+   */
+  default void abandoned() {
+    completeStream(false);
+  }
 }

@@ -4,6 +4,8 @@ import dev.attribution.core.transport.LlmCall;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * exactly once: a single JSON document is copied (bounded) and parsed when the application is done
  * with it; an event stream is fed to the call ({@link LlmCall#onStreamBytes}); anything else is
  * only counted through. Nothing is read ahead of the application unless the adapter asks ({@link
- * #readAhead}).
+ * #readAhead}). A body the application drops unfinished is finished as abandoned when the object it
+ * held becomes unreachable ({@link #watch}, {@link UnclosedBodies}).
  *
  * <p>Shared by the adapters whose client hands them response bytes or a body stream
  * (attribution-anthropic, attribution-jdk-http); the OkHttp interceptor tees through Okio instead.
@@ -37,6 +40,10 @@ public final class ResponseTap {
   private final BiConsumer<String, Throwable> onFailure;
   private final AtomicBoolean finished = new AtomicBoolean();
   private boolean feedStream;
+
+  /** The registration finishing the call if the application drops the body; released at the end. */
+  private volatile Cleaner.@Nullable Cleanable watch;
+
   private byte[] copy = new byte[0];
 
   /** The first copy's size: the announced length when known, so a small body is copied once. */
@@ -111,6 +118,33 @@ public final class ResponseTap {
     return tap;
   }
 
+  /**
+   * Finishes the call as abandoned ({@link LlmCall#abandoned()}) if {@code holder}, the object the
+   * application holds while it reads the body, becomes unreachable before the body is finished.
+   * Once per tap; nothing is registered for a finished body. Never throws.
+   */
+  public void watch(Object holder) {
+    if (finished.get() || watch != null) {
+      return;
+    }
+    try {
+      watch = UnclosedBodies.watch(holder, call);
+    } catch (Throwable e) {
+      onFailure.accept("watching a response body", e);
+    }
+    if (finished.get()) {
+      release();
+    }
+  }
+
+  /** Drops the registration of a finished body (its action is then a no-op). */
+  private void release() {
+    Cleaner.Cleanable w = watch;
+    if (w != null) {
+      w.clean();
+    }
+  }
+
   /** The bytes {@code buf[off..off+len)} reached the application. Never throws. */
   public void bytes(byte[] buf, int off, int len) {
     if (len <= 0 || finished.get()) {
@@ -174,6 +208,8 @@ public final class ResponseTap {
       }
     } catch (Throwable e) {
       onFailure.accept("recording a response", e);
+    } finally {
+      release();
     }
   }
 
@@ -186,6 +222,8 @@ public final class ResponseTap {
       call.failed(error);
     } catch (Throwable e) {
       onFailure.accept("recording a failed response", e);
+    } finally {
+      release();
     }
   }
 
@@ -292,20 +330,99 @@ public final class ResponseTap {
 
   /**
    * {@code body} as the application will read it: the same bytes, reported to {@code tap} as they
-   * are read, the record finished at end of stream, on close, or on a read failure.
+   * are read, the record finished at end of stream, on close, on a read failure, or as abandoned
+   * when the returned stream is dropped unfinished ({@link #watch}).
    */
   public static InputStream tee(InputStream body, @Nullable ResponseTap tap) {
-    return tap == null ? body : new TeeInputStream(body, tap);
+    if (tap == null) {
+      return body;
+    }
+    TeeInputStream tee = new TeeInputStream(body, tap, null);
+    tap.watch(tee);
+    return tee;
+  }
+
+  /**
+   * As {@link #tee(InputStream, ResponseTap)}, for a body read through {@code owner} (a response
+   * object the adapter {@link #watch watches}): the returned stream keeps {@code owner} reachable,
+   * so the call is finished as abandoned only when both are dropped.
+   */
+  public static InputStream tee(InputStream body, ResponseTap tap, Object owner) {
+    return new TeeInputStream(body, tap, owner);
+  }
+
+  /**
+   * {@code body} unchanged, for an adapter whose client already shows the bytes to this tap (a body
+   * subscriber): a stream of its own that the call is {@link #watch watched} through, so dropping
+   * it unfinished finishes the call as abandoned even where the client itself keeps {@code body}
+   * reachable (the JDK {@code HttpClient} holds its {@code ofInputStream()} subscriber while the
+   * connection is open).
+   */
+  public InputStream watched(InputStream body) {
+    InputStream out = new PassThrough(body);
+    watch(out);
+    return out;
+  }
+
+  /** Every read and close goes to the stream underneath. */
+  private static final class PassThrough extends InputStream {
+    private final InputStream in;
+
+    PassThrough(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return in.read();
+      } finally {
+        Reference.reachabilityFence(this);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return in.read(b, off, len);
+      } finally {
+        Reference.reachabilityFence(this);
+      }
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      try {
+        return in.skip(n);
+      } finally {
+        Reference.reachabilityFence(this);
+      }
+    }
+
+    @Override
+    public int available() throws IOException {
+      return in.available();
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
   }
 
   private static final class TeeInputStream extends InputStream {
     private final InputStream in;
     private final ResponseTap tap;
+
+    /** Kept reachable while this stream is: the object whose loss means the body was dropped. */
+    private final @Nullable Object owner;
+
     private boolean eof;
 
-    TeeInputStream(InputStream in, ResponseTap tap) {
+    TeeInputStream(InputStream in, ResponseTap tap, @Nullable Object owner) {
       this.in = in;
       this.tap = tap;
+      this.owner = owner;
     }
 
     @Override
@@ -317,11 +434,17 @@ public final class ResponseTap {
         tap.failed(e);
         throw e;
       }
-      if (b == -1) {
-        eof = true;
-        tap.end(true);
-      } else {
-        tap.bytes(new byte[] {(byte) b}, 0, 1);
+      try {
+        if (b == -1) {
+          eof = true;
+          tap.end(true);
+        } else {
+          tap.bytes(new byte[] {(byte) b}, 0, 1);
+        }
+      } finally {
+        // Not unreachable (so abandoned) while a read is being recorded.
+        Reference.reachabilityFence(this);
+        Reference.reachabilityFence(owner);
       }
       return b;
     }
@@ -335,11 +458,16 @@ public final class ResponseTap {
         tap.failed(e);
         throw e;
       }
-      if (n == -1) {
-        eof = true;
-        tap.end(true);
-      } else {
-        tap.bytes(b, off, n);
+      try {
+        if (n == -1) {
+          eof = true;
+          tap.end(true);
+        } else {
+          tap.bytes(b, off, n);
+        }
+      } finally {
+        Reference.reachabilityFence(this);
+        Reference.reachabilityFence(owner);
       }
       return n;
     }
