@@ -243,7 +243,11 @@ public final class InMemoryBudgetStore implements BudgetStore {
     return slots.get(key, k -> new Slot(bucketMillis, expiresAtMillis));
   }
 
+  /** The slots in lock order; one slot (the common case) is already in order, so no copy. */
   private static Slot[] sorted(Slot[] slots) {
+    if (slots.length < 2) {
+      return slots;
+    }
     Slot[] out = slots.clone();
     for (int i = 1; i < out.length; i++) {
       Slot x = out[i];
@@ -272,12 +276,23 @@ public final class InMemoryBudgetStore implements BudgetStore {
     }
 
     void apply(long nanos, long tokens, long requests, long nowMillis) {
-      update(
-          nowMillis,
-          (s, i) -> {
-            release(s, i);
-            s.addSpent(nanos, tokens, requests, nowMillis);
-          });
+      // Every call settles here: a plain loop rather than update(), whose lambda would capture
+      // the four amounts (one object per settle).
+      for (Slot s : order) {
+        s.lock();
+      }
+      try {
+        for (int i = 0; i < slots.length; i++) {
+          Slot s = slots[i];
+          s.advance(nowMillis);
+          release(s, i);
+          s.addSpent(nanos, tokens, requests, nowMillis);
+        }
+      } finally {
+        for (int i = order.length - 1; i >= 0; i--) {
+          order[i].unlock();
+        }
+      }
     }
 
     /** Expiry: each counter's reserved amounts become spent (the call may have happened). */
