@@ -249,10 +249,13 @@ public final class AttributionEngine implements AutoCloseable {
     }
     EngineCall failed = (EngineCall) failedCall;
     Route target = failoverRoute == null ? null : routes.get(failoverRoute);
-    if (target == null || failed.failover || !failed.recognised() || failed.blocked() != null) {
+    if (target == null
+        || failed.decision.failover()
+        || !failed.recognised()
+        || failed.blocked() != null) {
       return null;
     }
-    if (target.name().equals(failed.route)) {
+    if (target.name().equals(failed.decision.route())) {
       return null;
     }
     boolean eligible = timedOut ? failoverOnTimeout : failoverStatuses.contains(httpStatus);
@@ -266,7 +269,10 @@ public final class AttributionEngine implements AutoCloseable {
           decider
               .decide(request, started, target)
               .asFailover(
-                  failed.attempt + 1, failed.route == null ? failed.provider : failed.route);
+                  failed.decision.attempt() + 1,
+                  failed.decision.route() == null
+                      ? failed.decision.provider()
+                      : failed.decision.route());
       return start(d, started, startNanos);
     } catch (RuntimeException | LinkageError e) {
       internalFailure("starting a failover", e);

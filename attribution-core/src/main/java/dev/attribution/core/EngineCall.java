@@ -1,7 +1,6 @@
 package dev.attribution.core;
 
 import dev.attribution.api.AttributionContext;
-import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
@@ -13,7 +12,6 @@ import dev.attribution.core.internal.provider.StreamReader;
 import dev.attribution.core.transport.BlockedResponse;
 import dev.attribution.core.transport.LlmCall;
 import dev.attribution.core.transport.UpstreamRewrite;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -45,9 +43,10 @@ final class EngineCall implements LlmCall {
   static final String ABANDONED_ENGINE_CLOSED = "engine_closed";
 
   private final AttributionEngine engine;
-  private final boolean tracked;
-  private final @Nullable Endpoint endpoint;
-  private final AttributionContext context;
+
+  /** Everything decided before the call was sent; kept whole rather than copied field by field. */
+  final CallDecision decision;
+
   private final Instant startedAt;
   private final long startNanos;
   private final AtomicBoolean finished = new AtomicBoolean();
@@ -63,39 +62,6 @@ final class EngineCall implements LlmCall {
   /** Record attributes noted so far; {@code null} until the first (most calls note none). */
   private @Nullable TreeMap<String, String> attributes;
 
-  // Decided before the call was sent (CallDecider); never changed afterwards.
-  /** The provider id; {@code null} when the endpoint is unrecognised. */
-  final @Nullable String provider;
-
-  /** The operation; {@code null} when the endpoint is unrecognised. */
-  final @Nullable String operation;
-
-  final @Nullable String serverHost;
-  final @Nullable String requestedModel;
-  final @Nullable String effectiveModel;
-  final @Nullable String route;
-  final @Nullable String routeRule;
-  final boolean streaming;
-  final int attempt;
-  final @Nullable String keyFingerprint;
-  final long estimatedInputTokens;
-  final byte @Nullable [] requestBody;
-  final BudgetGate.Gate gate;
-  final BudgetAction budgetAction;
-  final @Nullable String budgetName;
-  final @Nullable BigDecimal budgetPercent;
-
-  /** What a dry-run budget would have done, or {@code null}. */
-  final @Nullable BudgetAction dryRunAction;
-
-  /** The Azure OpenAI deployment in the request path, or {@code null}. */
-  final @Nullable String deployment;
-
-  final dev.attribution.api.ContextSource contextSource;
-  final @Nullable BlockedResponse blocked;
-  final @Nullable UpstreamRewrite rewrite;
-  final boolean failover;
-
   /** The provider's response status; {@code null} until a response arrives (or none does). */
   private @Nullable Integer httpStatus;
 
@@ -106,72 +72,48 @@ final class EngineCall implements LlmCall {
 
   EngineCall(AttributionEngine engine, CallDecision d, Instant startedAt, long startNanos) {
     this.engine = engine;
-    this.tracked = d.tracked();
-    this.endpoint = d.endpoint();
-    this.context = d.context();
+    this.decision = d;
     this.startedAt = startedAt;
     this.startNanos = startNanos;
     if (!d.attributes().isEmpty()) {
       this.attributes = new TreeMap<>(d.attributes());
     }
-    this.provider = d.provider();
-    this.operation = d.operation();
-    this.serverHost = d.serverHost();
-    this.requestedModel = d.requestedModel();
-    this.effectiveModel = d.effectiveModel();
-    this.route = d.route();
-    this.routeRule = d.routeRule();
-    this.streaming = d.streaming();
-    this.attempt = d.attempt();
-    this.keyFingerprint = d.keyFingerprint();
-    this.estimatedInputTokens = d.estimatedInputTokens();
-    this.requestBody = d.requestBody();
-    this.gate = d.gate();
-    this.budgetAction = d.budgetAction();
-    this.budgetName = d.budgetName();
-    this.budgetPercent = d.budgetPercent();
-    this.dryRunAction = d.dryRunAction();
-    this.deployment = d.deployment();
-    this.contextSource = d.contextSource();
-    this.blocked = d.blocked();
-    this.rewrite = d.rewrite();
-    this.failover = d.failover();
   }
 
   /** Whether the engine records this call at all (false for non-LLM traffic it ignores). */
   @Override
   public boolean tracked() {
-    return tracked;
+    return decision.tracked();
   }
 
   /** Whether the endpoint is a recognised LLM API. */
   @Override
   public boolean recognised() {
-    return endpoint != null;
+    return decision.endpoint() != null;
   }
 
   /** The local answer to send instead of calling upstream, or {@code null} to proceed. */
   @Override
   public @Nullable BlockedResponse blocked() {
-    return blocked;
+    return decision.blocked();
   }
 
   /** How to change the request before sending it, or {@code null} for no change. */
   @Override
   public @Nullable UpstreamRewrite rewrite() {
-    return rewrite;
+    return decision.rewrite();
   }
 
   /** Whether the request asked for a streamed response. */
   @Override
   public boolean streamingRequested() {
-    return streaming;
+    return decision.streaming();
   }
 
   /** The context the call is attributed to. */
   @Override
   public AttributionContext context() {
-    return context;
+    return decision.context();
   }
 
   private void attribute(String key, String value) {
@@ -213,15 +155,16 @@ final class EngineCall implements LlmCall {
 
   @Override
   public synchronized void onStreamBytes(byte[] buf, int off, int len) {
-    if (!tracked || finished.get() || trackerFailed) {
+    if (!decision.tracked() || finished.get() || trackerFailed) {
       return;
     }
     try {
       if (tracker == null) {
         Endpoint e =
-            endpoint != null
-                ? endpoint
-                : engine.unrecognisedEndpoint(provider != null ? provider : "");
+            decision.endpoint() != null
+                ? decision.endpoint()
+                : engine.unrecognisedEndpoint(
+                    decision.provider() != null ? decision.provider() : "");
         tracker = e.dialect().newStream(e);
       }
       tracker.feed(buf, off, len);
@@ -248,19 +191,19 @@ final class EngineCall implements LlmCall {
    */
   @Override
   public synchronized void completeBody(java.io.InputStream body) {
-    if (!tracked || finished.get()) {
+    if (!decision.tracked() || finished.get()) {
       closeQuietly(body);
       return;
     }
     ParsedResponse parsed = ParsedResponse.empty();
-    if (endpoint != null) {
+    if (decision.endpoint() != null) {
       try {
-        parsed = ResponseParser.parse(endpoint, body);
+        parsed = ResponseParser.parse(decision.endpoint(), body);
       } catch (Exception e) {
         if (!hasAttribute(USAGE_UNREADABLE)) {
           // Not JSON, or a value beyond the parser's bounds: the record says why usage is missing.
           attribute(USAGE_UNREADABLE, "unparseable");
-          engine.parseFailure(provider, e);
+          engine.parseFailure(decision.provider(), e);
         }
       }
     }
@@ -285,17 +228,17 @@ final class EngineCall implements LlmCall {
    */
   @Override
   public synchronized void markUnreadable(String reason) {
-    if (!tracked || finished.get() || hasAttribute(USAGE_UNREADABLE)) {
+    if (!decision.tracked() || finished.get() || hasAttribute(USAGE_UNREADABLE)) {
       return;
     }
     attribute(USAGE_UNREADABLE, reason);
-    engine.unreadable(provider, reason);
+    engine.unreadable(decision.provider(), reason);
   }
 
   /** Finishes a call whose response body was not read (too large, not JSON, or none). */
   @Override
   public synchronized void completeWithoutBody() {
-    if (!tracked || finished.get()) {
+    if (!decision.tracked() || finished.get()) {
       return;
     }
     finish(ParsedResponse.empty(), false, null);
@@ -309,7 +252,7 @@ final class EngineCall implements LlmCall {
    */
   @Override
   public synchronized void completeStream(boolean reachedEnd) {
-    if (!tracked || finished.get()) {
+    if (!decision.tracked() || finished.get()) {
       return;
     }
     ParsedResponse parsed = tracker != null ? tracker.finish() : ParsedResponse.empty();
@@ -320,7 +263,7 @@ final class EngineCall implements LlmCall {
   /** Finishes a call that failed in transport; the exception is not changed or swallowed. */
   @Override
   public synchronized void failed(Throwable error) {
-    if (!tracked || finished.get()) {
+    if (!decision.tracked() || finished.get()) {
       return;
     }
     ParsedResponse parsed = tracker != null ? tracker.finish() : ParsedResponse.empty();
@@ -342,7 +285,7 @@ final class EngineCall implements LlmCall {
    * arrived, the estimate made for a stream closed early; the reservation is settled with that.
    */
   synchronized void abandon(String why) {
-    if (!tracked || finished.get()) {
+    if (!decision.tracked() || finished.get()) {
       return;
     }
     ParsedResponse parsed = ParsedResponse.empty();
@@ -363,11 +306,11 @@ final class EngineCall implements LlmCall {
       return;
     }
     try {
-      BlockedResponse b = blocked;
+      BlockedResponse b = decision.blocked();
       UsageRecord.Builder r = base(engine.now());
       // No httpStatus: nothing went over the network; the application got the local answer.
       r.status(CallStatus.BLOCKED)
-          .errorType(BlockedResponses.errorType(budgetName))
+          .errorType(BlockedResponses.errorType(decision.budgetName()))
           .errorMessage(b != null ? b.reason() : null)
           .cost(dev.attribution.api.CostBreakdown.zero(engine.currency()))
           .costSource(CostSource.COMPUTED)
@@ -383,23 +326,23 @@ final class EngineCall implements LlmCall {
         UsageRecord.builder()
             .startedAt(startedAt)
             .endedAt(endedAt.isBefore(startedAt) ? startedAt : endedAt)
-            .context(context)
-            .contextSource(contextSource)
-            .provider(provider)
-            .operation(operation)
-            .serverHost(serverHost)
-            .requestedModel(requestedModel)
-            .effectiveModel(effectiveModel)
-            .route(route)
-            .routeRule(routeRule)
-            .streaming(streaming)
-            .attempt(attempt)
-            .budgetAction(budgetAction)
-            .budgetName(budgetName)
-            .budgetPercent(budgetPercent)
-            .dryRunAction(dryRunAction)
-            .deployment(deployment)
-            .keyFingerprint(keyFingerprint);
+            .context(decision.context())
+            .contextSource(decision.contextSource())
+            .provider(decision.provider())
+            .operation(decision.operation())
+            .serverHost(decision.serverHost())
+            .requestedModel(decision.requestedModel())
+            .effectiveModel(decision.effectiveModel())
+            .route(decision.route())
+            .routeRule(decision.routeRule())
+            .streaming(decision.streaming())
+            .attempt(decision.attempt())
+            .budgetAction(decision.budgetAction())
+            .budgetName(decision.budgetName())
+            .budgetPercent(decision.budgetPercent())
+            .dryRunAction(decision.dryRunAction())
+            .deployment(decision.deployment())
+            .keyFingerprint(decision.keyFingerprint());
     TreeMap<String, String> a = attributes;
     if (a != null && !a.isEmpty()) {
       r.attributes(Map.copyOf(a));
@@ -427,16 +370,20 @@ final class EngineCall implements LlmCall {
       boolean upstreamError = http != null && http >= 300;
       if (usage == null
           && !upstreamError
-          && endpoint != null
-          && (streaming || error != null || abandoned)) {
+          && decision.endpoint() != null
+          && (decision.streaming() || error != null || abandoned)) {
         // Usage never arrived (a stream closed early, a broken or abandoned call): estimate from
         // what was seen (a body never read has seen no output).
         long out = (parsed.streamedTextChars() + 3) / 4;
         long in =
-            estimatedInputTokens >= 0
-                ? estimatedInputTokens
+            decision.estimatedInputTokens() >= 0
+                ? decision.estimatedInputTokens()
                 : engine.estimateInputTokens(
-                    provider != null ? provider : endpoint.provider(), effectiveModel, requestBody);
+                    decision.provider() != null
+                        ? decision.provider()
+                        : decision.endpoint().provider(),
+                    decision.effectiveModel(),
+                    decision.requestBody());
         usage = TokenUsage.of(in, out);
         estimated = true;
       }
@@ -450,14 +397,15 @@ final class EngineCall implements LlmCall {
           && parsed.errorType() == null) {
         // An answered call whose usage could not be read (body too large or not parseable):
         // unknown, never free.
-        invalid = endpoint != null ? "missing:usage" : null;
+        invalid = decision.endpoint() != null ? "missing:usage" : null;
       }
       if (usage == null) {
         usage = TokenUsage.zero();
       }
-      String pricedModel = effectiveModel != null ? effectiveModel : parsed.responseModel();
+      String pricedModel =
+          decision.effectiveModel() != null ? decision.effectiveModel() : parsed.responseModel();
       // An unrecognised endpoint (provider null) is never priced: its cost is unknown, not zero.
-      String pricedProvider = provider;
+      String pricedProvider = decision.provider();
       CostModel.Priced priced =
           invalid != null || pricedProvider == null
               ? CostModel.Priced.unpriced(parsed.providerCost())
@@ -468,7 +416,7 @@ final class EngineCall implements LlmCall {
                   parsed.webSearchRequests(),
                   startedAt,
                   parsed.providerCost(),
-                  context);
+                  decision.context());
       noteUsageFacts(parsed, invalid, priced);
       // An error event inside a 2xx stream (Anthropic "event: error", OpenRouter's error chunk).
       boolean streamError = !upstreamError && error == null && parsed.errorType() != null;
@@ -488,13 +436,13 @@ final class EngineCall implements LlmCall {
       }
       dev.attribution.api.CostBreakdown cost = priced.cost();
       if (usage.isZero() && invalid == null && (cost == null || cost.isZero())) {
-        gate.release(null);
+        decision.gate().release(null);
       } else {
         // An unknown cost (null) keeps the reserved worst case as the charge.
-        if (cost == null && gate.holdsReservation()) {
+        if (cost == null && decision.gate().holdsReservation()) {
           attribute("budget_charge", "reservation");
         }
-        gate.settle(cost == null ? null : cost.total(), usage.totalTokens());
+        decision.gate().settle(cost == null ? null : cost.total(), usage.totalTokens());
       }
       UsageRecord.Builder r = base(engine.now());
       r.responseModel(parsed.responseModel())

@@ -23,7 +23,7 @@ class KeyFingerprintTest {
         engine.begin(
             TestCalls.openAiChat(
                 "{\"model\":\"gpt-4o\"}", Map.of("Authorization", "Bearer " + key)));
-    return ((EngineCall) call).keyFingerprint;
+    return ((EngineCall) call).decision.keyFingerprint();
   }
 
   @Test
