@@ -185,29 +185,15 @@ class BedrockAsyncSdkTest {
   @Test
   void invokeModelWithResponseStreamReadsTheAnthropicEventsInsideTheChunks() throws Exception {
     // Anthropic's events in chunks; the last carries Bedrock's invocation metrics.
-    h.server.enqueue(eventStream(EventStreams.fixture("bedrock-invoke-anthropic-stream.events")));
     StringBuilder events = new StringBuilder();
-    InvokeModelWithResponseStreamRequest req =
-        InvokeModelWithResponseStreamRequest.builder()
-            .modelId(SONNET)
-            .contentType("application/json")
-            .body(
-                SdkBytes.fromUtf8String(
-                    "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":1024,"
-                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}"))
-            .build();
-    InvokeModelWithResponseStreamResponseHandler handler =
-        InvokeModelWithResponseStreamResponseHandler.builder()
-            .subscriber(
-                InvokeModelWithResponseStreamResponseHandler.Visitor.builder()
-                    .onChunk(p -> events.append(p.bytes().asUtf8String()).append('\n'))
-                    .build())
-            .build();
-    try (AttributionScope s = Attribution.open(ACME)) {
-      async.invokeModelWithResponseStream(req, handler).get(10, TimeUnit.SECONDS);
-    }
+    UsageRecord r =
+        invokeStream(
+            SONNET,
+            "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":1024,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}",
+            EventStreams.fixture("bedrock-invoke-anthropic-stream.events"),
+            events);
     assertThat(events.toString()).contains("\"text\":\"Hi there\"").contains("message_stop");
-    UsageRecord r = h.onlyRecord();
     assertThat(r.streaming()).isTrue();
     assertThat(r.operation()).isEqualTo("invoke");
     assertThat(r.context()).isEqualTo(ACME);
@@ -297,5 +283,84 @@ class BedrockAsyncSdkTest {
     // is recorded for it.
     async.close();
     assertThat(h.records(1)).hasSize(1);
+  }
+
+  private UsageRecord invokeStream(String model, String body, byte[] frames, StringBuilder chunks)
+      throws Exception {
+    h.server.enqueue(eventStream(frames));
+    InvokeModelWithResponseStreamRequest req =
+        InvokeModelWithResponseStreamRequest.builder()
+            .modelId(model)
+            .contentType("application/json")
+            .body(SdkBytes.fromUtf8String(body))
+            .build();
+    InvokeModelWithResponseStreamResponseHandler handler =
+        InvokeModelWithResponseStreamResponseHandler.builder()
+            .subscriber(
+                InvokeModelWithResponseStreamResponseHandler.Visitor.builder()
+                    .onChunk(p -> chunks.append(p.bytes().asUtf8String()).append('\n'))
+                    .build())
+            .build();
+    try (AttributionScope s = Attribution.open(ACME)) {
+      async.invokeModelWithResponseStream(req, handler).get(10, TimeUnit.SECONDS);
+    }
+    return h.onlyRecord();
+  }
+
+  @Test
+  void aNovaStreamIsReadFromItsMetadataChunkOnce() throws Exception {
+    StringBuilder chunks = new StringBuilder();
+    UsageRecord nova =
+        invokeStream(
+            "us.amazon.nova-lite-v1:0",
+            "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}",
+            EventStreams.fixture("bedrock-invoke-nova-stream.events"),
+            chunks);
+    assertThat(chunks.toString()).contains("capital of France");
+    assertThat(nova.usageEstimated()).isFalse();
+    assertThat(nova.usage())
+        .isEqualTo(
+            TokenUsage.builder().inputTokens(1020).cachedInputTokens(1000).outputTokens(8).build());
+    assertThat(nova.status()).isEqualTo(CallStatus.OK);
+    assertThat(nova.cost().total()).isPositive();
+  }
+
+  @Test
+  void aLlamaStreamIsReadFromItsChunksCounts() throws Exception {
+    UsageRecord llama =
+        invokeStream(
+            "us.meta.llama3-1-405b-instruct-v1:0",
+            "{\"prompt\":\"Hi\",\"max_gen_len\":256}",
+            EventStreams.fixture("bedrock-invoke-llama-stream.events"),
+            new StringBuilder());
+    assertThat(llama.usageEstimated()).isFalse();
+    assertThat(llama.usage()).isEqualTo(TokenUsage.of(18, 9));
+    assertThat(llama.status()).isEqualTo(CallStatus.OK);
+    // 18 x 5.32 + 9 x 16 per million.
+    assertThat(llama.cost().total()).isEqualByComparingTo("0.00023976");
+  }
+
+  @Test
+  void anExceptionFrameMidStreamIsRecordedWithItsTypeAndMessage() throws Exception {
+    byte[] frames =
+        EventStreams.concat(
+            EventStreams.chunk("{\"messageStart\":{\"role\":\"assistant\"}}"),
+            EventStreams.exception(
+                "modelStreamErrorException", "{\"message\":\"The model stopped unexpectedly.\"}"));
+    UsageRecord r;
+    try {
+      r =
+          invokeStream(
+              "us.amazon.nova-lite-v1:0",
+              "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"}]}]}",
+              frames,
+              new StringBuilder());
+    } catch (java.util.concurrent.ExecutionException expected) {
+      // The SDK fails the call with the stream's exception.
+      r = h.onlyRecord();
+    }
+    assertThat(r.status()).isEqualTo(CallStatus.UPSTREAM_ERROR);
+    assertThat(r.errorType()).isEqualTo("modelStreamErrorException");
+    assertThat(r.errorMessage()).isEqualTo("The model stopped unexpectedly.");
   }
 }

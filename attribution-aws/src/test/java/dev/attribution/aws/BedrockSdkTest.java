@@ -234,4 +234,84 @@ class BedrockSdkTest {
     assertThat(rs.get(1).status()).isEqualTo(CallStatus.OK);
     assertThat(rs.get(1).cost().total()).isPositive();
   }
+
+  static final String LLAMA = "us.meta.llama3-1-405b-instruct-v1:0";
+
+  @Test
+  void invokeModelReadsTheMetaLlamaBodysTopLevelCounts() throws Exception {
+    h.server.enqueue(json("bedrock-invoke-llama.json"));
+    try (AttributionScope s = Attribution.open(ACME)) {
+      client.invokeModel(
+          b ->
+              b.modelId(LLAMA)
+                  .contentType("application/json")
+                  .body(SdkBytes.fromUtf8String("{\"prompt\":\"Hi\",\"max_gen_len\":256}")));
+    }
+    UsageRecord r = h.onlyRecord();
+    assertThat(r.requestedModel()).isEqualTo(LLAMA);
+    assertThat(r.usage()).isEqualTo(TokenUsage.of(18, 9));
+    assertThat(r.status()).isEqualTo(CallStatus.OK);
+    assertThat(r.attributes()).doesNotContainKey("usage_invalid");
+    // 18 x 5.32 + 9 x 16 per million (the bundled catalog's us. row).
+    assertThat(r.cost().total()).isEqualByComparingTo("0.00023976");
+  }
+
+  private static MockResponse error(int status, String type, String body) {
+    return new MockResponse()
+        .setResponseCode(status)
+        .setHeader("content-type", "application/json")
+        .setHeader("x-amzn-ErrorType", type)
+        .setBody(body);
+  }
+
+  @Test
+  void throttlingAndValidationErrorsRecordTheHeadersTypeAndTheBodysMessage() throws Exception {
+    client.close();
+    client =
+        BedrockRuntimeClient.builder()
+            .endpointOverride(URI.create(h.baseUrl()))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET)))
+            .overrideConfiguration(
+                c ->
+                    c.retryStrategy(
+                            software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry())
+                        .addExecutionInterceptor(AwsAttribution.interceptor(h.engine)))
+            .build();
+    h.server.enqueue(
+        error(
+            429,
+            "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+            Loopback.fixture("bedrock-error-throttling.json")));
+    // A validation message that quotes the request: the quoted text is not kept.
+    h.server.enqueue(
+        error(
+            400,
+            "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+            "{\"message\":\"Malformed input request: string \\\"my secret prompt\\\" is"
+                + " not valid\"}"));
+    try (AttributionScope s = Attribution.open(ACME)) {
+      assertThatThrownBy(() -> converse(SONNET))
+          .isInstanceOf(
+              software.amazon.awssdk.services.bedrockruntime.model.ThrottlingException.class);
+      assertThatThrownBy(() -> converse(SONNET))
+          .isInstanceOf(
+              software.amazon.awssdk.services.bedrockruntime.model.ValidationException.class);
+    }
+    List<UsageRecord> rs = h.records(2);
+    assertThat(rs).hasSize(2);
+    UsageRecord throttled = rs.get(0);
+    assertThat(throttled.status()).isEqualTo(CallStatus.UPSTREAM_ERROR);
+    assertThat(throttled.httpStatus()).isEqualTo(429);
+    assertThat(throttled.errorType()).isEqualTo("ThrottlingException");
+    assertThat(throttled.errorMessage())
+        .isEqualTo("Too many requests, please wait before trying again.");
+    UsageRecord invalid = rs.get(1);
+    assertThat(invalid.httpStatus()).isEqualTo(400);
+    assertThat(invalid.errorType()).isEqualTo("ValidationException");
+    assertThat(invalid.errorMessage())
+        .startsWith("Malformed input request")
+        .doesNotContain("secret");
+  }
 }

@@ -67,6 +67,10 @@ final class EngineCall implements LlmCall {
 
   private long firstByteNanos = -1;
   private @Nullable String headerRequestId;
+
+  /** The error type the response headers name (Bedrock's {@code x-amzn-ErrorType}), or null. */
+  private @Nullable String headerErrorType;
+
   private @Nullable StreamReader tracker;
   private boolean trackerFailed;
 
@@ -148,6 +152,10 @@ final class EngineCall implements LlmCall {
         id = headers.apply("x-amzn-requestid");
       }
       this.headerRequestId = id;
+      Endpoint ep = decision.endpoint();
+      if (status >= 400 && ep != null) {
+        this.headerErrorType = ep.dialect().errorType(headers);
+      }
     } catch (RuntimeException e) {
       engine.internalFailure("reading response headers", e);
     }
@@ -467,7 +475,8 @@ final class EngineCall implements LlmCall {
             .errorMessage(ErrorText.message(error.getMessage()));
       } else if (upstreamError || streamError) {
         // Provider errors can echo the request (prompt text, even a key sent in the body).
-        String type = ErrorText.type(parsed.errorType());
+        String type =
+            ErrorText.type(headerErrorType != null ? headerErrorType : parsed.errorType());
         r.errorType(type != null ? type : "http_" + http)
             .errorMessage(ErrorText.message(parsed.errorMessage()));
         // The code often says more than the type (invalid_request_error: context_length_exceeded).

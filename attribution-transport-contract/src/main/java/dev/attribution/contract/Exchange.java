@@ -116,6 +116,13 @@ public enum Exchange {
       Bodies.bedrockPath(Bodies.SONNET, "invoke"),
       Bodies.BEDROCK_ANTHROPIC,
       "bedrock-invoke-anthropic.json"),
+  /** Bedrock InvokeModel with a Meta Llama body: the counts stand beside the generation. */
+  BEDROCK_INVOKE_LLAMA(
+      Kind.PLAIN,
+      Bodies.BEDROCK,
+      Bodies.bedrockPath(Bodies.LLAMA, "invoke"),
+      Bodies.BEDROCK_LLAMA,
+      "bedrock-invoke-llama.json"),
   /** Bedrock InvokeModelWithResponseStream: Anthropic's events inside the {@code chunk} events. */
   BEDROCK_INVOKE_ANTHROPIC_STREAM(
       Kind.PLAIN,
@@ -357,6 +364,10 @@ public enum Exchange {
     static final String BEDROCK = "aws.bedrock";
     static final String SONNET = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
     static final String HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+    static final String LLAMA = "us.meta.llama3-1-405b-instruct-v1:0";
+
+    /** A Meta Llama body for InvokeModel. */
+    static final String BEDROCK_LLAMA = "{\"prompt\":\"Hello\",\"max_gen_len\":256}";
 
     /** A Converse request as the AWS SDK marshals one. */
     static final String CONVERSE =

@@ -121,6 +121,11 @@ public abstract class TransportContractTest {
         assertThat(last.status()).isEqualTo(CallStatus.UPSTREAM_ERROR);
         assertThat(last.httpStatus()).isEqualTo(429);
         assertThat(last.usage().isZero()).isTrue();
+        if (e.provider().equals("aws.bedrock")) {
+          // The type from x-amzn-ErrorType (cut before its ':'), the message from the body.
+          assertThat(last.errorType()).isEqualTo("ThrottlingException");
+          assertThat(last.errorMessage()).startsWith("Too many requests");
+        }
         return;
       case RETRY:
         assertThat(records.get(0).attempt()).isEqualTo(1);

@@ -22,12 +22,14 @@ import org.jspecify.annotations.Nullable;
  * {@code usage} as Converse and Nova report it ({@code inputTokens}, {@code outputTokens}, {@code
  * cacheReadInputTokens}/{@code cacheReadInputTokenCount}, {@code cacheWriteInputTokens}/ {@code
  * cacheWriteInputTokenCount}, cache reads and writes beside the input tokens) or as the Anthropic
- * body reports it; streams framed as AWS event streams ({@code application/vnd.amazon.eventstream},
- * binary, not server-sent events), read by {@link EventStreamReader}: ConverseStream's {@code
- * metadata} event carries the usage, {@code messageStop} ends it, and
- * InvokeModelWithResponseStream's {@code chunk} events carry the model's own events base64-encoded.
- * Requests are signed with SigV4; the engine never rewrites a signed request, so a downgrade must
- * be applied before signing (the AWS SDK adapter does it in {@code modifyHttpRequest}).
+ * body reports it, or as Meta Llama reports it ({@code prompt_token_count}, {@code
+ * generation_token_count}); streams framed as AWS event streams ({@code
+ * application/vnd.amazon.eventstream}, binary, not server-sent events), read by {@link
+ * EventStreamReader}: ConverseStream's {@code metadata} event carries the usage, {@code
+ * messageStop} ends it, and InvokeModelWithResponseStream's {@code chunk} events carry the model's
+ * own events base64-encoded. Requests are signed with SigV4; the engine never rewrites a signed
+ * request, so a downgrade must be applied before signing (the AWS SDK adapter does it in {@code
+ * modifyHttpRequest}).
  */
 public final class BedrockDialect implements ProviderDialect {
 
@@ -36,6 +38,9 @@ public final class BedrockDialect implements ProviderDialect {
 
   /** The operation recorded for InvokeModel and InvokeModelWithResponseStream. */
   public static final String INVOKE = "invoke";
+
+  /** What the last chunk of every InvokeModelWithResponseStream carries, whatever the model. */
+  private static final String INVOCATION_METRICS = "amazon-bedrock-invocationMetrics";
 
   /** The dialect; it has no settings. */
   public BedrockDialect() {}
@@ -134,11 +139,18 @@ public final class BedrockDialect implements ProviderDialect {
     switch (name) {
       case "usage":
         return ResponseMember.USAGE;
-      case "amazon-bedrock-invocationMetrics":
+      case INVOCATION_METRICS:
         // The last chunk of an InvokeModelWithResponseStream, whatever the model family.
         return ResponseMember.USAGE;
+      case "prompt_token_count": // Meta Llama, beside the generation (and in its stream chunks)
+      case "generation_token_count":
+        return ResponseMember.USAGE_COUNT;
       case "message":
-        // Anthropic's message_start wraps the message.
+      case "Message":
+        // Anthropic's message_start wraps the message; an error body's message is a string.
+        return ResponseMember.MESSAGE;
+      case "metadata": // Amazon Nova's stream chunk {"metadata":{"usage":...}}
+      case "messageStop": // and {"messageStop":{"stopReason":...}}
         return ResponseMember.WRAPPER;
       case "model":
         return ResponseMember.MODEL;
@@ -164,6 +176,29 @@ public final class BedrockDialect implements ProviderDialect {
   @Override
   public StreamReader newStream(Endpoint endpoint) {
     return new EventStreamReader(endpoint);
+  }
+
+  /**
+   * The error type of a failed call, from {@code x-amzn-ErrorType}: its value ({@code
+   * ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/}) cut as the AWS SDKs
+   * cut it, before the first {@code :} and after a {@code namespace#}.
+   */
+  @Override
+  public @Nullable String errorType(java.util.function.Function<String, @Nullable String> headers) {
+    String v = headers.apply("x-amzn-errortype");
+    if (v == null) {
+      return null;
+    }
+    int colon = v.indexOf(':');
+    if (colon >= 0) {
+      v = v.substring(0, colon);
+    }
+    int hash = v.indexOf('#');
+    if (hash >= 0) {
+      v = v.substring(hash + 1);
+    }
+    v = v.strip();
+    return v.isEmpty() ? null : v;
   }
 
   /**
@@ -205,18 +240,44 @@ public final class BedrockDialect implements ProviderDialect {
   }
 
   /**
-   * Bedrock usage, from Converse and Nova ({@code inputTokens}, cache reads and writes beside it),
-   * from Anthropic bodies ({@code input_tokens}, ...) and from the invocation metrics of a stream's
-   * last chunk ({@code inputTokenCount}, ...).
+   * Bedrock usage: the model's own report, from Converse and Nova ({@code inputTokens}, cache reads
+   * and writes beside it), from Anthropic bodies ({@code input_tokens}, ...) and from Meta Llama's
+   * {@code prompt_token_count}/{@code generation_token_count} (cumulative in a stream, the prompt
+   * count on its first chunk only); else the invocation metrics of a stream's last chunk ({@code
+   * inputTokenCount}, ...), which every family's stream ends with. When both are there the model's
+   * own report is used whole and the metrics not at all: they count the same tokens once more, and
+   * mixing the two per field could mix two ways of counting.
    */
   private static final class Tally extends UsageTally {
     private long input = -1;
     private long output = -1;
     private long cacheRead = -1;
     private long cacheWrite = -1;
+    private long metricsInput = -1;
+    private long metricsOutput = -1;
+    private long metricsCacheRead = -1;
+    private long metricsCacheWrite = -1;
 
     @Override
     protected void onUsage(String member, JsonNode u, UsageAccumulator acc) {
+      switch (member) {
+        case "prompt_token_count":
+          input = pick(acc.count(u, member), input);
+          return;
+        case "generation_token_count":
+          output = pick(acc.count(u, member), output);
+          return;
+        case INVOCATION_METRICS:
+          metricsInput = pick(first(acc, u, "inputTokenCount"), metricsInput);
+          metricsOutput = pick(first(acc, u, "outputTokenCount"), metricsOutput);
+          metricsCacheRead = pick(first(acc, u, "cacheReadInputTokenCount"), metricsCacheRead);
+          metricsCacheWrite = pick(first(acc, u, "cacheWriteInputTokenCount"), metricsCacheWrite);
+          // Only the last chunk of a stream carries them: the stream reached its end.
+          acc.complete();
+          return;
+        default:
+          break;
+      }
       input = pick(first(acc, u, "inputTokens", "input_tokens", "inputTokenCount"), input);
       output = pick(first(acc, u, "outputTokens", "output_tokens", "outputTokenCount"), output);
       cacheRead =
@@ -248,27 +309,45 @@ public final class BedrockDialect implements ProviderDialect {
       return -1;
     }
 
-    /** Converse ends with a stop reason; Anthropic's stream with {@code message_stop}. */
+    /**
+     * A stop reason ends the answer: Converse's and Nova's {@code stopReason}, Anthropic's {@code
+     * stop_reason} and {@code message_stop} event, Meta Llama's {@code stop}/{@code length}.
+     */
     @Override
     protected void onType(String type, UsageAccumulator acc) {
-      if (type.equals("message_stop")
-          || type.equals("end_turn")
-          || type.equals("max_tokens")
-          || type.equals("stop_sequence")
-          || type.equals("tool_use")) {
-        acc.complete();
-      } else if (type.equals("error")) {
-        acc.failed();
+      switch (type) {
+        case "message_stop":
+        case "end_turn":
+        case "max_tokens":
+        case "stop_sequence":
+        case "tool_use":
+        case "guardrail_intervened":
+        case "content_filtered":
+        case "model_context_window_exceeded":
+        case "stop": // Meta Llama: finished
+        case "length": // Meta Llama: cut at max_gen_len
+          acc.complete();
+          break;
+        case "error":
+          acc.failed();
+          break;
+        default:
+          break;
       }
     }
 
     @Override
     protected TokenUsage usage() {
+      boolean own = input >= 0 || output >= 0;
+      long in = own ? input : metricsInput;
+      long out = own ? output : metricsOutput;
+      long read = own ? cacheRead : metricsCacheRead;
+      long write = own ? cacheWrite : metricsCacheWrite;
       return TokenUsage.builder()
-          .inputTokens(sum(input, cacheRead, cacheWrite))
-          .cachedInputTokens(z(cacheRead))
-          .cacheWrite5mTokens(z(cacheWrite))
-          .outputTokens(z(output))
+          .inputTokens(sum(in, read, write))
+          .cachedInputTokens(z(read))
+          .cacheWrite5mTokens(z(write))
+          .outputTokens(z(out))
           .build();
     }
   }
@@ -361,6 +440,7 @@ public final class BedrockDialect implements ProviderDialect {
       }
       String eventType = null;
       String messageType = null;
+      String errorMessage = null;
       while (h < headersEnd) {
         int nameLength = frame[h++] & 0xff;
         String name = new String(frame, h, nameLength, StandardCharsets.UTF_8);
@@ -377,12 +457,21 @@ public final class BedrockDialect implements ProviderDialect {
           eventType = value;
         } else if (name.equals(":message-type")) {
           messageType = value;
-        } else if (name.equals(":exception-type") && eventType == null) {
+        } else if ((name.equals(":exception-type") || name.equals(":error-code"))
+            && eventType == null) {
           eventType = value;
+        } else if (name.equals(":error-message")) {
+          errorMessage = value;
         }
       }
       if ("exception".equals(messageType) || "error".equals(messageType)) {
-        acc.onError(eventType, null, null);
+        // An exception's message is in its payload ({"message": ...}); an error's in a header.
+        acc.onError(eventType, null, errorMessage);
+        try {
+          ResponseParser.readEvent(frame, headersEnd, payloadEnd - headersEnd, dialect, acc);
+        } catch (IOException | RuntimeException e) {
+          // The type is recorded; the message is not to be had.
+        }
         return;
       }
       try {

@@ -155,6 +155,15 @@ public interface ProviderDialect {
    */
   String errorBody(String type, String message);
 
+  /**
+   * The error type a failed response's headers name, or {@code null} (the default: the type is in
+   * the body). Asked only for a response of status 400 or more; it is preferred to the body's, and
+   * kept as an error type is (bounded, sanitised).
+   */
+  default @Nullable String errorType(Function<String, @Nullable String> headers) {
+    return null;
+  }
+
   // ---- credentials ----
 
   /**

@@ -19,6 +19,12 @@ public record ResponseMember(Kind kind, @Nullable String elementKey) {
     SKIP,
     /** A usage object, read (bounded) and handed to {@link UsageTally#onUsage}. */
     USAGE,
+    /**
+     * A token count that stands beside the response instead of inside a usage object (Meta Llama's
+     * {@code prompt_token_count} on Bedrock): handed to {@link UsageTally#onUsage} as a usage
+     * object of that one member, named by it; a {@code null} count is skipped.
+     */
+    USAGE_COUNT,
     /** An object wrapping the response (a stream event's {@code response}, {@code message}). */
     WRAPPER,
     /** An object of which only the usage members are read (Groq's {@code x_groq}). */
@@ -31,6 +37,12 @@ public record ResponseMember(Kind kind, @Nullable String elementKey) {
     TYPE,
     /** An error: a string, or an object with type/status/code/message. */
     ERROR,
+    /**
+     * A string: the error's message where it stands alone at the top of an error body (AWS's {@code
+     * {"message": ...}}, whose type travels in a header); an object under the same name is read as
+     * a {@link #WRAPPER} (Anthropic's {@code message_start} wraps its message).
+     */
+    MESSAGE,
     /** An array of objects whose {@code elementKey} string is handed to {@link UsageTally}. */
     ELEMENTS
   }
@@ -58,6 +70,12 @@ public record ResponseMember(Kind kind, @Nullable String elementKey) {
 
   /** An error. */
   public static final ResponseMember ERROR = new ResponseMember(Kind.ERROR, null);
+
+  /** A token count beside the response. */
+  public static final ResponseMember USAGE_COUNT = new ResponseMember(Kind.USAGE_COUNT, null);
+
+  /** An error message string, or a wrapper object. */
+  public static final ResponseMember MESSAGE = new ResponseMember(Kind.MESSAGE, null);
 
   /** An array whose elements' {@code key} strings are handed to the tally. */
   public static ResponseMember elements(String key) {

@@ -97,7 +97,9 @@ public final class ResponseParser {
       String name = p.currentName();
       JsonToken t = p.nextToken();
       ResponseMember member = dialect.responseMember(name);
-      if (usageOnly && member.kind() != ResponseMember.Kind.USAGE) {
+      if (usageOnly
+          && member.kind() != ResponseMember.Kind.USAGE
+          && member.kind() != ResponseMember.Kind.USAGE_COUNT) {
         p.skipChildren();
         continue;
       }
@@ -112,14 +114,25 @@ public final class ResponseParser {
             p.skipChildren();
           }
           break;
+        case USAGE_COUNT:
+          if (t == JsonToken.VALUE_NULL) {
+            break;
+          }
+          ObjectNode count = new ObjectNode(NODES, new UsageMembers());
+          count.set(name, boundedValue(p, t, MAX_USAGE_DEPTH));
+          acc.onUsage(name, count);
+          break;
+        case MESSAGE:
+          if (t == JsonToken.VALUE_STRING) {
+            acc.onErrorMessage(p.getText());
+          } else {
+            readWrapper(p, dialect, acc, t, depth, false);
+          }
+          break;
         case WRAPPER:
         case USAGE_WRAPPER:
-          if (t == JsonToken.START_OBJECT && depth < MAX_WRAPPER_DEPTH) {
-            readObject(
-                p, dialect, acc, depth + 1, member.kind() == ResponseMember.Kind.USAGE_WRAPPER);
-          } else {
-            p.skipChildren();
-          }
+          readWrapper(
+              p, dialect, acc, t, depth, member.kind() == ResponseMember.Kind.USAGE_WRAPPER);
           break;
         case MODEL:
           if (t == JsonToken.VALUE_STRING) {
@@ -152,6 +165,22 @@ public final class ResponseParser {
           p.skipChildren();
           break;
       }
+    }
+  }
+
+  /** A wrapper object whose START_OBJECT is {@code t}, read when not nested too deep. */
+  private static void readWrapper(
+      JsonParser p,
+      ProviderDialect dialect,
+      UsageAccumulator acc,
+      JsonToken t,
+      int depth,
+      boolean usageOnly)
+      throws IOException {
+    if (t == JsonToken.START_OBJECT && depth < MAX_WRAPPER_DEPTH) {
+      readObject(p, dialect, acc, depth + 1, usageOnly);
+    } else {
+      p.skipChildren();
     }
   }
 

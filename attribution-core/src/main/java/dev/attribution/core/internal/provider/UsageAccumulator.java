@@ -99,6 +99,17 @@ public final class UsageAccumulator {
     }
   }
 
+  /**
+   * An error's message standing alone (AWS's {@code {"message": ...}}): kept as the message, the
+   * type left to whatever names it (a header, an {@code error} member). A 2xx response stays a
+   * success; the message is recorded only for a call that failed.
+   */
+  void onErrorMessage(String message) {
+    if (errorMessage == null) {
+      errorMessage = message;
+    }
+  }
+
   /** The response reports an error whose type is not (yet) known: typed {@code error}. */
   public void failed() {
     if (errorType == null) {

@@ -38,6 +38,17 @@ class ModelResolutionTest {
     // Bedrock region prefixes and versions
     "aws.bedrock, us.anthropic.claude-sonnet-4-5-20250929-v1:0, aws.bedrock, us.anthropic.claude-sonnet-4-5-20250929-v1:0",
     "aws.bedrock, ca.anthropic.claude-sonnet-4-5-20250929-v1:0, aws.bedrock, anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "aws.bedrock, amazon.nova-lite-v1:0, aws.bedrock, amazon.nova-lite-v1:0",
+    "aws.bedrock, us.amazon.nova-pro-v1:0, aws.bedrock, us.amazon.nova-pro-v1:0",
+    "aws.bedrock, eu.amazon.nova-micro-v1:0, aws.bedrock, eu.amazon.nova-micro-v1:0",
+    "aws.bedrock, apac.amazon.nova-lite-v1:0, aws.bedrock, apac.amazon.nova-lite-v1:0",
+    "aws.bedrock, global.amazon.nova-2-lite-v1:0, aws.bedrock, global.amazon.nova-2-lite-v1:0",
+    "aws.bedrock, ca.amazon.nova-lite-v1:0, aws.bedrock, amazon.nova-lite-v1:0",
+    "aws.bedrock, meta.llama3-8b-instruct-v1:0, aws.bedrock, meta.llama3-8b-instruct-v1:0",
+    "aws.bedrock, us.meta.llama3-1-405b-instruct-v1:0, aws.bedrock, us.meta.llama3-1-405b-instruct-v1:0",
+    "aws.bedrock, eu.meta.llama3-2-1b-instruct-v1:0, aws.bedrock, eu.meta.llama3-2-1b-instruct-v1:0",
+    "aws.bedrock, us.meta.llama4-scout-17b-instruct-v1:0, aws.bedrock, us.meta.llama4-scout-17b-instruct-v1:0",
+    "aws.bedrock, apac.meta.llama3-3-70b-instruct-v1:0, aws.bedrock, meta.llama3-3-70b-instruct-v1:0",
     // OpenRouter keeps vendor/model names
     "openrouter, openai/gpt-4o, openrouter, openai/gpt-4o",
     "deepseek, deepseek-chat, deepseek, deepseek-chat",

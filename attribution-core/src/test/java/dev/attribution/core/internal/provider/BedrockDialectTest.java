@@ -172,4 +172,152 @@ class BedrockDialectTest {
     assertThat(facts.maxOutputTokens()).isEqualTo(300);
     assertThat(facts.model()).isEqualTo(MODEL);
   }
+
+  private static ParsedResponse streamed(String path, byte[] stream) {
+    Endpoint e = at(path);
+    StreamReader reader = e.dialect().newStream(e);
+    for (int i = 0; i < stream.length; i += 61) {
+      reader.feed(stream, i, Math.min(61, stream.length - i));
+    }
+    return reader.finish();
+  }
+
+  @Test
+  void novaInvokeStreamReadsTheUsageUnderMetadataOnceNotAgainFromTheMetrics() {
+    ParsedResponse r =
+        streamed(
+            "/model/us.amazon.nova-lite-v1%3A0/invoke-with-response-stream",
+            EventStreams.fixture("bedrock-invoke-nova-stream.events"));
+    assertThat(r.usage())
+        .isEqualTo(
+            TokenUsage.builder().inputTokens(1020).cachedInputTokens(1000).outputTokens(8).build());
+    assertThat(r.completed()).isTrue();
+    assertThat(r.usageInvalid()).isNull();
+  }
+
+  @Test
+  void novaMessageStopChunkEndsTheStream() {
+    ParsedResponse r =
+        streamed(
+            "/model/amazon.nova-lite-v1%3A0/invoke-with-response-stream",
+            EventStreams.chunk("{\"messageStop\":{\"stopReason\":\"max_tokens\"}}"));
+    assertThat(r.completed()).isTrue();
+  }
+
+  @Test
+  void llamaInvokeModelReadsTheTopLevelTokenCounts() throws Exception {
+    byte[] body = Fixtures.bytes("bedrock-invoke-llama.json");
+    ParsedResponse r =
+        ResponseParser.parse(at("/model/meta.llama3-8b-instruct-v1%3A0/invoke"), body, body.length);
+    assertThat(r.usage()).isEqualTo(TokenUsage.of(18, 9));
+    assertThat(r.usageInvalid()).isNull();
+  }
+
+  @Test
+  void llamaStreamCountsTheCumulativeGenerationOnceAndEndsOnItsStopReason() {
+    ParsedResponse r =
+        streamed(
+            "/model/us.meta.llama3-3-70b-instruct-v1%3A0/invoke-with-response-stream",
+            EventStreams.fixture("bedrock-invoke-llama-stream.events"));
+    assertThat(r.usage()).isEqualTo(TokenUsage.of(18, 9));
+    assertThat(r.completed()).isTrue();
+    // Without the metrics chunk: the counts still, and "length" ends the stream.
+    ParsedResponse cut =
+        streamed(
+            "/model/meta.llama3-8b-instruct-v1%3A0/invoke-with-response-stream",
+            EventStreams.concat(
+                EventStreams.chunk(
+                    "{\"generation\":\"a\",\"prompt_token_count\":7,"
+                        + "\"generation_token_count\":1,\"stop_reason\":null}"),
+                EventStreams.chunk(
+                    "{\"generation\":\"b\",\"prompt_token_count\":null,"
+                        + "\"generation_token_count\":2,\"stop_reason\":\"length\"}")));
+    assertThat(cut.usage()).isEqualTo(TokenUsage.of(7, 2));
+    assertThat(cut.completed()).isTrue();
+  }
+
+  @Test
+  void everyFamilysStreamEndingWithInvocationMetricsYieldsItsUsage() {
+    String metrics =
+        "\"amazon-bedrock-invocationMetrics\":{\"inputTokenCount\":13,\"outputTokenCount\":8,"
+            + "\"invocationLatency\":500,\"firstByteLatency\":100}";
+    Map<String, String> lastChunks =
+        Map.of(
+            "mistral.mistral-large-2402-v1%3A0",
+            "{\"outputs\":[{\"text\":\".\",\"stop_reason\":\"stop\"}]," + metrics + "}",
+            "cohere.command-r-v1%3A0",
+            "{\"is_finished\":true,\"event_type\":\"stream-end\",\"finish_reason\":\"COMPLETE\","
+                + metrics
+                + "}",
+            "amazon.titan-text-express-v1",
+            "{\"outputText\":\"\",\"index\":0,\"totalOutputTextTokenCount\":8,"
+                + "\"completionReason\":\"FINISH\",\"inputTextTokenCount\":13,"
+                + metrics
+                + "}");
+    lastChunks.forEach(
+        (model, last) -> {
+          ParsedResponse r =
+              streamed(
+                  "/model/" + model + "/invoke-with-response-stream",
+                  EventStreams.concat(
+                      EventStreams.chunk("{\"outputs\":[{\"text\":\"Bon\"}]}"),
+                      EventStreams.chunk(last)));
+          assertThat(r.usage()).as(model).isEqualTo(TokenUsage.of(13, 8));
+          assertThat(r.completed()).as(model).isTrue();
+        });
+  }
+
+  @Test
+  void theModelsOwnUsageIsPreferredToTheInvocationMetricsWhenTheyDiffer() {
+    ParsedResponse r =
+        streamed(
+            PATH + "/invoke-with-response-stream",
+            EventStreams.concat(
+                EventStreams.chunk(
+                    "{\"type\":\"message_start\",\"message\":{\"usage\":"
+                        + "{\"input_tokens\":25,\"output_tokens\":1}}}"),
+                EventStreams.chunk("{\"type\":\"message_delta\",\"usage\":{\"output_tokens\":15}}"),
+                EventStreams.chunk(
+                    "{\"type\":\"message_stop\",\"amazon-bedrock-invocationMetrics\":"
+                        + "{\"inputTokenCount\":999,\"outputTokenCount\":999}}")));
+    assertThat(r.usage()).isEqualTo(TokenUsage.of(25, 15));
+  }
+
+  @Test
+  void anErrorBodysMessageIsReadAndTheTypeComesFromTheHeaderCutAsTheSdksCutIt() throws Exception {
+    Endpoint e = at(PATH + "/converse");
+    byte[] body = Fixtures.bytes("bedrock-error-throttling.json");
+    ParsedResponse r = ResponseParser.parse(e, body, body.length);
+    assertThat(r.errorMessage()).isEqualTo("Too many requests, please wait before trying again.");
+    assertThat(r.errorType()).as("the body names no type").isNull();
+    byte[] upper = "{\"Message\":\"Rate exceeded\"}".getBytes(StandardCharsets.UTF_8);
+    assertThat(ResponseParser.parse(e, upper, upper.length).errorMessage())
+        .isEqualTo("Rate exceeded");
+    ProviderDialect d = e.dialect();
+    assertThat(
+            d.errorType(
+                Map.of(
+                        "x-amzn-errortype",
+                        "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/")
+                    ::get))
+        .isEqualTo("ThrottlingException");
+    assertThat(
+            d.errorType(
+                Map.of("x-amzn-errortype", "com.amazon.coral.validate#ValidationException")::get))
+        .isEqualTo("ValidationException");
+    assertThat(d.errorType(Map.<String, String>of()::get)).isNull();
+  }
+
+  @Test
+  void anExceptionFramesMessageIsTheCallsErrorMessage() {
+    ParsedResponse r =
+        streamed(
+            PATH + "/converse-stream",
+            EventStreams.concat(
+                EventStreams.event("messageStart", "{\"role\":\"assistant\"}"),
+                EventStreams.exception(
+                    "modelStreamErrorException", "{\"message\":\"The model failed.\"}")));
+    assertThat(r.errorType()).isEqualTo("modelStreamErrorException");
+    assertThat(r.errorMessage()).isEqualTo("The model failed.");
+  }
 }
