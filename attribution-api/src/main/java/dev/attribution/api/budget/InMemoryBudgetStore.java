@@ -105,18 +105,21 @@ public final class InMemoryBudgetStore implements BudgetStore {
       s.lock();
     }
     try {
-      List<SlotState> states = new ArrayList<>(n);
       int rejected = -1;
       for (int i = 0; i < n; i++) {
         Slot s = locked[i];
         s.advance(nowMillis);
-        SlotState st = s.snapshot();
-        states.add(st);
-        if (rejected < 0 && !charges.get(i).fits(st)) {
+        // The snapshot does not escape here (the JIT elides it); the states returned are taken
+        // once below, under the same locks, so an admitted call builds one per counter, not two.
+        if (rejected < 0 && !charges.get(i).fits(s.snapshot())) {
           rejected = i;
         }
       }
+      List<SlotState> states = new ArrayList<>(n);
       if (rejected >= 0) {
+        for (int i = 0; i < n; i++) {
+          states.add(locked[i].snapshot());
+        }
         return new ReserveResult(false, rejected, states);
       }
       long[] amounts = new long[n * 3];
@@ -130,7 +133,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
         amounts[3 * i] = c.nanos();
         amounts[3 * i + 1] = c.tokens();
         amounts[3 * i + 2] = c.requests();
-        states.set(i, s.snapshot());
+        states.add(s.snapshot());
       }
       if (reservations.putIfAbsent(reservationId, new Held(order, locked, amounts, expiresAtMillis))
           != null) {
