@@ -367,7 +367,6 @@ final class EngineCall implements LlmCall {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
-    engine.finished(this);
     try {
       long end = engine.nanoTime();
       TokenUsage usage = parsed.usage();
@@ -488,6 +487,11 @@ final class EngineCall implements LlmCall {
       engine.submit(r.build());
     } catch (RuntimeException e) {
       engine.internalFailure("recording a call", e);
+    } finally {
+      // Only now, with the record queued, does the call leave the registry of unfinished calls:
+      // the engine's close() then waits on this call's lock (held while it is finished) instead of
+      // draining the sinks before this record reaches them.
+      engine.finished(this);
     }
   }
 

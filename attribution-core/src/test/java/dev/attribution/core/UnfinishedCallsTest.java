@@ -66,6 +66,67 @@ class UnfinishedCallsTest {
     assertThat(s.usage().outputTokens()).isEqualTo(5);
   }
 
+  /**
+   * A call being finished on another thread when the engine closes (an application thread closing
+   * its stream): close() waits for its record instead of draining the sinks before it arrives. The
+   * clock holds the finishing thread inside the record's making; close() must not return while it
+   * is held, and the record must be in the sink once it has.
+   */
+  @Test
+  void closeWaitsForACallBeingFinishedOnAnotherThread() throws Exception {
+    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Thread> held =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.time.Clock clock =
+        new java.time.Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public java.time.Instant instant() {
+            if (Thread.currentThread() == held.get()) {
+              inside.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return java.time.Instant.parse("2026-12-06T00:00:00Z");
+          }
+        };
+    InMemoryUsageSink sink = UsageSink.inMemory();
+    AttributionEngine engine =
+        AttributionEngine.builder().addSink(sink).shutdownHook(false).clock(clock).build();
+    LlmCall call = engine.begin(TestCalls.openAiChat(CHAT, Map.of()));
+    call.onResponse(200, name -> name.equals("content-type") ? "text/event-stream" : null);
+    Thread finisher = new Thread(() -> call.completeStream(false), "finisher");
+    held.set(finisher);
+    finisher.start();
+    inside.await();
+
+    Thread closer = new Thread(engine::close, "closer");
+    closer.start();
+    // close() must block on the call being finished; give it the chance to run past it.
+    closer.join(500);
+    assertThat(closer.isAlive()).as("close() waits for the call being finished").isTrue();
+    release.countDown();
+    finisher.join();
+    closer.join();
+
+    assertThat(sink.records()).hasSize(1);
+    assertThat(sink.records().get(0).status()).isEqualTo(CallStatus.CANCELLED);
+    assertThat(sink.records().get(0).attributes()).doesNotContainKey("abandoned");
+  }
+
   @Test
   void theRegistryIsBoundedAndSaysSoOnce() {
     int[] reported = new int[1];
