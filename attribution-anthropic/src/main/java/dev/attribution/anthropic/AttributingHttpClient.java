@@ -506,7 +506,7 @@ final class AttributingHttpClient implements HttpClient {
       if (tap.readsAhead()) {
         this.body = tap.readAhead(delegate.body());
       }
-      tap.watch(this);
+      tap.watch(this, delegate);
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.attribution.okhttp;
 import dev.attribution.core.internal.transport.UnclosedBodies;
 import dev.attribution.core.transport.LlmCall;
 import java.io.IOException;
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.util.function.BiConsumer;
 import okhttp3.MediaType;
@@ -35,7 +34,7 @@ final class TrackingResponseBody extends ResponseBody {
   private @Nullable BufferedSource source;
 
   /** Finishes the call as abandoned if this body is dropped unfinished; released when finished. */
-  private final Cleaner.@Nullable Cleanable watch;
+  private final UnclosedBodies.@Nullable Watch watch;
 
   TrackingResponseBody(
       ResponseBody delegate,
@@ -46,10 +45,12 @@ final class TrackingResponseBody extends ResponseBody {
     this.call = call;
     this.onFailure = onFailure;
     this.feedStream = readUsage && call.tracked();
-    Cleaner.Cleanable w = null;
+    UnclosedBodies.Watch w = null;
     if (call.tracked()) {
       try {
-        w = UnclosedBodies.watch(this, call);
+        // Dropped unfinished, the delegate is closed too, so OkHttp discards the rest or retires
+        // the connection instead of handing it, unread bytes and all, to the next call.
+        w = UnclosedBodies.watch(this, call, delegate);
       } catch (Throwable e) {
         onFailure.accept("watching a response body", e);
       }
@@ -105,7 +106,7 @@ final class TrackingResponseBody extends ResponseBody {
     } finally {
       // Finished: nothing left for the cleaner (its action is a no-op on a finished call).
       if (watch != null) {
-        watch.clean();
+        watch.finished();
       }
       Reference.reachabilityFence(this);
     }

@@ -226,6 +226,50 @@ class UnclosedResponseTest {
     }
   }
 
+  /**
+   * A dropped body's connection goes back to the pool clean, as if the application had closed it:
+   * OkHttp 5 otherwise can hand a leaked connection, unread bytes and all, to a later call, which
+   * fails with "Unexpected status line" (square/okhttp#9240). Without closing what the dropped body
+   * read from, the connection stays allocated to the dead call and is never idle again.
+   */
+  @Test
+  void aDroppedBodysConnectionIsReleasedCleanForTheNextCall() throws Exception {
+    try (Harness h = new Harness("openai")) {
+      OkHttpClient client = client(h);
+      h.server.enqueue(stream());
+      readHalfAndDrop(client, streamRequest(h, "dropped"));
+
+      gcUntil(() -> recordCount(h) > 0 && client.connectionPool().idleConnectionCount() == 1);
+
+      assertThat(h.sink.records()).hasSize(1);
+      assertThat(client.connectionPool().idleConnectionCount()).isEqualTo(1);
+      h.server.enqueue(
+          new MockResponse()
+              .setHeader("content-type", "application/json")
+              .setBody(
+                  "{\"id\":\"chatcmpl-2\",\"model\":\"gpt-4o\",\"choices\":[],"
+                      + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}"));
+      try (Response next =
+          client
+              .newCall(
+                  new Request.Builder()
+                      .url(h.server.url(CHAT))
+                      .post(
+                          RequestBody.create(
+                              "{\"model\":\"gpt-4o\",\"messages\":[]}",
+                              MediaType.get("application/json")))
+                      .build())
+              .execute()) {
+        assertThat(next.code()).isEqualTo(200);
+        assertThat(next.body().string()).startsWith("{\"id\":\"chatcmpl-2\"");
+      }
+      h.server.takeRequest();
+      // The second exchange on the first connection: the dropped one's was reused, cleanly.
+      assertThat(h.server.takeRequest().getSequenceNumber()).isEqualTo(1);
+      assertThat(recordCount(h)).isEqualTo(2);
+    }
+  }
+
   private static void readHalfAndClose(OkHttpClient client, Request request) throws IOException {
     try (Response r = client.newCall(request).execute()) {
       assertThat(r.body().source().readByteArray(2048)).hasSize(2048);

@@ -4,7 +4,6 @@ import dev.attribution.core.transport.LlmCall;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.Locale;
@@ -42,7 +41,7 @@ public final class ResponseTap {
   private boolean feedStream;
 
   /** The registration finishing the call if the application drops the body; released at the end. */
-  private volatile Cleaner.@Nullable Cleanable watch;
+  private volatile UnclosedBodies.@Nullable Watch watch;
 
   private byte[] copy = new byte[0];
 
@@ -124,11 +123,20 @@ public final class ResponseTap {
    * Once per tap; nothing is registered for a finished body. Never throws.
    */
   public void watch(Object holder) {
+    watch(holder, null);
+  }
+
+  /**
+   * As {@link #watch(Object)}, and closes {@code release} (the client's own response or body
+   * stream, which must not reference {@code holder}) once the abandoned call is finished, so the
+   * client releases its connection.
+   */
+  public void watch(Object holder, @Nullable AutoCloseable release) {
     if (finished.get() || watch != null) {
       return;
     }
     try {
-      watch = UnclosedBodies.watch(holder, call);
+      watch = UnclosedBodies.watch(holder, call, release);
     } catch (Throwable e) {
       onFailure.accept("watching a response body", e);
     }
@@ -139,9 +147,9 @@ public final class ResponseTap {
 
   /** Drops the registration of a finished body (its action is then a no-op). */
   private void release() {
-    Cleaner.Cleanable w = watch;
+    UnclosedBodies.Watch w = watch;
     if (w != null) {
-      w.clean();
+      w.finished();
     }
   }
 
@@ -338,6 +346,8 @@ public final class ResponseTap {
       return body;
     }
     TeeInputStream tee = new TeeInputStream(body, tap, null);
+    // Not closed when dropped: the AWS SDK's Apache client reads a body to its end on close, which
+    // could hold the shared cleaner thread for as long as the stream lasts.
     tap.watch(tee);
     return tee;
   }
@@ -360,7 +370,7 @@ public final class ResponseTap {
    */
   public InputStream watched(InputStream body) {
     InputStream out = new PassThrough(body);
-    watch(out);
+    watch(out, body);
     return out;
   }
 

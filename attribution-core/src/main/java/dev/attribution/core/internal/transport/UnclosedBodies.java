@@ -2,6 +2,7 @@ package dev.attribution.core.internal.transport;
 
 import dev.attribution.core.transport.LlmCall;
 import java.lang.ref.Cleaner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finishes the call of a response body the application dropped unfinished: read halfway (or not at
@@ -12,9 +13,16 @@ import java.lang.ref.Cleaner;
  * written and its reservation settled.
  *
  * <p>The cleaning action holds the call only, never the watched object (else it could never become
- * unreachable). A body finished normally releases its registration ({@link Cleaner.Cleanable#clean}
- * runs the action then, a no-op on a finished call), so the cleaner holds nothing for finished
- * calls. Whichever finishes first wins: the call itself records once.
+ * unreachable). A body finished normally releases its registration ({@link Watch#finished()}), so
+ * the cleaner holds nothing for finished calls. Whichever finishes first wins: the call itself
+ * records once.
+ *
+ * <p>The adapter may also hand over what the watched object reads from (the client's own body): it
+ * is closed after the call is finished, as the application should have done, so the client releases
+ * the connection. Without that, OkHttp 5 can hand a dropped body's connection, unread bytes and
+ * all, to a later call, which then fails with "Unexpected status line" (square/okhttp #9240);
+ * closing it lets OkHttp discard the rest or retire the connection. Closing may block the cleaner
+ * thread as long as the client's close does (OkHttp discards for at most 100 ms).
  *
  * <p>This only works where nothing but the application holds the watched object: a client that
  * keeps the object reachable itself (the JDK {@code HttpClient} holds its body subscriber while the
@@ -38,31 +46,78 @@ public final class UnclosedBodies {
 
   /**
    * Finishes {@code call} as abandoned when {@code body} becomes unreachable before the call is
-   * finished. Call {@link Cleaner.Cleanable#clean()} on the result once the call is finished
-   * normally, so nothing stays registered. Never throws.
+   * finished. Call {@link Watch#finished()} once the call is finished normally, so nothing stays
+   * registered. Never throws.
    *
    * @param body what the application holds while it reads the response
    * @param call the call to finish; must not reference {@code body}
    * @return the registration
    */
-  public static Cleaner.Cleanable watch(Object body, LlmCall call) {
-    return Shared.CLEANER.register(body, new Abandon(call));
+  public static Watch watch(Object body, LlmCall call) {
+    return watch(body, call, null);
   }
 
-  /** The cleaning action: holds the call, never the body. */
-  private static final class Abandon implements Runnable {
-    private final LlmCall call;
+  /**
+   * As {@link #watch(Object, LlmCall)}, and closes {@code release} once {@code body} is found
+   * unreachable unfinished (never after {@link Watch#finished()}: the application closed the body
+   * then, or read it to the end).
+   *
+   * @param body what the application holds while it reads the response
+   * @param call the call to finish; must not reference {@code body}
+   * @param release what {@code body} reads from, closed after an abandoned call is finished; must
+   *     not reference {@code body}; {@code null} for nothing
+   * @return the registration
+   */
+  public static Watch watch(Object body, LlmCall call, @Nullable AutoCloseable release) {
+    Watch w = new Watch(call, release);
+    w.registration = Shared.CLEANER.register(body, w);
+    return w;
+  }
 
-    Abandon(LlmCall call) {
+  /**
+   * One watched body: the cleaning action (it holds the call and what to release, never the body)
+   * and the handle the adapter releases when the call is finished normally.
+   */
+  public static final class Watch implements Runnable {
+    private final LlmCall call;
+    private final @Nullable AutoCloseable release;
+    private Cleaner.@Nullable Cleanable registration;
+    private volatile boolean finished;
+
+    private Watch(LlmCall call, @Nullable AutoCloseable release) {
       this.call = call;
+      this.release = release;
     }
 
+    /**
+     * The call was finished normally: drops the registration, so the cleaner holds nothing for it,
+     * and never closes the release. Idempotent.
+     */
+    public void finished() {
+      finished = true;
+      Cleaner.Cleanable r = registration;
+      if (r != null) {
+        r.clean();
+      }
+    }
+
+    /** Run by the cleaner once the body is unreachable, or by {@link #finished()}. */
     @Override
     public void run() {
+      if (finished) {
+        return;
+      }
       try {
         call.abandoned();
       } catch (Throwable e) {
         // LlmCall never throws; the cleaner thread must survive whatever happens anyway.
+      }
+      if (release != null) {
+        try {
+          release.close();
+        } catch (Throwable e) {
+          // The application dropped it; whatever its close throws has nowhere to go.
+        }
       }
     }
   }
