@@ -256,6 +256,49 @@ class BedrockSdkTest {
     assertThat(r.cost().total()).isEqualByComparingTo("0.00023976");
   }
 
+  static final String MISTRAL = "mistral.mistral-large-2402-v1:0";
+
+  /**
+   * Mistral's InvokeModel body has no counts; Bedrock reports them in the response headers for
+   * every family, and they are the usage then (not an estimate). Where the body has its own, the
+   * body's is used (the Llama test's headers below disagree on purpose).
+   */
+  @Test
+  void invokeModelWithoutCountsInTheBodyTakesBedrocksHeaderCounts() throws Exception {
+    h.server.enqueue(
+        json("bedrock-invoke-mistral.json")
+            .setHeader("X-Amzn-Bedrock-Input-Token-Count", "14")
+            .setHeader("X-Amzn-Bedrock-Output-Token-Count", "9"));
+    h.server.enqueue(
+        json("bedrock-invoke-llama.json")
+            .setHeader("X-Amzn-Bedrock-Input-Token-Count", "1000")
+            .setHeader("X-Amzn-Bedrock-Output-Token-Count", "1000"));
+    try (AttributionScope s = Attribution.open(ACME)) {
+      client.invokeModel(
+          b ->
+              b.modelId(MISTRAL)
+                  .contentType("application/json")
+                  .body(
+                      SdkBytes.fromUtf8String(
+                          "{\"prompt\":\"<s>[INST] Capital of France? [/INST]\",\"max_tokens\":64}")));
+      client.invokeModel(
+          b ->
+              b.modelId(LLAMA)
+                  .contentType("application/json")
+                  .body(SdkBytes.fromUtf8String("{\"prompt\":\"Hi\",\"max_gen_len\":256}")));
+    }
+    List<UsageRecord> rs = h.records(2);
+    UsageRecord mistral = rs.get(0);
+    assertThat(mistral.requestedModel()).isEqualTo(MISTRAL);
+    assertThat(mistral.usage()).isEqualTo(TokenUsage.of(14, 9));
+    assertThat(mistral.usageEstimated()).isFalse();
+    assertThat(mistral.status()).isEqualTo(CallStatus.OK);
+    assertThat(mistral.attributes()).doesNotContainKey("usage_invalid");
+    // 14 x 8 + 9 x 24 per million (the bundled catalog's row).
+    assertThat(mistral.cost().total()).isEqualByComparingTo("0.000328");
+    assertThat(rs.get(1).usage()).as("the body's own counts win").isEqualTo(TokenUsage.of(18, 9));
+  }
+
   private static MockResponse error(int status, String type, String body) {
     return new MockResponse()
         .setResponseCode(status)

@@ -71,6 +71,9 @@ final class EngineCall implements LlmCall {
   /** The error type the response headers name (Bedrock's {@code x-amzn-ErrorType}), or null. */
   private @Nullable String headerErrorType;
 
+  /** The usage the response headers report (Bedrock's InvokeModel), used when the body has none. */
+  private @Nullable TokenUsage headerUsage;
+
   private @Nullable StreamReader tracker;
   private boolean trackerFailed;
 
@@ -155,6 +158,8 @@ final class EngineCall implements LlmCall {
       Endpoint ep = decision.endpoint();
       if (status >= 400 && ep != null) {
         this.headerErrorType = ep.dialect().errorType(headers);
+      } else if (status < 300 && ep != null) {
+        this.headerUsage = ep.dialect().usageFromHeaders(headers);
       }
     } catch (RuntimeException e) {
       engine.internalFailure("reading response headers", e);
@@ -370,6 +375,11 @@ final class EngineCall implements LlmCall {
     try {
       long end = engine.nanoTime();
       TokenUsage usage = parsed.usage();
+      if (usage == null && parsed.usageInvalid() == null && headerUsage != null) {
+        // The body reported nothing (a family whose body has no counts, a body never read or
+        // dropped): the counts the provider put in the headers are the real ones, not an estimate.
+        usage = headerUsage;
+      }
       boolean estimated = false;
       Integer http = httpStatus;
       // A redirect that reached the application (not followed: another origin, or a client that

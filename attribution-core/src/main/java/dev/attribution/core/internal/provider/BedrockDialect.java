@@ -202,6 +202,54 @@ public final class BedrockDialect implements ProviderDialect {
   }
 
   /**
+   * The counts Bedrock puts in an InvokeModel response's headers for every model family ({@code
+   * x-amzn-bedrock-input-token-count}, {@code -output-token-count}, {@code
+   * -cache-read-input-token-count}, {@code -cache-write-input-token-count}): the only usage of a
+   * family whose body has none (Mistral, Cohere, AI21, Titan embeddings). A value that is not a
+   * count (not a non-negative integer within the token bound) is ignored; without a valid input or
+   * output count there is no usage.
+   */
+  @Override
+  public @Nullable TokenUsage usageFromHeaders(
+      java.util.function.Function<String, @Nullable String> headers) {
+    long in = headerCount(headers.apply("x-amzn-bedrock-input-token-count"));
+    long out = headerCount(headers.apply("x-amzn-bedrock-output-token-count"));
+    if (in < 0 && out < 0) {
+      return null;
+    }
+    long read = headerCount(headers.apply("x-amzn-bedrock-cache-read-input-token-count"));
+    long write = headerCount(headers.apply("x-amzn-bedrock-cache-write-input-token-count"));
+    return TokenUsage.builder()
+        // Each at most MAX_TOKENS: no overflow. Cache reads and writes beside the input, as in
+        // Converse's usage.
+        .inputTokens(Math.max(0, in) + Math.max(0, read) + Math.max(0, write))
+        .cachedInputTokens(Math.max(0, read))
+        .cacheWrite5mTokens(Math.max(0, write))
+        .outputTokens(Math.max(0, out))
+        .build();
+  }
+
+  /** A header's token count, or -1 when absent or not a count. */
+  private static long headerCount(@Nullable String v) {
+    if (v == null) {
+      return -1;
+    }
+    String t = v.strip();
+    if (t.isEmpty() || t.length() > 12) {
+      return -1;
+    }
+    long n = 0;
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n <= UsageAccumulator.MAX_TOKENS ? n : -1;
+  }
+
+  /**
    * Bedrock's error shape: {@code {"message": ...}} (the type travels in {@code x-amzn-ErrorType}).
    */
   @Override

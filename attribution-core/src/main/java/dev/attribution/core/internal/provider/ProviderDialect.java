@@ -1,6 +1,7 @@
 package dev.attribution.core.internal.provider;
 
 import com.fasterxml.jackson.core.JsonToken;
+import dev.attribution.api.TokenUsage;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -161,6 +162,15 @@ public interface ProviderDialect {
    * kept as an error type is (bounded, sanitised).
    */
   default @Nullable String errorType(Function<String, @Nullable String> headers) {
+    return null;
+  }
+
+  /**
+   * The usage a successful response's headers report, or {@code null} (the default: usage is in the
+   * body). Used only when the body reports none (a model family whose body has no counts, a body
+   * never read); the body's own report is always preferred.
+   */
+  default @Nullable TokenUsage usageFromHeaders(Function<String, @Nullable String> headers) {
     return null;
   }
 

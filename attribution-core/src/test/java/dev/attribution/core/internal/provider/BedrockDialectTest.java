@@ -320,4 +320,31 @@ class BedrockDialectTest {
     assertThat(r.errorType()).isEqualTo("modelStreamErrorException");
     assertThat(r.errorMessage()).isEqualTo("The model failed.");
   }
+
+  @Test
+  void invokeModelHeadersGiveUsageAndOnlyValidCountsAreTaken() {
+    BedrockDialect d = new BedrockDialect();
+    java.util.Map<String, String> h = new java.util.HashMap<>();
+    assertThat(d.usageFromHeaders(h::get)).as("no headers, no usage").isNull();
+    h.put("x-amzn-bedrock-input-token-count", "120");
+    h.put("x-amzn-bedrock-output-token-count", " 45 ");
+    h.put("x-amzn-bedrock-cache-read-input-token-count", "30");
+    h.put("x-amzn-bedrock-cache-write-input-token-count", "10");
+    dev.attribution.api.TokenUsage u = d.usageFromHeaders(h::get);
+    assertThat(u).isNotNull();
+    // Cache reads and writes beside the input, as in Converse's usage.
+    assertThat(u.inputTokens()).isEqualTo(160);
+    assertThat(u.cachedInputTokens()).isEqualTo(30);
+    assertThat(u.cacheWrite5mTokens()).isEqualTo(10);
+    assertThat(u.outputTokens()).isEqualTo(45);
+    for (String bad : new String[] {"-1", "1e3", "12.0", "", "0x10", "999999999999", "100000001"}) {
+      h.put("x-amzn-bedrock-input-token-count", bad);
+      h.put("x-amzn-bedrock-output-token-count", bad);
+      assertThat(d.usageFromHeaders(h::get)).as(bad).isNull();
+    }
+    h.put("x-amzn-bedrock-output-token-count", "7");
+    assertThat(d.usageFromHeaders(h::get).inputTokens())
+        .as("an invalid input count is not counted; the caches still are")
+        .isEqualTo(40);
+  }
 }
