@@ -475,8 +475,6 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
     public void subscribe(Subscriber<? super ByteBuffer> s) {
       upstream.subscribe(
           new Subscriber<ByteBuffer>() {
-            private byte[] scratch = new byte[0];
-
             @Override
             public void onSubscribe(Subscription subscription) {
               s.onSubscribe(
@@ -499,14 +497,8 @@ final class AttributionExecutionInterceptor implements ExecutionInterceptor {
 
             @Override
             public void onNext(ByteBuffer b) {
-              int n = b.remaining();
-              if (n > 0) {
-                if (scratch.length < n) {
-                  scratch = new byte[Math.max(n, 8192)];
-                }
-                b.duplicate().get(scratch, 0, n);
-                tap.bytes(scratch, 0, n);
-              }
+              // Copied from the buffer as needed; its position is not moved.
+              tap.bytes(b);
               s.onNext(b);
             }
 

@@ -22,9 +22,12 @@ final class RequestBodies {
       return null;
     }
     CompletableFuture<byte[]> done = new CompletableFuture<>();
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) length);
+    // The JDK's own publishers announce their exact length: one array of it, filled in place.
+    byte[] out = new byte[(int) length];
     publisher.subscribe(
         new Flow.Subscriber<ByteBuffer>() {
+          private int size;
+
           @Override
           public void onSubscribe(Flow.Subscription s) {
             s.request(Long.MAX_VALUE);
@@ -32,9 +35,14 @@ final class RequestBodies {
 
           @Override
           public void onNext(ByteBuffer item) {
-            byte[] b = new byte[item.remaining()];
-            item.get(b);
-            out.write(b, 0, b.length);
+            int n = item.remaining();
+            if (n > out.length - size) {
+              // More than announced: not a body we can vouch for.
+              done.complete(null);
+              return;
+            }
+            item.get(out, size, n);
+            size += n;
           }
 
           @Override
@@ -44,12 +52,11 @@ final class RequestBodies {
 
           @Override
           public void onComplete() {
-            done.complete(out.toByteArray());
+            done.complete(size == out.length ? out : null);
           }
         });
     try {
-      byte[] b = done.get(5, TimeUnit.SECONDS);
-      return b.length > max ? null : b;
+      return done.get(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;

@@ -11,7 +11,6 @@ import java.util.concurrent.Flow;
 final class TeeSubscriber<T> implements HttpResponse.BodySubscriber<T> {
   private final HttpResponse.BodySubscriber<T> inner;
   private final ResponseTap tap;
-  private byte[] scratch = new byte[0];
 
   TeeSubscriber(HttpResponse.BodySubscriber<T> inner, ResponseTap tap) {
     this.inner = inner;
@@ -52,19 +51,8 @@ final class TeeSubscriber<T> implements HttpResponse.BodySubscriber<T> {
   @Override
   public void onNext(List<ByteBuffer> item) {
     for (ByteBuffer b : item) {
-      int n = b.remaining();
-      if (n == 0) {
-        continue;
-      }
-      if (b.hasArray()) {
-        tap.bytes(b.array(), b.arrayOffset() + b.position(), n);
-      } else {
-        if (scratch.length < n) {
-          scratch = new byte[Math.max(n, 8192)];
-        }
-        b.duplicate().get(scratch, 0, n);
-        tap.bytes(scratch, 0, n);
-      }
+      // The JDK's buffers are read-only: the tap copies what it keeps straight from them.
+      tap.bytes(b);
     }
     inner.onNext(item);
   }

@@ -5,8 +5,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -44,6 +46,9 @@ public final class ResponseTap {
   private volatile UnclosedBodies.@Nullable Watch watch;
 
   private byte[] copy = new byte[0];
+
+  /** A stream's bytes from a buffer without an array, on their way to the call; created on use. */
+  private byte[] scratch = new byte[0];
 
   /** The first copy's size: the announced length when known, so a small body is copied once. */
   private int firstCopy = 8192;
@@ -155,13 +160,40 @@ public final class ResponseTap {
 
   /** The bytes {@code buf[off..off+len)} reached the application. Never throws. */
   public void bytes(byte[] buf, int off, int len) {
+    take(buf, null, off, len);
+  }
+
+  /**
+   * The bytes remaining in {@code b} reached the application; its position is not moved. A body
+   * copied for parsing is copied straight from the buffer, a direct or read-only one included (the
+   * JDK {@code HttpClient} hands out such buffers), with no intermediate array. Never throws.
+   */
+  public void bytes(ByteBuffer b) {
+    if (b.hasArray()) {
+      take(b.array(), null, b.arrayOffset() + b.position(), b.remaining());
+    } else {
+      take(null, b, b.position(), b.remaining());
+    }
+  }
+
+  /** Takes {@code len} bytes at {@code off} of {@code buf}, or else of {@code from}. */
+  private void take(byte @Nullable [] buf, @Nullable ByteBuffer from, int off, int len) {
     if (len <= 0 || finished.get()) {
       return;
     }
     try {
       if (mode == Mode.SSE) {
         if (feedStream) {
-          call.onStreamBytes(buf, off, len);
+          if (buf == null) {
+            // The stream's reader takes arrays: one scratch array per tap, reused.
+            if (scratch.length < len) {
+              scratch = new byte[Math.max(len, 8192)];
+            }
+            Objects.requireNonNull(from).get(off, scratch, 0, len);
+            call.onStreamBytes(scratch, 0, len);
+          } else {
+            call.onStreamBytes(buf, off, len);
+          }
         }
       } else if (mode == Mode.JSON && !overflow) {
         if (size + (long) len > maxBytes) {
@@ -172,7 +204,11 @@ public final class ResponseTap {
         if (size + len > copy.length) {
           copy = Arrays.copyOf(copy, Math.max(size + len, Math.max(firstCopy, copy.length * 2)));
         }
-        System.arraycopy(buf, off, copy, size, len);
+        if (buf != null) {
+          System.arraycopy(buf, off, copy, size, len);
+        } else {
+          Objects.requireNonNull(from).get(off, copy, size, len);
+        }
         size += len;
       }
     } catch (Throwable e) {
