@@ -26,6 +26,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -287,13 +288,14 @@ final class AttributingHttpClient implements HttpClient {
     if (!body.repeatable() || body.contentLength() > owner.maxRequestBytes()) {
       return null;
     }
-    CappedBuffer buf = new CappedBuffer(owner.maxRequestBytes());
+    long length = body.contentLength();
+    CappedBuffer buf = new CappedBuffer(owner.maxRequestBytes(), length > 0 ? (int) length : 1024);
     try {
       body.writeTo(buf);
     } catch (RuntimeException e) {
       return null;
     }
-    return buf.overflowed ? null : buf.toByteArray();
+    return buf.overflowed ? null : buf.bytes();
   }
 
   /** Collects at most {@code max} bytes; anything beyond marks it overflowed. */
@@ -301,8 +303,14 @@ final class AttributingHttpClient implements HttpClient {
     private final long max;
     boolean overflowed;
 
-    CappedBuffer(long max) {
+    CappedBuffer(long max, int expected) {
+      super(expected);
       this.max = max;
+    }
+
+    /** The bytes written: the buffer itself when the body kept its announced length. */
+    synchronized byte[] bytes() {
+      return count == buf.length ? buf : Arrays.copyOf(buf, count);
     }
 
     @Override

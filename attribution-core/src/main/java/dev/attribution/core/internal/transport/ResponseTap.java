@@ -53,6 +53,9 @@ public final class ResponseTap {
   /** The first copy's size: the announced length when known, so a small body is copied once. */
   private int firstCopy = 8192;
 
+  /** Whether {@link #firstCopy} is the response's announced length. */
+  private boolean lengthAnnounced;
+
   private int size;
   private boolean overflow;
 
@@ -118,6 +121,7 @@ public final class ResponseTap {
       // Trusted only up to 64 KB: a server announcing more than it sends cannot make every call
       // allocate the limit.
       tap.firstCopy = (int) Math.min(length, 64 * 1024);
+      tap.lengthAnnounced = true;
     }
     return tap;
   }
@@ -326,7 +330,9 @@ public final class ResponseTap {
    * the bytes that arrived before it.
    */
   public InputStream readAhead(InputStream body) {
-    byte[] buf = new byte[8192];
+    // The announced length (trusted up to 64 KB) plus one, so a body that keeps its word is read
+    // to its end in this one array; the tap then keeps the array itself, no second copy.
+    byte[] buf = new byte[lengthAnnounced ? firstCopy + 1 : firstCopy];
     int n = 0;
     IOException failure = null;
     long limit = maxBytes + 1;
@@ -367,7 +373,9 @@ public final class ResponseTap {
       end(false);
       return new java.io.SequenceInputStream(arrived, body);
     }
-    bytes(buf, 0, n);
+    // The tap's copy is the array read ahead: both only read it from here on.
+    copy = buf;
+    size = n;
     end(true);
     return arrived;
   }
