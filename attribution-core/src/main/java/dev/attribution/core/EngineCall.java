@@ -368,7 +368,7 @@ final class EngineCall implements LlmCall {
   }
 
   private void finish(
-      ParsedResponse parsed, boolean cancelled, @Nullable Throwable error, boolean abandoned) {
+      ParsedResponse parsed, boolean closedEarly, @Nullable Throwable error, boolean abandoned) {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
@@ -385,8 +385,21 @@ final class EngineCall implements LlmCall {
       // A redirect that reached the application (not followed: another origin, or a client that
       // does not follow) is an answer without a model run, like an error: nothing is charged.
       boolean upstreamError = http != null && http >= 300;
+      // A non-streamed answer exists whole once its 2xx status arrived: the provider generated and
+      // billed all of it. Closed or dropped unread, nothing was cancelled and its usage is unknown
+      // (the budget keeps the worst case it reserved), never free and never estimated from nothing.
+      boolean wholeAnswerUnread =
+          usage == null
+              && error == null
+              && tracker == null
+              && !decision.streaming()
+              && http != null
+              && http >= 200
+              && http < 300;
+      boolean cancelled = closedEarly && !wholeAnswerUnread;
       if (usage == null
           && !upstreamError
+          && !wholeAnswerUnread
           && decision.endpoint() != null
           && (decision.streaming() || error != null || abandoned)) {
         // Usage never arrived (a stream closed early, a broken or abandoned call): estimate from

@@ -134,9 +134,16 @@ class UnclosedResponseTest {
     }
   }
 
+  /**
+   * A non-streamed answer dropped unread (beyond the peek limit, so nothing was read ahead) is
+   * recorded once. Its 200 arrived with the whole answer generated and billed, so the call is not
+   * cancelled and its cost is unknown, never the input-only estimate or zero: the budget keeps the
+   * worst case it reserved.
+   */
   @Test
-  void aBodyNeverReadIsRecordedOnce() throws Exception {
-    try (Harness h = new Harness("openai")) {
+  void aWholeAnswerDroppedUnreadIsRecordedOnceAtAnUnknownCostChargedAtTheReservation()
+      throws Exception {
+    try (Harness h = new Harness("openai", b -> b.budget(tenantBudget()))) {
       // Beyond the peek limit: handed to the application unread, recorded when it is done.
       OkHttpClient client =
           Harness.client()
@@ -152,22 +159,64 @@ class UnclosedResponseTest {
           client,
           new Request.Builder()
               .url(h.server.url(CHAT))
+              .tag(AttributionContext.class, AttributionContext.builder().tenantId("acme").build())
               .post(
                   RequestBody.create(
-                      "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                      "{\"model\":\"gpt-4o\",\"max_tokens\":100,"
+                          + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
                       MediaType.get("application/json")))
               .build());
+      java.math.BigDecimal reserved = h.engine.budgetStatuses().get(0).reserved();
+      assertThat(reserved).isPositive();
 
       gcUntil(() -> recordCount(h) > 0);
 
       UsageRecord r = h.onlyRecord();
-      assertThat(r.status()).isEqualTo(CallStatus.CANCELLED);
+      assertThat(r.status()).isEqualTo(CallStatus.OK);
       assertThat(r.httpStatus()).isEqualTo(200);
       assertThat(r.attributes())
           .containsEntry("abandoned", "unreachable")
-          .containsEntry("usage_unreadable", "body_too_large");
-      assertThat(r.usageEstimated()).isTrue();
-      assertThat(r.usage().inputTokens()).isPositive();
+          .containsEntry("usage_unreadable", "body_too_large")
+          .containsEntry("usage_invalid", "missing:usage")
+          .containsEntry("budget_charge", "reservation");
+      assertThat(r.usageEstimated()).isFalse();
+      assertThat(r.cost()).isNull();
+      BudgetStatus st = h.engine.budgetStatuses().get(0);
+      assertThat(st.reserved()).isZero();
+      assertThat(st.spent()).isEqualByComparingTo(reserved);
+    }
+  }
+
+  /**
+   * The same whole answer closed unread by the application: the same unknown cost, not cancelled.
+   */
+  @Test
+  void aWholeAnswerClosedUnreadIsNotCancelledNorFree() throws Exception {
+    try (Harness h = new Harness("openai")) {
+      OkHttpClient client =
+          Harness.client()
+              .addInterceptor(AttributionInterceptor.builder(h.engine).maxPeekBytes(1024).build())
+              .build();
+      h.server.enqueue(
+          new MockResponse()
+              .setHeader("content-type", "application/json")
+              .setBody("{\"id\":\"c\",\"pad\":\"" + "x".repeat(4096) + "\"}"));
+      client
+          .newCall(
+              new Request.Builder()
+                  .url(h.server.url(CHAT))
+                  .post(
+                      RequestBody.create(
+                          "{\"model\":\"gpt-4o\",\"messages\":[]}",
+                          MediaType.get("application/json")))
+                  .build())
+          .execute()
+          .close();
+
+      UsageRecord r = h.onlyRecord();
+      assertThat(r.status()).isEqualTo(CallStatus.OK);
+      assertThat(r.cost()).isNull();
+      assertThat(r.attributes()).containsEntry("usage_invalid", "missing:usage");
     }
   }
 
