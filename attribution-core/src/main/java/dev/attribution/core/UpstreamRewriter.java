@@ -124,6 +124,11 @@ final class UpstreamRewriter {
         }
       }
     }
+    String key = resolvedKey(routed);
+    if (route == null && key == null && newBody == null && newPath == null) {
+      // The common call: nothing to change, nothing allocated for it.
+      return null;
+    }
     String scheme = null;
     String host = null;
     int port = -1;
@@ -139,7 +144,6 @@ final class UpstreamRewriter {
       String p = newPath != null ? newPath : req.path();
       newPath = base + endpoint.dialect().operationPath(endpoint, p);
     }
-    String key = resolvedKey(routed);
     if (key != null) {
       String target = route != null ? route.provider() : endpoint.provider();
       Map.Entry<String, String> header = endpoint.dialect().credential(target, key);
