@@ -33,13 +33,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * anthropic-java interceptor on a Messages call through the real SDK (which adds its own JSON
  * serialisation and parsing to both rows). The context comes from a thread scope.
  *
- * <p>Measured (2 shared cores, one fork, 3x1 s warm-up, 5x1 s): with load average 3, in one run
- * beside {@code InterceptorBenchmark} (OkHttp bare 78.8 µs, intercepted 99.7 µs median: +21 µs),
- * the JDK wrapper added 26 µs at the median (bare 432.6, wrapped 458.2) and the anthropic-java
- * interceptor 137 µs (bare 264.2, intercepted 400.9). On a quiet machine (load 0.1) the
- * anthropic-java interceptor added 62 µs at the median (bare 128.0, intercepted 190.2) and 379 µs
- * at p99. Where the anthropic adapter's extra time goes beyond the OkHttp figure has not been
- * profiled.
+ * <p>The figures, beside the OkHttp interceptor's and the AWS adapter's from the same run, are in
+ * this module's README ("Every adapter beside its own direct client").
  *
  * <pre>
  * java -jar attribution-benchmarks/target/benchmarks.jar AdapterBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s
