@@ -15,6 +15,7 @@ import dev.attribution.api.UsageSink;
 import dev.attribution.api.budget.BudgetSeedSource;
 import dev.attribution.api.budget.BudgetStatus;
 import dev.attribution.api.budget.BudgetStore;
+import dev.attribution.api.internal.ControlChars;
 import dev.attribution.api.internal.RateLimitedLogger;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetDefinitions;
@@ -48,6 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -104,6 +106,8 @@ public final class AttributionEngine implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Calls started and not finished, finished as cancelled by {@link #close()}. */
+  private final AtomicBoolean warnedDroppedBody = new AtomicBoolean();
+
   private final InFlightCalls inFlight =
       new InFlightCalls(
           InFlightCalls.PER_STRIPE,
@@ -375,6 +379,25 @@ public final class AttributionEngine implements AutoCloseable {
 
   void submit(UsageRecord record) {
     pipeline.submit(record);
+  }
+
+  /**
+   * A response body the application dropped without closing it was found by the garbage collector:
+   * its call is recorded (abandoned) and its connection released, but until then both it and the
+   * budget reservation were held, and OkHttp's own leak warning no longer fires because the body is
+   * closed for it. Logged once per engine, naming where the call went.
+   */
+  void bodyDropped(@Nullable String host, @Nullable String operation) {
+    if (warnedDroppedBody.compareAndSet(false, true)) {
+      LOG.warn(
+          "A response body from {} ({}) was dropped without close(): its call is recorded once"
+              + " (abandoned=unreachable) and its connection released now, but the connection"
+              + " and the call's budget reservation were held until the garbage collector found"
+              + " it. Close every response, error responses and half-read streams included"
+              + " (try-with-resources). Logged once.",
+          host == null ? "an unknown host" : ControlChars.escape(host),
+          operation == null ? "unknown operation" : ControlChars.escape(operation));
+    }
   }
 
   /** {@code call} is finished: it leaves the registry of unfinished calls. */

@@ -289,17 +289,21 @@ final class EngineCall implements LlmCall {
    */
   @Override
   public void abandoned() {
-    abandon(ABANDONED_UNREACHABLE);
+    if (abandon(ABANDONED_UNREACHABLE)) {
+      engine.bodyDropped(decision.serverHost(), decision.operation());
+    }
   }
 
   /**
    * Finishes a call that was never finished, saying {@code why} ({@link #ABANDONED}): cancelled
    * unless the provider's terminal event was seen, with the usage seen so far or, when none
    * arrived, the estimate made for a stream closed early; the reservation is settled with that.
+   *
+   * @return whether this finished the call (false when it was already finished or is untracked)
    */
-  synchronized void abandon(String why) {
+  synchronized boolean abandon(String why) {
     if (!decision.tracked() || finished.get()) {
-      return;
+      return false;
     }
     ParsedResponse parsed = ParsedResponse.empty();
     if (tracker != null) {
@@ -311,6 +315,7 @@ final class EngineCall implements LlmCall {
     }
     attribute(ABANDONED, why);
     finish(parsed, !parsed.completed(), null, true);
+    return true;
   }
 
   /** Records a blocked call; the engine does this itself when it blocks. */

@@ -10,6 +10,7 @@ import dev.attribution.api.budget.ScopeDimension;
 import dev.attribution.core.budget.BudgetDefinition;
 import dev.attribution.core.budget.BudgetPeriod;
 import dev.attribution.core.budget.Threshold;
+import dev.attribution.testing.LogCapture;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -112,13 +113,25 @@ class UnclosedResponseTest {
 
   @Test
   void aStreamReadHalfwayAndDroppedIsRecordedCancelledWithItsReservationSettled() throws Exception {
-    try (Harness h = new Harness("openai", b -> b.budget(tenantBudget()))) {
+    try (Harness h = new Harness("openai", b -> b.budget(tenantBudget()));
+        LogCapture log = new LogCapture()) {
       OkHttpClient client = client(h);
       h.server.enqueue(stream());
       readHalfAndDrop(client, streamRequest(h, "u1"));
       assertThat(h.engine.budgetStatuses().get(0).reserved()).isPositive();
 
       gcUntil(() -> recordCount(h) > 0);
+
+      // OkHttp's own leak warning cannot fire (the body is closed for it): the engine says it,
+      // once, with where the call went and the fix.
+      assertThat(log.linesContaining("was dropped without close()"))
+          .singleElement()
+          .satisfies(
+              line ->
+                  assertThat(line)
+                      .contains("WARN")
+                      .contains("from localhost")
+                      .contains("try-with-resources"));
 
       UsageRecord r = h.onlyRecord();
       assertThat(r.status()).isEqualTo(CallStatus.CANCELLED);
