@@ -191,11 +191,29 @@ final class EngineCall implements LlmCall {
 
   @Override
   public void completeBody(byte[] body, int length) {
+    completeBody(body, 0, length);
+  }
+
+  /** Parses the body where it lies: the scanner first, Jackson for what it declines. */
+  @Override
+  public synchronized void completeBody(byte[] body, int offset, int length) {
     if (length <= 0) {
       completeWithoutBody();
       return;
     }
-    completeBody(new java.io.ByteArrayInputStream(body, 0, length));
+    if (!decision.tracked() || finished.get()) {
+      return;
+    }
+    ParsedResponse parsed = ParsedResponse.empty();
+    Endpoint ep = decision.endpoint();
+    if (ep != null) {
+      try {
+        parsed = ResponseParser.parse(ep, body, offset, length);
+      } catch (Exception e) {
+        unparseable(e);
+      }
+    }
+    finish(parsed, false, null);
   }
 
   /**
@@ -213,15 +231,19 @@ final class EngineCall implements LlmCall {
       try {
         parsed = ResponseParser.parse(decision.endpoint(), body);
       } catch (Exception e) {
-        if (!hasAttribute(USAGE_UNREADABLE)) {
-          // Not JSON, or a value beyond the parser's bounds: the record says why usage is missing.
-          attribute(USAGE_UNREADABLE, "unparseable");
-          engine.parseFailure(decision.provider(), e);
-        }
+        unparseable(e);
       }
     }
     closeQuietly(body);
     finish(parsed, false, null);
+  }
+
+  /** Not JSON, or a value beyond the parser's bounds: the record says why usage is missing. */
+  private void unparseable(Exception e) {
+    if (!hasAttribute(USAGE_UNREADABLE)) {
+      attribute(USAGE_UNREADABLE, "unparseable");
+      engine.parseFailure(decision.provider(), e);
+    }
   }
 
   private static void closeQuietly(java.io.InputStream in) {

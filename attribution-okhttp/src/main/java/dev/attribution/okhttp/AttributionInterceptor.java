@@ -350,6 +350,16 @@ public final class AttributionInterceptor implements Interceptor {
       call.completeWithoutBody();
       return response;
     }
+    if (!gzip) {
+      // A body that arrived in one segment (any answer up to 8 KB) is parsed where it lies: no
+      // copy, no stream. The cursor only reads, and is closed before the application gets the body.
+      try (Buffer.UnsafeCursor c = buffered.readUnsafe()) {
+        if (c.seek(0) != -1 && c.data != null && c.end - c.start == buffered.size()) {
+          call.completeBody(c.data, c.start, c.end - c.start);
+          return response;
+        }
+      }
+    }
     InputStream in = new BufferInput(buffered);
     if (gzip) {
       in = new ResponseBodies.BoundedGunzip(in, maxPeekBytes, call);

@@ -69,6 +69,19 @@ public interface LlmCall {
   void completeBody(byte[] body, int length);
 
   /**
+   * Finishes a call whose complete (non-streamed) response body is {@code body[offset..offset +
+   * length)}: a body read in place where it lies (one segment of the client's buffer), never
+   * changed and not kept after this returns.
+   *
+   * @param body the array holding the bytes
+   * @param offset where the response starts in {@code body}
+   * @param length how many bytes are the response
+   */
+  default void completeBody(byte[] body, int offset, int length) {
+    completeBody(new java.io.ByteArrayInputStream(body, offset, length));
+  }
+
+  /**
    * Finishes a call whose complete (non-streamed) response body {@code body} yields; the stream is
    * read and closed here.
    *

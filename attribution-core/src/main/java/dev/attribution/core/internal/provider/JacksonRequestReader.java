@@ -3,6 +3,8 @@ package dev.attribution.core.internal.provider;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +36,26 @@ final class JacksonRequestReader implements RequestReader {
   @Override
   public long getLongValue() throws IOException {
     return p.getLongValue();
+  }
+
+  @Override
+  public JsonParser.NumberType getNumberType() throws IOException {
+    return p.getNumberType();
+  }
+
+  @Override
+  public int getIntValue() throws IOException {
+    return p.getIntValue();
+  }
+
+  @Override
+  public BigInteger getBigIntegerValue() throws IOException {
+    return p.getBigIntegerValue();
+  }
+
+  @Override
+  public BigDecimal getDecimalValue() throws IOException {
+    return p.getDecimalValue();
   }
 
   @Override

@@ -1,15 +1,18 @@
 package dev.attribution.core.internal.provider;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A JSON pull scanner over a request body in memory, for {@link RequestParser}: it reads the same
- * tokens Jackson does, without Jackson's per-parser objects (parser, I/O context, text buffer,
- * symbol table child, one read context per nesting level, location objects), which were about a
- * kilobyte per call.
+ * A JSON pull scanner over a body in memory, for {@link RequestParser} and {@link ResponseParser}:
+ * it reads the same tokens Jackson does, without Jackson's per-parser objects (parser, I/O context,
+ * text buffer, symbol table child, one read context per nesting level, location objects), which
+ * were about a kilobyte per call.
  *
  * <p>It is deliberately stricter than Jackson and declines (throws {@link Declined}) whatever it is
  * not sure to read exactly as Jackson would: malformed JSON of any kind, a body that does not start
@@ -75,8 +78,14 @@ final class JsonScanner implements RequestReader {
   private boolean done;
 
   JsonScanner(byte[] body) {
+    this(body, 0, body.length);
+  }
+
+  /** Scans {@code body[off..off+len)}; offsets it reports are indexes into {@code body}. */
+  JsonScanner(byte[] body, int off, int len) {
     this.b = body;
-    this.end = body.length;
+    this.pos = off;
+    this.end = off + len;
   }
 
   @Override
@@ -452,6 +461,39 @@ final class JsonScanner implements RequestReader {
       v -= d;
     }
     return negative ? v : -v;
+  }
+
+  /**
+   * {@code INT} or {@code LONG} for an integer token; a larger one is declined (left to Jackson).
+   */
+  @Override
+  public JsonParser.NumberType getNumberType() throws IOException {
+    long v = getLongValue();
+    return v == (int) v ? JsonParser.NumberType.INT : JsonParser.NumberType.LONG;
+  }
+
+  @Override
+  public int getIntValue() throws IOException {
+    long v = getLongValue();
+    if (v != (int) v) {
+      throw new Declined("out of int range");
+    }
+    return (int) v;
+  }
+
+  /** Declined: integers beyond a {@code long} are left to Jackson. */
+  @Override
+  public BigInteger getBigIntegerValue() throws IOException {
+    throw new Declined("big integer");
+  }
+
+  @Override
+  public BigDecimal getDecimalValue() throws IOException {
+    if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw new Declined("not a number");
+    }
+    return new BigDecimal(
+        new String(b, tokenStart, tokenEnd - tokenStart, StandardCharsets.ISO_8859_1));
   }
 
   @Override

@@ -1,15 +1,18 @@
 package dev.attribution.core.internal.provider;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The part of a JSON pull parser that reading a request body needs ({@link RequestParser}, {@link
- * ProviderDialect#readRequestMember}): the same tokens and the same meaning as Jackson's {@code
- * JsonParser} methods of the same names, plus the current token's byte offsets. {@link JsonScanner}
- * reads the common case without Jackson; anything it declines is read by Jackson through the same
- * interface.
+ * The part of a JSON pull parser that reading a request or response body needs ({@link
+ * RequestParser}, {@link ProviderDialect#readRequestMember}, {@link ResponseParser}): the same
+ * tokens and the same meaning as Jackson's {@code JsonParser} methods of the same names, plus the
+ * current token's byte offsets. {@link JsonScanner} reads the common case without Jackson; anything
+ * it declines is read by Jackson through the same interface.
  */
 public interface RequestReader {
 
@@ -40,6 +43,35 @@ public interface RequestReader {
    * @throws IOException if it is outside the range of a {@code long}
    */
   long getLongValue() throws IOException;
+
+  /**
+   * The size class of the current {@code VALUE_NUMBER_INT} token: {@code INT}, {@code LONG} or
+   * {@code BIG_INTEGER}.
+   *
+   * @throws IOException if it cannot be read
+   */
+  JsonParser.NumberType getNumberType() throws IOException;
+
+  /**
+   * The value of the current {@code VALUE_NUMBER_INT} token of type {@code INT}.
+   *
+   * @throws IOException if it cannot be read
+   */
+  int getIntValue() throws IOException;
+
+  /**
+   * The value of the current {@code VALUE_NUMBER_INT} token of type {@code BIG_INTEGER}.
+   *
+   * @throws IOException if it cannot be read
+   */
+  BigInteger getBigIntegerValue() throws IOException;
+
+  /**
+   * The exact value of the current number token.
+   *
+   * @throws IOException if it cannot be read
+   */
+  BigDecimal getDecimalValue() throws IOException;
 
   /**
    * The value of the current number token as a {@code double}.

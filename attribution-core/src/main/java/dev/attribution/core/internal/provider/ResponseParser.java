@@ -39,9 +39,37 @@ public final class ResponseParser {
    */
   public static ParsedResponse parse(Endpoint endpoint, byte[] body, int length)
       throws IOException {
-    try (JsonParser p = JsonTrees.JSON.createParser(body, 0, length)) {
-      return parse(endpoint, p);
+    return parse(endpoint, body, 0, length);
+  }
+
+  /**
+   * Parses {@code body[off..off+len)} (a complete JSON response) of {@code endpoint}: read by
+   * {@link JsonScanner} without Jackson's per-parser objects; a body the scanner declines (or
+   * anything it fails on) is read again from the start by Jackson, which decides as before.
+   *
+   * @throws IOException if the body is not JSON
+   */
+  public static ParsedResponse parse(Endpoint endpoint, byte[] body, int off, int len)
+      throws IOException {
+    try {
+      return parse(endpoint, new JsonScanner(body, off, len));
+    } catch (IOException | RuntimeException declined) {
+      return parseWithJackson(endpoint, body, off, len);
     }
+  }
+
+  /** {@link #parse(Endpoint, byte[], int, int)} with Jackson only: what the scanner must equal. */
+  static ParsedResponse parseWithJackson(Endpoint endpoint, byte[] body, int off, int len)
+      throws IOException {
+    try (JsonParser p = JsonTrees.JSON.createParser(body, off, len)) {
+      return parse(endpoint, new JacksonRequestReader(p));
+    }
+  }
+
+  /** With the scanner only; throws where {@link #parse(Endpoint, byte[], int, int)} falls back. */
+  static ParsedResponse parseWithScanner(Endpoint endpoint, byte[] body, int off, int len)
+      throws IOException {
+    return parse(endpoint, new JsonScanner(body, off, len));
   }
 
   /**
@@ -52,11 +80,11 @@ public final class ResponseParser {
   public static ParsedResponse parse(Endpoint endpoint, java.io.InputStream body)
       throws IOException {
     try (JsonParser p = JsonTrees.JSON.createParser(body)) {
-      return parse(endpoint, p);
+      return parse(endpoint, new JacksonRequestReader(p));
     }
   }
 
-  private static ParsedResponse parse(Endpoint endpoint, JsonParser p) throws IOException {
+  private static ParsedResponse parse(Endpoint endpoint, RequestReader p) throws IOException {
     ProviderDialect dialect = endpoint.dialect();
     UsageAccumulator acc = new UsageAccumulator(endpoint);
     JsonToken first = p.nextToken();
@@ -82,16 +110,19 @@ public final class ResponseParser {
   /** Applies one stream event's JSON payload, {@code buf[off..off+len)}, to {@code acc}. */
   static void readEvent(byte[] buf, int off, int len, ProviderDialect dialect, UsageAccumulator acc)
       throws IOException {
+    // Jackson only: an event is applied to an accumulator shared by the whole stream, so a scanner
+    // declining halfway through could not be retried without applying part of it twice.
     try (JsonParser p = JsonTrees.JSON.createParser(buf, off, len)) {
-      if (p.nextToken() == JsonToken.START_OBJECT) {
-        readObject(p, dialect, acc, 0, false);
+      RequestReader r = new JacksonRequestReader(p);
+      if (r.nextToken() == JsonToken.START_OBJECT) {
+        readObject(r, dialect, acc, 0, false);
       }
     }
   }
 
   /** Reads the members of the object whose START_OBJECT is current; leaves it on END_OBJECT. */
   private static void readObject(
-      JsonParser p, ProviderDialect dialect, UsageAccumulator acc, int depth, boolean usageOnly)
+      RequestReader p, ProviderDialect dialect, UsageAccumulator acc, int depth, boolean usageOnly)
       throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
@@ -170,7 +201,7 @@ public final class ResponseParser {
 
   /** A wrapper object whose START_OBJECT is {@code t}, read when not nested too deep. */
   private static void readWrapper(
-      JsonParser p,
+      RequestReader p,
       ProviderDialect dialect,
       UsageAccumulator acc,
       JsonToken t,
@@ -184,7 +215,7 @@ public final class ResponseParser {
     }
   }
 
-  private static void readError(JsonParser p, UsageAccumulator acc, JsonToken t)
+  private static void readError(RequestReader p, UsageAccumulator acc, JsonToken t)
       throws IOException {
     if (t == JsonToken.VALUE_STRING) {
       acc.onError(null, null, p.getText());
@@ -235,7 +266,7 @@ public final class ResponseParser {
    * element object to the accumulator; everything else is skipped.
    */
   private static void readElements(
-      JsonParser p, UsageAccumulator acc, JsonToken t, String member, String key)
+      RequestReader p, UsageAccumulator acc, JsonToken t, String member, String key)
       throws IOException {
     if (t != JsonToken.START_ARRAY) {
       p.skipChildren();
@@ -266,7 +297,7 @@ public final class ResponseParser {
    * marker of their kind without being decoded, so the accumulator can flag them; at most {@value
    * #MAX_USAGE_FIELDS} members are kept per object.
    */
-  private static ObjectNode readBounded(JsonParser p, int depth) throws IOException {
+  private static ObjectNode readBounded(RequestReader p, int depth) throws IOException {
     ObjectNode o = new ObjectNode(NODES, new UsageMembers());
     int n = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -281,7 +312,7 @@ public final class ResponseParser {
     return o;
   }
 
-  private static JsonNode boundedValue(JsonParser p, JsonToken t, int depth) throws IOException {
+  private static JsonNode boundedValue(RequestReader p, JsonToken t, int depth) throws IOException {
     switch (t) {
       case START_OBJECT:
         if (depth < MAX_USAGE_DEPTH) {

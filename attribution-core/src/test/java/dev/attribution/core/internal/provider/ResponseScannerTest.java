@@ -1,0 +1,258 @@
+package dev.attribution.core.internal.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Response bodies in memory are read by {@link JsonScanner} and, when it declines, by Jackson: the
+ * result must be exactly Jackson's for every body, valid or not (both fail, or both give equal
+ * {@link ParsedResponse}s), and the providers' ordinary answers must not be declined (else the
+ * scanner saves nothing).
+ */
+class ResponseScannerTest {
+
+  private static final ProviderRegistry REGISTRY = ProviderRegistry.defaults();
+
+  private static Endpoint at(String host, String path) {
+    Endpoint e = REGISTRY.recognize(host, 443, path);
+    assertThat(e).as(host + path).isNotNull();
+    return e;
+  }
+
+  private static final Endpoint BEDROCK_CONVERSE =
+      at(
+          "bedrock-runtime.us-east-1.amazonaws.com",
+          "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse");
+  private static final Endpoint BEDROCK_INVOKE =
+      at(
+          "bedrock-runtime.us-east-1.amazonaws.com",
+          "/model/meta.llama3-1-70b-instruct-v1%3A0/invoke");
+
+  /** Each fixture with the endpoint that answers it. */
+  private static final Map<String, Endpoint> FIXTURES =
+      Map.ofEntries(
+          Map.entry("openai-chat.json", Endpoints.OPENAI_CHAT),
+          Map.entry("openai-chat-reasoning.json", Endpoints.OPENAI_CHAT),
+          Map.entry("openai-responses.json", Endpoints.OPENAI_RESPONSES),
+          Map.entry("openai-embeddings.json", Endpoints.OPENAI_EMBEDDINGS),
+          Map.entry("openai-error-429.json", Endpoints.OPENAI_CHAT),
+          Map.entry("deepseek-chat.json", Endpoints.OPENAI_CHAT),
+          Map.entry("openrouter-chat.json", Endpoints.OPENAI_CHAT),
+          Map.entry("anthropic-messages.json", Endpoints.ANTHROPIC_MESSAGES),
+          Map.entry("anthropic-error-529.json", Endpoints.ANTHROPIC_MESSAGES),
+          Map.entry("gemini-generate.json", Endpoints.GEMINI_GENERATE),
+          Map.entry("bedrock-converse.json", BEDROCK_CONVERSE),
+          Map.entry("bedrock-invoke-anthropic.json", BEDROCK_INVOKE),
+          Map.entry("bedrock-invoke-nova.json", BEDROCK_INVOKE),
+          Map.entry("bedrock-invoke-llama.json", BEDROCK_INVOKE),
+          Map.entry("bedrock-invoke-mistral.json", BEDROCK_INVOKE),
+          Map.entry("bedrock-error-throttling.json", BEDROCK_CONVERSE));
+
+  /** The answers that carry usage are read without Jackson, and read exactly as Jackson does. */
+  private static final List<String> READ_WITHOUT_JACKSON =
+      List.of(
+          "openai-chat.json",
+          "openai-chat-reasoning.json",
+          "openai-responses.json",
+          "openai-embeddings.json",
+          "deepseek-chat.json",
+          "openrouter-chat.json",
+          "anthropic-messages.json",
+          "gemini-generate.json",
+          "bedrock-converse.json",
+          "bedrock-invoke-anthropic.json",
+          "bedrock-invoke-llama.json");
+
+  @Test
+  void theProvidersAnswersAreReadWithoutJacksonAndAsJacksonReadsThem() throws Exception {
+    for (String name : READ_WITHOUT_JACKSON) {
+      byte[] body = Fixtures.bytes(name);
+      Endpoint e = FIXTURES.get(name);
+      ParsedResponse scanned = ResponseParser.parseWithScanner(e, body, 0, body.length);
+      assertThat(scanned).as(name).isEqualTo(jackson(e, body));
+      assertThat(scanned.usage()).as(name + " has usage").isNotNull();
+    }
+  }
+
+  @Test
+  void aBodyInsideALargerArrayIsReadFromItsOffset() throws Exception {
+    byte[] body = Fixtures.bytes("openai-chat.json");
+    byte[] framed = new byte[body.length + 20];
+    java.util.Arrays.fill(framed, (byte) '}');
+    System.arraycopy(body, 0, framed, 7, body.length);
+    assertThat(ResponseParser.parseWithScanner(Endpoints.OPENAI_CHAT, framed, 7, body.length))
+        .isEqualTo(jackson(Endpoints.OPENAI_CHAT, body));
+  }
+
+  @Test
+  void everyFixtureAndEveryTruncationOfItAgreesWithJackson() {
+    FIXTURES.forEach(
+        (name, e) -> {
+          byte[] body = Fixtures.bytes(name);
+          for (int len = 0; len <= body.length; len++) {
+            assertAgrees(e, java.util.Arrays.copyOf(body, len), name + " cut at " + len);
+          }
+        });
+  }
+
+  /** Usage and error members the dialects read, with the values a hostile server could send. */
+  @Test
+  void hostileValuesAgreeWithJackson() {
+    String[] values = {
+      "0",
+      "-0",
+      "7",
+      "-7",
+      "2147483647",
+      "2147483648",
+      "-2147483649",
+      "9223372036854775807",
+      "9223372036854775808",
+      "99999999999999999999999",
+      "1.5",
+      "1e3",
+      "1E+3",
+      "-0.0",
+      "1.0",
+      "12.50",
+      "1e400",
+      "\"12\"",
+      "\"\\u0031\"",
+      "null",
+      "true",
+      "[]",
+      "{}",
+      "[1,2]",
+      "{\"cached_tokens\":5}",
+      "{\"cached_tokens\":{\"x\":1}}",
+      "01",
+      "1.",
+      ".5",
+      "+1",
+      "NaN"
+    };
+    for (String v : values) {
+      String[] bodies = {
+        "{\"usage\":{\"prompt_tokens\":" + v + ",\"completion_tokens\":3}}",
+        "{\"usage\":{\"prompt_tokens\":4,\"prompt_tokens_details\":" + v + "}}",
+        "{\"usage\":" + v + "}",
+        "{\"model\":" + v + ",\"usage\":{\"prompt_tokens\":1}}",
+        "{\"usage\":{\"prompt_tokens\":1,\"cost\":" + v + "}}",
+        "{\"error\":{\"type\":" + v + ",\"code\":" + v + ",\"message\":\"m\"}}",
+      };
+      for (String b : bodies) {
+        for (Endpoint e : Endpoints.ALL) {
+          assertAgrees(e, b.getBytes(StandardCharsets.UTF_8), b);
+        }
+        assertAgrees(BEDROCK_CONVERSE, b.getBytes(StandardCharsets.UTF_8), b);
+      }
+    }
+    String[] texts = {
+      "{\"model\":\"gpt-4o\\u002dmini\",\"usage\":{\"prompt_tokens\":1}}",
+      "{\"model\":\"modèle\",\"usage\":{\"prompt_tokens\":1}}",
+      "{\"id\":\"a\\\"b\",\"usage\":{\"prompt_tokens\":1}}",
+      "{\"error\":{\"message\":\"line\\nbreak \\u00e9 😀\",\"type\":\"x\"}}",
+      "\uFEFF{\"usage\":{\"prompt_tokens\":1}}",
+      "{\"usage\":{\"prompt_tokens\":1}} trailing",
+      "{\"usage\":{\"prompt_tokens\":1},}",
+      "{\"usage\":{\"prompt_tokens\":1}\"x\":2}",
+      "[{\"usage\":{\"prompt_tokens\":1}}]",
+      "{\"usage\":{\"prompt_tokens\":1,\"prompt_tokens\":2}}",
+      " \n\t{ \"usage\" : { \"prompt_tokens\" : 1 } } ",
+    };
+    for (String b : texts) {
+      for (Endpoint e : Endpoints.ALL) {
+        assertAgrees(e, b.getBytes(StandardCharsets.UTF_8), b);
+      }
+    }
+  }
+
+  /** Every fixture with bytes flipped, deleted and doubled at random places. */
+  @Property(tries = 300)
+  void mutatedAnswersAgreeWithJackson(@ForAll long seed) {
+    Random r = new Random(seed);
+    List<String> names = List.copyOf(FIXTURES.keySet());
+    String name = names.get(Math.floorMod(r.nextInt(), names.size()));
+    byte[] body = Fixtures.bytes(name);
+    for (int m = 0; m < 6; m++) {
+      assertAgrees(FIXTURES.get(name), mutate(r, body), name + " mutated, seed " + seed);
+    }
+  }
+
+  private static final byte[] SPECIAL = {
+    '"',
+    '\\',
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    ':',
+    '0',
+    '9',
+    '-',
+    '+',
+    'e',
+    '.',
+    'u',
+    ' ',
+    'n',
+    't',
+    (byte) 0xC3,
+    (byte) 0xE9,
+    (byte) 0xFF,
+    0x01
+  };
+
+  private static byte[] mutate(Random r, byte[] body) {
+    byte[] out = body.clone();
+    int edits = 1 + r.nextInt(3);
+    for (int i = 0; i < edits && out.length > 0; i++) {
+      int at = r.nextInt(out.length);
+      switch (r.nextInt(3)) {
+        case 0:
+          out[at] = SPECIAL[r.nextInt(SPECIAL.length)];
+          break;
+        case 1:
+          byte[] shorter = new byte[out.length - 1];
+          System.arraycopy(out, 0, shorter, 0, at);
+          System.arraycopy(out, at + 1, shorter, at, out.length - at - 1);
+          out = shorter;
+          break;
+        default:
+          byte[] longer = new byte[out.length + 1];
+          System.arraycopy(out, 0, longer, 0, at + 1);
+          System.arraycopy(out, at, longer, at + 1, out.length - at);
+          out = longer;
+          break;
+      }
+    }
+    return out;
+  }
+
+  private static Object jackson(Endpoint e, byte[] body) {
+    try {
+      return ResponseParser.parseWithJackson(e, body, 0, body.length);
+    } catch (Exception ex) {
+      return "fails";
+    }
+  }
+
+  private static void assertAgrees(Endpoint e, byte[] body, String what) {
+    Object expected = jackson(e, body);
+    Object actual;
+    try {
+      actual = ResponseParser.parse(e, body, 0, body.length);
+    } catch (Exception ex) {
+      actual = "fails";
+    }
+    assertThat(actual).as(what).isEqualTo(expected);
+  }
+}
