@@ -470,7 +470,10 @@ class JsonScannerTest {
     (byte) 0xFF
   };
 
-  private static byte[] mutate(Random r, byte[] body) {
+  /**
+   * {@code body} cut, with one byte replaced, deleted or inserted; shared with the response test.
+   */
+  static byte[] mutate(Random r, byte[] body) {
     if (body.length == 0) {
       return body;
     }

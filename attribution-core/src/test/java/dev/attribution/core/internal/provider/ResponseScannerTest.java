@@ -174,7 +174,7 @@ class ResponseScannerTest {
     }
   }
 
-  /** Every fixture with bytes flipped, deleted and doubled at random places. */
+  /** Every fixture cut, with bytes replaced, deleted and inserted at random places. */
   @Property(tries = 300)
   void mutatedAnswersAgreeWithJackson(@ForAll long seed) {
     Random r = new Random(seed);
@@ -182,59 +182,12 @@ class ResponseScannerTest {
     String name = names.get(Math.floorMod(r.nextInt(), names.size()));
     byte[] body = Fixtures.bytes(name);
     for (int m = 0; m < 6; m++) {
-      assertAgrees(FIXTURES.get(name), mutate(r, body), name + " mutated, seed " + seed);
-    }
-  }
-
-  private static final byte[] SPECIAL = {
-    '"',
-    '\\',
-    '{',
-    '}',
-    '[',
-    ']',
-    ',',
-    ':',
-    '0',
-    '9',
-    '-',
-    '+',
-    'e',
-    '.',
-    'u',
-    ' ',
-    'n',
-    't',
-    (byte) 0xC3,
-    (byte) 0xE9,
-    (byte) 0xFF,
-    0x01
-  };
-
-  private static byte[] mutate(Random r, byte[] body) {
-    byte[] out = body.clone();
-    int edits = 1 + r.nextInt(3);
-    for (int i = 0; i < edits && out.length > 0; i++) {
-      int at = r.nextInt(out.length);
-      switch (r.nextInt(3)) {
-        case 0:
-          out[at] = SPECIAL[r.nextInt(SPECIAL.length)];
-          break;
-        case 1:
-          byte[] shorter = new byte[out.length - 1];
-          System.arraycopy(out, 0, shorter, 0, at);
-          System.arraycopy(out, at + 1, shorter, at, out.length - at - 1);
-          out = shorter;
-          break;
-        default:
-          byte[] longer = new byte[out.length + 1];
-          System.arraycopy(out, 0, longer, 0, at + 1);
-          System.arraycopy(out, at, longer, at + 1, out.length - at);
-          out = longer;
-          break;
+      byte[] mutated = body;
+      for (int edits = 1 + r.nextInt(3); edits > 0; edits--) {
+        mutated = JsonScannerTest.mutate(r, mutated);
       }
+      assertAgrees(FIXTURES.get(name), mutated, name + " mutated, seed " + seed);
     }
-    return out;
   }
 
   private static Object jackson(Endpoint e, byte[] body) {
