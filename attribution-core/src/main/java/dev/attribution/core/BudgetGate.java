@@ -95,7 +95,7 @@ interface BudgetGate {
 
     /**
      * Replaces the reservation by the real cost; a {@code null} (unknown) cost keeps the reserved
-     * amount as the charge. Idempotent.
+     * amount as the charge, and negative (unknown) tokens the reserved tokens. Idempotent.
      */
     void settle(@Nullable BigDecimal cost, long tokens);
 

@@ -74,6 +74,9 @@ final class EngineCall implements LlmCall {
   /** The usage the response headers report (Bedrock's InvokeModel), used when the body has none. */
   private @Nullable TokenUsage headerUsage;
 
+  /** Whether the response announced an event stream, whatever the request asked for. */
+  private boolean eventStreamResponse;
+
   private @Nullable StreamReader tracker;
   private boolean trackerFailed;
 
@@ -155,6 +158,11 @@ final class EngineCall implements LlmCall {
         id = headers.apply("x-amzn-requestid");
       }
       this.headerRequestId = id;
+      String type = headers.apply("content-type");
+      this.eventStreamResponse =
+          type != null
+              && (type.regionMatches(true, 0, "text/event-stream", 0, 17)
+                  || type.regionMatches(true, 0, "application/vnd.amazon.eventstream", 0, 34));
       Endpoint ep = decision.endpoint();
       if (status >= 400 && ep != null) {
         this.headerErrorType = ep.dialect().errorType(headers);
@@ -415,15 +423,16 @@ final class EngineCall implements LlmCall {
       // A non-streamed answer exists whole once its 2xx status arrived: the provider generated and
       // billed all of it. Closed or dropped unread, nothing was cancelled and its usage is unknown
       // (the budget keeps the worst case it reserved), never free and never estimated from nothing.
-      boolean wholeAnswerUnread =
-          usage == null
-              && error == null
+      boolean wholeAnswer =
+          error == null
               && tracker == null
+              && !eventStreamResponse
               && !decision.streaming()
               && http != null
               && http >= 200
               && http < 300;
-      boolean cancelled = closedEarly && !wholeAnswerUnread;
+      boolean wholeAnswerUnread = wholeAnswer && usage == null;
+      boolean cancelled = closedEarly && !wholeAnswer;
       if (usage == null
           && !upstreamError
           && !wholeAnswerUnread
@@ -499,7 +508,10 @@ final class EngineCall implements LlmCall {
         if (cost == null && decision.gate().holdsReservation()) {
           attribute("budget_charge", "reservation");
         }
-        decision.gate().settle(cost == null ? null : cost.total(), usage.totalTokens());
+        // Usage that could not be read is unknown in tokens too: the reserved tokens are charged.
+        decision
+            .gate()
+            .settle(cost == null ? null : cost.total(), invalid != null ? -1 : usage.totalTokens());
       }
       UsageRecord.Builder r = base(engine.now());
       r.responseModel(parsed.responseModel())

@@ -72,7 +72,8 @@ public final class Admission {
    *
    * @param actualCost what the call cost, in the budgets' currency; {@code null} when unknown
    *     (unpriced model), which charges the reserved estimate
-   * @param actualTokens tokens the call used (input plus output)
+   * @param actualTokens tokens the call used (input plus output); negative when unknown (its usage
+   *     could not be read), which charges the reserved worst-case tokens
    * @return {@code true} if this call took effect, {@code false} if the admission was already ended
    */
   public boolean settle(@Nullable BigDecimal actualCost, long actualTokens) {
@@ -80,7 +81,8 @@ public final class Admission {
       return false;
     }
     long nanos = actualCost == null ? reservedNanos : Money.toNanos(actualCost);
-    engine.finish(this, reservationId, nanos, Math.max(0, actualTokens), 1);
+    long tokens = actualTokens < 0 ? Math.max(0, request.estimatedTokens()) : actualTokens;
+    engine.finish(this, reservationId, nanos, tokens, 1);
     return true;
   }
 

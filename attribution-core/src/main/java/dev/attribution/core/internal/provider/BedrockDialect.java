@@ -206,15 +206,16 @@ public final class BedrockDialect implements ProviderDialect {
    * x-amzn-bedrock-input-token-count}, {@code -output-token-count}, {@code
    * -cache-read-input-token-count}, {@code -cache-write-input-token-count}): the only usage of a
    * family whose body has none (Mistral, Cohere, AI21, Titan embeddings). A value that is not a
-   * count (not a non-negative integer within the token bound) is ignored; without a valid input or
-   * output count there is no usage.
+   * count (not a non-negative integer within the token bound) is ignored; without both a valid
+   * input and a valid output count there is no usage (a cache count missing counts as none).
    */
   @Override
   public @Nullable TokenUsage usageFromHeaders(
       java.util.function.Function<String, @Nullable String> headers) {
     long in = headerCount(headers.apply("x-amzn-bedrock-input-token-count"));
     long out = headerCount(headers.apply("x-amzn-bedrock-output-token-count"));
-    if (in < 0 && out < 0) {
+    if (in < 0 || out < 0) {
+      // Half a report is no report: a missing count priced as zero would under-charge silently.
       return null;
     }
     long read = headerCount(headers.apply("x-amzn-bedrock-cache-read-input-token-count"));
@@ -222,10 +223,10 @@ public final class BedrockDialect implements ProviderDialect {
     return TokenUsage.builder()
         // Each at most MAX_TOKENS: no overflow. Cache reads and writes beside the input, as in
         // Converse's usage.
-        .inputTokens(Math.max(0, in) + Math.max(0, read) + Math.max(0, write))
+        .inputTokens(in + Math.max(0, read) + Math.max(0, write))
         .cachedInputTokens(Math.max(0, read))
         .cacheWrite5mTokens(Math.max(0, write))
-        .outputTokens(Math.max(0, out))
+        .outputTokens(out)
         .build();
   }
 

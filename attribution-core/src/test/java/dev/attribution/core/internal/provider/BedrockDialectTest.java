@@ -343,8 +343,10 @@ class BedrockDialectTest {
       assertThat(d.usageFromHeaders(h::get)).as(bad).isNull();
     }
     h.put("x-amzn-bedrock-output-token-count", "7");
-    assertThat(d.usageFromHeaders(h::get).inputTokens())
-        .as("an invalid input count is not counted; the caches still are")
-        .isEqualTo(40);
+    assertThat(d.usageFromHeaders(h::get))
+        .as("an invalid input count beside a valid output count: half a report is none")
+        .isNull();
+    h.remove("x-amzn-bedrock-input-token-count");
+    assertThat(d.usageFromHeaders(h::get)).as("a missing input count: none").isNull();
   }
 }
