@@ -289,7 +289,10 @@ final class AttributingHttpClient implements HttpClient {
       return null;
     }
     long length = body.contentLength();
-    CappedBuffer buf = new CappedBuffer(owner.maxRequestBytes(), length > 0 ? (int) length : 1024);
+    // Sized by the announced length up to 64 KB: an announcement is no reason to allocate more.
+    CappedBuffer buf =
+        new CappedBuffer(
+            owner.maxRequestBytes(), length > 0 ? (int) Math.min(length, 64 * 1024) : 1024);
     try {
       body.writeTo(buf);
     } catch (RuntimeException e) {

@@ -105,9 +105,10 @@ public final class AttributionEngine implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
-  /** Calls started and not finished, finished as cancelled by {@link #close()}. */
+  /** Whether a response body dropped without close() was logged (once per engine). */
   private final AtomicBoolean warnedDroppedBody = new AtomicBoolean();
 
+  /** Calls started and not finished, finished as abandoned by {@link #close()}. */
   private final InFlightCalls inFlight =
       new InFlightCalls(
           InFlightCalls.PER_STRIPE,
@@ -391,10 +392,10 @@ public final class AttributionEngine implements AutoCloseable {
     if (warnedDroppedBody.compareAndSet(false, true)) {
       LOG.warn(
           "A response body from {} ({}) was dropped without close(): its call is recorded once"
-              + " (abandoned=unreachable) and its connection released now, but the connection"
-              + " and the call's budget reservation were held until the garbage collector found"
-              + " it. Close every response, error responses and half-read streams included"
-              + " (try-with-resources). Logged once.",
+              + " (abandoned=unreachable) and, where the client allows, its connection is released"
+              + " now, but the connection and the call's budget reservation were held until the"
+              + " garbage collector found it. Close every response, error responses and half-read"
+              + " streams included (try-with-resources). Logged once.",
           host == null ? "an unknown host" : ControlChars.escape(host),
           operation == null ? "unknown operation" : ControlChars.escape(operation));
     }
@@ -412,8 +413,9 @@ public final class AttributionEngine implements AutoCloseable {
 
   /**
    * Finishes every call still unfinished (a response never closed, a stream still being read, a
-   * request still waiting for its answer) as cancelled, with what was seen so far, so each has its
-   * record before the sinks drain. Never throws.
+   * request still waiting for its answer) as abandoned, with what was seen so far (a stream or a
+   * request without an answer as cancelled, a non-streamed answer that arrived whole as ok at an
+   * unknown cost), so each has its record before the sinks drain. Never throws.
    */
   private void finishUnfinished() {
     try {
@@ -562,9 +564,11 @@ public final class AttributionEngine implements AutoCloseable {
   /**
    * Closes everything the engine was given, in order: finishes every call still unfinished (a
    * response never closed, a stream still being read, a request still waiting for its answer) as
-   * {@code cancelled} with what was seen so far (attribute {@code abandoned=engine_closed}), drains
-   * every queued record (at most the builder's {@code closeTimeout}), flushes and closes every
-   * sink, closes the budget store, and removes the shutdown hook. Closing twice is a no-op.
+   * abandoned with what was seen so far (attribute {@code abandoned=engine_closed}; {@code
+   * cancelled} unless it is a non-streamed answer that arrived whole, which is {@code ok} at an
+   * unknown cost charged at its reservation), drains every queued record (at most the builder's
+   * {@code closeTimeout}), flushes and closes every sink, closes the budget store, and removes the
+   * shutdown hook. Closing twice is a no-op.
    */
   @Override
   public void close() {

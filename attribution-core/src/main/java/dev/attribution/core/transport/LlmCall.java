@@ -120,11 +120,13 @@ public interface LlmCall {
 
   /**
    * Finishes a call whose response the application dropped without finishing it (its body became
-   * unreachable half-read or unread): recorded as {@code cancelled} (unless the provider's terminal
-   * event was already seen) with what was seen so far, its usage estimated ({@code usageEstimated})
-   * when none arrived, and its budget reservation settled with that. Adapters arrange this through
-   * {@code dev.attribution.core.internal.transport.UnclosedBodies}; a no-op for a finished call.
-   * The default finishes it as a stream closed early.
+   * unreachable half-read or unread): a stream is recorded as {@code cancelled} (unless the
+   * provider's terminal event was already seen) with what was seen so far, its usage estimated
+   * ({@code usageEstimated}) when none arrived; a non-streamed answer that arrived whole is {@code
+   * ok}, at an unknown cost when its usage was not read; the budget reservation is settled with
+   * that. Adapters arrange this through {@code
+   * dev.attribution.core.internal.transport.UnclosedBodies}; a no-op for a finished call. The
+   * default finishes it as a stream closed early.
    */
   default void abandoned() {
     completeStream(false);

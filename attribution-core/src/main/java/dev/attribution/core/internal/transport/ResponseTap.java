@@ -414,7 +414,9 @@ public final class ResponseTap {
    */
   public InputStream watched(InputStream body) {
     InputStream out = new PassThrough(body);
-    watch(out, body);
+    // Not closed when dropped: an application reading through its own body subscriber holds the
+    // JDK's stream without this wrapper, and closing it would break that read.
+    watch(out);
     return out;
   }
 

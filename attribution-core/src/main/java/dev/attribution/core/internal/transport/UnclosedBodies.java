@@ -2,6 +2,9 @@ package dev.attribution.core.internal.transport;
 
 import dev.attribution.core.transport.LlmCall;
 import java.lang.ref.Cleaner;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  * is closed after the call is finished, as the application should have done, so the client releases
  * the connection. Without that, OkHttp 5 can hand a dropped body's connection, unread bytes and
  * all, to a later call, which then fails with "Unexpected status line" (square/okhttp #9240);
- * closing it lets OkHttp discard the rest or retire the connection. Closing may block the cleaner
- * thread as long as the client's close does (OkHttp discards for at most 100 ms).
+ * closing it lets OkHttp discard the rest or retire the connection. The closes run on a daemon
+ * thread of their own, at most {@value #MAX_PENDING} waiting: a close can block (an HTTP/1 discard
+ * for up to 100 ms, an HTTP/2 reset behind the connection's writer), and records never wait on it.
  *
  * <p>This only works where nothing but the application holds the watched object: a client that
  * keeps the object reachable itself (the JDK {@code HttpClient} holds its body subscriber while the
@@ -42,7 +46,30 @@ public final class UnclosedBodies {
               t.setDaemon(true);
               return t;
             });
+
+    /**
+     * Closes what dropped bodies read from, off the cleaner's thread: a close can block (OkHttp
+     * discards an HTTP/1 body for up to 100 ms, and an HTTP/2 reset waits for the connection's
+     * writer), and records must not wait behind it. Bounded: beyond {@value #MAX_PENDING} pending
+     * closes the rest are left to the client, as they were before anything closed them.
+     */
+    static final ThreadPoolExecutor RELEASES =
+        new ThreadPoolExecutor(
+            0,
+            1,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_PENDING),
+            r -> {
+              Thread t = new Thread(r, "attribution-unclosed-releases");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.DiscardPolicy());
   }
+
+  /** Closes queued at once at most; see {@link Shared#RELEASES}. */
+  static final int MAX_PENDING = 1024;
 
   /**
    * Finishes {@code call} as abandoned when {@code body} becomes unreachable before the call is
@@ -112,11 +139,19 @@ public final class UnclosedBodies {
       } catch (Throwable e) {
         // LlmCall never throws; the cleaner thread must survive whatever happens anyway.
       }
-      if (release != null) {
+      AutoCloseable r = release;
+      if (r != null) {
         try {
-          release.close();
+          Shared.RELEASES.execute(
+              () -> {
+                try {
+                  r.close();
+                } catch (Throwable e) {
+                  // The application dropped it; whatever its close throws has nowhere to go.
+                }
+              });
         } catch (Throwable e) {
-          // The application dropped it; whatever its close throws has nowhere to go.
+          // Rejected or out of threads: the client keeps the connection, as without this.
         }
       }
     }
