@@ -18,10 +18,11 @@ import org.jspecify.annotations.Nullable;
  * not sure to read exactly as Jackson would: malformed JSON of any kind, a body that does not start
  * with an object (a byte-order mark, UTF-16), nesting deeper than {@value #MAX_DEPTH}, numbers
  * longer than {@value #MAX_NUMBER_LENGTH} characters, and names or string values it must decode
- * that hold an escape or a non-ASCII character. {@link RequestParser} then reads the body with
- * Jackson, so a declined body gives exactly what it gave before. Strings it only skips (message
- * text) are checked, not decoded: escapes must be valid JSON escapes, control characters are
- * refused, and UTF-8 must be well-formed. It never reads past the top-level value.
+ * that hold an escape or a non-ASCII character, and strings or names beyond Jackson's length
+ * bounds. The parser then reads the body with Jackson, so a declined body gives exactly what it
+ * gave before. Strings it only skips (message text) are checked, not decoded: escapes must be valid
+ * JSON escapes, control characters are refused, and UTF-8 must be well-formed. It never reads past
+ * the top-level value.
  */
 final class JsonScanner implements RequestReader {
 
@@ -30,6 +31,9 @@ final class JsonScanner implements RequestReader {
 
   /** Number length accepted; longer numbers are left to Jackson (whose own limit is higher). */
   static final int MAX_NUMBER_LENGTH = 100;
+
+  /** Names from this length are left to Jackson, which refuses them (its default name bound). */
+  static final int MAX_NAME = com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_NAME_LEN;
 
   /** Names up to this length are kept in {@link #NAMES}. */
   private static final int MAX_CACHED_NAME = 48;
@@ -41,7 +45,7 @@ final class JsonScanner implements RequestReader {
    */
   private static final String[] NAMES = new String[512];
 
-  /** Why the scanner stopped; {@link RequestParser} then reads the body with Jackson. */
+  /** Why the scanner stopped; the parser then reads the body with Jackson. */
   static final class Declined extends IOException {
     private static final long serialVersionUID = 1L;
 
@@ -398,6 +402,9 @@ final class JsonScanner implements RequestReader {
     }
     int from = tokenStart + 1;
     int len = tokenEnd - 1 - from;
+    if (len >= MAX_NAME) {
+      throw new Declined("name beyond Jackson's bound");
+    }
     if (len > MAX_CACHED_NAME) {
       return new String(b, from, len, StandardCharsets.ISO_8859_1);
     }
@@ -431,6 +438,10 @@ final class JsonScanner implements RequestReader {
   public String getText() throws IOException {
     if (token != JsonToken.VALUE_STRING || complexString) {
       throw new Declined("text not read here");
+    }
+    if (tokenEnd - tokenStart - 2 >= JsonTrees.MAX_STRING) {
+      // Jackson refuses to decode it (JsonTrees' bound): so must the scanner's result.
+      throw new Declined("string beyond the bound");
     }
     return new String(b, tokenStart + 1, tokenEnd - tokenStart - 2, StandardCharsets.ISO_8859_1);
   }

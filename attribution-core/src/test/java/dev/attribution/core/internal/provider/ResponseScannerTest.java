@@ -174,6 +174,46 @@ class ResponseScannerTest {
     }
   }
 
+  private static final String USAGE =
+      "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":7,\"total_tokens\":12}";
+
+  /**
+   * Jackson refuses to decode a string beyond JsonTrees' bound (65,536) or a name beyond its
+   * default name bound (50,000): the scanner declines them too, so the body is as unparseable as it
+   * was.
+   */
+  @Test
+  void stringsAndNamesBeyondJacksonsBoundsAreJacksonsToRefuse() {
+    String[] bodies = {
+      "{\"id\":\"" + "a".repeat(70_000) + "\",\"model\":\"gpt-4o\"," + USAGE + "}",
+      "{\"model\":\"" + "m".repeat(70_000) + "\"," + USAGE + "}",
+      "{\"" + "n".repeat(60_000) + "\":1,\"model\":\"gpt-4o\"," + USAGE + "}",
+      "{\"model\":\"" + "m".repeat(65_535) + "\"," + USAGE + "}",
+    };
+    for (String b : bodies) {
+      byte[] bytes = b.getBytes(StandardCharsets.UTF_8);
+      assertAgrees(Endpoints.OPENAI_CHAT, bytes, "a body of " + bytes.length + " bytes");
+    }
+    byte[] longId = bodies[0].getBytes(StandardCharsets.UTF_8);
+    assertThat(jackson(Endpoints.OPENAI_CHAT, longId)).isEqualTo("fails");
+  }
+
+  /** A body that ends inside a larger array: nothing past its end is read, every cut declined. */
+  @Test
+  void nothingPastTheBodysEndIsRead() {
+    byte[] inner = ("{\"model\":\"gpt-4o\"," + USAGE + "}").getBytes(StandardCharsets.UTF_8);
+    for (int cut = 1; cut < inner.length; cut++) {
+      byte[] arr = new byte[3 + inner.length + 10];
+      java.util.Arrays.fill(arr, (byte) '7');
+      System.arraycopy(inner, 0, arr, 3, cut);
+      int c = cut;
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> ResponseParser.parseWithScanner(Endpoints.OPENAI_CHAT, arr, 3, c))
+          .as("cut at " + cut)
+          .isInstanceOf(java.io.IOException.class);
+    }
+  }
+
   /** Every fixture cut, with bytes replaced, deleted and inserted at random places. */
   @Property(tries = 300)
   void mutatedAnswersAgreeWithJackson(@ForAll long seed) {
