@@ -501,7 +501,9 @@ final class EngineCall implements LlmCall {
         status = CallStatus.OK;
       }
       dev.attribution.api.CostBreakdown cost = priced.cost();
-      if (usage.isZero() && invalid == null && (cost == null || cost.isZero())) {
+      if ((usage.isZero() && invalid == null && (cost == null || cost.isZero()))
+          || (upstreamError && cost == null)) {
+        // Nothing ran, or an error answer whose usage (if any) could not be read: nothing billed.
         decision.gate().release(null);
       } else {
         // An unknown cost (null) keeps the reserved worst case as the charge.

@@ -24,6 +24,7 @@ public final class Admission {
   private final Decision decision;
   private final @Nullable String reservationId;
   private final long reservedNanos;
+  private final long reservedTokens;
   private final AtomicBoolean ended = new AtomicBoolean();
 
   Admission(
@@ -32,11 +33,22 @@ public final class Admission {
       Decision decision,
       @Nullable String reservationId,
       long reservedNanos) {
+    this(engine, request, decision, reservationId, reservedNanos, request.estimatedTokens());
+  }
+
+  Admission(
+      BudgetEngine engine,
+      AdmissionRequest request,
+      Decision decision,
+      @Nullable String reservationId,
+      long reservedNanos,
+      long reservedTokens) {
     this.engine = engine;
     this.request = request;
     this.decision = decision;
     this.reservationId = reservationId;
     this.reservedNanos = reservedNanos;
+    this.reservedTokens = reservedTokens;
   }
 
   @Nullable String reservationId() {
@@ -73,7 +85,7 @@ public final class Admission {
    * @param actualCost what the call cost, in the budgets' currency; {@code null} when unknown
    *     (unpriced model), which charges the reserved estimate
    * @param actualTokens tokens the call used (input plus output); negative when unknown (its usage
-   *     could not be read), which charges the reserved worst-case tokens
+   *     could not be read), which charges the most tokens any of its budgets reserved
    * @return {@code true} if this call took effect, {@code false} if the admission was already ended
    */
   public boolean settle(@Nullable BigDecimal actualCost, long actualTokens) {
@@ -81,7 +93,7 @@ public final class Admission {
       return false;
     }
     long nanos = actualCost == null ? reservedNanos : Money.toNanos(actualCost);
-    long tokens = actualTokens < 0 ? Math.max(0, request.estimatedTokens()) : actualTokens;
+    long tokens = actualTokens < 0 ? Math.max(0, reservedTokens) : actualTokens;
     engine.finish(this, reservationId, nanos, tokens, 1);
     return true;
   }

@@ -111,7 +111,13 @@ final class AdmissionPipeline {
       return reservation.answer();
     }
     Decision d = actions.pick(request, reservation, loop.observed(), now);
-    return new Admission(engine, request, d, reservation.id(), reservation.reservedNanos());
+    return new Admission(
+        engine,
+        request,
+        d,
+        reservation.id(),
+        reservation.reservedNanos(),
+        reservation.reservedTokens());
   }
 
   /**
@@ -347,9 +353,18 @@ final class AdmissionPipeline {
       }
       return Reservation.ended(refined(request, refine, loop.counted(), worst.guardNanos(), now));
     }
+    long tokens = 0;
+    if (result != null) {
+      // The most any budget reserved (a hard budget holds more for an unreadable request): what an
+      // answer of unknown usage is charged.
+      for (int i = 0, n = charges.size(); i < n; i++) {
+        tokens = Math.max(tokens, charges.get(i).tokens());
+      }
+    }
     return new Reservation(
         result == null ? null : id,
         result == null ? 0 : nanos,
+        tokens,
         result,
         matched,
         states,

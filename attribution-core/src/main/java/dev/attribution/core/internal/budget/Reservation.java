@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 record Reservation(
     @Nullable String id,
     long reservedNanos,
+    long reservedTokens,
     @Nullable ReserveResult result,
     List<Budget> matched,
     List<ScopeState> states,
@@ -35,6 +36,6 @@ record Reservation(
   // changed afterwards, so not copied again on every call.
 
   static Reservation ended(Admission answer) {
-    return new Reservation(null, 0, null, List.of(), List.of(), null, null, null, answer);
+    return new Reservation(null, 0, 0, null, List.of(), List.of(), null, null, null, answer);
   }
 }
