@@ -464,12 +464,7 @@ public final class AttributionHttpClient extends HttpClient {
       if (tap == null || !(body instanceof InputStream)) {
         return response;
       }
-      try {
-        return new WatchedResponse<>(response, (T) tap.watched((InputStream) body));
-      } catch (RuntimeException e) {
-        failure("watching a response body", e);
-        return response;
-      }
+      return new WatchedResponse<>(response, tap, AttributionHttpClient.this::failure);
     }
 
     private HttpResponse.BodySubscriber<T> subscriber(HttpResponse.ResponseInfo info) {

@@ -1,24 +1,36 @@
 package dev.attribution.jdkhttp;
 
+import dev.attribution.core.internal.transport.ResponseTap;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The client's response with its body replaced by the same bytes behind a stream the engine watches
- * (see {@code ResponseTap.watched}); everything else is the client's response.
+ * The client's response with its {@code InputStream} body handed out behind a stream the engine
+ * watches (see {@code ResponseTap.watched}), made when the application first asks for the body: an
+ * application that reads through the body subscriber it gave the client never calls {@link #body()}
+ * and holds the client's stream itself, so nothing is watched for it (the call is finished at the
+ * end of its stream, on close, or by the engine's {@code close()}). Everything else is the client's
+ * response.
  */
 final class WatchedResponse<T> implements HttpResponse<T> {
   private final HttpResponse<T> delegate;
-  private final T body;
+  private final ResponseTap tap;
+  private final BiConsumer<String, Throwable> onFailure;
+  private @Nullable T body;
 
-  WatchedResponse(HttpResponse<T> delegate, T body) {
+  WatchedResponse(
+      HttpResponse<T> delegate, ResponseTap tap, BiConsumer<String, Throwable> onFailure) {
     this.delegate = delegate;
-    this.body = body;
+    this.tap = tap;
+    this.onFailure = onFailure;
   }
 
   @Override
@@ -42,8 +54,19 @@ final class WatchedResponse<T> implements HttpResponse<T> {
   }
 
   @Override
-  public T body() {
-    return body;
+  @SuppressWarnings("unchecked")
+  public synchronized T body() {
+    T b = body;
+    if (b == null) {
+      b = delegate.body();
+      try {
+        b = (T) tap.watched((InputStream) b);
+      } catch (RuntimeException e) {
+        onFailure.accept("watching a response body", e);
+      }
+      body = b;
+    }
+    return b;
   }
 
   @Override

@@ -63,6 +63,10 @@ class OwnBodySubscriberTest {
       }
       h.engine.flush(Duration.ofSeconds(5));
       assertThat(failed).as("the application's read of a live body").isNull();
+      assertThat(h.onlyRecord().attributes())
+          .as("a stream read to its end is not abandoned")
+          .doesNotContainKey("abandoned");
+      assertThat(h.onlyRecord().status()).isEqualTo(dev.attribution.api.CallStatus.OK);
     }
   }
 }

@@ -5,7 +5,10 @@ import java.lang.ref.Cleaner;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finishes the call of a response body the application dropped unfinished: read halfway (or not at
@@ -44,14 +47,19 @@ public final class UnclosedBodies {
             r -> {
               Thread t = new Thread(r, "attribution-unclosed-bodies");
               t.setDaemon(true);
+              t.setContextClassLoader(null);
               return t;
             });
+
+    /** How many dropped bodies were left unclosed because too many closes were waiting. */
+    static final AtomicLong DISCARDED = new AtomicLong();
 
     /**
      * Closes what dropped bodies read from, off the cleaner's thread: a close can block (OkHttp
      * discards an HTTP/1 body for up to 100 ms, and an HTTP/2 reset waits for the connection's
      * writer), and records must not wait behind it. Bounded: beyond {@value #MAX_PENDING} pending
-     * closes the rest are left to the client, as they were before anything closed them.
+     * closes the rest are left to the client, as they were before anything closed them (said once
+     * in the log).
      */
     static final ThreadPoolExecutor RELEASES =
         new ThreadPoolExecutor(
@@ -63,10 +71,22 @@ public final class UnclosedBodies {
             r -> {
               Thread t = new Thread(r, "attribution-unclosed-releases");
               t.setDaemon(true);
+              // Not the class loader of whichever application thread happened to start it.
+              t.setContextClassLoader(null);
               return t;
             },
-            new ThreadPoolExecutor.DiscardPolicy());
+            (r, executor) -> {
+              if (DISCARDED.getAndIncrement() == 0) {
+                LOG.warn(
+                    "More than {} dropped response bodies are waiting to be closed; the rest are"
+                        + " left to their HTTP client (their connections are not released by us)."
+                        + " Close every response. Logged once.",
+                    MAX_PENDING);
+              }
+            });
   }
+
+  private static final Logger LOG = LoggerFactory.getLogger(UnclosedBodies.class);
 
   /** Closes queued at once at most; see {@link Shared#RELEASES}. */
   static final int MAX_PENDING = 1024;
