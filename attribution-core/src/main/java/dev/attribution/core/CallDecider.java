@@ -275,6 +275,22 @@ final class CallDecider {
                 readmitTokens(inputTokens, maxOut, outputs));
       }
     }
+    if (sent != routed && gate.action() == BudgetAction.BLOCK && !gate.dryRun()) {
+      // The cheaper target is over a cap of its own (or another call took the room between the
+      // release and the re-admission): blocked like any call, never sent unreserved.
+      gate.release(null);
+      return new Admitted(
+          routed,
+          gate,
+          BudgetAction.BLOCK,
+          gate.budgetName(),
+          gate.percent(),
+          dryRunAction,
+          BlockedResponses.of(call.endpoint(), gate, started),
+          exact.counted(),
+          keyFingerprint,
+          attrs);
+    }
     return new Admitted(
         sent,
         gate,

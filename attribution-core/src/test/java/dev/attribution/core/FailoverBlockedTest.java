@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A failover attempt that a budget blocks is still recorded as the failover attempt. */
+/**
+ * Attempts a budget refuses after the first decision: a failover attempt blocked is still recorded
+ * as the failover attempt; a downgrade whose target is over its own cap is blocked, not sent.
+ */
 class FailoverBlockedTest {
 
   @Test
@@ -81,5 +84,55 @@ class FailoverBlockedTest {
     assertThat(blocked.budgetName()).isEqualTo("mini");
     assertThat(records.get(0).attempt()).isEqualTo(1);
     assertThat(records.get(0).status()).isEqualTo(CallStatus.UPSTREAM_ERROR);
+  }
+
+  /**
+   * A downgrade whose cheaper model is over a cap of its own is blocked, not sent: the re-admission
+   * for the target refused it, and the call must not go out holding no reservation.
+   */
+  @Test
+  void aDowngradeToAModelOverItsOwnCapIsBlocked() throws Exception {
+    InMemoryUsageSink sink = UsageSink.inMemory();
+    try (AttributionEngine engine =
+        AttributionEngine.builder()
+            .shutdownHook(false)
+            .addSink(sink)
+            .budget(
+                BudgetDefinition.builder("big")
+                    .fixed(ScopeDimension.MODEL, "gpt-4o")
+                    .limit("0.000001")
+                    .thresholds(Threshold.downgradeAt(1))
+                    .downgrade("gpt-4o", "gpt-4o-mini")
+                    .build())
+            .budget(
+                BudgetDefinition.builder("mini")
+                    .fixed(ScopeDimension.MODEL, "gpt-4o-mini")
+                    .limit("0.000001")
+                    .thresholds(Threshold.blockAt(100))
+                    .build())
+            .build()) {
+      CallRequest req =
+          new CallRequest(
+              "POST",
+              "https",
+              "api.openai.com",
+              443,
+              "/v1/chat/completions",
+              null,
+              "{\"model\":\"gpt-4o\",\"max_tokens\":5}".getBytes(StandardCharsets.UTF_8),
+              Map.<String, String>of()::get,
+              AttributionContext.empty(),
+              ContextSource.NONE,
+              1,
+              "");
+      LlmCall call = engine.begin(req);
+      assertThat(call.blocked()).as("the downgraded target is over its cap").isNotNull();
+      assertThat(call.rewrite()).isNull();
+      engine.flush(Duration.ofSeconds(5));
+      UsageRecord r = sink.awaitCount(1, Duration.ofSeconds(5)).get(0);
+      assertThat(r.status()).isEqualTo(CallStatus.BLOCKED);
+      assertThat(r.budgetName()).isEqualTo("mini");
+      assertThat(engine.budgetStatuses()).allSatisfy(st -> assertThat(st.reserved()).isZero());
+    }
   }
 }
