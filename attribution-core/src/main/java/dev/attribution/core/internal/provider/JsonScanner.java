@@ -436,6 +436,10 @@ final class JsonScanner implements RequestReader {
 
   @Override
   public String getText() throws IOException {
+    if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+      // As Jackson: a number's text is the number as written (an error's numeric code).
+      return new String(b, tokenStart, tokenEnd - tokenStart, StandardCharsets.ISO_8859_1);
+    }
     if (token != JsonToken.VALUE_STRING || complexString) {
       throw new Declined("text not read here");
     }

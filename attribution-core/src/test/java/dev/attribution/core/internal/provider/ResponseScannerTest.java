@@ -198,6 +198,23 @@ class ResponseScannerTest {
     assertThat(jackson(Endpoints.OPENAI_CHAT, longId)).isEqualTo("fails");
   }
 
+  /**
+   * An error whose type, code or status is a number is read without Jackson, as Jackson reads it.
+   */
+  @Test
+  void numericErrorFieldsAreReadWithoutJackson() throws Exception {
+    for (String v : new String[] {"429", "-1", "0", "1.5", "1e2", "-0.0", "9223372036854775807"}) {
+      byte[] body =
+          ("{\"error\":{\"code\":" + v + ",\"status\":" + v + ",\"message\":\"slow down\"}}")
+              .getBytes(StandardCharsets.UTF_8);
+      for (Endpoint e : Endpoints.ALL) {
+        assertThat(ResponseParser.parseWithScanner(e, body, 0, body.length))
+            .as(v)
+            .isEqualTo(jackson(e, body));
+      }
+    }
+  }
+
   /** A body that ends inside a larger array: nothing past its end is read, every cut declined. */
   @Test
   void nothingPastTheBodysEndIsRead() {
