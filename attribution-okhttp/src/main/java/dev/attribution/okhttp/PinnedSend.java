@@ -68,7 +68,7 @@ final class PinnedSend {
     try {
       OkHttpClient noRedirects = client == null ? null : noRedirects(client);
       sender = noRedirects == null ? null : withChainTimeouts(noRedirects, chain);
-    } catch (RuntimeException | LinkageError e) {
+    } catch (RuntimeException | Error e) {
       LOG.debug("could not derive a client without redirects", e);
     }
     if (sender == null) {
@@ -94,7 +94,7 @@ final class PinnedSend {
       Request next;
       try {
         next = sameOriginFollowUp(response);
-      } catch (RuntimeException | LinkageError e) {
+      } catch (RuntimeException | Error e) {
         // Attribution's own reading of the redirect failed: the application gets the response.
         LOG.debug("could not read a redirect's follow-up; answering with the response", e);
         next = null;
@@ -114,8 +114,9 @@ final class PinnedSend {
   private static @Nullable OkHttpClient clientOf(Call call) {
     try {
       return call instanceof RealCall ? ((RealCall) call).getClient() : null;
-    } catch (LinkageError e) {
-      // An OkHttp without RealCall.getClient(): the call is sent as before.
+    } catch (RuntimeException | Error e) {
+      // An OkHttp without RealCall.getClient() (a LinkageError), or anything else: the call is
+      // sent as before.
       return null;
     }
   }
