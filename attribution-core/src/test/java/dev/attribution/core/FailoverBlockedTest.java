@@ -2,9 +2,7 @@ package dev.attribution.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attribution.api.AttributionContext;
 import dev.attribution.api.CallStatus;
-import dev.attribution.api.ContextSource;
 import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
@@ -14,7 +12,6 @@ import dev.attribution.core.budget.Threshold;
 import dev.attribution.core.routing.Route;
 import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.LlmCall;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -48,20 +45,7 @@ class FailoverBlockedTest {
                     .thresholds(Threshold.blockAt(100))
                     .build())
             .build()) {
-      CallRequest req =
-          new CallRequest(
-              "POST",
-              "https",
-              "api.openai.com",
-              443,
-              "/v1/chat/completions",
-              null,
-              "{\"model\":\"gpt-4o\",\"max_tokens\":5}".getBytes(StandardCharsets.UTF_8),
-              Map.<String, String>of()::get,
-              AttributionContext.empty(),
-              ContextSource.NONE,
-              1,
-              "");
+      CallRequest req = TestCalls.openAiChat("{\"model\":\"gpt-4o\",\"max_tokens\":5}", Map.of());
       LlmCall first = engine.begin(req);
       assertThat(first.blocked()).isNull();
       first.onResponse(503, h -> null);
@@ -111,20 +95,7 @@ class FailoverBlockedTest {
                     .thresholds(Threshold.blockAt(100))
                     .build())
             .build()) {
-      CallRequest req =
-          new CallRequest(
-              "POST",
-              "https",
-              "api.openai.com",
-              443,
-              "/v1/chat/completions",
-              null,
-              "{\"model\":\"gpt-4o\",\"max_tokens\":5}".getBytes(StandardCharsets.UTF_8),
-              Map.<String, String>of()::get,
-              AttributionContext.empty(),
-              ContextSource.NONE,
-              1,
-              "");
+      CallRequest req = TestCalls.openAiChat("{\"model\":\"gpt-4o\",\"max_tokens\":5}", Map.of());
       LlmCall call = engine.begin(req);
       assertThat(call.blocked()).as("the downgraded target is over its cap").isNotNull();
       assertThat(call.rewrite()).isNull();

@@ -5,6 +5,7 @@ import dev.attribution.api.ContextSource;
 import dev.attribution.core.transport.CallRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Requests for engine tests that do not need a transport. */
 final class TestCalls {
@@ -20,18 +21,27 @@ final class TestCalls {
    */
   static CallRequest openAiChat(
       String body, Map<String, String> headers, AttributionContext context, ContextSource source) {
-    return new CallRequest(
-        "POST",
-        "https",
+    return post(
         "api.openai.com",
-        443,
         "/v1/chat/completions",
-        null,
         body.getBytes(StandardCharsets.UTF_8),
-        headers::get,
+        headers,
         context,
-        source,
-        1,
-        "");
+        source);
+  }
+
+  /**
+   * A first-attempt HTTPS POST to {@code host} (port 443) at {@code path}; a {@code null} body is
+   * one the transport could not read. Header names are looked up as given.
+   */
+  static CallRequest post(
+      String host,
+      String path,
+      byte @Nullable [] body,
+      Map<String, String> headers,
+      AttributionContext context,
+      ContextSource source) {
+    return new CallRequest(
+        "POST", "https", host, 443, path, null, body, headers::get, context, source, 1, "");
   }
 }

@@ -8,6 +8,7 @@ import dev.attribution.api.InMemoryUsageSink;
 import dev.attribution.api.UsageSink;
 import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.LlmCall;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,31 +20,19 @@ class UnknownUsageChargeTest {
   @Test
   void anUnreadableRequestWithUnreadableUsageChargesTheTokensItReserved() {
     InMemoryUsageSink sink = UsageSink.inMemory();
-    dev.attribution.core.budget.BudgetDefinition budget =
-        dev.attribution.core.budget.BudgetDefinition.builder("tenant-daily")
-            .each(dev.attribution.api.budget.ScopeDimension.TENANT)
-            .limit("1000")
-            .tokenLimit(10_000_000L)
-            .period(dev.attribution.core.budget.BudgetPeriod.calendarDay(java.time.ZoneOffset.UTC))
-            .build();
+    dev.attribution.core.budget.BudgetDefinition budget = tenantBudget(10_000_000L);
     try (AttributionEngine engine =
         AttributionEngine.builder().addSink(sink).shutdownHook(false).budget(budget).build()) {
       // The request body could not be read (one-shot / too large): no estimate, the hard budget
       // reserves the unreadable-request token reserve (200,000 by default).
       CallRequest req =
-          new CallRequest(
-              "POST",
-              "https",
+          TestCalls.post(
               "api.openai.com",
-              443,
               "/v1/chat/completions",
               null,
-              null,
-              name -> name.equals("content-type") ? "application/json" : null,
+              Map.of("content-type", "application/json"),
               AttributionContext.builder().tenantId("acme").build(),
-              ContextSource.TAG,
-              1,
-              "");
+              ContextSource.TAG);
       LlmCall call = engine.begin(req);
       assertThat(call.tracked()).isTrue();
       call.onResponse(200, name -> name.equals("content-type") ? "application/json" : null);
@@ -63,13 +52,7 @@ class UnknownUsageChargeTest {
   @Test
   void anUpstreamErrorWithABogusUsageMemberChargesNothing() {
     InMemoryUsageSink sink = UsageSink.inMemory();
-    dev.attribution.core.budget.BudgetDefinition budget =
-        dev.attribution.core.budget.BudgetDefinition.builder("tenant-daily")
-            .each(dev.attribution.api.budget.ScopeDimension.TENANT)
-            .limit("1000")
-            .tokenLimit(10_000_000L)
-            .period(dev.attribution.core.budget.BudgetPeriod.calendarDay(java.time.ZoneOffset.UTC))
-            .build();
+    dev.attribution.core.budget.BudgetDefinition budget = tenantBudget(10_000_000L);
     try (AttributionEngine engine =
         AttributionEngine.builder().addSink(sink).shutdownHook(false).budget(budget).build()) {
       LlmCall call =
@@ -77,7 +60,7 @@ class UnknownUsageChargeTest {
               TestCalls.openAiChat(
                   "{\"model\":\"gpt-4o\",\"max_tokens\":100,"
                       + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
-                  java.util.Map.of(),
+                  Map.of(),
                   AttributionContext.builder().tenantId("acme").build(),
                   ContextSource.TAG));
       call.onResponse(429, name -> name.equals("content-type") ? "application/json" : null);
@@ -89,5 +72,15 @@ class UnknownUsageChargeTest {
       assertThat(st.spentTokens()).as("tokens charged for a 429").isZero();
       assertThat(st.spent()).as("money charged for a 429").isZero();
     }
+  }
+
+  /** A per-tenant day budget of 1,000 in money and {@code tokens} tokens. */
+  static dev.attribution.core.budget.BudgetDefinition tenantBudget(long tokens) {
+    return dev.attribution.core.budget.BudgetDefinition.builder("tenant-daily")
+        .each(dev.attribution.api.budget.ScopeDimension.TENANT)
+        .limit("1000")
+        .tokenLimit(tokens)
+        .period(dev.attribution.core.budget.BudgetPeriod.calendarDay(java.time.ZoneOffset.UTC))
+        .build();
   }
 }

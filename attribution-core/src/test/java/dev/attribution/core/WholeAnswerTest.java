@@ -26,22 +26,23 @@ class WholeAnswerTest {
   static final String MISTRAL = "mistral.mistral-large-2402-v1:0";
 
   private static CallRequest bedrockInvoke() {
-    Map<String, String> h = new HashMap<>();
-    h.put("content-type", "application/json");
-    return new CallRequest(
-        "POST",
-        "https",
+    return TestCalls.post(
         "bedrock-runtime.us-east-1.amazonaws.com",
-        443,
         "/model/" + MISTRAL + "/invoke",
-        null,
         "{\"prompt\":\"<s>[INST] Capital of France? [/INST]\",\"max_tokens\":64}"
             .getBytes(StandardCharsets.UTF_8),
-        h::get,
+        Map.of("content-type", "application/json"),
         AttributionContext.empty(),
-        ContextSource.NONE,
-        1,
-        "");
+        ContextSource.NONE);
+  }
+
+  /** A JSON answer's headers with Bedrock's input and output counts, 14 and 9. */
+  private static java.util.function.Function<String, String> withBedrockCounts() {
+    return headers(
+        Map.of(
+            "Content-Type", "application/json",
+            "X-Amzn-Bedrock-Input-Token-Count", "14",
+            "X-Amzn-Bedrock-Output-Token-Count", "9"));
   }
 
   private static AttributionEngine engine(InMemoryUsageSink sink) {
@@ -55,8 +56,8 @@ class WholeAnswerTest {
   }
 
   /**
-   * A non-streamed 2xx Bedrock InvokeModel answer closed unread: without header counts it is OK
-   * (the new rule), with header counts the very same answer is CANCELLED.
+   * A non-streamed 2xx Bedrock InvokeModel answer closed unread, its usage known from the header
+   * counts: ok with that usage, not cancelled (as the same answer without the counts).
    */
   @Test
   void wholeAnswerClosedUnreadWithHeaderUsageIsNotCancelled() {
@@ -65,13 +66,7 @@ class WholeAnswerTest {
       LlmCall call = engine.begin(bedrockInvoke());
       assertThat(call.tracked()).isTrue();
       assertThat(call.recognised()).isTrue();
-      call.onResponse(
-          200,
-          headers(
-              Map.of(
-                  "Content-Type", "application/json",
-                  "X-Amzn-Bedrock-Input-Token-Count", "14",
-                  "X-Amzn-Bedrock-Output-Token-Count", "9")));
+      call.onResponse(200, withBedrockCounts());
       // OkHttp's TrackingResponseBody closed before reading (body beyond the peek limit).
       call.markUnreadable("body_too_large");
       call.completeStream(false);
@@ -87,20 +82,16 @@ class WholeAnswerTest {
     InMemoryUsageSink sink = UsageSink.inMemory();
     AttributionEngine engine = engine(sink);
     LlmCall call = engine.begin(bedrockInvoke());
-    call.onResponse(
-        200,
-        headers(
-            Map.of(
-                "Content-Type", "application/json",
-                "X-Amzn-Bedrock-Input-Token-Count", "14",
-                "X-Amzn-Bedrock-Output-Token-Count", "9")));
+    call.onResponse(200, withBedrockCounts());
     engine.close();
     UsageRecord r = sink.records().get(0);
     assertThat(r.usage().outputTokens()).isEqualTo(9);
     assertThat(r.status()).as("a whole non-streamed answer abandoned").isEqualTo(CallStatus.OK);
   }
 
-  /** Only the output header is valid: the record must not be priced as exact with 0 input. */
+  /**
+   * Only the output count header: no usage from the headers, never priced as exact with 0 input.
+   */
   @Test
   void aMissingInputCountHeaderIsNotPricedAsZeroInput() {
     InMemoryUsageSink sink = UsageSink.inMemory();
@@ -124,28 +115,22 @@ class WholeAnswerTest {
   }
 
   /**
-   * A streaming request whose body could not be read (too large / one-shot): decision.streaming()
-   * is false. Its event-stream answer closed by the application before the first byte is recorded
-   * OK, not cancelled.
+   * A streaming request whose body could not be read (too large, one-shot), so the engine could not
+   * see it asked for a stream: its event-stream answer, closed before the first byte, is cancelled
+   * (the response's content type says it is a stream), not a whole answer.
    */
   @Test
   void anEventStreamClosedEarlyIsCancelledEvenWhenTheRequestBodyWasUnread() {
     InMemoryUsageSink sink = UsageSink.inMemory();
     try (AttributionEngine engine = engine(sink)) {
       CallRequest req =
-          new CallRequest(
-              "POST",
-              "https",
+          TestCalls.post(
               "api.openai.com",
-              443,
               "/v1/chat/completions",
               null,
-              null,
-              name -> null,
+              Map.of(),
               AttributionContext.empty(),
-              ContextSource.NONE,
-              1,
-              "");
+              ContextSource.NONE);
       LlmCall call = engine.begin(req);
       call.onResponse(200, name -> name.equals("content-type") ? "text/event-stream" : null);
       call.completeStream(false);
@@ -155,19 +140,14 @@ class WholeAnswerTest {
   }
 
   /**
-   * README: a whole answer closed unread keeps "the worst case it reserved". With a token limit the
-   * money is charged at the reservation but zero tokens are charged.
+   * A whole answer closed unread keeps the worst case it reserved (README), in money and in tokens:
+   * a token budget is charged the reserved tokens, not zero.
    */
   @Test
-  void aWholeAnswerClosedUnreadChargesNoTokensToATokenBudget() {
+  void aWholeAnswerClosedUnreadChargesTheReservedTokensToATokenBudget() {
     InMemoryUsageSink sink = UsageSink.inMemory();
     dev.attribution.core.budget.BudgetDefinition budget =
-        dev.attribution.core.budget.BudgetDefinition.builder("tenant-daily")
-            .each(dev.attribution.api.budget.ScopeDimension.TENANT)
-            .limit("1000")
-            .tokenLimit(1_000_000L)
-            .period(dev.attribution.core.budget.BudgetPeriod.calendarDay(java.time.ZoneOffset.UTC))
-            .build();
+        UnknownUsageChargeTest.tenantBudget(1_000_000L);
     try (AttributionEngine engine =
         AttributionEngine.builder().addSink(sink).shutdownHook(false).budget(budget).build()) {
       LlmCall call =

@@ -78,6 +78,16 @@ class UnclosedResponseTest {
         .build();
   }
 
+  /** A non-streamed chat request without context. */
+  private static Request plainChat(Harness h) {
+    return new Request.Builder()
+        .url(h.server.url(CHAT))
+        .post(
+            RequestBody.create(
+                "{\"model\":\"gpt-4o\",\"messages\":[]}", MediaType.get("application/json")))
+        .build();
+  }
+
   private static OkHttpClient client(Harness h) {
     return Harness.client().addInterceptor(AttributionOkHttp.interceptor(h.engine)).build();
   }
@@ -214,17 +224,7 @@ class UnclosedResponseTest {
           new MockResponse()
               .setHeader("content-type", "application/json")
               .setBody("{\"id\":\"c\",\"pad\":\"" + "x".repeat(4096) + "\"}"));
-      client
-          .newCall(
-              new Request.Builder()
-                  .url(h.server.url(CHAT))
-                  .post(
-                      RequestBody.create(
-                          "{\"model\":\"gpt-4o\",\"messages\":[]}",
-                          MediaType.get("application/json")))
-                  .build())
-          .execute()
-          .close();
+      client.newCall(plainChat(h)).execute().close();
 
       UsageRecord r = h.onlyRecord();
       assertThat(r.status()).isEqualTo(CallStatus.OK);
@@ -311,17 +311,7 @@ class UnclosedResponseTest {
               .setBody(
                   "{\"id\":\"chatcmpl-2\",\"model\":\"gpt-4o\",\"choices\":[],"
                       + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}"));
-      try (Response next =
-          client
-              .newCall(
-                  new Request.Builder()
-                      .url(h.server.url(CHAT))
-                      .post(
-                          RequestBody.create(
-                              "{\"model\":\"gpt-4o\",\"messages\":[]}",
-                              MediaType.get("application/json")))
-                      .build())
-              .execute()) {
+      try (Response next = client.newCall(plainChat(h)).execute()) {
         assertThat(next.code()).isEqualTo(200);
         assertThat(next.body().string()).startsWith("{\"id\":\"chatcmpl-2\"");
       }

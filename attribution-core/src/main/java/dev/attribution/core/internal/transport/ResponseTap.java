@@ -391,7 +391,7 @@ public final class ResponseTap {
     }
     TeeInputStream tee = new TeeInputStream(body, tap, null);
     // Not closed when dropped: the AWS SDK's Apache client reads a body to its end on close, which
-    // could hold the shared cleaner thread for as long as the stream lasts.
+    // would hold the one thread that closes dropped bodies for as long as the stream lasts.
     tap.watch(tee);
     return tee;
   }
