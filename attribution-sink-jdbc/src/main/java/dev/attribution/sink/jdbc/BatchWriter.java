@@ -2,10 +2,15 @@ package dev.attribution.sink.jdbc;
 
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.internal.RateLimitedLogger;
+import dev.attribution.sink.jdbc.internal.Rollups;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +46,12 @@ final class BatchWriter {
   private final String singleSql;
   private @Nullable String fullMultiSql;
   private final AtomicLong dropped;
+
+  /** Batches written without their rollup update (see {@link #transaction(List)}). */
+  final AtomicLong rollupFailures = new AtomicLong();
+
+  // Whether the table has daily rollups (schema version 5); null until the first batch looks.
+  private volatile @Nullable Boolean rollupsExist;
   private final RateLimitedLogger dropLog;
 
   /**
@@ -110,7 +121,30 @@ final class BatchWriter {
   }
 
   private void transaction(List<UsageRecord> records) throws SQLException {
+    try {
+      transaction(records, true);
+    } catch (RollupException e) {
+      // The rollups are derived data: keep the calls, leave the rollups short (the review notices
+      // and sums the calls instead) and say so.
+      rollupFailures.incrementAndGet();
+      dropLog.warn(
+          "Daily rollups of table {} not updated for {} records ({}); the weekly review reads the"
+              + " usage rows until they are rebuilt",
+          table,
+          records.size(),
+          e.getCause().toString());
+      transaction(records, false);
+    }
+  }
+
+  private void transaction(List<UsageRecord> records, boolean withRollups) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
+      Boolean known = rollupsExist;
+      if (known == null) {
+        known = Rollups.exist(c, table);
+        rollupsExist = known;
+      }
+      boolean rollups = withRollups && known;
       boolean auto = c.getAutoCommit();
       if (auto) {
         c.setAutoCommit(false);
@@ -119,6 +153,9 @@ final class BatchWriter {
         if (usePgCopy) {
           try {
             if (PgCopy.copy(c, table, records)) {
+              if (rollups) {
+                addToRollups(c, records);
+              }
               c.commit();
               return;
             }
@@ -130,6 +167,12 @@ final class BatchWriter {
             c.rollback();
           }
         }
+        // SQLite reports each row's insert (0 for a record already there), and must not read
+        // before it writes (a read lock cannot wait to become a write lock); elsewhere look first.
+        boolean countsPerRow = dialect == SqlDialect.SQLITE && rowsPerStatement == 1;
+        List<UsageRecord> fresh =
+            rollups && !countsPerRow ? notYetStored(c, records) : new ArrayList<>(records.size());
+        long inserted = 0;
         if (rowsPerStatement > 1) {
           for (int from = 0; from < records.size(); from += rowsPerStatement) {
             int n = Math.min(rowsPerStatement, records.size() - from);
@@ -138,7 +181,7 @@ final class BatchWriter {
               for (int i = 0; i < n; i++) {
                 Columns.bind(ps, i * Columns.COUNT, records.get(from + i), dialect);
               }
-              ps.executeUpdate();
+              inserted += ps.executeUpdate();
             }
           }
         } else {
@@ -148,8 +191,23 @@ final class BatchWriter {
               Columns.bind(ps, 0, r, dialect);
               ps.addBatch();
             }
-            ps.executeBatch();
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+              inserted += Math.max(0, counts[i]);
+              if (countsPerRow && counts[i] > 0) {
+                fresh.add(records.get(i));
+              }
+            }
           }
+        }
+        if (rollups) {
+          if (reportsInsertedRows() && inserted != fresh.size()) {
+            // Another transaction stored one of these records between our look and our insert:
+            // which one is unknown here, so let the batch be retried (it then finds it stored).
+            throw new SQLException(
+                "a record of this batch was stored concurrently; retrying the batch", "40001");
+          }
+          addToRollups(c, fresh);
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -165,6 +223,90 @@ final class BatchWriter {
         }
       }
     }
+  }
+
+  /**
+   * Whether the dialect's insert counts only the rows it inserted (PostgreSQL's and SQLite's {@code
+   * ON CONFLICT DO NOTHING}; MySQL counts a found duplicate, H2's MERGE updates it).
+   */
+  private boolean reportsInsertedRows() {
+    return dialect == SqlDialect.POSTGRESQL || dialect == SqlDialect.SQLITE;
+  }
+
+  /** The records of {@code records} the table does not hold yet, seen in this transaction. */
+  private List<UsageRecord> notYetStored(Connection c, List<UsageRecord> records)
+      throws SQLException {
+    java.util.Set<UUID> stored = new java.util.HashSet<>();
+    int per = 500;
+    for (int from = 0; from < records.size(); from += per) {
+      int n = Math.min(per, records.size() - from);
+      StringBuilder sql =
+          new StringBuilder("SELECT id FROM ").append(table).append(" WHERE id IN (");
+      for (int i = 0; i < n; i++) {
+        sql.append(i == 0 ? "" : ", ").append(dialect.idPlaceholder());
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+        ps.setQueryTimeout(writeTimeoutSeconds);
+        for (int i = 0; i < n; i++) {
+          dialect.bindId(ps, i + 1, records.get(from + i).id());
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            stored.add(dialect.readId(rs, "id"));
+          }
+        }
+      }
+    }
+    // A record twice in one batch is inserted once: keep its first copy.
+    List<UsageRecord> fresh = new ArrayList<>(records.size() - stored.size());
+    for (UsageRecord r : records) {
+      if (stored.add(r.id())) {
+        fresh.add(r);
+      }
+    }
+    return fresh;
+  }
+
+  /**
+   * Adds {@code inserted} to the daily rollups in this transaction. A failure that is not the
+   * connection's or the transaction's (those retry the batch as any write failure does) becomes a
+   * {@link RollupException}, so the calls are written without it.
+   */
+  private void addToRollups(Connection c, List<UsageRecord> inserted) throws SQLException {
+    try {
+      ZoneId zone = Rollups.zoneForWriting(c, dialect, table, writeTimeoutSeconds);
+      if (zone == null || inserted.isEmpty()) {
+        return;
+      }
+      Rollups.Batch batch = new Rollups.Batch(zone);
+      for (UsageRecord r : inserted) {
+        batch.add(Columns.rollupCall(r));
+      }
+      batch.write(c, dialect, table);
+    } catch (SQLException e) {
+      String state = e.getSQLState();
+      if (state != null
+          && (state.startsWith("08") || state.startsWith("40") || state.startsWith("57"))) {
+        throw e;
+      }
+      throw new RollupException(e);
+    } catch (RuntimeException e) {
+      throw new RollupException(e);
+    }
+  }
+
+  /** A rollup update failed for a reason retrying the batch would not cure. */
+  private static final class RollupException extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    RollupException(Exception cause) {
+      super(cause.toString(), cause);
+    }
+  }
+
+  /** Forgets whether the rollups exist, after the schema changed. */
+  void schemaChanged() {
+    rollupsExist = null;
   }
 
   private String multiSql(int rows) {

@@ -8,6 +8,7 @@ import dev.attribution.api.CostBreakdown;
 import dev.attribution.api.CostSource;
 import dev.attribution.api.TokenUsage;
 import dev.attribution.api.UsageRecord;
+import dev.attribution.sink.jdbc.internal.Rollups;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -225,6 +226,115 @@ final class Columns {
     out.string(cut(r.traceId(), 64));
     out.string(cut(r.spanId(), 32));
     out.json(json(r.attributes()));
+  }
+
+  private static final int TENANT = NAMES.indexOf("tenant_id");
+  private static final int USER = NAMES.indexOf("user_id");
+  private static final int THREAD = NAMES.indexOf("thread_id");
+  private static final int FEATURE = NAMES.indexOf("feature");
+  private static final int PROVIDER = NAMES.indexOf("provider");
+  private static final int REQUESTED_MODEL = NAMES.indexOf("requested_model");
+  private static final int EFFECTIVE_MODEL = NAMES.indexOf("effective_model");
+  private static final int STATUS = NAMES.indexOf("status");
+  private static final int CURRENCY = NAMES.indexOf("currency");
+  private static final int COST_SOURCE = NAMES.indexOf("cost_source");
+  private static final int PRICE_VERSION = NAMES.indexOf("price_version");
+  private static final int BUDGET_ACTION = NAMES.indexOf("budget_action");
+  private static final int BUDGET_NAME = NAMES.indexOf("budget_name");
+  private static final int BUDGET_PERCENT = NAMES.indexOf("budget_percent");
+  private static final int[] TOKENS = {
+    NAMES.indexOf("input_tokens"),
+    NAMES.indexOf("cached_input_tokens"),
+    NAMES.indexOf("cache_write_tokens"),
+    NAMES.indexOf("output_tokens"),
+    NAMES.indexOf("reasoning_tokens")
+  };
+  private static final int[] MONEY = {
+    NAMES.indexOf("cost_total"),
+    NAMES.indexOf("cost_input"),
+    NAMES.indexOf("cost_cached_input"),
+    NAMES.indexOf("cost_cache_write"),
+    NAMES.indexOf("cost_output"),
+    NAMES.indexOf("cost_reasoning"),
+    NAMES.indexOf("cost_tools"),
+    NAMES.indexOf("cost_other"),
+    NAMES.indexOf("charge_total")
+  };
+
+  /**
+   * {@code r} as its rollup rows see it: the very values {@link #emit} stores (strings cut, money
+   * rounded), so the rollups sum what the usage row holds.
+   */
+  static Rollups.Call rollupCall(UsageRecord r) throws SQLException {
+    Object[] v = new Object[COUNT];
+    emit(
+        r,
+        new Sink() {
+          int i;
+
+          @Override
+          public void id(UUID x) {
+            v[i++] = x;
+          }
+
+          @Override
+          public void instant(Instant x) {
+            v[i++] = x;
+          }
+
+          @Override
+          public void string(@Nullable String x) {
+            v[i++] = x;
+          }
+
+          @Override
+          public void json(String x) {
+            i++;
+          }
+
+          @Override
+          public void bool(boolean x) {
+            i++;
+          }
+
+          @Override
+          public void number(long x) {
+            v[i++] = x;
+          }
+
+          @Override
+          public void nullableNumber(@Nullable Long x) {
+            v[i++] = x;
+          }
+
+          @Override
+          public void money(@Nullable BigDecimal x) {
+            v[i++] = x;
+          }
+        });
+    Rollups.Call c = new Rollups.Call();
+    c.startedAt = r.startedAt();
+    c.tenant = (String) v[TENANT];
+    c.user = (String) v[USER];
+    c.thread = (String) v[THREAD];
+    c.feature = (String) v[FEATURE];
+    String effective = (String) v[EFFECTIVE_MODEL];
+    c.model = effective != null ? effective : (String) v[REQUESTED_MODEL];
+    c.provider = (String) v[PROVIDER];
+    c.status = (String) v[STATUS];
+    c.budgetAction = (String) v[BUDGET_ACTION];
+    c.budgetName = (String) v[BUDGET_NAME];
+    c.costSource = (String) v[COST_SOURCE];
+    c.currency = (String) v[CURRENCY];
+    c.priceVersion = (String) v[PRICE_VERSION];
+    for (int t = 0; t < TOKENS.length; t++) {
+      c.tokens[t] = (Long) v[TOKENS[t]];
+    }
+    for (int m = 0; m < MONEY.length; m++) {
+      c.money[m] = (BigDecimal) v[MONEY[m]];
+    }
+    c.budgetPercent = (BigDecimal) v[BUDGET_PERCENT];
+    return c;
   }
 
   /** Binds {@code r} to parameters {@code base + 1 .. base + COUNT}. */

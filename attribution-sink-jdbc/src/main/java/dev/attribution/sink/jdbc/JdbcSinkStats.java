@@ -18,6 +18,9 @@ package dev.attribution.sink.jdbc;
  *     byte, invalid UTF-8, a line torn by a crash); each is also in {@code dropped}
  * @param spoolWriteFailures spool appends that failed (e.g. disk full); their records are in {@code
  *     dropped}, and the spool is left as it was before the append
+ * @param rollupFailures batches written without adding their calls to the daily rollups, because
+ *     the rollup update failed for a reason other than the connection or the transaction (each is
+ *     logged, rate-limited); the weekly review then reads the calls instead of the rollups
  */
 public record JdbcSinkStats(
     long written,
@@ -29,7 +32,8 @@ public record JdbcSinkStats(
     long batchNanosMax,
     long spoolBytes,
     long spoolCorruptLines,
-    long spoolWriteFailures) {
+    long spoolWriteFailures,
+    long rollupFailures) {
 
   /** Mean batch latency in nanoseconds, 0 before the first batch. */
   public long batchNanosMean() {

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -130,7 +131,10 @@ public final class JdbcUsageSink implements UsageSink {
     this.retryNanos = b.retry.toNanos();
     this.maxRetryNanos = b.maxRetry.toNanos();
     this.backoffNanos = retryNanos;
-    this.schema = b.createSchema ? new SchemaManager(dataSource, dialect, table, b.clock) : null;
+    this.schema =
+        b.createSchema
+            ? new SchemaManager(dataSource, dialect, table, b.clock, b.rollupZone)
+            : null;
     this.schemaReady = schema == null;
     this.writer =
         new BatchWriter(
@@ -165,6 +169,7 @@ public final class JdbcUsageSink implements UsageSink {
     if (schema != null) {
       try {
         schema.migrate();
+        writer.schemaChanged();
         schemaReady = true;
       } catch (SQLException e) {
         // The database may just be down; records spool until the schema can be created.
@@ -262,7 +267,8 @@ public final class JdbcUsageSink implements UsageSink {
         writer.batchNanosMax.get(),
         s == null ? 0 : s.pendingBytes(),
         spoolCorruptLines.get(),
-        spoolWriteFailures.get());
+        spoolWriteFailures.get(),
+        writer.rollupFailures.get());
   }
 
   @Override
@@ -451,6 +457,7 @@ public final class JdbcUsageSink implements UsageSink {
       if (!schemaReady) {
         try {
           Objects.requireNonNull(schema).migrate();
+          writer.schemaChanged();
           schemaReady = true;
         } catch (SQLException e) {
           markUnhealthy(e);
@@ -541,6 +548,7 @@ public final class JdbcUsageSink implements UsageSink {
     private Duration maxRetry = Duration.ofMillis(DEFAULT_MAX_RETRY_MILLIS);
     private Clock clock = Clock.systemUTC();
     private boolean pgCopy = true;
+    private ZoneId rollupZone = ZoneId.of("UTC");
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -667,6 +675,19 @@ public final class JdbcUsageSink implements UsageSink {
      */
     public Builder postgresCopy(boolean value) {
       this.pgCopy = value;
+      return this;
+    }
+
+    /**
+     * The zone whose local dates are the days of the daily rollups the sink keeps beside the table
+     * (default UTC), so the weekly review in that zone sums one row per day and key instead of
+     * every call; a review in another zone reads the calls. Used when the rollups are created
+     * (schema version 5, filled from the rows already there); a table that has them keeps its zone,
+     * and a different value here is logged at start-up. The review's {@code --rebuild-rollups}
+     * moves them to another zone.
+     */
+    public Builder rollupZone(ZoneId value) {
+      this.rollupZone = Objects.requireNonNull(value, "rollupZone");
       return this;
     }
 

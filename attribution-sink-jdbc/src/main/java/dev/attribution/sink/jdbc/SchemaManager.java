@@ -1,5 +1,6 @@
 package dev.attribution.sink.jdbc;
 
+import dev.attribution.sink.jdbc.internal.Rollups;
 import dev.attribution.sink.jdbc.internal.UsageTable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
 final class SchemaManager {
 
   /** The schema version this code writes. */
-  static final int LATEST_VERSION = 4;
+  static final int LATEST_VERSION = 5;
 
   private static final int ATTEMPTS = 6;
   private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageSink.class);
@@ -49,12 +51,23 @@ final class SchemaManager {
   private final SqlDialect dialect;
   private final String table;
   private final Clock clock;
+  private final ZoneId rollupZone;
 
   SchemaManager(DataSource dataSource, SqlDialect dialect, String table, Clock clock) {
+    this(dataSource, dialect, table, clock, ZoneId.of("UTC"));
+  }
+
+  /**
+   * A manager of {@code table}; {@code rollupZone} is the zone of the daily rollups that version 5
+   * creates (a table that has them keeps its own).
+   */
+  SchemaManager(
+      DataSource dataSource, SqlDialect dialect, String table, Clock clock, ZoneId rollupZone) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.table = checkTable(table);
     this.clock = clock;
+    this.rollupZone = rollupZone;
   }
 
   /** Returns {@code name} if it is a plain SQL identifier of at most 48 characters. */
@@ -160,6 +173,9 @@ final class SchemaManager {
               s.execute(sql);
             }
           }
+          if (v == 5) {
+            buildRollups(c);
+          }
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO " + versionTable() + " (version, applied_at) VALUES (?, ?)")) {
@@ -170,6 +186,18 @@ final class SchemaManager {
         }
         if (!c.getAutoCommit()) {
           c.commit();
+        }
+        if (current >= 5) {
+          ZoneId kept = Rollups.zone(c, table);
+          if (kept != null && !kept.equals(rollupZone)) {
+            LOG.warn(
+                "Table {} keeps its daily rollups in {}, not the configured {}; the sink keeps"
+                    + " using {} (the weekly review can rebuild them in another zone)",
+                table,
+                kept,
+                rollupZone,
+                kept);
+          }
         }
       } catch (SQLException | RuntimeException e) {
         if (!c.getAutoCommit()) {
@@ -185,6 +213,25 @@ final class SchemaManager {
         }
         c.setAutoCommit(auto);
       }
+    }
+  }
+
+  /**
+   * Fills version 5's daily rollups from the rows already in the table, in the zone a crashed
+   * earlier attempt recorded, else the configured one.
+   */
+  private void buildRollups(Connection c) throws SQLException {
+    ZoneId recorded = Rollups.zone(c, table);
+    ZoneId zone = recorded != null ? recorded : rollupZone;
+    long t0 = System.nanoTime();
+    long rows = Rollups.rebuild(c, dialect, table, zone);
+    if (rows > 0) {
+      LOG.info(
+          "Built the daily rollups of table {} in {} from {} rows in {} ms",
+          table,
+          zone,
+          rows,
+          (System.nanoTime() - t0) / 1_000_000);
     }
   }
 

@@ -6,6 +6,8 @@ import dev.attribution.api.BudgetAction;
 import dev.attribution.api.CallStatus;
 import dev.attribution.api.UsageRecord;
 import dev.attribution.api.UsageSink;
+import dev.attribution.sink.jdbc.internal.Rollups;
+import dev.attribution.sink.jdbc.internal.UsageTable;
 import dev.attribution.testing.UsageRecords;
 import dev.attribution.testing.UsageSinkContractTest;
 import java.math.BigDecimal;
@@ -17,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -119,6 +122,10 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
         Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS " + table);
       s.execute("DROP TABLE IF EXISTS " + table + "_schema_version");
+      for (String suffix :
+          List.of(Rollups.DAILY, Rollups.DAILY_THREAD, Rollups.DAILY_USER, Rollups.DAILY_ZONE)) {
+        s.execute("DROP TABLE IF EXISTS " + table + suffix);
+      }
     }
   }
 
@@ -582,6 +589,186 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
         .map(UsageRecord::charge)
         .filter(java.util.Objects::nonNull)
         .reduce(BigDecimal.ZERO.setScale(9), BigDecimal::add);
+  }
+
+  /**
+   * The daily rollups equal the same sums over the records, in a zone whose days are not UTC's,
+   * through replayed batches, concurrent writers and unknown values, and again after a rebuild (the
+   * path the version-5 migration takes for rows already in the table).
+   */
+  @Test
+  void dailyRollupsEqualTheRecordsThroughReplaysConcurrentWritersAndARebuild() throws Exception {
+    ZoneId zone = ZoneId.of("Asia/Kolkata");
+    JdbcUsageSink sink = track(builder(dataSource()).rollupZone(zone).build());
+    Random rnd = new Random(11);
+    List<UsageRecord> records = new ArrayList<>();
+    for (UsageRecord r : UsageRecords.many(1200, 5)) {
+      UsageRecord.Builder b = r.toBuilder();
+      if (rnd.nextInt(4) == 0) {
+        b.charge(null);
+      }
+      if (rnd.nextInt(3) == 0) {
+        b.budgetPercent(BigDecimal.valueOf(rnd.nextInt(20_000), 2));
+      } else if (rnd.nextInt(3) == 0) {
+        b.budgetPercent(null).budgetName(null).budgetAction(BudgetAction.NONE);
+      }
+      records.add(b.build());
+    }
+    Instant at = Instant.parse("2026-03-10T18:29:59.999999Z"); // 23:59:59.999999 in Kolkata
+    for (int i = 0; i < 20; i++) {
+      records.add(UsageRecords.unpriced(at.plusSeconds(i)));
+      records.add(UsageRecords.unknowns(at.minusSeconds(i), null));
+      records.add(UsageRecords.minimal(at.plusSeconds(3600L * i)));
+    }
+    java.util.Collections.shuffle(records, rnd);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        List<UsageRecord> part =
+            records.subList(w * records.size() / 4, (w + 1) * records.size() / 4);
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < part.size(); i += 97) {
+                    List<UsageRecord> batch = part.subList(i, Math.min(part.size(), i + 97));
+                    sink.export(batch);
+                    sink.export(batch.subList(0, batch.size() / 2)); // a replay: no second count
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    // The same record twice in one batch is one call.
+    UsageRecord twice = UsageRecords.full(5000, rnd);
+    sink.export(List.of(twice, twice));
+    records.add(twice);
+    sink.flush();
+    assertThat(rowCount()).isEqualTo(records.size());
+    assertThat(sink.stats().rollupFailures()).isZero();
+    assertRollupsEqual(records, zone);
+
+    try (Connection c = dataSource().getConnection()) {
+      assertThat(Rollups.zone(c, table)).isEqualTo(zone);
+      assertThat(Rollups.rebuild(c, expectedDialect(), table, zone)).isEqualTo(records.size());
+    }
+    assertRollupsEqual(records, zone);
+  }
+
+  private void assertRollupsEqual(List<UsageRecord> records, ZoneId zone) throws SQLException {
+    Map<List<Object>, List<Object>> main = new HashMap<>();
+    Map<List<Object>, List<Object>> threads = new HashMap<>();
+    for (UsageRecord r : records) {
+      long day = LocalDate.ofInstant(r.startedAt(), zone).toEpochDay();
+      BigDecimal cost = r.cost() == null ? null : r.cost().total();
+      BigDecimal charge = r.charge();
+      List<Object> k =
+          Arrays.asList(
+              day,
+              r.tenantId(),
+              r.context().feature(),
+              r.effectiveModel() != null ? r.effectiveModel() : r.requestedModel(),
+              r.provider(),
+              r.status().wireName(),
+              r.budgetAction().wireName(),
+              r.budgetName(),
+              r.costSource().wireName(),
+              r.cost() == null ? null : r.cost().currency(),
+              r.priceVersion());
+      List<Object> old =
+          main.getOrDefault(k, Arrays.asList(0L, 0L, null, null, 0L, 0L, null, null));
+      main.put(
+          k,
+          Arrays.asList(
+              (Long) old.get(0) + 1,
+              (Long) old.get(1) + r.usage().inputTokens(),
+              plus((BigDecimal) old.get(2), cost),
+              plus((BigDecimal) old.get(3), charge),
+              (Long) old.get(4) + (cost == null ? 0 : 1),
+              (Long) old.get(5) + (charge == null ? 0 : 1),
+              charge == null ? old.get(6) : plus((BigDecimal) old.get(6), cost),
+              max((BigDecimal) old.get(7), r.budgetPercent())));
+      List<Object> tk = Arrays.asList(day, r.context().threadId());
+      List<Object> t = threads.getOrDefault(tk, Arrays.asList(0L, null, 0L));
+      threads.put(
+          tk,
+          Arrays.asList(
+              (Long) t.get(0) + 1,
+              plus((BigDecimal) t.get(1), cost),
+              (Long) t.get(2) + r.usage().outputTokens()));
+    }
+    SqlDialect d = expectedDialect();
+    Map<List<Object>, List<Object>> mainRead = new HashMap<>();
+    Map<List<Object>, List<Object>> threadsRead = new HashMap<>();
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT epoch_day, tenant_id, feature, model, provider, status, budget_action,"
+                  + " budget_name, cost_source, currency, price_version, calls, input_tokens,"
+                  + " cost_total, charge_total, priced_calls, charged_calls, charged_cost,"
+                  + " max_budget_percent FROM "
+                  + table
+                  + Rollups.DAILY)) {
+        while (rs.next()) {
+          List<Object> k = new ArrayList<>();
+          k.add(rs.getLong(1));
+          for (int i = 2; i <= 11; i++) {
+            k.add(rs.getString(i));
+          }
+          mainRead.put(
+              k,
+              Arrays.asList(
+                  rs.getLong(12),
+                  rs.getLong(13),
+                  UsageTable.readMoney(d, rs, 14),
+                  UsageTable.readMoney(d, rs, 15),
+                  rs.getLong(16),
+                  rs.getLong(17),
+                  UsageTable.readMoney(d, rs, 18),
+                  UsageTable.readMoney(d, rs, 19)));
+        }
+      }
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT epoch_day, thread_id, calls, cost_total, output_tokens FROM "
+                  + table
+                  + Rollups.DAILY_THREAD)) {
+        while (rs.next()) {
+          threadsRead.put(
+              Arrays.asList(rs.getLong(1), rs.getString(2)),
+              Arrays.asList(rs.getLong(3), UsageTable.readMoney(d, rs, 4), rs.getLong(5)));
+        }
+      }
+    }
+    assertThat(mainRead).isEqualTo(scaled(main));
+    assertThat(threadsRead).isEqualTo(scaled(threads));
+  }
+
+  /** {@code m} with every amount at the stored scale, as the database returns it. */
+  private static Map<List<Object>, List<Object>> scaled(Map<List<Object>, List<Object>> m) {
+    Map<List<Object>, List<Object>> out = new HashMap<>();
+    m.forEach(
+        (k, v) ->
+            out.put(
+                k,
+                v.stream()
+                    .map(o -> o instanceof BigDecimal ? ((BigDecimal) o).setScale(9) : o)
+                    .collect(Collectors.toList())));
+    return out;
+  }
+
+  private static BigDecimal plus(BigDecimal a, BigDecimal b) {
+    return a == null ? b : b == null ? a : a.add(b);
+  }
+
+  private static BigDecimal max(BigDecimal a, BigDecimal b) {
+    return a == null ? b : b == null ? a : a.max(b);
   }
 
   static void awaitReplayed(JdbcUsageSink sink, long n) throws InterruptedException {

@@ -196,7 +196,10 @@ public class AttributionAutoConfiguration {
         DataSource dataSource, AttributionProperties properties) {
       AttributionProperties.Jdbc jdbc = properties.sinks().jdbc();
       JdbcUsageSink.Builder b =
-          JdbcUsageSink.builder(dataSource).table(jdbc.table()).createSchema(jdbc.createSchema());
+          JdbcUsageSink.builder(dataSource)
+              .table(jdbc.table())
+              .createSchema(jdbc.createSchema())
+              .rollupZone(jdbc.rollupZone());
       if (jdbc.spoolDirectory() != null) {
         b.spoolDirectory(jdbc.spoolDirectory());
       }

@@ -4,6 +4,7 @@ import dev.attribution.core.pricing.UnpricedPolicy;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -197,12 +198,15 @@ public record AttributionProperties(
    * @param createSchema create the table and indexes when missing
    * @param spoolDirectory the local spool for records the database could not take; default under
    *     the user's home, one per table: give each process on a host its own
+   * @param rollupZone the zone whose dates are the days of the daily rollups kept beside the table
+   *     for the weekly review (default UTC); a table that has them keeps its own
    */
   public record Jdbc(
       @DefaultValue("false") boolean enabled,
       @DefaultValue("llm_usage") String table,
       @DefaultValue("true") boolean createSchema,
-      @Nullable Path spoolDirectory) {}
+      @Nullable Path spoolDirectory,
+      @DefaultValue("UTC") ZoneId rollupZone) {}
 
   /**
    * The OpenTelemetry sink, on when an {@code OpenTelemetry} bean exists.

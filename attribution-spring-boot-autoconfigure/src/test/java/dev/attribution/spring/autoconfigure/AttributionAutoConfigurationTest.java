@@ -193,7 +193,8 @@ class AttributionAutoConfigurationTest {
         .withUserConfiguration(H2.class)
         .withPropertyValues(
             "attribution.sinks.jdbc.enabled=true",
-            "attribution.sinks.jdbc.spool-directory=" + spool)
+            "attribution.sinks.jdbc.spool-directory=" + spool,
+            "attribution.sinks.jdbc.rollup-zone=America/New_York")
         .run(
             context -> {
               assertThat(context).hasSingleBean(JdbcUsageSink.class);
@@ -201,6 +202,11 @@ class AttributionAutoConfigurationTest {
               engine.recordMeter("tool.search", BigDecimal.ONE);
               assertThat(engine.flush(Duration.ofSeconds(10))).isTrue();
               assertThat(context.getBean(JdbcUsageSink.class).stats().written()).isEqualTo(1);
+              try (java.sql.Connection c =
+                  context.getBean(javax.sql.DataSource.class).getConnection()) {
+                assertThat(dev.attribution.sink.jdbc.internal.Rollups.zone(c, "llm_usage"))
+                    .isEqualTo(java.time.ZoneId.of("America/New_York"));
+              }
             });
   }
 
