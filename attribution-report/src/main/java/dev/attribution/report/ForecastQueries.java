@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -167,12 +168,10 @@ final class ForecastQueries {
     String cond = tenantCondition(s, params);
     params.add(start);
     params.add(end);
-    String sql =
-        "SELECT "
-            + STARTED_AT
-            + ", "
-            + BUDGET_PERCENT
-            + " FROM "
+    // Two steps, each robust under a generic plan: the latest time (a backward scan of the
+    // budget index, stopping at the first match), then the largest percentage recorded at it.
+    String where =
+        " FROM "
             + table
             + " WHERE "
             + BUDGET_NAME
@@ -184,18 +183,26 @@ final class ForecastQueries {
             + STARTED_AT
             + " >= ? AND "
             + STARTED_AT
-            + " < ? ORDER BY "
-            + STARTED_AT
-            + " DESC, "
-            + BUDGET_PERCENT
-            + " DESC LIMIT 1";
+            + " < ?";
     @Nullable Instant at = null;
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT MAX(" + STARTED_AT + ")" + where)) {
       Sql.bind(dialect, ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           at = UsageTable.readInstant(dialect, rs, 1);
-          s.lastPercent = UsageTable.readMoney(dialect, rs, 2);
+        }
+      }
+    }
+    if (at != null) {
+      params.set(params.size() - 2, at);
+      params.set(params.size() - 1, at.plusNanos(1000)); // times are kept to the microsecond
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT MAX(" + BUDGET_PERCENT + ")" + where)) {
+        Sql.bind(dialect, ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            s.lastPercent = UsageTable.readMoney(dialect, rs, 1);
+          }
         }
       }
     }
@@ -203,14 +210,20 @@ final class ForecastQueries {
       return;
     }
     s.lastPercentAt = at;
-    // The days before the call's day are summed already; only that day's part before it is read.
+    // The call's day is summed already (its days up to today come from the review's grouping);
+    // only the part of that day on the call's shorter side is read: before it, added to the days
+    // before, or from it to the day's end, taken from the days up to it.
     LocalDate day = at.atZone(s.zone).toLocalDate();
     Instant dayStart = day.atStartOfDay(s.zone).toInstant();
-    BigDecimal before = s.cumulative(day.minusDays(1));
+    Instant dayEnd = day.plusDays(1).atStartOfDay(s.zone).toInstant();
+    Instant from = dayStart.isBefore(start) ? start : dayStart;
+    boolean fromTheEnd =
+        !day.isAfter(s.today)
+            && Duration.between(at, dayEnd).compareTo(Duration.between(from, at)) < 0;
     params.clear();
     String cond2 = tenantCondition(s, params);
-    params.add(dayStart.isBefore(start) ? start : dayStart);
-    params.add(at);
+    params.add(fromTheEnd ? at : from);
+    params.add(fromTheEnd ? dayEnd : at);
     String spent =
         "SELECT SUM("
             + COST_TOTAL
@@ -223,14 +236,17 @@ final class ForecastQueries {
             + " >= ? AND "
             + STARTED_AT
             + " < ?";
+    BigDecimal part = Money.ZERO;
     try (PreparedStatement ps = c.prepareStatement(spent)) {
       Sql.bind(dialect, ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          before = before.add(Sql.money(dialect, rs, 1));
+          part = Sql.money(dialect, rs, 1);
         }
       }
     }
+    BigDecimal before =
+        fromTheEnd ? s.cumulative(day).subtract(part) : s.cumulative(day.minusDays(1)).add(part);
     s.spentBeforeLastPercent = before;
   }
 }

@@ -47,6 +47,7 @@ public final class ReviewOptions {
   private final @Nullable Path tenantZones;
   private final @Nullable Path budgets;
   private final @Nullable Path reprice;
+  private final boolean rebuildRollups;
 
   private ReviewOptions(Builder b, LocalDate from, LocalDate to) {
     this.url = b.url;
@@ -64,6 +65,15 @@ public final class ReviewOptions {
     this.tenantZones = b.tenantZones;
     this.budgets = b.budgets;
     this.reprice = b.reprice;
+    this.rebuildRollups = b.rebuildRollups;
+  }
+
+  /**
+   * Whether the review first recomputes the table's daily rollups from its rows, with days in
+   * {@link #zone()} (after rows were written around the sink, or to move them to another zone).
+   */
+  public boolean rebuildRollups() {
+    return rebuildRollups;
   }
 
   /**
@@ -177,8 +187,18 @@ public final class ReviewOptions {
     private @Nullable Path tenantZones;
     private @Nullable Path budgets;
     private @Nullable Path reprice;
+    private boolean rebuildRollups;
 
     private Builder() {}
+
+    /**
+     * Whether to rebuild the daily rollups first (default no; see {@link
+     * ReviewOptions#rebuildRollups()}).
+     */
+    public Builder rebuildRollups(boolean value) {
+      this.rebuildRollups = value;
+      return this;
+    }
 
     /** The price file to re-price with (default: none; see {@link ReviewOptions#reprice()}). */
     public Builder reprice(@Nullable Path value) {

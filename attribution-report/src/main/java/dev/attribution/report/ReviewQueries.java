@@ -31,12 +31,14 @@ import static dev.attribution.sink.jdbc.internal.UsageTable.THREAD_ID;
 import static dev.attribution.sink.jdbc.internal.UsageTable.USER_ID;
 
 import dev.attribution.sink.jdbc.SqlDialect;
+import dev.attribution.sink.jdbc.internal.Rollups;
 import dev.attribution.sink.jdbc.internal.UsageTable;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -103,6 +105,37 @@ final class ReviewQueries {
     }
     try {
       long t = System.nanoTime();
+      String skip = rollupsUnusable();
+      t = lap("rollup check", t);
+      if (skip == null) {
+        source = "daily rollups in " + rollupZone;
+        long rows;
+        if (dialect == SqlDialect.POSTGRESQL && tx) {
+          // one rollup row per day and key: the two narrow groupings return a few thousand rows
+          // where the rows themselves are hundreds of thousands
+          tunePostgres(true);
+          rows = mainGroupingFromRollups(Analyzer.Part.TENANTS);
+          t = lap("tenant grouping", t);
+          mainGroupingFromRollups(Analyzer.Part.FEATURES);
+          t = lap("feature grouping", t);
+          tunePostgres(false);
+        } else {
+          rows = mainGroupingFromRollups(Analyzer.Part.ALL);
+          t = lap("main grouping", t);
+        }
+        ThreadQueries threads = new ThreadQueries(c, dialect, table, a, HIGH_CARDINALITY_ROWS);
+        threads.topGroupingFromRollups(
+            Analyzer.Dim.THREAD, THREAD_ID, table + Rollups.DAILY_THREAD);
+        t = lap("threads", t);
+        threads.topGroupingFromRollups(Analyzer.Dim.USER, USER_ID, table + Rollups.DAILY_USER);
+        t = lap("users", t);
+        threads.loopCalls(threads.loopCandidatesFromRollups(table + Rollups.DAILY_THREAD));
+        t = lap("loop candidates", t);
+        latestBudgetPercents();
+        lap("budgets", t);
+        return rows;
+      }
+      source = "the usage rows (" + skip + ")";
       boolean pg = dialect == SqlDialect.POSTGRESQL && tx;
       if (pg) {
         tunePostgres(true);
@@ -144,6 +177,130 @@ final class ReviewQueries {
         c.rollback();
         c.setAutoCommit(true);
       }
+    }
+  }
+
+  /** What the sums were read from, for the progress line. */
+  String source = "the usage rows";
+
+  private @Nullable ZoneId rollupZone;
+
+  /**
+   * Why the daily rollups cannot give this review's sums, or null when they can: they exist, their
+   * days are this review's days for every tenant, and they hold exactly the window's calls (a row
+   * written around the sink, by an older version or by hand, makes the counts differ).
+   */
+  private @Nullable String rollupsUnusable() throws SQLException {
+    if (!Rollups.exist(c, table)) {
+      return "the table has no daily rollups";
+    }
+    ZoneId zone = Rollups.zone(c, table);
+    if (zone == null) {
+      return "the daily rollups have no zone";
+    }
+    rollupZone = zone;
+    if (!a.boundaries(zone).equals(a.boundaries(a.zone)) || !a.tenantsByZone().isEmpty()) {
+      return "the daily rollups are kept in " + zone + ", not in this review's zone";
+    }
+    long raw;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COUNT(*) FROM "
+                + table
+                + " WHERE "
+                + STARTED_AT
+                + " >= ? AND "
+                + STARTED_AT
+                + " < ?")) {
+      Sql.bind(dialect, ps, List.of(a.previousStart, a.end));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        raw = rs.getLong(1);
+      }
+    }
+    long rolled;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT SUM(calls) FROM "
+                + table
+                + Rollups.DAILY
+                + " WHERE epoch_day >= ? AND epoch_day <= ?")) {
+      ps.setLong(1, a.previousFrom.toEpochDay());
+      ps.setLong(2, a.to.toEpochDay());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        rolled = rs.getLong(1);
+      }
+    }
+    if (raw != rolled) {
+      return "the daily rollups hold "
+          + rolled
+          + " of the window's "
+          + raw
+          + " calls; --rebuild-rollups recomputes them";
+    }
+    return null;
+  }
+
+  /**
+   * The main grouping from {@code <table>_daily}: for {@link Analyzer.Part#ALL} its rows as they
+   * are (one per day and key already), else summed by the part's keys.
+   */
+  private long mainGroupingFromRollups(Analyzer.Part part) throws SQLException {
+    java.util.Set<String> kept;
+    switch (part) {
+      case TENANTS:
+        kept =
+            java.util.Set.of(
+                "tenant_id",
+                "status",
+                "budget_action",
+                "budget_name",
+                "cost_source",
+                "currency",
+                "price_version");
+        break;
+      case FEATURES:
+        kept = java.util.Set.of("feature", "model", "provider", "status", "cost_source");
+        break;
+      default:
+        kept = java.util.Set.copyOf(Rollups.MAIN_KEY_COLUMNS);
+    }
+    List<String> keys = new ArrayList<>();
+    for (String k : Rollups.MAIN_KEY_COLUMNS) {
+      keys.add(kept.contains(k) ? k : null);
+    }
+    boolean group = part != Analyzer.Part.ALL;
+    String sum = group ? "SUM(" : "(";
+    StringBuilder sql = new StringBuilder("SELECT epoch_day - ? AS d");
+    StringBuilder groupBy = new StringBuilder(" GROUP BY epoch_day");
+    for (String k : keys) {
+      sql.append(", ").append(k == null ? "NULL" : k);
+      if (k != null) {
+        groupBy.append(", ").append(k);
+      }
+    }
+    sql.append(", ").append(sum).append("calls)");
+    for (String t : TOKEN_SUMS) {
+      sql.append(", ").append(sum).append(t).append(")");
+    }
+    for (String m : MONEY_SUMS) {
+      sql.append(", ").append(sum).append(m).append(")");
+    }
+    sql.append(", ").append(sum).append("priced_calls), ").append(sum).append("charged_calls), ");
+    sql.append(sum).append("charged_cost), ").append(group ? "MAX(" : "(");
+    sql.append("max_budget_percent) FROM ").append(table).append(Rollups.DAILY);
+    sql.append(" WHERE epoch_day >= ? AND epoch_day <= ?");
+    if (group) {
+      sql.append(groupBy);
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      ps.setFetchSize(1000);
+      long first = a.previousFrom.toEpochDay();
+      ps.setLong(1, first);
+      ps.setLong(2, first);
+      ps.setLong(3, a.to.toEpochDay());
+      return readGroups(ps, part);
     }
   }
 
@@ -252,10 +409,21 @@ final class ReviewQueries {
         .append(")");
     sql.append(" FROM (").append(inner).append(") x GROUP BY ").append(groupKeys);
 
-    long rows = 0;
     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
       ps.setFetchSize(1000);
       Sql.bind(dialect, ps, params);
+      return readGroups(ps, part);
+    }
+  }
+
+  /**
+   * Feeds the analyzer the rows of a grouping (day number, the eleven keys, calls, token sums,
+   * money sums, priced calls, charged calls, the cost of charged calls, the largest budget
+   * percentage); returns the calls of its tenant rows.
+   */
+  private long readGroups(PreparedStatement ps, Analyzer.Part part) throws SQLException {
+    long rows = 0;
+    {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int i = 1;

@@ -314,35 +314,53 @@ final class ThreadQueries {
     return candidates;
   }
 
-  /** PostgreSQL: the calls of the loop candidates, a batch of threads at a time, in order. */
+  /** The calls of the loop candidates, a batch of threads at a time, in thread and time order. */
   void loopCalls(List<String> candidates) throws SQLException {
-    String sql =
-        LOOP_CALL_COLUMNS
-            + " FROM "
-            + table
-            + " WHERE "
-            + THREAD_ID
-            + " = ANY (?) AND "
-            + STARTED_AT
-            + " >= ? AND "
-            + STARTED_AT
-            + " < ? ORDER BY "
-            + THREAD_ID
-            + ", "
-            + STARTED_AT;
-    int batch = 2000;
+    boolean pg = dialect == SqlDialect.POSTGRESQL;
+    int batch = pg ? 2000 : 500;
     for (int from = 0; from < candidates.size(); from += batch) {
       List<String> ids = candidates.subList(from, Math.min(candidates.size(), from + batch));
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
+      StringBuilder in = new StringBuilder(pg ? " = ANY (?)" : " IN (");
+      if (!pg) {
+        for (int i = 0; i < ids.size(); i++) {
+          in.append(i == 0 ? "?" : ", ?");
+        }
+        in.append(')');
+      }
+      try (PreparedStatement ps = c.prepareStatement(loopCallsSql(in.toString()))) {
         ps.setFetchSize(1000);
-        ps.setArray(1, c.createArrayOf("varchar", ids.toArray()));
-        UsageTable.bindInstant(dialect, ps, 2, a.currentStart);
-        UsageTable.bindInstant(dialect, ps, 3, a.end);
+        int p = 0;
+        if (pg) {
+          ps.setArray(++p, c.createArrayOf("varchar", ids.toArray()));
+        } else {
+          for (String id : ids) {
+            ps.setString(++p, id);
+          }
+        }
+        UsageTable.bindInstant(dialect, ps, ++p, a.currentStart);
+        UsageTable.bindInstant(dialect, ps, ++p, a.end);
         try (ResultSet rs = ps.executeQuery()) {
           readLoopCalls(rs);
         }
       }
     }
+  }
+
+  private String loopCallsSql(String threadIn) {
+    return LOOP_CALL_COLUMNS
+        + " FROM "
+        + table
+        + " WHERE "
+        + THREAD_ID
+        + threadIn
+        + " AND "
+        + STARTED_AT
+        + " >= ? AND "
+        + STARTED_AT
+        + " < ? ORDER BY "
+        + THREAD_ID
+        + ", "
+        + STARTED_AT;
   }
 
   void topGrouping(Analyzer.Dim dim, String column) throws SQLException {
@@ -387,6 +405,102 @@ final class ThreadQueries {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setFetchSize(top);
       Sql.bind(dialect, ps, params);
+      readTop(ps, dim);
+    }
+  }
+
+  /**
+   * {@link #topGrouping} summed from a per-day rollup table ({@code <table>_daily_thread} or {@code
+   * _daily_user}) instead of the calls: the same columns, the same order.
+   */
+  void topGroupingFromRollups(Analyzer.Dim dim, String column, String rollupTable)
+      throws SQLException {
+    String cur = "CASE WHEN epoch_day >= ? THEN ";
+    String prev = "CASE WHEN epoch_day < ? THEN ";
+    String sql =
+        "SELECT "
+            + column
+            + ", SUM("
+            + cur
+            + "calls ELSE 0 END), SUM("
+            + cur
+            + "cost_total END), SUM("
+            + cur
+            + "calls - priced_calls ELSE 0 END), SUM("
+            + cur
+            + "input_tokens ELSE 0 END), SUM("
+            + cur
+            + "output_tokens ELSE 0 END), SUM("
+            + prev
+            + "calls ELSE 0 END), SUM("
+            + prev
+            + "cost_total END), SUM("
+            + prev
+            + "calls - priced_calls ELSE 0 END) FROM "
+            + rollupTable
+            + " WHERE epoch_day >= ? AND epoch_day <= ? GROUP BY "
+            + column
+            + " ORDER BY COALESCE(SUM("
+            + cur
+            + "cost_total END), 0) DESC, COALESCE(SUM("
+            + prev
+            + "cost_total END), 0) DESC, "
+            + column
+            + " LIMIT "
+            + top;
+    long current = a.from.toEpochDay();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setFetchSize(top);
+      int p = 0;
+      for (int i = 0; i < 5; i++) {
+        ps.setLong(++p, current);
+      }
+      for (int i = 0; i < 3; i++) {
+        ps.setLong(++p, current);
+      }
+      ps.setLong(++p, a.previousFrom.toEpochDay());
+      ps.setLong(++p, a.to.toEpochDay());
+      ps.setLong(++p, current);
+      ps.setLong(++p, current);
+      readTop(ps, dim);
+    }
+  }
+
+  /**
+   * The threads whose current-window calls or spend make them loop candidates, from {@code
+   * <table>_daily_thread}, sorted.
+   */
+  List<String> loopCandidatesFromRollups(String rollupTable) throws SQLException {
+    String sql =
+        "SELECT "
+            + THREAD_ID
+            + " FROM "
+            + rollupTable
+            + " WHERE epoch_day >= ? AND epoch_day <= ? AND "
+            + THREAD_ID
+            + " IS NOT NULL AND "
+            + THREAD_ID
+            + " <> '' GROUP BY "
+            + THREAD_ID
+            + " HAVING SUM(calls) >= ? OR SUM(cost_total) >= ?";
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, a.from.toEpochDay());
+      ps.setLong(2, a.to.toEpochDay());
+      ps.setLong(3, Findings.LOOP_CALLS);
+      UsageTable.bindMoney(dialect, ps, 4, Findings.LOOP_SPEND);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    out.sort(Comparator.naturalOrder());
+    return out;
+  }
+
+  private void readTop(PreparedStatement ps, Analyzer.Dim dim) throws SQLException {
+    {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String key = rs.getString(1);

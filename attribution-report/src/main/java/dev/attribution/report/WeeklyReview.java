@@ -1,5 +1,8 @@
 package dev.attribution.report;
 
+import dev.attribution.sink.jdbc.SqlDialect;
+import dev.attribution.sink.jdbc.internal.Rollups;
+import dev.attribution.sink.jdbc.internal.UsageTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -80,6 +83,15 @@ public final class WeeklyReview {
     }
   }
 
+  /** Marks {@code c} read-only where the driver allows it. */
+  private static void readOnly(Connection c) {
+    try {
+      c.setReadOnly(true);
+    } catch (SQLException e) {
+      // SQLite refuses read-only after open; reading works either way
+    }
+  }
+
   /** The command-line help text. */
   public static String usage() {
     return String.join(
@@ -107,6 +119,8 @@ public final class WeeklyReview {
         "  --budgets <file>        properties: <budget>.limit, .period (day|week|month),"
             + " .zone, .scope (tenant|global)",
         "  --reprice <file>        LiteLLM price JSON: the window's calls at these prices",
+        "  --rebuild-rollups       recompute the table's daily rollups (in --zone) from its"
+            + " rows first",
         "  --top <n>               rows per grouping on screen (default "
             + ReviewOptions.DEFAULT_TOP
             + ")",
@@ -120,6 +134,10 @@ public final class WeeklyReview {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         return null;
+      }
+      if (a.equals("--rebuild-rollups")) {
+        b.rebuildRollups(true);
+        continue;
       }
       String name = a;
       String value;
@@ -241,9 +259,27 @@ public final class WeeklyReview {
     Map<String, Long> timings;
     Forecast forecast;
     Savings savings;
+    String source;
     try (Connection c = connect(options)) {
+      if (options.rebuildRollups()) {
+        long t0 = System.nanoTime();
+        c.setReadOnly(false); // the one write the review makes; it reads read-only after it
+        long rebuilt =
+            Rollups.rebuild(
+                c, SqlDialect.detect(c), UsageTable.checkTable(options.table()), options.zone());
+        terminal.println(
+            "  Rebuilt the daily rollups in "
+                + options.zone().getId()
+                + " from "
+                + Plural.of(rebuilt, "usage row")
+                + " in "
+                + (System.nanoTime() - t0) / 1_000_000
+                + " ms");
+        readOnly(c);
+      }
       ReviewQueries q = new ReviewQueries(c, options.table(), analyzer);
       rows = q.run();
+      source = q.source;
       timings = q.timings;
       long t = System.nanoTime();
       forecast = new Forecast(analyzer, budgets, plans);
@@ -262,7 +298,9 @@ public final class WeeklyReview {
     terminal.println(
         "  "
             + Plural.of(rows, "usage row")
-            + " summed in "
+            + " summed from "
+            + source
+            + " in "
             + (System.nanoTime() - started) / 1_000_000
             + " ms "
             + timings.toString().replace('=', ' ').replace("}", " ms)").replace("{", "(")
@@ -322,11 +360,7 @@ public final class WeeklyReview {
       props.setProperty("password", o.password());
     }
     Connection c = DriverManager.getConnection(url, props);
-    try {
-      c.setReadOnly(true);
-    } catch (SQLException e) {
-      // SQLite refuses read-only after open; reading works either way
-    }
+    readOnly(c);
     if (url.startsWith("jdbc:sqlite:")) {
       // GROUP BY sorts in SQLite: keep the sorter in memory (native, not the Java heap) and let it
       // use both threads; these settings last for this connection only.
@@ -334,6 +368,14 @@ public final class WeeklyReview {
         s.execute("PRAGMA temp_store = MEMORY");
         s.execute("PRAGMA cache_size = -65536");
         s.execute("PRAGMA threads = 2");
+      }
+    }
+    if (url.startsWith("jdbc:postgresql:")) {
+      // The review's parameters are skewed (one tenant or budget can hold a tenth of the rows): a
+      // plan made for the values at hand, never the driver's reused generic plan, which can pick
+      // the wrong index for a large tenant and read all its rows. This connection only.
+      try (java.sql.Statement s = c.createStatement()) {
+        s.execute("SET plan_cache_mode = force_custom_plan");
       }
     }
     return c;

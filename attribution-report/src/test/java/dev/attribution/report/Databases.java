@@ -1,5 +1,6 @@
 package dev.attribution.report;
 
+import dev.attribution.sink.jdbc.internal.Rollups;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -55,6 +56,15 @@ final class Databases {
       } finally {
         try (Statement s = c.createStatement()) {
           s.execute("DROP TABLE " + table);
+          for (String suffix :
+              List.of(
+                  "_schema_version",
+                  Rollups.DAILY,
+                  Rollups.DAILY_THREAD,
+                  Rollups.DAILY_USER,
+                  Rollups.DAILY_ZONE)) {
+            s.execute("DROP TABLE IF EXISTS " + table + suffix);
+          }
         }
       }
     }

@@ -84,6 +84,39 @@ class ForecastTest {
         });
   }
 
+  /**
+   * A latest percentage late in its day: the spend before it is the day's total less the calls from
+   * it to midnight (read from the shorter side of the day), the same as the calls before it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "h2", "postgresql", "mysql"})
+  void infersALimitFromAPercentageLateInItsDay(String dialect) throws Exception {
+    List<UsageRows.Call> calls =
+        List.of(
+            UsageRows.at(Instant.parse("2026-11-27T12:00:00Z")).tenant("late").cost("10"),
+            UsageRows.at(Instant.parse("2026-11-28T05:00:00Z")).tenant("late").cost("6"),
+            // the latest percentage, 50 %: 16 spent before it -> a limit of 32
+            UsageRows.at(Instant.parse("2026-11-28T20:00:00Z"))
+                .tenant("late")
+                .cost("4")
+                .budget("notify", "late-monthly", "50"),
+            UsageRows.at(Instant.parse("2026-11-28T22:00:00Z")).tenant("late").cost("3"),
+            // another tenant's call after it, in no sum of this scope
+            UsageRows.at(Instant.parse("2026-11-28T21:00:00Z")).tenant("acme").cost("100"));
+    Databases.withTable(
+        dialect,
+        dir,
+        calls,
+        (url, table) -> {
+          ReviewResult r =
+              WeeklyReview.run(
+                  ReviewOptions.builder().url(url).table(table).to(TO).build(), NullOut.STREAM);
+          List<@Nullable Object> late = values(r.table("forecast"), "late-monthly / late");
+          assertThat(late.get(7)).isEqualTo(new BigDecimal("32.000000000"));
+          assertThat((String) late.get(8)).startsWith("inferred: 16.000000000 spent before");
+        });
+  }
+
   private static void check(ReviewTable f) {
     // acme: 10 + 14 + 7 + 7 spent; (7 + 7) / 7 a day; 2 days left
     assertThat(values(f, "acme"))

@@ -217,6 +217,19 @@ final class UsageRows {
     }
   }
 
+  /** Runs version {@code v} of the sink's DDL for {@code table}. */
+  static void runVersion(Connection c, String dialectDir, String table, int v)
+      throws SQLException, IOException {
+    try (InputStream in =
+        UsageRows.class.getResourceAsStream(
+            "/dev/attribution/sink/jdbc/schema/" + dialectDir + "/V" + v + ".sql")) {
+      if (in == null) {
+        throw new IOException("no DDL version " + v + " for " + dialectDir);
+      }
+      run(c, new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${table}", table));
+    }
+  }
+
   private static void run(Connection c, String ddl) throws SQLException {
     StringBuilder body = new StringBuilder();
     for (String line : ddl.split("\n")) {

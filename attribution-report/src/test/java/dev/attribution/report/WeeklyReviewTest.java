@@ -259,7 +259,8 @@ class WeeklyReviewTest {
     }
     String text = out.toString("UTF-8");
     assertThat(r.rowsRead()).isEqualTo(r.calls() + r.previousCalls()).isGreaterThan(2000);
-    String summed = String.format(java.util.Locale.ROOT, "%,d usage rows summed in ", r.rowsRead());
+    String summed =
+        String.format(java.util.Locale.ROOT, "%,d usage rows summed from ", r.rowsRead());
     assertThat(text).contains(summed, "(days in UTC)");
     assertThat(text.indexOf(summed)).isLessThan(text.indexOf("Weekly LLM cost review"));
   }

@@ -65,8 +65,8 @@ public final class Rollups {
   private static final int MAIN_COUNTS = 6;
   private static final int MAIN_MONEY = 9;
 
-  /** The main table's key columns, in order. */
-  static final List<String> MAIN_KEY_COLUMNS =
+  /** The main table's key columns, in order: the review's grouping keys after the day. */
+  public static final List<String> MAIN_KEY_COLUMNS =
       List.of(
           "tenant_id",
           "feature",
