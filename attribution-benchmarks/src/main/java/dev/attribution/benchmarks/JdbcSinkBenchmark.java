@@ -65,6 +65,9 @@ public class JdbcSinkBenchmark {
         Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS " + table);
       s.execute("DROP TABLE IF EXISTS " + table + "_schema_version");
+      for (String suffix : new String[] {"_daily", "_daily_thread", "_daily_user", "_daily_zone"}) {
+        s.execute("DROP TABLE IF EXISTS " + table + suffix);
+      }
     }
   }
 
@@ -122,9 +125,25 @@ public class JdbcSinkBenchmark {
           .providerRequestId("chatcmpl-abc123")
           .build();
 
+  /**
+   * The {@code n}th record: spread like a busy SaaS's calls (200 tenants, 12 features, 20,000
+   * users, threads of 10 calls), so each batch touches as many rollup rows as real traffic does.
+   */
   static UsageRecord fresh(long n) {
     Instant at = TEMPLATE.startedAt().plusMillis(n);
-    return TEMPLATE.toBuilder().id(UsageRecord.newId(at)).startedAt(at).endedAt(at).build();
+    return TEMPLATE.toBuilder()
+        .id(UsageRecord.newId(at))
+        .startedAt(at)
+        .endedAt(at)
+        .context(
+            AttributionContext.builder()
+                .tenantId("tenant-" + (n * 7919 % 200))
+                .userId("user-" + (n * 104_729 % 20_000))
+                .feature("feature-" + (n % 12))
+                .threadId("thread-" + (n / 10))
+                .tag("plan", "pro")
+                .build())
+        .build();
   }
 
   /** Records written, reported by JMH as a rate. */
@@ -148,6 +167,10 @@ public class JdbcSinkBenchmark {
     @Param({"100", "500", "2000"})
     public int batchSize;
 
+    /** Whether the table keeps daily rollups (schema version 5), which each batch adds to. */
+    @Param({"true", "false"})
+    public boolean rollups;
+
     List<UsageRecord> batch;
     long n;
     final String table = "bench_usage";
@@ -156,6 +179,16 @@ public class JdbcSinkBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
       open(table);
+      if (!rollups) {
+        // before the first batch, so the sink finds no rollups and writes the calls only
+        try (Connection c = ds.getConnection();
+            Statement st = c.createStatement()) {
+          for (String suffix :
+              new String[] {"_daily", "_daily_thread", "_daily_user", "_daily_zone"}) {
+            st.execute("DROP TABLE " + table + suffix);
+          }
+        }
+      }
     }
 
     /** Builds the next batch of new records (not measured). */
