@@ -42,9 +42,23 @@ public final class CostBreakdown {
     this.reasoning = b.reasoning;
     this.tools = b.tools;
     this.other = b.other;
-    this.total =
-        input.add(cachedInput).add(cacheWrite).add(output).add(reasoning).add(tools).add(other);
+    // Every component has scale SCALE, so adding a zero one gives an equal amount of the same
+    // scale: it is skipped rather than allocated (a call usually has two non-zero components).
+    BigDecimal t = plusNonZero(input, cachedInput);
+    t = plusNonZero(t, cacheWrite);
+    t = plusNonZero(t, output);
+    t = plusNonZero(t, reasoning);
+    t = plusNonZero(t, tools);
+    this.total = plusNonZero(t, other);
     this.currency = b.currency;
+  }
+
+  /** {@code a + b}, without a new amount when {@code b} (or {@code a}) is zero; both of scale 9. */
+  private static BigDecimal plusNonZero(BigDecimal a, BigDecimal b) {
+    if (b.signum() == 0) {
+      return a;
+    }
+    return a.signum() == 0 ? b : a.add(b);
   }
 
   /** Zero in {@value #DEFAULT_CURRENCY}. */

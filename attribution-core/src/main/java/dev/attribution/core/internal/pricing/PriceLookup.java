@@ -168,6 +168,9 @@ final class PriceLookup {
     /** The worst-case rates last used with this resolution, in exact units (see there). */
     volatile @Nullable WorstCaseUnits units;
 
+    /** The rates last used to price a call with this resolution, in exact units (see there). */
+    volatile @Nullable CostUnits costUnits;
+
     Resolution(
         String provider,
         String requested,

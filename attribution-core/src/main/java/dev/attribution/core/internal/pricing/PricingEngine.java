@@ -219,8 +219,20 @@ public final class PricingEngine {
     }
     long in = usage.inputTokens();
     TokenRates rates = p.ratesFor(in, options.serviceTier());
-    CostBreakdown computed =
-        CostBreakdowns.compute(p, rates, usage, uplift(r.provider, options.region()));
+    BigDecimal factor = uplift(r.provider, options.region());
+    CostBreakdown computed = null;
+    if (factor == null) {
+      // Every call is priced: the same breakdown in exact long units when it fits.
+      CostUnits units = r.costUnits;
+      if (units == null || units.price != p || units.rates != rates) {
+        units = CostUnits.of(p, rates);
+        r.costUnits = units;
+      }
+      computed = units.breakdown(usage, p.currency());
+    }
+    if (computed == null) {
+      computed = CostBreakdowns.compute(p, rates, usage, factor);
+    }
     long unpricedSearches = 0;
     if (options.webSearches() > 0) {
       BigDecimal fee = fallback ? null : overrides.webSearchFee(r.provider, r.model);
