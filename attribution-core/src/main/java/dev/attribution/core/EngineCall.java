@@ -9,6 +9,7 @@ import dev.attribution.core.internal.provider.Endpoint;
 import dev.attribution.core.internal.provider.ParsedResponse;
 import dev.attribution.core.internal.provider.ResponseParser;
 import dev.attribution.core.internal.provider.StreamReader;
+import dev.attribution.core.internal.transport.LentRequestBodies;
 import dev.attribution.core.transport.BlockedResponse;
 import dev.attribution.core.transport.LlmCall;
 import dev.attribution.core.transport.UpstreamRewrite;
@@ -27,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * AttributionEngine#close()} or the unclosed-body cleaner may finish the call on another, and the
  * stream reader is not thread-safe. Uncontended, that is one lock per fed chunk.
  */
-final class EngineCall implements LlmCall {
+final class EngineCall implements LlmCall, LentRequestBodies.Holder {
 
   /** The record attribute that says why the response's usage could not be read. */
   static final String USAGE_UNREADABLE = "usage_unreadable";
@@ -50,6 +51,13 @@ final class EngineCall implements LlmCall {
   private final Instant startedAt;
   private final long startNanos;
   private final AtomicBoolean finished = new AtomicBoolean();
+
+  /**
+   * The call's own copy of the request body, made when the adapter lent the application's array and
+   * the call finishes after the adapter returns ({@link LentRequestBodies}); else {@code null}, and
+   * the decision's body is read.
+   */
+  private volatile byte @Nullable [] ownRequestBody;
 
   // The engine's registry of unfinished calls (InFlightCalls), guarded by the slot's stripe lock.
   /** Picks this call's list in the registry. */
@@ -124,6 +132,20 @@ final class EngineCall implements LlmCall {
   @Override
   public AttributionContext context() {
     return decision.context();
+  }
+
+  @Override
+  public void keepOwnRequestBody() {
+    byte[] body = decision.requestBody();
+    if (body != null && ownRequestBody == null) {
+      ownRequestBody = body.clone();
+    }
+  }
+
+  /** The request body as the call was begun with it: its own copy when it keeps one. */
+  private byte @Nullable [] requestBody() {
+    byte[] own = ownRequestBody;
+    return own != null ? own : decision.requestBody();
   }
 
   private void attribute(String key, String value) {
@@ -449,7 +471,7 @@ final class EngineCall implements LlmCall {
                         ? decision.provider()
                         : decision.endpoint().provider(),
                     decision.effectiveModel(),
-                    decision.requestBody());
+                    requestBody());
         usage = TokenUsage.of(in, out);
         estimated = true;
       }

@@ -6,6 +6,7 @@ import dev.attribution.api.AttributionHeaders;
 import dev.attribution.api.ContextSource;
 import dev.attribution.api.internal.RateLimitedLogger;
 import dev.attribution.core.AttributionEngine;
+import dev.attribution.core.internal.transport.LentRequestBodies;
 import dev.attribution.core.transport.BlockedResponse;
 import dev.attribution.core.transport.CallRequest;
 import dev.attribution.core.transport.LlmCall;
@@ -202,7 +203,7 @@ public final class AttributionInterceptor implements Interceptor {
       return response;
     }
     try {
-      return observe(call, response);
+      return observe(call, response, OkHttpRequests.lendsItsArray(outgoing.body()));
     } catch (Throwable e) {
       // Attribution's own work only (observe() hands transport failures to the application
       // itself); the response's source still holds every byte read so far.
@@ -286,7 +287,7 @@ public final class AttributionInterceptor implements Interceptor {
    * Never throws a transport failure: one met while buffering ahead is handed to the application
    * where it would have met it, after the bytes that arrived before it.
    */
-  private Response observe(LlmCall call, Response response) {
+  private Response observe(LlmCall call, Response response, boolean lentBody) {
     call.onResponse(response.code(), response::header);
     ResponseBody body = response.body();
     if (body == null) {
@@ -309,6 +310,7 @@ public final class AttributionInterceptor implements Interceptor {
         // The tracker reads event text; compressed bytes are passed through unread.
         call.markUnreadable("content_encoding");
       }
+      keepRequestBody(call, lentBody);
       return response
           .newBuilder()
           .body(new TrackingResponseBody(body, call, identity, this::failure))
@@ -323,6 +325,7 @@ public final class AttributionInterceptor implements Interceptor {
         call.markUnreadable(
             !json ? "content_type" : !(identity || gzip) ? "content_encoding" : "body_too_large");
       }
+      keepRequestBody(call, lentBody);
       return response
           .newBuilder()
           .body(new TrackingResponseBody(body, call, false, this::failure))
@@ -366,6 +369,18 @@ public final class AttributionInterceptor implements Interceptor {
     }
     call.completeBody(in);
     return response;
+  }
+
+  /**
+   * Before a response whose call finishes as the application reads it is handed over: the call
+   * keeps its own copy of a request body that the engine was lent (the application's array, see
+   * {@link OkHttpRequests#lendsItsArray}), which the application may reuse once {@code execute()}
+   * returned. Calls finished before the interceptor returns read the lent array only until then.
+   */
+  private static void keepRequestBody(LlmCall call, boolean lentBody) {
+    if (lentBody) {
+      LentRequestBodies.keepCopy(call);
+    }
   }
 
   /**

@@ -43,6 +43,16 @@ final class OkHttpRequests {
       if (length > maxRequestBytes) {
         return null;
       }
+      if (length >= 0 && lendsItsArray(rb)) {
+        // OkHttp's body of bytes or a string writes its whole array at once: kept, not copied.
+        BodyCapture capture = new BodyCapture();
+        rb.writeTo(capture);
+        if (capture.size() > maxRequestBytes) {
+          capture.clear();
+          return null;
+        }
+        return capture.bytes();
+      }
       Buffer buf = new Buffer();
       if (length >= 0) {
         // A body that knows its length (bytes, a string, a file) writes exactly that much: into
@@ -61,6 +71,17 @@ final class OkHttpRequests {
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * Whether {@code rb} is one of OkHttp's own bodies, read through a {@link BodyCapture}: then the
+   * array {@link #readRequestBody} answers may be the application's own (that of {@code
+   * RequestBody.create(byte[], ..)}, or the bytes of a string body), lent rather than copied, and a
+   * call that finishes after the interceptor returns must keep a copy ({@code
+   * LentRequestBodies.keepCopy}). Such bodies never reuse an array as scratch space.
+   */
+  static boolean lendsItsArray(@Nullable RequestBody rb) {
+    return rb != null && rb.getClass().getName().startsWith("okhttp3.");
   }
 
   /** A sink that refuses to hold more than {@code max} bytes. */

@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * @param port request port
  * @param path URL path (no query)
  * @param query raw query string, or {@code null}
- * @param body request body bytes, or {@code null} when there is none or it could not be read
+ * @param body request body bytes, or {@code null} when there is none or it could not be read; may
+ *     be the application's own array, which the engine only reads (an adapter that lends it and
+ *     returns before the call finishes says so, see {@code LentRequestBodies})
  * @param headers looks up a request header by name (case-insensitive), {@code null} when absent
  * @param context the resolved attribution context
  * @param contextSource where the context came from
