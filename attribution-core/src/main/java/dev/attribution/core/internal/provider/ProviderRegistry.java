@@ -32,6 +32,13 @@ public final class ProviderRegistry {
   private static final List<ProviderDialect> BUILT_IN = builtIn(Map.of());
 
   private final Map<String, String> hosts;
+
+  /**
+   * The mappings of {@link #hosts} whose key is {@code host:port}, by host: the provider for each
+   * port. Looked up without building the {@code host:port} string on every call.
+   */
+  private final Map<String, PortProviders> hostPorts;
+
   private final List<ProviderDialect> dialects;
   private final Set<String> credentialHeaders;
   private final List<String> keyParameters;
@@ -39,6 +46,7 @@ public final class ProviderRegistry {
 
   private ProviderRegistry(Builder b) {
     this.hosts = Map.copyOf(b.hosts);
+    this.hostPorts = byHostAndPort(hosts);
     List<ProviderDialect> all = new ArrayList<>(b.dialects);
     List<ProviderDialect> builtIn = builtIn(b.azureDeployments);
     this.openAi = (OpenAiDialect) builtIn.get(0);
@@ -158,8 +166,65 @@ public final class ProviderRegistry {
     return null;
   }
 
+  /**
+   * The keys of {@code hosts} that {@code host + ":" + port} can equal, split at their last colon:
+   * those whose part after it is an int as {@link Integer#toString(int)} writes it.
+   */
+  private static Map<String, PortProviders> byHostAndPort(Map<String, String> hosts) {
+    Map<String, Map<Integer, String>> byHost = new HashMap<>();
+    for (Map.Entry<String, String> e : hosts.entrySet()) {
+      String key = e.getKey();
+      int colon = key.lastIndexOf(':');
+      if (colon < 0) {
+        continue;
+      }
+      String digits = key.substring(colon + 1);
+      int port;
+      try {
+        port = Integer.parseInt(digits);
+      } catch (NumberFormatException notAPort) {
+        continue;
+      }
+      if (Integer.toString(port).equals(digits)) {
+        byHost
+            .computeIfAbsent(key.substring(0, colon), h -> new HashMap<>())
+            .put(port, e.getValue());
+      }
+    }
+    Map<String, PortProviders> copy = new HashMap<>();
+    byHost.forEach((h, ports) -> copy.put(h, new PortProviders(ports)));
+    return Map.copyOf(copy);
+  }
+
+  /** One host's providers by port, looked up without boxing the port. */
+  private static final class PortProviders {
+    private final int[] ports;
+    private final String[] providers;
+
+    PortProviders(Map<Integer, String> byPort) {
+      ports = new int[byPort.size()];
+      providers = new String[byPort.size()];
+      int i = 0;
+      for (Map.Entry<Integer, String> e : byPort.entrySet()) {
+        ports[i] = e.getKey();
+        providers[i++] = e.getValue();
+      }
+    }
+
+    @Nullable String get(int port) {
+      for (int i = 0; i < ports.length; i++) {
+        if (ports[i] == port) {
+          return providers[i];
+        }
+      }
+      return null;
+    }
+  }
+
   private @Nullable String providerFor(String host, int port) {
-    String p = hosts.get(host + ":" + port);
+    // hosts.get(host + ":" + port), without the string.
+    PortProviders ports = hostPorts.isEmpty() ? null : hostPorts.get(host);
+    String p = ports == null ? null : ports.get(port);
     if (p != null) {
       return p;
     }

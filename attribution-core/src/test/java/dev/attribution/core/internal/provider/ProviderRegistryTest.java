@@ -127,4 +127,37 @@ class ProviderRegistryTest {
             "{\"type\":\"error\",\"error\":{\"type\":\"budget_exceeded\",\"message\":\"m\"}}");
     assertThat(d.get(2).errorBody("budget_exceeded", "m")).contains("RESOURCE_EXHAUSTED");
   }
+
+  @Test
+  void hostAndPortMappingsMatchExactlyTheHostColonPortString() {
+    // The registry looks a host:port mapping up without building "host:port": it must match
+    // exactly the keys that string would equal, and no others.
+    ProviderRegistry r =
+        ProviderRegistry.builder()
+            .mapHost("proxy.internal:8080", "local-a")
+            .mapHost("proxy.internal", "local-b")
+            .mapHost("odd:name:9000", "local-c")
+            .mapHost("zeros:080", "local-d")
+            .mapHost("plus:+81", "local-e")
+            .mapHost("neg:-1", "local-f")
+            .mapHost("[::1]:11434", "local-g")
+            .build();
+    String[][] cases = {
+      {"proxy.internal", "8080", "local-a"},
+      {"PROXY.internal", "8080", "local-a"},
+      {"proxy.internal", "8081", "local-b"},
+      {"odd:name", "9000", "local-c"},
+      {"odd", "9000", null},
+      {"zeros", "80", null},
+      {"zeros", "8", null},
+      {"plus", "81", null},
+      {"neg", "-1", "local-f"},
+      {"[::1]", "11434", "local-g"},
+      {"[::1]", "1143", null},
+    };
+    for (String[] c : cases) {
+      Endpoint e = r.recognize(c[0], Integer.parseInt(c[1]), "/v1/chat/completions");
+      assertThat(e == null ? null : e.provider()).as(c[0] + ":" + c[1]).isEqualTo(c[2]);
+    }
+  }
 }
