@@ -45,6 +45,12 @@ final class JsonScanner implements RequestReader {
    */
   private static final String[] NAMES = new String[512];
 
+  /**
+   * Values that repeat from call to call (model names, see {@link #getRepeatedText()}), kept as the
+   * names are.
+   */
+  private static final String[] VALUES = new String[256];
+
   /** Why the scanner stopped; the parser then reads the body with Jackson. */
   static final class Declined extends IOException {
     private static final long serialVersionUID = 1L;
@@ -448,6 +454,30 @@ final class JsonScanner implements RequestReader {
       throw new Declined("string beyond the bound");
     }
     return new String(b, tokenStart + 1, tokenEnd - tokenStart - 2, StandardCharsets.ISO_8859_1);
+  }
+
+  @Override
+  public String getRepeatedText() throws IOException {
+    if (token != JsonToken.VALUE_STRING || complexString) {
+      return getText();
+    }
+    int from = tokenStart + 1;
+    int len = tokenEnd - 1 - from;
+    if (len > MAX_CACHED_NAME) {
+      return getText();
+    }
+    int h = len;
+    for (int i = 0; i < len; i++) {
+      h = 31 * h + b[from + i];
+    }
+    int slot = (h ^ (h >>> 9)) & (VALUES.length - 1);
+    String known = VALUES[slot];
+    if (known != null && sameAscii(known, from, len)) {
+      return known;
+    }
+    String s = new String(b, from, len, StandardCharsets.ISO_8859_1);
+    VALUES[slot] = s;
+    return s;
   }
 
   @Override

@@ -109,7 +109,7 @@ public final class RequestParser {
     public void model(RequestReader p, JsonToken v) throws IOException {
       if (v == JsonToken.VALUE_STRING) {
         modelStart = p.tokenStart();
-        model = p.getText();
+        model = p.getRepeatedText();
         modelEnd = p.tokenEnd();
       } else {
         p.skipChildren();

@@ -38,6 +38,14 @@ public interface RequestReader {
   String getText() throws IOException;
 
   /**
+   * {@link #getText()} of a value that repeats from call to call (a model name): equal, but may be
+   * a string shared with earlier calls rather than a new one.
+   */
+  default String getRepeatedText() throws IOException {
+    return getText();
+  }
+
+  /**
    * The value of the current {@code VALUE_NUMBER_INT} token.
    *
    * @throws IOException if it is outside the range of a {@code long}

@@ -167,7 +167,7 @@ public final class ResponseParser {
           break;
         case MODEL:
           if (t == JsonToken.VALUE_STRING) {
-            acc.onModel(p.getText());
+            acc.onModel(p.getRepeatedText());
           } else {
             p.skipChildren();
           }
@@ -181,7 +181,7 @@ public final class ResponseParser {
           break;
         case TYPE:
           if (t == JsonToken.VALUE_STRING) {
-            acc.onType(p.getText());
+            acc.onType(p.getRepeatedText());
           } else {
             p.skipChildren();
           }
@@ -283,7 +283,7 @@ public final class ResponseParser {
         String name = p.currentName();
         JsonToken v = p.nextToken();
         if (name.equals(key) && v == JsonToken.VALUE_STRING) {
-          acc.onElement(member, p.getText());
+          acc.onElement(member, p.getRepeatedText());
         } else {
           p.skipChildren();
         }
