@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class BodyCapture implements BufferedSink {
 
-  private final Buffer buffer = new Buffer();
+  /** Created on the first write that is not kept (the usual body never needs one). */
+  private @Nullable Buffer buffer;
+
   private byte @Nullable [] kept;
   private int keptOffset;
   private int keptLength;
@@ -35,48 +37,54 @@ final class BodyCapture implements BufferedSink {
 
   /** The bytes written so far: the written array itself when it was one whole array alone. */
   byte[] bytes() {
-    byte[] k = kept;
-    if (k != null && buffer.size() == 0 && keptOffset == 0 && keptLength == k.length) {
-      return k;
+    if (lent()) {
+      return kept;
     }
-    spill();
-    return buffer.readByteArray();
+    return spill().readByteArray();
   }
 
   /** Whether {@link #bytes()} answers the written array itself rather than a copy. */
   boolean lent() {
     byte[] k = kept;
-    return k != null && buffer.size() == 0 && keptOffset == 0 && keptLength == k.length;
+    return k != null && buffer == null && keptOffset == 0 && keptLength == k.length;
   }
 
   /** How many bytes were written. */
   long size() {
-    return buffer.size() + (kept != null ? keptLength : 0);
+    return (buffer != null ? buffer.size() : 0) + (kept != null ? keptLength : 0);
   }
 
   /** Empties the sink. */
   void clear() {
     kept = null;
-    buffer.clear();
-  }
-
-  private void spill() {
-    byte[] k = kept;
-    if (k != null) {
-      kept = null;
-      buffer.write(k, keptOffset, keptLength);
+    if (buffer != null) {
+      buffer.clear();
     }
   }
 
+  /** The buffer, with the kept array (if any) appended to it. */
+  private Buffer spill() {
+    Buffer buf = buffer;
+    if (buf == null) {
+      buf = new Buffer();
+      buffer = buf;
+    }
+    byte[] k = kept;
+    if (k != null) {
+      kept = null;
+      buf.write(k, keptOffset, keptLength);
+    }
+    return buf;
+  }
+
   private Buffer expose() {
-    spill();
     exposed = true;
-    return buffer;
+    return spill();
   }
 
   @Override
   public BufferedSink write(byte[] source, int offset, int byteCount) {
-    if (!exposed && kept == null && buffer.size() == 0) {
+    if (!exposed && kept == null && (buffer == null || buffer.size() == 0)) {
       // Bounds checked as the buffer would check them, so a bad call fails the same way.
       if ((offset | byteCount) < 0 || offset > source.length - byteCount) {
         throw new ArrayIndexOutOfBoundsException(
@@ -87,8 +95,7 @@ final class BodyCapture implements BufferedSink {
       keptLength = byteCount;
       return this;
     }
-    spill();
-    buffer.write(source, offset, byteCount);
+    spill().write(source, offset, byteCount);
     return this;
   }
 
@@ -115,138 +122,118 @@ final class BodyCapture implements BufferedSink {
 
   @Override
   public BufferedSink write(ByteString byteString) {
-    spill();
-    buffer.write(byteString);
+    spill().write(byteString);
     return this;
   }
 
   @Override
   public BufferedSink write(ByteString byteString, int offset, int byteCount) {
-    spill();
-    buffer.write(byteString, offset, byteCount);
+    spill().write(byteString, offset, byteCount);
     return this;
   }
 
   @Override
   public long writeAll(Source source) throws IOException {
-    spill();
-    return buffer.writeAll(source);
+    return spill().writeAll(source);
   }
 
   @Override
   public BufferedSink write(Source source, long byteCount) throws IOException {
-    spill();
-    buffer.write(source, byteCount);
+    spill().write(source, byteCount);
     return this;
   }
 
   @Override
   public void write(Buffer source, long byteCount) {
-    spill();
-    buffer.write(source, byteCount);
+    spill().write(source, byteCount);
   }
 
   @Override
   public int write(ByteBuffer source) throws IOException {
-    spill();
-    return buffer.write(source);
+    return spill().write(source);
   }
 
   @Override
   public BufferedSink writeUtf8(String string) {
-    spill();
-    buffer.writeUtf8(string);
+    spill().writeUtf8(string);
     return this;
   }
 
   @Override
   public BufferedSink writeUtf8(String string, int beginIndex, int endIndex) {
-    spill();
-    buffer.writeUtf8(string, beginIndex, endIndex);
+    spill().writeUtf8(string, beginIndex, endIndex);
     return this;
   }
 
   @Override
   public BufferedSink writeUtf8CodePoint(int codePoint) {
-    spill();
-    buffer.writeUtf8CodePoint(codePoint);
+    spill().writeUtf8CodePoint(codePoint);
     return this;
   }
 
   @Override
   public BufferedSink writeString(String string, Charset charset) {
-    spill();
-    buffer.writeString(string, charset);
+    spill().writeString(string, charset);
     return this;
   }
 
   @Override
   public BufferedSink writeString(String string, int beginIndex, int endIndex, Charset charset) {
-    spill();
-    buffer.writeString(string, beginIndex, endIndex, charset);
+    spill().writeString(string, beginIndex, endIndex, charset);
     return this;
   }
 
   @Override
   public BufferedSink writeByte(int b) {
-    spill();
-    buffer.writeByte(b);
+    spill().writeByte(b);
     return this;
   }
 
   @Override
   public BufferedSink writeShort(int s) {
-    spill();
-    buffer.writeShort(s);
+    spill().writeShort(s);
     return this;
   }
 
   @Override
   public BufferedSink writeShortLe(int s) {
-    spill();
-    buffer.writeShortLe(s);
+    spill().writeShortLe(s);
     return this;
   }
 
   @Override
   public BufferedSink writeInt(int i) {
-    spill();
-    buffer.writeInt(i);
+    spill().writeInt(i);
     return this;
   }
 
   @Override
   public BufferedSink writeIntLe(int i) {
-    spill();
-    buffer.writeIntLe(i);
+    spill().writeIntLe(i);
     return this;
   }
 
   @Override
   public BufferedSink writeLong(long v) {
-    spill();
-    buffer.writeLong(v);
+    spill().writeLong(v);
     return this;
   }
 
   @Override
   public BufferedSink writeLongLe(long v) {
-    spill();
-    buffer.writeLongLe(v);
+    spill().writeLongLe(v);
     return this;
   }
 
   @Override
   public BufferedSink writeDecimalLong(long v) {
-    spill();
-    buffer.writeDecimalLong(v);
+    spill().writeDecimalLong(v);
     return this;
   }
 
   @Override
   public BufferedSink writeHexadecimalUnsignedLong(long v) {
-    spill();
-    buffer.writeHexadecimalUnsignedLong(v);
+    spill().writeHexadecimalUnsignedLong(v);
     return this;
   }
 
