@@ -20,13 +20,26 @@ import org.jspecify.annotations.Nullable;
  */
 final class UsageMembers extends AbstractMap<String, JsonNode> {
 
-  private String[] names = new String[4];
-  private JsonNode[] values = new JsonNode[4];
+  /**
+   * Name and value of member {@code i} at {@code 2i} and {@code 2i + 1}: one array, sized for the
+   * six members of a typical usage object, rather than two arrays of four that a usage object of
+   * five members outgrew.
+   */
+  private Object[] members = new Object[12];
+
   private int size;
+
+  private String name(int i) {
+    return (String) members[2 * i];
+  }
+
+  private JsonNode value(int i) {
+    return (JsonNode) members[2 * i + 1];
+  }
 
   private int indexOf(@Nullable Object name) {
     for (int i = 0; i < size; i++) {
-      if (names[i].equals(name)) {
+      if (members[2 * i].equals(name)) {
         return i;
       }
     }
@@ -36,7 +49,7 @@ final class UsageMembers extends AbstractMap<String, JsonNode> {
   @Override
   public @Nullable JsonNode get(@Nullable Object name) {
     int i = indexOf(name);
-    return i < 0 ? null : values[i];
+    return i < 0 ? null : value(i);
   }
 
   @Override
@@ -49,16 +62,15 @@ final class UsageMembers extends AbstractMap<String, JsonNode> {
     Objects.requireNonNull(name, "name");
     int i = indexOf(name);
     if (i >= 0) {
-      JsonNode old = values[i];
-      values[i] = value;
+      JsonNode old = value(i);
+      members[2 * i + 1] = value;
       return old;
     }
-    if (size == names.length) {
-      names = Arrays.copyOf(names, size * 2);
-      values = Arrays.copyOf(values, size * 2);
+    if (2 * size == members.length) {
+      members = Arrays.copyOf(members, members.length * 2);
     }
-    names[size] = name;
-    values[size] = value;
+    members[2 * size] = name;
+    members[2 * size + 1] = value;
     size++;
     return null;
   }
@@ -69,12 +81,11 @@ final class UsageMembers extends AbstractMap<String, JsonNode> {
     if (i < 0) {
       return null;
     }
-    JsonNode old = values[i];
-    System.arraycopy(names, i + 1, names, i, size - i - 1);
-    System.arraycopy(values, i + 1, values, i, size - i - 1);
+    JsonNode old = value(i);
+    System.arraycopy(members, 2 * (i + 1), members, 2 * i, 2 * (size - i - 1));
     size--;
-    names[size] = null;
-    values[size] = null;
+    members[2 * size] = null;
+    members[2 * size + 1] = null;
     return old;
   }
 
@@ -85,8 +96,7 @@ final class UsageMembers extends AbstractMap<String, JsonNode> {
 
   @Override
   public void clear() {
-    Arrays.fill(names, 0, size, null);
-    Arrays.fill(values, 0, size, null);
+    Arrays.fill(members, 0, 2 * size, null);
     size = 0;
   }
 
@@ -110,7 +120,7 @@ final class UsageMembers extends AbstractMap<String, JsonNode> {
               throw new NoSuchElementException();
             }
             last = next++;
-            return new SimpleImmutableEntry<>(names[last], values[last]);
+            return new SimpleImmutableEntry<>(name(last), value(last));
           }
 
           @Override
@@ -118,7 +128,7 @@ final class UsageMembers extends AbstractMap<String, JsonNode> {
             if (last < 0) {
               throw new IllegalStateException();
             }
-            UsageMembers.this.remove(names[last]);
+            UsageMembers.this.remove(name(last));
             next = last;
             last = -1;
           }
