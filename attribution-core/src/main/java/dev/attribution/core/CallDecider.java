@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,11 +207,13 @@ final class CallDecider {
   Admitted admit(Routed routed, Instant started) {
     Recognised call = routed.call();
     String keyFingerprint = fingerprints.fingerprint(call.originalKey());
-    ExactInput exact = new ExactInput(routed.provider(), routed.sendModel(), call.body());
-    BudgetGate.Gate gate =
+    // Without budgets nothing asks for the exact count (no downgrade, no reroute): no counter.
+    ExactInput exact =
         budgets == BudgetGate.NONE
-            ? BudgetGate.ALLOW_ALL
-            : reserve(routed, keyFingerprint, exact, started);
+            ? null
+            : new ExactInput(routed.provider(), routed.sendModel(), call.body(), started);
+    BudgetGate.Gate gate =
+        exact == null ? BudgetGate.ALLOW_ALL : reserve(routed, keyFingerprint, exact, started);
     BudgetAction recorded = BudgetAction.NONE;
     BudgetAction dryRunAction = null;
     String budgetName = null;
@@ -240,7 +244,7 @@ final class CallDecider {
           budgetPercent,
           dryRunAction,
           BlockedResponses.of(call.endpoint(), gate, started),
-          exact.counted(),
+          exact == null ? -1 : exact.counted(),
           keyFingerprint,
           attrs);
     }
@@ -251,7 +255,7 @@ final class CallDecider {
     String provider = routed.provider();
     if (action == BudgetAction.DOWNGRADE && gate.targetModel() != null) {
       String target = gate.targetModel();
-      long inputTokens = exact.tokens();
+      long inputTokens = Objects.requireNonNull(exact).tokens();
       BigDecimal newEstimate =
           costModel.estimate(provider, target, inputTokens, maxOut, outputs, started);
       gate =
@@ -260,7 +264,7 @@ final class CallDecider {
     } else if (action == BudgetAction.REROUTE && gate.route() != null) {
       Route r = routes.get(gate.route());
       if (r != null) {
-        long inputTokens = exact.tokens();
+        long inputTokens = Objects.requireNonNull(exact).tokens();
         sent = routed(call, r, "budget:" + gate.budgetName(), routed.attributes());
         String m = sent.sendModel();
         BigDecimal newEstimate =
@@ -287,7 +291,7 @@ final class CallDecider {
           gate.percent(),
           dryRunAction,
           BlockedResponses.of(call.endpoint(), gate, started),
-          exact.counted(),
+          exact == null ? -1 : exact.counted(),
           keyFingerprint,
           attrs);
     }
@@ -299,7 +303,7 @@ final class CallDecider {
         budgetPercent,
         dryRunAction,
         null,
-        exact.counted(),
+        exact == null ? -1 : exact.counted(),
         keyFingerprint,
         attrs);
   }
@@ -333,6 +337,9 @@ final class CallDecider {
             ? costModel.estimate(
                 provider, Objects.requireNonNull(sendModel), inputTokens, maxOut, outputs, started)
             : null;
+    // The estimator (at inputTokens) and the exact count on demand are the counter itself: one
+    // object per call instead of a capturing lambda for each.
+    exact.prepare(inputTokens, maxOut, outputs, outCap, priced);
     if (bound < 0) {
       return budgets.admit(
           call.request().context(),
@@ -342,7 +349,7 @@ final class CallDecider {
           estimate,
           estimatedTokens,
           call.unreadable(),
-          m -> costModel.estimate(provider, m, inputTokens, maxOut, outputs, started));
+          exact);
     }
     return budgets.admit(
         call.request().context(),
@@ -351,22 +358,13 @@ final class CallDecider {
         keyFingerprint,
         estimate,
         estimatedTokens,
-        m -> costModel.estimate(provider, m, bound, maxOut, outputs, started),
+        exact,
         priced
             ? costModel.estimate(
                 provider, Objects.requireNonNull(sendModel), 0, maxOut, outputs, started)
             : null,
         worstTokens(0, outCap, outputs),
-        () -> {
-          long in = exact.tokens();
-          return new BudgetGate.Exact(
-              priced
-                  ? costModel.estimate(
-                      provider, Objects.requireNonNull(sendModel), in, maxOut, outputs, started)
-                  : null,
-              worstTokens(in, outCap, outputs),
-              m -> costModel.estimate(provider, m, in, maxOut, outputs, started));
-        });
+        exact);
   }
 
   private long readmitTokens(long input, long maxOut, long outputs) {
@@ -376,18 +374,37 @@ final class CallDecider {
   /**
    * A call's input tokens counted by the tokenizer at most once, when first asked for: budgets ask
    * only when the body's byte bound could change their decision, a downgrade or reroute asks to
-   * re-estimate. Used on the deciding thread only.
+   * re-estimate. For budgets it is also the estimator of other models at the tokens the decision
+   * used ({@link #apply}) and the exact estimate on demand ({@link #get}), once {@link #prepare}d.
+   * Used on the deciding thread only.
    */
-  private final class ExactInput {
+  private final class ExactInput
+      implements Function<String, @Nullable BigDecimal>, Supplier<BudgetGate.Exact> {
     private final String provider;
     private final @Nullable String model;
     private final byte @Nullable [] body;
+    private final Instant started;
     private long tokens = -1;
+    private long estimatorTokens;
+    private long maxOut;
+    private long outputs;
+    private long outCap;
+    private boolean priced;
 
-    ExactInput(String provider, @Nullable String model, byte @Nullable [] body) {
+    ExactInput(String provider, @Nullable String model, byte @Nullable [] body, Instant started) {
       this.provider = provider;
       this.model = model;
       this.body = body;
+      this.started = started;
+    }
+
+    /** What the estimator and the exact estimate need, as {@link #reserve} computed it. */
+    void prepare(long estimatorTokens, long maxOut, long outputs, long outCap, boolean priced) {
+      this.estimatorTokens = estimatorTokens;
+      this.maxOut = maxOut;
+      this.outputs = outputs;
+      this.outCap = outCap;
+      this.priced = priced;
     }
 
     long tokens() {
@@ -400,6 +417,27 @@ final class CallDecider {
     /** The count, or -1 when nobody asked for it. */
     long counted() {
       return tokens;
+    }
+
+    /** The estimate for model {@code m} at the input tokens the decision used. */
+    @Override
+    public @Nullable BigDecimal apply(String m) {
+      return costModel.estimate(provider, m, estimatorTokens, maxOut, outputs, started);
+    }
+
+    /** The estimate at the exact count, for a decision the byte bound could change. */
+    @Override
+    public BudgetGate.Exact get() {
+      long in = tokens();
+      long maxOut = this.maxOut;
+      long outputs = this.outputs;
+      return new BudgetGate.Exact(
+          priced
+              ? costModel.estimate(
+                  provider, Objects.requireNonNull(model), in, maxOut, outputs, started)
+              : null,
+          worstTokens(in, outCap, outputs),
+          m -> costModel.estimate(provider, m, in, maxOut, outputs, started));
     }
   }
 
