@@ -225,9 +225,14 @@ final class AdmissionPipeline {
 
   private Scopes resolveScopes(AdmissionRequest request, WorstCase worst, long now) {
     AttributionContext ctx = request.context();
-    List<Budget> matched = new ArrayList<>(Math.min(budgets.length, 8));
-    List<ScopeState> states = new ArrayList<>(Math.min(budgets.length, 8));
-    List<SlotCharge> charges = new ArrayList<>(Math.min(budgets.length, 8));
+    // The usual call matches one budget: it is kept alone (one immutable list each at the end),
+    // the lists are made only for a second one.
+    Budget oneBudget = null;
+    ScopeState oneState = null;
+    SlotCharge oneCharge = null;
+    List<Budget> matched = null;
+    List<ScopeState> states = null;
+    List<SlotCharge> charges = null;
     boolean hardMatched = false;
     for (Budget b : budgets) {
       String key =
@@ -236,8 +241,6 @@ final class AdmissionPipeline {
         continue;
       }
       ScopeState st = b.scope(key, now, engine, ctx);
-      matched.add(b);
-      states.add(st);
       boolean hard = b.hard();
       hardMatched |= hard;
       if (hard && request.unreadable && blockUnreadable) {
@@ -271,9 +274,43 @@ final class AdmissionPipeline {
           hard && request.unreadable
               ? Math.max(request.estimatedTokens(), unreadableTokens)
               : request.estimatedTokens();
-      charges.add(b.charge(st.key, worst.unknownCost() && !hard ? 0 : worst.nanos(), tokens, now));
+      SlotCharge charge =
+          b.charge(st.key, worst.unknownCost() && !hard ? 0 : worst.nanos(), tokens, now);
+      if (oneBudget == null) {
+        oneBudget = b;
+        oneState = st;
+        oneCharge = charge;
+        continue;
+      }
+      if (matched == null) {
+        int capacity = Math.min(budgets.length, 8);
+        matched = new ArrayList<>(capacity);
+        states = new ArrayList<>(capacity);
+        charges = new ArrayList<>(capacity);
+        matched.add(oneBudget);
+        states.add(Objects.requireNonNull(oneState));
+        charges.add(Objects.requireNonNull(oneCharge));
+      }
+      matched.add(b);
+      Objects.requireNonNull(states).add(st);
+      Objects.requireNonNull(charges).add(charge);
     }
-    return new Scopes(matched, states, charges, hardMatched, null);
+    if (matched == null) {
+      return oneBudget == null
+          ? new Scopes(List.of(), List.of(), List.of(), hardMatched, null)
+          : new Scopes(
+              List.of(oneBudget),
+              List.of(Objects.requireNonNull(oneState)),
+              List.of(Objects.requireNonNull(oneCharge)),
+              hardMatched,
+              null);
+    }
+    return new Scopes(
+        matched,
+        Objects.requireNonNull(states),
+        Objects.requireNonNull(charges),
+        hardMatched,
+        null);
   }
 
   /**
