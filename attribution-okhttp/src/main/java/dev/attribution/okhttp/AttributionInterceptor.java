@@ -250,10 +250,11 @@ public final class AttributionInterceptor implements Interceptor {
       }
     }
     HttpUrl url = outgoing.url();
+    // OkHttp computes the encoded path (a substring) on every call: once here.
+    String path = url.encodedPath();
     byte[] body = null;
     RequestBody rb = outgoing.body();
-    if (rb != null
-        && engine.recognises(outgoing.method(), url.host(), url.port(), url.encodedPath())) {
+    if (rb != null && engine.recognises(outgoing.method(), url.host(), url.port(), path)) {
       body = OkHttpRequests.readRequestBody(rb, maxRequestBytes);
     }
     int attempt = 1;
@@ -270,7 +271,7 @@ public final class AttributionInterceptor implements Interceptor {
         url.scheme(),
         url.host(),
         url.port(),
-        url.encodedPath(),
+        path,
         url.encodedQuery(),
         body,
         outgoing::header,
