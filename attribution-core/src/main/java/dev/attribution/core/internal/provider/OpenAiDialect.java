@@ -288,12 +288,28 @@ public final class OpenAiDialect implements ProviderDialect {
     return List.of("Authorization", "api-key");
   }
 
+  /**
+   * The last bearer header read and the key in it: an application sends the same header on every
+   * call, so its key is not cut out of it again each time (the fingerprint memo keeps such keys
+   * already).
+   */
+  private volatile @Nullable BearerKey lastBearer;
+
+  /** A bearer header and the key in it. */
+  private record BearerKey(String header, String key) {}
+
   /** A bearer token, or Azure's {@code api-key}. */
   @Override
   public @Nullable String keyOf(Function<String, @Nullable String> headers) {
     String auth = headers.apply("Authorization");
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return auth.substring(7).trim();
+      BearerKey last = lastBearer;
+      if (last != null && last.header().equals(auth)) {
+        return last.key();
+      }
+      String key = auth.substring(7).trim();
+      lastBearer = new BearerKey(auth, key);
+      return key;
     }
     String v = headers.apply("api-key");
     return v != null && !v.isBlank() ? v.trim() : null;
