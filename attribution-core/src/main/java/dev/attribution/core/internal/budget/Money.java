@@ -21,7 +21,9 @@ public final class Money {
     if (scaled.signum() < 0) {
       return 0L;
     }
-    return scaled.unscaledValue().longValue();
+    // The unscaled value, within [0, Long.MAX_VALUE] here: one BigDecimal of scale 0 rather than
+    // a BigInteger and its magnitude array.
+    return scaled.movePointRight(CostBreakdown.SCALE).longValueExact();
   }
 
   /** {@code nanos} nano-units as an amount of scale 9. */
