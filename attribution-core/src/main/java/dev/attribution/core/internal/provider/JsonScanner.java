@@ -418,13 +418,33 @@ final class JsonScanner implements RequestReader {
     for (int i = 0; i < len; i++) {
       h = 31 * h + b[from + i];
     }
-    int slot = (h ^ (h >>> 9)) & (NAMES.length - 1);
-    String known = NAMES[slot];
-    if (known != null && sameAscii(known, from, len)) {
-      return known;
+    return shared(NAMES, h, from, len);
+  }
+
+  /**
+   * The string of bytes {@code [from, from + len)} (ASCII) as kept in {@code table} under hash
+   * {@code h}: looked for in two neighbouring slots, so two strings of one call whose hashes meet
+   * (OpenAI's {@code total_tokens} and {@code finish_reason} do) do not evict each other on every
+   * call; a new one takes the first slot and moves its string to the second. Shared by all threads:
+   * a slot holds an immutable string or nothing, so a race only costs a new string.
+   */
+  private String shared(String[] table, int h, int from, int len) {
+    int mask = table.length - 1;
+    int slot = (h ^ (h >>> 9)) & mask;
+    int next = (slot + 1) & mask;
+    String first = table[slot];
+    if (first != null && sameAscii(first, from, len)) {
+      return first;
+    }
+    String second = table[next];
+    if (second != null && sameAscii(second, from, len)) {
+      return second;
     }
     String s = new String(b, from, len, StandardCharsets.ISO_8859_1);
-    NAMES[slot] = s;
+    if (first != null) {
+      table[next] = first; // the older of the two goes, so two strings that meet both stay
+    }
+    table[slot] = s;
     return s;
   }
 
@@ -470,14 +490,7 @@ final class JsonScanner implements RequestReader {
     for (int i = 0; i < len; i++) {
       h = 31 * h + b[from + i];
     }
-    int slot = (h ^ (h >>> 9)) & (VALUES.length - 1);
-    String known = VALUES[slot];
-    if (known != null && sameAscii(known, from, len)) {
-      return known;
-    }
-    String s = new String(b, from, len, StandardCharsets.ISO_8859_1);
-    VALUES[slot] = s;
-    return s;
+    return shared(VALUES, h, from, len);
   }
 
   @Override
