@@ -170,16 +170,34 @@ final class BatchWriter {
         // SQLite reports each row's insert (0 for a record already there), and must not read
         // before it writes (a read lock cannot wait to become a write lock); elsewhere look first.
         boolean countsPerRow = dialect == SqlDialect.SQLITE && rowsPerStatement == 1;
+        // MySQL's and H2's insert counts cannot tell a row this transaction inserted from one
+        // another transaction stored between our look and our insert: writers of the table take
+        // turns on the zone row, taken before looking, so the look sees every committed record.
+        boolean zoneFirst = rollups && !reportsInsertedRows();
+        ZoneId zone = null;
+        if (zoneFirst) {
+          try {
+            zone = Rollups.zoneForWriting(c, dialect, table, writeTimeoutSeconds, true);
+          } catch (SQLException e) {
+            throw rollupFailure(e);
+          }
+        }
         List<UsageRecord> fresh =
             rollups && !countsPerRow ? notYetStored(c, records) : new ArrayList<>(records.size());
+        // Where the look found which records are new, insert only those (first copy of a record
+        // twice in the batch): H2's MERGE would otherwise overwrite a stored row with a later copy
+        // the rollups do not count.
+        List<UsageRecord> toInsert = rollups && !countsPerRow ? fresh : records;
         long inserted = 0;
-        if (rowsPerStatement > 1) {
-          for (int from = 0; from < records.size(); from += rowsPerStatement) {
-            int n = Math.min(rowsPerStatement, records.size() - from);
+        if (toInsert.isEmpty()) {
+          // every record is stored already
+        } else if (rowsPerStatement > 1) {
+          for (int from = 0; from < toInsert.size(); from += rowsPerStatement) {
+            int n = Math.min(rowsPerStatement, toInsert.size() - from);
             try (PreparedStatement ps = c.prepareStatement(multiSql(n))) {
               ps.setQueryTimeout(writeTimeoutSeconds);
               for (int i = 0; i < n; i++) {
-                Columns.bind(ps, i * Columns.COUNT, records.get(from + i), dialect);
+                Columns.bind(ps, i * Columns.COUNT, toInsert.get(from + i), dialect);
               }
               inserted += ps.executeUpdate();
             }
@@ -187,7 +205,7 @@ final class BatchWriter {
         } else {
           try (PreparedStatement ps = c.prepareStatement(singleSql)) {
             ps.setQueryTimeout(writeTimeoutSeconds);
-            for (UsageRecord r : records) {
+            for (UsageRecord r : toInsert) {
               Columns.bind(ps, 0, r, dialect);
               ps.addBatch();
             }
@@ -195,7 +213,7 @@ final class BatchWriter {
             for (int i = 0; i < counts.length; i++) {
               inserted += Math.max(0, counts[i]);
               if (countsPerRow && counts[i] > 0) {
-                fresh.add(records.get(i));
+                fresh.add(toInsert.get(i));
               }
             }
           }
@@ -207,7 +225,11 @@ final class BatchWriter {
             throw new SQLException(
                 "a record of this batch was stored concurrently; retrying the batch", "40001");
           }
-          addToRollups(c, fresh);
+          if (zoneFirst) {
+            addToRollups(c, fresh, zone);
+          } else {
+            addToRollups(c, fresh);
+          }
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -273,8 +295,19 @@ final class BatchWriter {
    * {@link RollupException}, so the calls are written without it.
    */
   private void addToRollups(Connection c, List<UsageRecord> inserted) throws SQLException {
+    ZoneId zone;
     try {
-      ZoneId zone = Rollups.zoneForWriting(c, dialect, table, writeTimeoutSeconds);
+      zone = Rollups.zoneForWriting(c, dialect, table, writeTimeoutSeconds, false);
+    } catch (SQLException e) {
+      throw rollupFailure(e);
+    }
+    addToRollups(c, inserted, zone);
+  }
+
+  /** Adds {@code inserted} to the rollups in {@code zone} (none when null), as above. */
+  private void addToRollups(Connection c, List<UsageRecord> inserted, @Nullable ZoneId zone)
+      throws SQLException {
+    try {
       if (zone == null || inserted.isEmpty()) {
         return;
       }
@@ -284,15 +317,31 @@ final class BatchWriter {
       }
       batch.write(c, dialect, table);
     } catch (SQLException e) {
-      String state = e.getSQLState();
-      if (state != null
-          && (state.startsWith("08") || state.startsWith("40") || state.startsWith("57"))) {
-        throw e;
-      }
-      throw new RollupException(e);
+      throw rollupFailure(e);
     } catch (RuntimeException e) {
       throw new RollupException(e);
     }
+  }
+
+  /**
+   * {@code e} itself when retrying the batch may cure it (the connection's or the transaction's
+   * failure: a lost connection, a deadlock, a lock wait or statement timeout, e.g. behind a rebuild
+   * holding the zone row), else a {@link RollupException}.
+   */
+  private SQLException rollupFailure(SQLException e) {
+    String state = e.getSQLState();
+    if (e instanceof java.sql.SQLTransientException
+        || e instanceof java.sql.SQLRecoverableException
+        || (state != null
+            && (state.startsWith("08")
+                || state.startsWith("40")
+                || state.startsWith("57")
+                || state.equals("HYT00")
+                || state.equals("70100")))
+        || (dialect == SqlDialect.MYSQL && e.getErrorCode() == 1205)) {
+      return e;
+    }
+    return new RollupException(e);
   }
 
   /** A rollup update failed for a reason retrying the batch would not cure. */

@@ -778,4 +778,193 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
     }
     assertThat(sink.stats().replayed()).isGreaterThanOrEqualTo(n);
   }
+
+  // ---- Hostile review of the daily rollups: each test compares the rollups the sink kept with
+  // the rollups rebuilt from the rows it stored (equal iff every rollup sum is the rows' sum). ----
+
+  /** The three rollup tables' rows, as text, in key order. */
+  private List<List<String>> rollupRows() throws SQLException {
+    List<List<String>> out = new ArrayList<>();
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      for (String suffix : List.of(Rollups.DAILY, Rollups.DAILY_THREAD, Rollups.DAILY_USER)) {
+        try (ResultSet rs =
+            s.executeQuery("SELECT * FROM " + table + suffix + " ORDER BY epoch_day, k")) {
+          int n = rs.getMetaData().getColumnCount();
+          while (rs.next()) {
+            List<String> row = new ArrayList<>();
+            row.add(suffix);
+            for (int i = 1; i <= n; i++) {
+              Object o = rs.getObject(i);
+              row.add(
+                  o == null
+                      ? null
+                      : o instanceof BigDecimal
+                          ? ((BigDecimal) o).stripTrailingZeros().toPlainString()
+                          : o.toString().trim());
+            }
+            out.add(row);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The rollups as the sink kept them equal the rollups rebuilt from the stored rows. */
+  private void assertRollupsMatchTheRows() throws SQLException {
+    List<List<String>> kept = rollupRows();
+    try (Connection c = dataSource().getConnection()) {
+      Rollups.rebuild(c, expectedDialect(), table, Rollups.zone(c, table));
+    }
+    List<List<String>> rebuilt = rollupRows();
+    List<String> onlyKept = new ArrayList<>();
+    for (List<String> r : kept) {
+      if (!rebuilt.contains(r)) {
+        onlyKept.add(String.join(",", r));
+      }
+    }
+    List<String> onlyRebuilt = new ArrayList<>();
+    for (List<String> r : rebuilt) {
+      if (!kept.contains(r)) {
+        onlyRebuilt.add(String.join(",", r));
+      }
+    }
+    assertThat(onlyKept)
+        .as("rollup rows the sink kept that the rows do not give (rows give: %s)", onlyRebuilt)
+        .isEmpty();
+    assertThat(onlyRebuilt).as("rollup rows the rows give that the sink did not keep").isEmpty();
+  }
+
+  /** Flushes until the table holds {@code n} rows (a failed batch is spooled and replayed). */
+  private void awaitRows(JdbcUsageSink sink, long n) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (rowCount() < n && System.nanoTime() < deadline) {
+      sink.flush();
+      Thread.sleep(100);
+    }
+    assertThat(rowCount()).isEqualTo(n);
+  }
+
+  /**
+   * The same records exported by two threads at once (an exporter retrying a batch, or a replay
+   * beside a live write): each call is one row and must be counted once in the rollups.
+   */
+  @Test
+  void aRecordWrittenByTwoWritersAtOnceIsCountedOnceInTheRollups() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    List<UsageRecord> records = UsageRecords.many(400, 7);
+    int per = 40;
+    java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(2);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < records.size(); i += per) {
+                    barrier.await();
+                    sink.export(records.subList(i, Math.min(records.size(), i + per)));
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    awaitRows(sink, records.size());
+    assertRollupsMatchTheRows();
+  }
+
+  /**
+   * A rebuild (or any transaction) holding the zone row longer than the write timeout makes the
+   * writer wait and time out: that is the transaction's failure, to be retried, not a rollup
+   * failure that writes the calls without their rollups.
+   */
+  @Test
+  void aZoneRowHeldPastTheWriteTimeoutDoesNotLeaveTheRollupsShort() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(expectedDialect() != SqlDialect.SQLITE);
+    JdbcUsageSink sink = track(builder(dataSource()).writeTimeout(Duration.ofSeconds(1)).build());
+    List<UsageRecord> records = UsageRecords.many(20, 3);
+    sink.export(records.subList(0, 1));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection hold = dataSource().getConnection()) {
+      hold.setAutoCommit(false);
+      try (Statement s = hold.createStatement()) {
+        s.executeUpdate("UPDATE " + table + Rollups.DAILY_ZONE + " SET zone = zone");
+      }
+      Future<?> f =
+          pool.submit(
+              () -> {
+                sink.export(records.subList(1, records.size()));
+                return null;
+              });
+      Thread.sleep(3000);
+      hold.commit();
+      f.get();
+    } finally {
+      pool.shutdown();
+    }
+    awaitRows(sink, records.size());
+    assertThat(sink.stats().rollupFailures()).as("rollup failures").isZero();
+    assertRollupsMatchTheRows();
+  }
+
+  /**
+   * A sink that does not create the schema, started while the table was at version 4, keeps writing
+   * after version 5 is applied (by a DBA or another instance's start): its calls must reach the
+   * rollups, or the review reads every call for ever.
+   */
+  @Test
+  @org.junit.jupiter.api.Disabled(
+      "defect: BatchWriter caches Rollups.exist()==false for its lifetime (reset only by its own"
+          + " migrate); a createSchema(false) sink started at version 4 never adds to the rollups"
+          + " another instance or a DBA creates, so they stay short and the review reads every"
+          + " call until that sink restarts and the rollups are rebuilt")
+  void aSinkStartedBeforeVersion5AddsToTheRollupsOnceTheyExist() throws Exception {
+    List<UsageRecord> records = UsageRecords.many(30, 5);
+    JdbcUsageSink first = track(builder(dataSource()).build());
+    first.export(records.subList(0, 1));
+    first.flush();
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      for (String suffix :
+          List.of(Rollups.DAILY, Rollups.DAILY_THREAD, Rollups.DAILY_USER, Rollups.DAILY_ZONE)) {
+        s.execute("DROP TABLE " + table + suffix);
+      }
+      s.execute("DELETE FROM " + table + "_schema_version WHERE version = 5");
+    }
+    JdbcUsageSink old = track(builder(dataSource()).createSchema(false).build());
+    old.export(records.subList(1, 10)); // version 4: no rollups
+    JdbcUsageSink upgrader = track(builder(dataSource()).build()); // applies version 5
+    upgrader.export(records.subList(10, 20));
+    old.export(records.subList(20, 30));
+    old.flush();
+    upgrader.flush();
+    assertThat(rowCount()).isEqualTo(30);
+    assertRollupsMatchTheRows();
+  }
+
+  /**
+   * A record replayed with the same id but other values (a re-priced or corrected copy): the usage
+   * row and the rollups must keep the same copy.
+   */
+  @Test
+  void aRecordReplayedWithOtherValuesKeepsRowAndRollupsTogether() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    UsageRecord r = UsageRecords.full(1, new Random(1));
+    sink.export(List.of(r));
+    sink.flush();
+    UsageRecord other =
+        r.toBuilder().charge(new BigDecimal("7.5")).budgetPercent(new BigDecimal("99")).build();
+    sink.export(List.of(other));
+    sink.export(List.of(r, other));
+    sink.flush();
+    assertThat(rowCount()).isEqualTo(1);
+    assertRollupsMatchTheRows();
+  }
 }

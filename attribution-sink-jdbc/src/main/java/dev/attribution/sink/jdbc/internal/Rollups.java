@@ -557,18 +557,22 @@ public final class Rollups {
   }
 
   /**
-   * The rollups' zone, read with a shared lock held to the end of the caller's transaction, so a
-   * {@link #rebuild} waits for this transaction's rollup rows (and they for it); null when none.
+   * The rollups' zone, read with a shared (or, when {@code exclusive}, an exclusive) lock held to
+   * the end of the caller's transaction, so a {@link #rebuild} waits for this transaction's rollup
+   * rows (and they for it); null when none. Taken exclusively before a writer looks up which of its
+   * records are stored, it makes writers of the table take turns, where the insert's count cannot
+   * tell an inserted row from a concurrently stored one (MySQL, H2).
    */
   public static @Nullable ZoneId zoneForWriting(
-      Connection c, SqlDialect dialect, String table, int timeoutSeconds) throws SQLException {
+      Connection c, SqlDialect dialect, String table, int timeoutSeconds, boolean exclusive)
+      throws SQLException {
     String lock;
     switch (dialect) {
       case POSTGRESQL:
-        lock = " FOR SHARE";
+        lock = exclusive ? " FOR UPDATE" : " FOR SHARE";
         break;
       case MYSQL:
-        lock = " LOCK IN SHARE MODE";
+        lock = exclusive ? " FOR UPDATE" : " LOCK IN SHARE MODE";
         break;
       case H2:
         lock = " FOR UPDATE";
