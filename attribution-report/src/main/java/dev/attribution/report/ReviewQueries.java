@@ -239,6 +239,53 @@ final class ReviewQueries {
           + raw
           + " calls; --rebuild-rollups recomputes them";
     }
+    if (dialect == SqlDialect.MYSQL) {
+      return keysMergedByCollation();
+    }
+    return null;
+  }
+
+  /**
+   * MySQL/MariaDB: a key column of the rollups whose values in the window include two that differ
+   * in their bytes but that the column's collation compares equal ("acme", "Acme", "acme "), or
+   * null when there is none. The review's GROUP BY over the calls merges those into one group under
+   * one of their spellings, while the rollups keep one row per exact string, so the two reviews
+   * would differ: the calls are read instead.
+   */
+  private @Nullable String keysMergedByCollation() throws SQLException {
+    Map<String, List<String>> keys = new java.util.LinkedHashMap<>();
+    keys.put(Rollups.DAILY, Rollups.MAIN_KEY_COLUMNS);
+    keys.put(Rollups.DAILY_THREAD, List.of(THREAD_ID));
+    keys.put(Rollups.DAILY_USER, List.of(USER_ID));
+    for (Map.Entry<String, List<String>> e : keys.entrySet()) {
+      StringBuilder sql = new StringBuilder("SELECT ");
+      for (String k : e.getValue()) {
+        sql.append(k.equals(e.getValue().get(0)) ? "" : ", ")
+            .append("COUNT(DISTINCT ")
+            .append(k)
+            .append("), COUNT(DISTINCT CAST(")
+            .append(k)
+            .append(" AS BINARY))");
+      }
+      sql.append(" FROM ")
+          .append(table)
+          .append(e.getKey())
+          .append(" WHERE epoch_day >= ? AND epoch_day <= ?");
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        ps.setLong(1, a.previousFrom.toEpochDay());
+        ps.setLong(2, a.to.toEpochDay());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          for (int i = 0; i < e.getValue().size(); i++) {
+            if (rs.getLong(2 * i + 1) != rs.getLong(2 * i + 2)) {
+              return "values of "
+                  + e.getValue().get(i)
+                  + " differ only where the database's collation compares them equal";
+            }
+          }
+        }
+      }
+    }
     return null;
   }
 
