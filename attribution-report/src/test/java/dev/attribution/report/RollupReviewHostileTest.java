@@ -89,6 +89,50 @@ class RollupReviewHostileTest {
     assertSameBothWays(dialect, calls, first, last, berlin, true);
   }
 
+  /**
+   * Another schema (PostgreSQL, H2) or database (MariaDB) on the same server holds a table of the
+   * same name with daily rollups, e.g. a staging copy at version 5: this table has none, and the
+   * review must read its calls, not fail on a rollup table that is not there.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgresql", "mysql"})
+  void rollupsOfASameNamedTableElsewhereAreNotThisTablesRollups(String dialect) throws Exception {
+    Databases.withTable(
+        dialect,
+        dir,
+        WeeklyReviewTest.calls(),
+        (url, table) -> {
+          String other = "rr_other";
+          try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+              java.sql.Statement s = c.createStatement()) {
+            s.execute(
+                (dialect.equals("mysql") ? "CREATE DATABASE " : "CREATE SCHEMA ")
+                    + "IF NOT EXISTS "
+                    + other);
+            s.execute(
+                "CREATE TABLE " + other + "." + table + "_daily_zone (zone varchar(64) NOT NULL)");
+            s.execute("INSERT INTO " + other + "." + table + "_daily_zone VALUES ('UTC')");
+          }
+          try {
+            String out =
+                review(
+                    url,
+                    table,
+                    "rows",
+                    false,
+                    WeeklyReviewTest.FIRST,
+                    WeeklyReviewTest.LAST,
+                    ZoneId.of("UTC"));
+            assertThat(out).contains("summed from the usage rows");
+          } finally {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                java.sql.Statement s = c.createStatement()) {
+              s.execute("DROP TABLE " + other + "." + table + "_daily_zone");
+            }
+          }
+        });
+  }
+
   /** Reviews both ways and requires equal exports; returns what the second review printed. */
   private String assertSameBothWays(
       String dialect,

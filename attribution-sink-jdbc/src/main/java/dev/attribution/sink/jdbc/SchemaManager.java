@@ -224,7 +224,32 @@ final class SchemaManager {
     ZoneId recorded = Rollups.zone(c, table);
     ZoneId zone = recorded != null ? recorded : rollupZone;
     long t0 = System.nanoTime();
-    long rows = Rollups.rebuild(c, dialect, table, zone);
+    // In the migration's transaction (PostgreSQL, SQLite) a failed fill is undone to here; on
+    // MySQL/MariaDB and H2 the fill is a transaction of its own and undoes itself.
+    java.sql.Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
+    long rows;
+    try {
+      rows = Rollups.rebuild(c, dialect, table, zone);
+    } catch (SQLException | ArithmeticException e) {
+      String state = e instanceof SQLException ? ((SQLException) e).getSQLState() : null;
+      if (e instanceof SQLException
+          && (state == null || !(state.startsWith("22") || state.startsWith("23")))
+          && !(dialect == SqlDialect.SQLITE && ((SQLException) e).getErrorCode() == 19)) {
+        throw (SQLException) e; // not the data's fault: the migration is retried
+      }
+      // The rows' sums do not fit the rollups (e.g. SQLite's 64-bit billionths): the rollups are
+      // derived data, so the sink starts without them (no zone recorded: writers add nothing,
+      // the review reads the calls) rather than not at all.
+      if (before != null) {
+        c.rollback(before);
+      }
+      LOG.warn(
+          "The daily rollups of table {} cannot be built from its rows ({}); the sink writes"
+              + " without them and the weekly review reads the calls",
+          table,
+          e.toString());
+      return;
+    }
     if (rows > 0) {
       LOG.info(
           "Built the daily rollups of table {} in {} from {} rows in {} ms",

@@ -4,6 +4,8 @@
 -- key columns (the key itself can be longer than an index allows). The sink adds each batch's calls
 -- in the batch's own transaction, counting only the calls it inserted, so a replayed record is never
 -- counted twice. The migration fills them from the rows already there. Every statement is idempotent.
+-- SQLite turns an integer sum past 2^63 into an inexact REAL: the CHECKs make such an upsert fail
+-- (the sink then keeps the calls without their rollups, and the review reads the calls).
 CREATE TABLE IF NOT EXISTS ${table}_daily_zone (
   zone varchar(64) NOT NULL
 );
@@ -26,18 +28,18 @@ CREATE TABLE IF NOT EXISTS ${table}_daily (
   cache_write_tokens bigint NOT NULL,
   output_tokens bigint NOT NULL,
   reasoning_tokens bigint NOT NULL,
-  cost_total integer,
-  cost_input integer,
-  cost_cached_input integer,
-  cost_cache_write integer,
-  cost_output integer,
-  cost_reasoning integer,
-  cost_tools integer,
-  cost_other integer,
-  charge_total integer,
+  cost_total integer CHECK (typeof(cost_total) <> 'real'),
+  cost_input integer CHECK (typeof(cost_input) <> 'real'),
+  cost_cached_input integer CHECK (typeof(cost_cached_input) <> 'real'),
+  cost_cache_write integer CHECK (typeof(cost_cache_write) <> 'real'),
+  cost_output integer CHECK (typeof(cost_output) <> 'real'),
+  cost_reasoning integer CHECK (typeof(cost_reasoning) <> 'real'),
+  cost_tools integer CHECK (typeof(cost_tools) <> 'real'),
+  cost_other integer CHECK (typeof(cost_other) <> 'real'),
+  charge_total integer CHECK (typeof(charge_total) <> 'real'),
   priced_calls bigint NOT NULL,
   charged_calls bigint NOT NULL,
-  charged_cost integer,
+  charged_cost integer CHECK (typeof(charged_cost) <> 'real'),
   max_budget_percent integer,
   PRIMARY KEY (epoch_day, k)
 );
@@ -47,7 +49,7 @@ CREATE TABLE IF NOT EXISTS ${table}_daily_thread (
   thread_id varchar(128),
   calls bigint NOT NULL,
   priced_calls bigint NOT NULL,
-  cost_total integer,
+  cost_total integer CHECK (typeof(cost_total) <> 'real'),
   input_tokens bigint NOT NULL,
   output_tokens bigint NOT NULL,
   PRIMARY KEY (epoch_day, k)
@@ -58,7 +60,7 @@ CREATE TABLE IF NOT EXISTS ${table}_daily_user (
   user_id varchar(128),
   calls bigint NOT NULL,
   priced_calls bigint NOT NULL,
-  cost_total integer,
+  cost_total integer CHECK (typeof(cost_total) <> 'real'),
   input_tokens bigint NOT NULL,
   output_tokens bigint NOT NULL,
   PRIMARY KEY (epoch_day, k)
