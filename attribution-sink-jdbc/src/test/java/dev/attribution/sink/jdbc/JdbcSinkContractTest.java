@@ -967,4 +967,131 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
     assertThat(rowCount()).isEqualTo(1);
     assertRollupsMatchTheRows();
   }
+
+  /** Rebuilds running while two threads write: no batch is half counted, none twice. */
+  @Test
+  void rebuildsWhileTheSinkWritesLeaveTheRollupsEqualToTheRows() throws Exception {
+    ZoneId zone = ZoneId.of("America/New_York");
+    JdbcUsageSink sink = track(builder(dataSource()).rollupZone(zone).build());
+    List<UsageRecord> records = UsageRecords.many(600, 13);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        List<UsageRecord> part = records.subList(w * 300, (w + 1) * 300);
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < part.size(); i += 20) {
+                    sink.export(part.subList(i, Math.min(part.size(), i + 20)));
+                  }
+                  return null;
+                }));
+      }
+      for (int r = 0; r < 4; r++) {
+        try (Connection c = dataSource().getConnection()) {
+          Rollups.rebuild(c, expectedDialect(), table, r % 2 == 0 ? ZoneId.of("UTC") : zone);
+        }
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    awaitRows(sink, records.size());
+    assertThat(sink.stats().rollupFailures()).isZero();
+    assertRollupsMatchTheRows();
+  }
+
+  /**
+   * The version-5 fill of a table that has rows equals what the sink kept while writing them, in a
+   * zone not UTC's; and a migration stopped after the fill but before version 5 was recorded
+   * (MySQL/MariaDB and H2 commit the fill on its own) is redone exactly once.
+   */
+  @Test
+  void theVersion5FillEqualsTheRollupsKeptWhileWritingAndIsRedoneExactlyOnce() throws Exception {
+    ZoneId zone = ZoneId.of("Australia/Lord_Howe"); // a half-hour DST shift
+    JdbcUsageSink first = track(builder(dataSource()).rollupZone(zone).build());
+    List<UsageRecord> records = new ArrayList<>(UsageRecords.many(300, 17));
+    Instant shift = Instant.parse("2026-04-04T14:59:59.999999Z"); // Lord Howe: 02:00 -> 01:30
+    for (int i = 0; i < 30; i++) {
+      records.add(UsageRecords.unpriced(shift.plusSeconds(60L * i - 900)));
+    }
+    for (int i = 0; i < records.size(); i += 50) {
+      first.export(records.subList(i, Math.min(records.size(), i + 50)));
+    }
+    first.flush();
+    List<List<String>> kept = rollupRows();
+    // A crash after the fill committed, before version 5 was recorded.
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DELETE FROM " + table + "_schema_version WHERE version = 5");
+    }
+    track(builder(dataSource()).rollupZone(ZoneId.of("UTC")).build()).flush();
+    assertThat(rollupRows()).as("redone after a crash").isEqualTo(kept);
+    // A version-4 table: no rollups at all.
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      for (String suffix :
+          List.of(Rollups.DAILY, Rollups.DAILY_THREAD, Rollups.DAILY_USER, Rollups.DAILY_ZONE)) {
+        s.execute("DROP TABLE " + table + suffix);
+      }
+      s.execute("DELETE FROM " + table + "_schema_version WHERE version = 5");
+    }
+    track(builder(dataSource()).rollupZone(zone).build()).flush();
+    assertThat(rollupRows()).as("filled from a version-4 table").isEqualTo(kept);
+  }
+
+  /**
+   * Rollup keys from hostile text: NUL and lone surrogates (stored as U+FFFD), text cut at its
+   * column without splitting an emoji, trailing spaces and case variants: the rollup row of each
+   * call is the row its stored values give.
+   */
+  @Test
+  void hostileKeyTextRollsUpAsItIsStored() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    String emoji = "\uD83D\uDE00";
+    List<String> texts =
+        List.of(
+            "x".repeat(254) + emoji + "tail",
+            "x".repeat(127) + emoji,
+            "nul\u0000 lone\uD800 low\uDC00",
+            "nul\uFFFD lone\uFFFD low\uFFFD",
+            "gpt-4o ",
+            "gpt-4o",
+            "GPT-4O",
+            UsageRecords.tenKilobytes(emoji),
+            "\u202Eevil '; --");
+    List<UsageRecord> records = new ArrayList<>();
+    Random rnd = new Random(3);
+    for (int i = 0; i < 90; i++) {
+      String t = texts.get(i % texts.size());
+      UsageRecord.Builder b = UsageRecords.full(i, rnd).toBuilder();
+      switch (i / texts.size() % 5) {
+        case 0:
+          b.effectiveModel(t);
+          break;
+        case 1:
+          b.priceVersion(t);
+          break;
+        case 2:
+          b.budgetName(t);
+          break;
+        case 3:
+          b.provider(t);
+          break;
+        default:
+          b.effectiveModel(null).requestedModel(t);
+      }
+      records.add(b.build());
+    }
+    for (int i = 0; i < records.size(); i += 7) {
+      sink.export(records.subList(i, Math.min(records.size(), i + 7)));
+    }
+    sink.flush();
+    assertThat(rowCount()).isEqualTo(records.size());
+    assertThat(sink.stats().rollupFailures()).isZero();
+    assertRollupsMatchTheRows();
+  }
 }
