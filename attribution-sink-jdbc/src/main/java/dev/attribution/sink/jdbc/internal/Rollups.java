@@ -682,11 +682,22 @@ public final class Rollups {
             + " WHERE started_at >= ? AND started_at < ?";
     long rows = 0;
     LocalDate lastDay = LocalDate.ofInstant(last, zone);
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+    String nextSql =
+        "SELECT MIN("
+            + UsageTable.STARTED_AT
+            + ") FROM "
+            + table
+            + " WHERE "
+            + UsageTable.STARTED_AT
+            + " >= ?";
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        PreparedStatement next = c.prepareStatement(nextSql)) {
       ps.setFetchSize(5000);
-      for (LocalDate d = LocalDate.ofInstant(first, zone); !d.isAfter(lastDay); d = d.plusDays(1)) {
+      LocalDate d = LocalDate.ofInstant(first, zone);
+      while (!d.isAfter(lastDay)) {
+        Instant end = d.plusDays(1).atStartOfDay(zone).toInstant();
         UsageTable.bindInstant(dialect, ps, 1, d.atStartOfDay(zone).toInstant());
-        UsageTable.bindInstant(dialect, ps, 2, d.plusDays(1).atStartOfDay(zone).toInstant());
+        UsageTable.bindInstant(dialect, ps, 2, end);
         Batch batch = new Batch(zone);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -695,6 +706,22 @@ public final class Rollups {
           }
         }
         batch.write(c, dialect, table);
+        d = d.plusDays(1);
+        if (batch.isEmpty()) {
+          // An empty day: go straight to the next day that has a call (one far-away row would
+          // otherwise cost a query per empty day in between, at start-up).
+          UsageTable.bindInstant(dialect, next, 1, end);
+          try (ResultSet rs = next.executeQuery()) {
+            Instant n = rs.next() ? UsageTable.readInstant(dialect, rs, 1) : null;
+            if (n == null) {
+              break;
+            }
+            LocalDate nd = LocalDate.ofInstant(n, zone);
+            if (nd.isAfter(d)) {
+              d = nd;
+            }
+          }
+        }
       }
     }
     return rows;
