@@ -194,7 +194,12 @@ final class ReviewQueries {
     if (!Rollups.exist(c, table)) {
       return "the table has no daily rollups";
     }
-    ZoneId zone = Rollups.zone(c, table);
+    ZoneId zone;
+    try {
+      zone = Rollups.zone(c, table);
+    } catch (java.time.DateTimeException e) {
+      return "the daily rollups' zone is not one Java knows (" + e.getMessage() + ")";
+    }
     if (zone == null) {
       return "the daily rollups have no zone";
     }

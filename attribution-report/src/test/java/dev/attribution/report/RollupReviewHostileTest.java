@@ -133,6 +133,40 @@ class RollupReviewHostileTest {
         });
   }
 
+  /** A zone row written by hand that Java cannot read: the review reads the calls. */
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "h2", "postgresql", "mysql"})
+  void anUnreadableZoneRowMakesTheReviewReadTheCalls(String dialect) throws Exception {
+    Databases.withTable(
+        dialect,
+        dir,
+        WeeklyReviewTest.calls(),
+        (url, table) -> {
+          review(
+              url,
+              table,
+              "first",
+              true,
+              WeeklyReviewTest.FIRST,
+              WeeklyReviewTest.LAST,
+              ZoneId.of("UTC"));
+          try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+              java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE " + table + "_daily_zone SET zone = 'Mars/Olympus'");
+          }
+          String out =
+              review(
+                  url,
+                  table,
+                  "rows",
+                  false,
+                  WeeklyReviewTest.FIRST,
+                  WeeklyReviewTest.LAST,
+                  ZoneId.of("UTC"));
+          assertThat(out).contains("summed from the usage rows (the daily rollups' zone is not");
+        });
+  }
+
   /** Reviews both ways and requires equal exports; returns what the second review printed. */
   private String assertSameBothWays(
       String dialect,

@@ -180,6 +180,8 @@ final class BatchWriter {
             zone = Rollups.zoneForWriting(c, dialect, table, writeTimeoutSeconds, true);
           } catch (SQLException e) {
             throw rollupFailure(e);
+          } catch (RuntimeException e) {
+            throw new RollupException(e); // e.g. a zone the database holds that Java does not know
           }
         }
         List<UsageRecord> fresh =
@@ -300,6 +302,8 @@ final class BatchWriter {
       zone = Rollups.zoneForWriting(c, dialect, table, writeTimeoutSeconds, false);
     } catch (SQLException e) {
       throw rollupFailure(e);
+    } catch (RuntimeException e) {
+      throw new RollupException(e);
     }
     addToRollups(c, inserted, zone);
   }

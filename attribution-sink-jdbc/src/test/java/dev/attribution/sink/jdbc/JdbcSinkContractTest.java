@@ -1115,4 +1115,23 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
     }
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
   }
+
+  /**
+   * A zone row Java cannot read (written by hand): a rollup failure, so the calls are written and
+   * counted without their rollups; the export never throws.
+   */
+  @Test
+  void anUnreadableZoneRowCostsTheRollupsNotTheCalls() throws Exception {
+    JdbcUsageSink sink = track(builder(dataSource()).build());
+    List<UsageRecord> records = UsageRecords.many(10, 21);
+    sink.export(records.subList(0, 5));
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE " + table + Rollups.DAILY_ZONE + " SET zone = 'Mars/Olympus'");
+    }
+    sink.export(records.subList(5, 10));
+    sink.flush();
+    assertThat(rowCount()).isEqualTo(10);
+    assertThat(sink.stats().rollupFailures()).isEqualTo(1);
+  }
 }
