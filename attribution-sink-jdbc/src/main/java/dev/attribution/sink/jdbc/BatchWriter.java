@@ -207,6 +207,16 @@ final class BatchWriter {
         } else {
           try (PreparedStatement ps = c.prepareStatement(singleSql)) {
             ps.setQueryTimeout(writeTimeoutSeconds);
+            if (rollups && dialect == SqlDialect.POSTGRESQL) {
+              // pgJDBC's reWriteBatchedInserts reports a batch's rows as SUCCESS_NO_INFO (-2),
+              // which
+              // the check below would take for rows stored concurrently: count them one by one.
+              for (UsageRecord r : toInsert) {
+                Columns.bind(ps, 0, r, dialect);
+                inserted += ps.executeUpdate();
+              }
+              toInsert = List.of();
+            }
             for (UsageRecord r : toInsert) {
               Columns.bind(ps, 0, r, dialect);
               ps.addBatch();
