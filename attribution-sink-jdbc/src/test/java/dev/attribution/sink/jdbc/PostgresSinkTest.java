@@ -41,8 +41,8 @@ class PostgresSinkTest extends JdbcSinkContractTest {
   /**
    * With {@code reWriteBatchedInserts=true} (a common pgJDBC tuning) the driver reports each row of
    * a JDBC batch as SUCCESS_NO_INFO (-2): the rollup check's count of inserted rows is then 0, so a
-   * batch on the JDBC-batch path (replayBatchSize 1, or a replay past COPY's 23505) must not be
-   * failed as "stored concurrently" for ever.
+   * batch on the JDBC-batch path (replayBatchSize 1, so one row per statement) must not be failed
+   * as "stored concurrently" for ever.
    */
   @Test
   void aRewrittenJdbcBatchIsNotMistakenForAConcurrentWriter() throws Exception {
