@@ -50,8 +50,10 @@ final class BatchWriter {
   /** Batches written without their rollup update (see {@link #transaction(List)}). */
   final AtomicLong rollupFailures = new AtomicLong();
 
-  // Whether the table has daily rollups (schema version 5); null until the first batch looks.
-  private volatile @Nullable Boolean rollupsExist;
+  // Whether the table has daily rollups (schema version 5): true once a batch found them (they are
+  // never dropped by the sink); until then every batch looks, since another instance or a DBA can
+  // create them while this sink runs (one metadata query a batch, on tables without them only).
+  private volatile boolean rollupsExist;
   private final RateLimitedLogger dropLog;
 
   /**
@@ -139,8 +141,8 @@ final class BatchWriter {
 
   private void transaction(List<UsageRecord> records, boolean withRollups) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      Boolean known = rollupsExist;
-      if (known == null) {
+      boolean known = rollupsExist;
+      if (!known) {
         known = Rollups.exist(c, table);
         rollupsExist = known;
       }
@@ -369,7 +371,7 @@ final class BatchWriter {
 
   /** Forgets whether the rollups exist, after the schema changed. */
   void schemaChanged() {
-    rollupsExist = null;
+    rollupsExist = false;
   }
 
   private String multiSql(int rows) {

@@ -684,7 +684,8 @@ public final class JdbcUsageSink implements UsageSink {
      * every call; a review in another zone reads the calls. Used when the rollups are created
      * (schema version 5, filled from the rows already there); a table that has them keeps its zone,
      * and a different value here is logged at start-up. The review's {@code --rebuild-rollups}
-     * moves them to another zone.
+     * moves them to another zone. Without {@link #createSchema(boolean)} the sink creates nothing
+     * and this is not used: it adds to the rollups in their recorded zone once they exist.
      */
     public Builder rollupZone(ZoneId value) {
       this.rollupZone = Objects.requireNonNull(value, "rollupZone");

@@ -920,11 +920,6 @@ abstract class JdbcSinkContractTest extends UsageSinkContractTest {
    * rollups, or the review reads every call for ever.
    */
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "defect: BatchWriter caches Rollups.exist()==false for its lifetime (reset only by its own"
-          + " migrate); a createSchema(false) sink started at version 4 never adds to the rollups"
-          + " another instance or a DBA creates, so they stay short and the review reads every"
-          + " call until that sink restarts and the rollups are rebuilt")
   void aSinkStartedBeforeVersion5AddsToTheRollupsOnceTheyExist() throws Exception {
     List<UsageRecord> records = UsageRecords.many(30, 5);
     JdbcUsageSink first = track(builder(dataSource()).build());
