@@ -213,7 +213,7 @@ final class PinnedSend {
   private static void closeQuietly(Response response) {
     try {
       response.close();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       // an already closed or bodiless response: nothing to release
     }
   }
