@@ -2,10 +2,6 @@ package dev.attribution.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,8 +9,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -208,32 +202,10 @@ class RollupReviewHostileTest {
       LocalDate to,
       ZoneId zone)
       throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (PrintStream terminal = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-      WeeklyReview.run(
-          ReviewOptions.builder()
-              .url(url)
-              .table(table)
-              .from(from)
-              .to(to)
-              .zone(zone)
-              .rebuildRollups(rebuild)
-              .csvDir(dir.resolve(name).resolve("csv"))
-              .jsonDir(dir.resolve(name).resolve("json"))
-              .build(),
-          terminal);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return RollupReviewTest.review(dir, url, table, name, rebuild, from, to, zone);
   }
 
   private Map<String, String> exports(String name) throws Exception {
-    Path root = dir.resolve(name);
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) {
-        files.put(root.relativize(p).toString(), Files.readString(p));
-      }
-    }
-    return files;
+    return RollupReviewTest.exports(dir, name);
   }
 }

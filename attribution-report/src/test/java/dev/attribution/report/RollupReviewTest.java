@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
@@ -76,15 +77,44 @@ class RollupReviewTest {
   /** Runs the review into {@code dir/name}; returns what it printed. */
   private String review(String url, String table, String name, boolean rebuild, String zone)
       throws Exception {
+    return review(
+        dir,
+        url,
+        table,
+        name,
+        rebuild,
+        WeeklyReviewTest.FIRST,
+        WeeklyReviewTest.LAST,
+        ZoneId.of(zone));
+  }
+
+  private Map<String, String> exports(String name) throws Exception {
+    return exports(dir, name);
+  }
+
+  /**
+   * Runs the review of {@code from}..{@code to} in {@code zone} with its CSV and JSON exports in
+   * {@code dir/name}, rebuilding the rollups first when asked; returns what it printed.
+   */
+  static String review(
+      Path dir,
+      String url,
+      String table,
+      String name,
+      boolean rebuild,
+      LocalDate from,
+      LocalDate to,
+      ZoneId zone)
+      throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (PrintStream terminal = new PrintStream(out, true, StandardCharsets.UTF_8)) {
       WeeklyReview.run(
           ReviewOptions.builder()
               .url(url)
               .table(table)
-              .from(WeeklyReviewTest.FIRST)
-              .to(WeeklyReviewTest.LAST)
-              .zone(ZoneId.of(zone))
+              .from(from)
+              .to(to)
+              .zone(zone)
               .rebuildRollups(rebuild)
               .csvDir(dir.resolve(name).resolve("csv"))
               .jsonDir(dir.resolve(name).resolve("json"))
@@ -95,7 +125,7 @@ class RollupReviewTest {
   }
 
   /** Every export file under {@code dir/name}, by relative path, as text. */
-  private Map<String, String> exports(String name) throws Exception {
+  static Map<String, String> exports(Path dir, String name) throws Exception {
     Path root = dir.resolve(name);
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> s = Files.walk(root)) {

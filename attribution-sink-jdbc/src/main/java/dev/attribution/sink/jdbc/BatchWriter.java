@@ -211,23 +211,22 @@ final class BatchWriter {
             ps.setQueryTimeout(writeTimeoutSeconds);
             if (rollups && dialect == SqlDialect.POSTGRESQL) {
               // pgJDBC's reWriteBatchedInserts reports a batch's rows as SUCCESS_NO_INFO (-2),
-              // which
-              // the check below would take for rows stored concurrently: count them one by one.
+              // which the check below would take for rows stored concurrently: one by one.
               for (UsageRecord r : toInsert) {
                 Columns.bind(ps, 0, r, dialect);
                 inserted += ps.executeUpdate();
               }
-              toInsert = List.of();
-            }
-            for (UsageRecord r : toInsert) {
-              Columns.bind(ps, 0, r, dialect);
-              ps.addBatch();
-            }
-            int[] counts = ps.executeBatch();
-            for (int i = 0; i < counts.length; i++) {
-              inserted += Math.max(0, counts[i]);
-              if (countsPerRow && counts[i] > 0) {
-                fresh.add(toInsert.get(i));
+            } else {
+              for (UsageRecord r : toInsert) {
+                Columns.bind(ps, 0, r, dialect);
+                ps.addBatch();
+              }
+              int[] counts = ps.executeBatch();
+              for (int i = 0; i < counts.length; i++) {
+                inserted += Math.max(0, counts[i]);
+                if (countsPerRow && counts[i] > 0) {
+                  fresh.add(toInsert.get(i));
+                }
               }
             }
           }
